@@ -1,0 +1,74 @@
+"""The ``medcoder`` command line.
+
+Results go to stdout (tables for people, ``--format json`` for programs); errors go to stderr
+as one line ``Error: ...`` with exit status 1 for a domain error and 2 for a usage error, and
+no traceback unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from medcoder import __version__
+from medcoder.errors import MedcoderError
+
+app = typer.Typer(
+    name="medcoder",
+    help=(
+        "Medical coding from clinical documentation: ICD-10-CM diagnoses with their evidence, "
+        "code look-up and validation against the code set in force on a date."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+_state = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"medcoder {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+) -> None:
+    _state["debug"] = debug
+
+
+def _register() -> None:
+    from medcoder.cli import code_cmd, codes_cmd, data_cmd, parse_cmd
+
+    codes_cmd.register(app)
+    data_cmd.register(app)
+    parse_cmd.register(app)
+    code_cmd.register(app)
+
+
+def main() -> None:
+    """Console entry point."""
+    _register()
+    try:
+        app(prog_name="medcoder")
+    except MedcoderError as exc:
+        if _state["debug"]:
+            raise
+        typer.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except (OSError, ValueError, RuntimeError) as exc:
+        if _state["debug"]:
+            raise
+        typer.echo(f"Error: {type(exc).__name__}: {exc} (rerun with --debug for details)", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        typer.echo("Error: interrupted", err=True)
+        sys.exit(130)

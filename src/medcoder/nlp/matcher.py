@@ -1,0 +1,80 @@
+"""Find vocabulary phrases in text, in any word order, within a sentence.
+
+Documentation rarely repeats a code title word for word ("renal calculus" for "calculus of
+kidney"), so a phrase matches when all its normalised content words occur in one sentence
+close together. Each sentence is checked only against the phrases keyed by one of its words
+(the phrase's rarest word), which keeps matching linear in the length of the text.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from medcoder.nlp.tokens import STOPWORDS, tokenize
+from medcoder.nlp.vocabulary import Entry, Vocabulary
+
+
+@dataclass
+class Match:
+    entry: Entry
+    start: int  # character offsets of the covered text
+    end: int
+    positions: frozenset[int]  # token indices within the sentence
+    sentence_start: int
+    sentence_end: int
+
+
+class ConceptMatcher:
+    """Matches a :class:`Vocabulary` against sentences.
+
+    ``slack`` is how many extra words may sit between the words of a phrase, beyond the
+    phrase's own length (clinical text inserts modifiers: "chronic *renal* kidney ...").
+    """
+
+    def __init__(self, vocabulary: Vocabulary, *, slack: int = 3) -> None:
+        self.vocabulary = vocabulary
+        self.slack = slack
+
+    def match_sentence(self, text: str, start: int, end: int) -> list[Match]:
+        words = [(t, s + start, e + start) for t, s, e in tokenize(text[start:end])]
+        content = [(i, t) for i, (t, _, _) in enumerate(words) if t not in STOPWORDS]
+        where: dict[str, list[int]] = defaultdict(list)
+        for i, token in content:
+            where[token].append(i)
+        found: list[Match] = []
+        for token, places in where.items():
+            for entry in self.vocabulary.by_key.get(token, ()):
+                if any(t not in where for t in entry.tokens):
+                    continue
+                for anchor in places:
+                    chosen = {anchor}
+                    for t in entry.tokens:
+                        if t == token:
+                            continue
+                        chosen.add(min(where[t], key=lambda p: abs(p - anchor)))
+                    lo, hi = min(chosen), max(chosen)
+                    width = sum(1 for i, _ in content if lo <= i <= hi)
+                    if width <= len(entry.tokens) + self.slack:
+                        found.append(
+                            Match(entry, words[lo][1], words[hi][2], frozenset(chosen), start, end)
+                        )
+                        break
+        return _most_specific(found)
+
+    def match(self, text: str, sentences: list[tuple[int, int]]) -> list[Match]:
+        out: list[Match] = []
+        for s, e in sentences:
+            out.extend(self.match_sentence(text, s, e))
+        return out
+
+
+def _most_specific(matches: list[Match]) -> list[Match]:
+    """Drop a match whose words all belong to a longer match (the longer one is more specific)."""
+    matches.sort(key=lambda m: (-len(m.positions), m.entry.rank))
+    kept: list[Match] = []
+    for m in matches:
+        if any(m.positions < k.positions or (m.positions == k.positions) for k in kept):
+            continue
+        kept.append(m)
+    return kept

@@ -1,0 +1,98 @@
+"""The concept vocabulary: every phrase a coder would recognise, with the code it leads to.
+
+Built from the knowledge packs: tabular titles and inclusion terms (and the Alphabetic Index
+when installed, see :mod:`medcoder.nlp.index_vocabulary`). Titles are rewritten the way a
+coder reads them: nonessential words in parentheses are optional, "unspecified"/"NOS" segments
+are what the documentation leaves out, and "Other ..." titles are never reached by their title
+alone (they need the index: guideline I.A.9.a).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from medcoder.nlp.tokens import STOPWORDS, TITLE_FILLER, content_tokens
+
+_PAREN = re.compile(r"\s*\([^)]*\)")
+_NOT_ELSEWHERE = re.compile(r",?\s*(not elsewhere classified|NEC)\b", re.I)
+_WITHOUT = re.compile(r",?\s*without\b.*$", re.I)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One phrase of the vocabulary."""
+
+    tokens: tuple[str, ...]  # normalised content words, in phrase order
+    code: str  # storage key (E1122)
+    source: str  # title, inclusion, index, lexicon, learned
+    text: str  # the phrase as written in its source
+    rank: int  # lower is preferred when several codes share the same words
+
+
+def title_variants(title: str, *, split: bool = True) -> Iterator[tuple[str, int]]:
+    """Phrases a title may be documented as, with a rank (0 = as written)."""
+    base = _NOT_ELSEWHERE.sub("", title)
+    yield base, 0
+    if not split:
+        return
+    no_paren = _PAREN.sub("", base)
+    if no_paren != base:
+        yield no_paren, 1
+    parts = re.split(r",\s*", no_paren)
+    kept = parts[:1] + [s for s in parts[1:] if not re.search(r"\bunspecified\b|\bNOS\b", s, re.I)]
+    if len(kept) < len(parts):
+        yield ", ".join(kept), 1
+    without = _WITHOUT.sub("", no_paren)
+    if without != no_paren and without:
+        yield without, 2
+
+
+def title_entries(code: str, title: str, source: str = "title") -> list[Entry]:
+    if re.match(r"^\s*other\b", title, re.I) and source == "title":
+        return []
+    out: dict[tuple[str, ...], Entry] = {}
+    for phrase, rank in title_variants(title, split=source == "title"):
+        tokens = tuple(t for t in content_tokens(phrase) if t not in TITLE_FILLER)
+        if not tokens or tokens in out:
+            continue
+        if " unspecified" in title.lower() or title.lower().startswith("unspecified"):
+            rank -= 1  # the default code for these words (I.A.9.b)
+        out[tokens] = Entry(tokens, code, source, phrase, rank + len(code))
+    return list(out.values())
+
+
+class Vocabulary:
+    """Phrases keyed by their rarest word, so a sentence only checks phrases it could hold."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        best: dict[tuple[str, ...], Entry] = {}
+        for entry in entries:
+            held = best.get(entry.tokens)
+            if held is None or (entry.rank, entry.code) < (held.rank, held.code):
+                best[entry.tokens] = entry
+        self.entries: list[Entry] = list(best.values())
+        frequency = Counter(t for e in self.entries for t in set(e.tokens))
+        self.by_key: dict[str, list[Entry]] = defaultdict(list)
+        for entry in self.entries:
+            key = min(entry.tokens, key=lambda t: (frequency[t], t))
+            self.by_key[key].append(entry)
+        self.frequency = frequency
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def tabular_entries(rows: Iterable[tuple[str, str, str]]) -> Iterator[Entry]:
+    """Entries from ``(key, text, source)`` rows of a tabular pack's search table."""
+    for key, text, source in rows:
+        if source == "inclusion":
+            yield from title_entries(key, text, "inclusion")
+        else:
+            yield from title_entries(key, text, "title")
+
+
+def is_meaningful(tokens: tuple[str, ...]) -> bool:
+    return any(t not in STOPWORDS and not t.isdigit() for t in tokens)
