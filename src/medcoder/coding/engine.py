@@ -1,0 +1,210 @@
+"""The diagnosis coding engine: documents in, ICD-10-CM codes out, each one explained.
+
+A pipeline of small steps, each with one job (the spaCy habit)::
+
+    segment -> match concepts -> assertion context -> setting rules -> conventions -> rank
+
+1. *segment*: sections and sentences (``documents.sections``);
+2. *match*: vocabulary phrases (index paths, titles, inclusion terms, abbreviations) found in
+   each sentence, most specific first (``nlp.matcher``);
+3. *context*: is each mention present, negated, uncertain, historical, family, hypothetical
+   (``nlp.context``), with the section's role taken into account;
+4. *setting*: the profile of the setting decides what each assertion means
+   (``coding.settings``: outpatient never codes uncertain diagnoses, inpatient does, ...);
+5. *conventions*: combination codes, Excludes1, integral symptoms (``coding.conventions``);
+6. *rank*: a confidence per code, re-weighted by a trained model when one is given.
+
+Every candidate that does not survive is kept in ``CodingResult.rejected`` with its reason.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+from medcoder.codesets.icd10cm_pack import ICD10CMPack, display
+from medcoder.coding.settings import Action, Profile, profile
+from medcoder.coding.suggestion import CodeSuggestion, CodingResult, Evidence, Rejected
+from medcoder.documents.model import Document, Encounter
+from medcoder.documents.sections import segment
+from medcoder.nlp.matcher import ConceptMatcher, Match
+from medcoder.nlp.model import Assertion
+
+SOURCE_CONFIDENCE = {"index": 0.8, "title": 0.75, "inclusion": 0.7, "lexicon": 0.7, "learned": 0.6}
+ASSERTION_FACTOR = {
+    Assertion.PRESENT: 1.0,
+    Assertion.POSSIBLE: 0.7,
+    Assertion.HISTORICAL: 0.8,
+}
+MAX_TEXT = 5_000_000  # characters; longer texts are refused (split the document)
+
+
+@dataclass
+class Candidate:
+    """One mention's code before the setting and conventions have spoken."""
+
+    code: str  # key
+    match: Match
+    assertion: Assertion
+    section: str | None
+    section_role: str | None
+    document: str
+    trigger: str | None = None
+    confidence: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+
+class CodingEngine:
+    """Codes documents and encounters for one setting.
+
+    The constructor stores settings only; packs, vocabulary and the assertion rules are loaded
+    on first use and shared by every document coded afterwards.
+    """
+
+    def __init__(
+        self,
+        *,
+        setting: str = "outpatient",
+        model: object | None = None,
+        on: date | None = None,
+    ) -> None:
+        self.setting = setting
+        self.profile: Profile = profile(setting)
+        self.model = model
+        self.on = on
+
+    @cached_property
+    def pack(self) -> ICD10CMPack:
+        from medcoder.codesets import registry
+
+        return registry.icd10cm(self.on)
+
+    @cached_property
+    def matcher(self) -> ConceptMatcher:
+        from medcoder.coding.vocabulary_cache import load_vocabulary
+
+        return ConceptMatcher(load_vocabulary(self.pack))
+
+    @cached_property
+    def context(self):  # noqa: ANN201 - medspaCy-backed annotator, imported lazily
+        from medcoder.nlp.context import ContextAnnotator
+
+        return ContextAnnotator()
+
+    # -- pipeline steps ---------------------------------------------------------------------
+
+    def candidates(self, document: Document) -> list[Candidate]:
+        """Steps 1-3: every vocabulary match with its assertion."""
+        if not document.sections:
+            segment(document)
+        spans = [(s.start, s.end) for s in document.sentences]
+        matches = self.matcher.match(document.text, spans)
+        roles = [(s.start, s.end, s.role) for s in document.sections]
+        results = self.context.annotate(document.text, [(m.start, m.end) for m in matches], roles)
+        out = []
+        for match, ctx in zip(matches, results, strict=True):
+            section = document.section_at(match.start)
+            out.append(
+                Candidate(
+                    code=match.entry.code,
+                    match=match,
+                    assertion=ctx.assertion,
+                    section=section.kind if section else None,
+                    section_role=section.role if section else None,
+                    document=document.id,
+                    trigger=ctx.trigger,
+                )
+            )
+        return out
+
+    def code_document(self, document: Document) -> CodingResult:
+        return self._code([document], document.id)
+
+    def code_encounter(self, encounter: Encounter) -> CodingResult:
+        return self._code(encounter.documents, encounter.id)
+
+    def _code(self, documents: list[Document], name: str) -> CodingResult:
+        from medcoder.coding.conventions import apply_conventions
+
+        result = CodingResult(document=name, setting=self.profile.name)
+        kept: list[Candidate] = []
+        for document in documents:
+            if len(document.text) > MAX_TEXT:
+                from medcoder.errors import DocumentError
+
+                raise DocumentError(
+                    document.id,
+                    f"text of {len(document.text):,} characters is over the limit of "
+                    f"{MAX_TEXT:,}; split the document",
+                )
+            result.warnings.extend(document.warnings)
+            for cand in self.candidates(document):
+                action = self.profile.actions.get(cand.assertion, Action.CODE)
+                learned = self.model.keeps(cand) if self.model is not None else None
+                if learned is not None:
+                    action = Action.CODE if learned else Action.DROP
+                if action is Action.CODE:
+                    kept.append(cand)
+                    continue
+                reason, guideline = self.profile.reasons.get(
+                    cand.assertion, ("not coded in this setting", None)
+                )
+                if learned is False:
+                    reason, guideline = "the trained model says this organisation does not code it", None
+                result.rejected.append(
+                    Rejected(display(cand.code), self.pack.title(cand.code) or "", reason,
+                             guideline, [self._evidence(cand, documents)])
+                )
+        suggestions = self._aggregate(kept, documents)
+        suggestions, rejected = apply_conventions(suggestions, self.pack, self.profile)
+        result.rejected.extend(rejected)
+        if self.model is not None:
+            suggestions = self.model.rescore(suggestions, documents)
+        suggestions.sort(key=lambda s: (-s.score, s.code))
+        if suggestions and self.profile.sequencing == "principal":
+            suggestions[0].principal = True
+        result.codes = suggestions
+        return result
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _evidence(self, cand: Candidate, documents: list[Document]) -> Evidence:
+        doc = next(d for d in documents if d.id == cand.document)
+        m = cand.match
+        return Evidence(
+            document=cand.document,
+            start=m.start,
+            end=m.end,
+            text=doc.text[m.start : m.end],
+            section=cand.section,
+            assertion=cand.assertion.value,
+            page=doc.page_at(m.start),
+            sentence=(m.sentence_start, m.sentence_end),
+        )
+
+    def _aggregate(self, kept: list[Candidate], documents: list[Document]) -> list[CodeSuggestion]:
+        by_code: dict[str, list[Candidate]] = defaultdict(list)
+        for cand in kept:
+            by_code[cand.code].append(cand)
+        out = []
+        for key, cands in by_code.items():
+            miss = 1.0
+            for cand in cands:
+                base = SOURCE_CONFIDENCE.get(cand.match.entry.source, 0.6)
+                cand.confidence = base * ASSERTION_FACTOR.get(cand.assertion, 0.6)
+                miss *= 1.0 - cand.confidence
+            entry = cands[0].match.entry
+            out.append(
+                CodeSuggestion(
+                    system="ICD-10-CM",
+                    code=display(key),
+                    description=self.pack.title(key) or "",
+                    score=1.0 - miss,
+                    evidence=[self._evidence(c, documents) for c in cands],
+                    path=[f"{entry.source}: {entry.text}"],
+                    guidelines=["I.B.1"] if entry.source == "index" else [],
+                )
+            )
+        return out

@@ -1,0 +1,79 @@
+"""Build the concept vocabulary from the packs once, and keep it compiled on disk.
+
+Building from ~100,000 titles and the index takes a second or two; loading the pickled result
+takes a fraction of that, which keeps ``medcoder code one_note.txt`` quick to start. The cache
+name carries the pack versions and build times, so importing a new pack invalidates it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+
+from medcoder.codesets import pack_store
+from medcoder.codesets.icd10cm_pack import ICD10CMPack
+from medcoder.nlp.vocabulary import Entry, Vocabulary, tabular_entries
+
+CACHE_FORMAT = "3"
+
+
+def _index_entries(pack: ICD10CMPack) -> tuple[list[Entry], str]:
+    try:
+        from medcoder.nlp.index_vocabulary import index_entries
+    except ImportError:
+        return [], "no-index"
+    return index_entries(pack)
+
+
+def _lexicon_entries(pack: ICD10CMPack, entries: list[Entry]) -> list[Entry]:
+    try:
+        from medcoder.nlp.lexicon_vocabulary import lexicon_entries
+    except ImportError:
+        return []
+    return lexicon_entries(pack, entries)
+
+
+def _signature(pack: ICD10CMPack, extra: str) -> str:
+    meta = pack.meta
+    raw = "|".join([CACHE_FORMAT, str(pack.path), meta.get("built_at", ""), extra])
+    return hashlib.sha1(raw.encode()).hexdigest()[:16]
+
+
+def build_vocabulary(pack: ICD10CMPack) -> Vocabulary:
+    billable = {k for k in pack.billable_keys()}
+    rows = pack._conn.execute("SELECT key, text, source FROM search").fetchall()
+    entries = [e for e in tabular_entries(rows) if e.code in billable]
+    index, _ = _index_entries(pack)
+    entries.extend(e for e in index if e.code in billable)
+    entries.extend(_lexicon_entries(pack, entries))
+    return Vocabulary(entries)
+
+
+def load_vocabulary(pack: ICD10CMPack) -> Vocabulary:
+    """The vocabulary for ``pack``, from the on-disk cache when it is current."""
+    try:
+        from medcoder.nlp.index_vocabulary import index_signature
+
+        extra = index_signature(pack)
+    except ImportError:
+        extra = "no-index"
+    folder = pack_store.data_dir() / "cache"
+    path = folder / f"vocabulary-{pack.version}-{_signature(pack, extra)}.pickle"
+    if path.exists():
+        try:
+            with path.open("rb") as fh:
+                return pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            path.unlink(missing_ok=True)
+    vocabulary = build_vocabulary(pack)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob(f"vocabulary-{pack.version}-*.pickle"):
+        old.unlink(missing_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        pickle.dump(vocabulary, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+    return vocabulary
+
