@@ -1,9 +1,272 @@
-"""``medcoder parse`` (registered once the document layer is in)."""
+"""``medcoder code``, ``explain``, ``train`` and ``eval``: the diagnosis coding engine."""
 
 from __future__ import annotations
 
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+
 import typer
+
+from medcoder.cli.output import console, print_json, table
+
+SETTING_HELP = (
+    "inpatient (uncertain diagnoses at discharge coded as established, principal diagnosis), "
+    "outpatient (no uncertain diagnoses; first-listed; the default), or abstraction (every "
+    "documented condition incl. history, as in case review and CodiEsp: the benchmark figures "
+    "in benchmarks/README.md use abstraction)."
+)
+TEXT_SUFFIXES = {".txt", ".text", ".pdf", ".hl7", ".json", ".xml", ".rtf", ".md"}
+
+
+class OutFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+
+
+def _inputs(paths: list[Path]) -> list[Path]:
+    from medcoder.errors import UsageError
+
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+            if not found:
+                raise UsageError(f"{path}: no documents (.txt, .pdf, .hl7, .json) in this folder")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"{path}: no such file or directory")
+    return files
+
+
+def _engine(setting: str, model: Path | None, date: str | None):  # noqa: ANN202
+    from medcoder.cli._lean_imports import import_medspacy_lean
+    from medcoder.codesets.periods import parse_date
+
+    import_medspacy_lean()
+    from medcoder.coding.api import engine_for
+    from medcoder.coding.settings import profile
+
+    profile(setting)  # usage error for an unknown setting before any work
+    on = parse_date(date) if date else None
+    loaded = None
+    if model is not None:
+        from medcoder.coding.house_model import HouseModel
+
+        loaded = HouseModel.load(model)
+    return engine_for(setting, loaded, on)
+
+
+def _code_files(files: list[Path], engine, progress: bool):  # noqa: ANN001, ANN202
+    """Yield (document id, CodingResult | None, error) per input; one bad file spoils nothing."""
+    from medcoder.coding.suggestion import CodingResult
+    from medcoder.documents.readers import read_many
+    from medcoder.errors import MedcoderError
+    from medcoder.nlp.language import NAMES, detect_language
+
+    for path, outcome in zip(files, read_many(files), strict=True):
+        if not outcome.ok:
+            yield path.stem, None, str(outcome.error)
+            continue
+        for document in outcome.documents:
+            document.id = path.stem if len(outcome.documents) == 1 else document.id
+            lang = detect_language(document.text)
+            if lang not in (None, "en"):
+                result = CodingResult(document.id, engine.profile.name, language=lang)
+                result.warnings.append(
+                    f"document is in {NAMES.get(lang, lang)}; medcoder codes English text only"
+                )
+                yield document.id, result, None
+                continue
+            try:
+                yield document.id, engine.code_document(document), None
+            except MedcoderError as exc:
+                yield document.id, None, str(exc)
+
+
+def code(
+    paths: list[Path] = typer.Argument(..., help="Files or folders of documents."),
+    setting: str = typer.Option("outpatient", "--setting", "-s", help=SETTING_HELP),
+    fmt: OutFormat = typer.Option(OutFormat.TABLE, "--format", help="table, json or jsonl."),
+    model: Path | None = typer.Option(None, "--model", "-m", help="A model from `medcoder train`."),
+    date: str | None = typer.Option(None, "--date", help="Date of service (code set in force)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to a file, not stdout."),
+) -> None:
+    """Assign ICD-10-CM codes to each document, each code with its evidence.
+
+    JSONL gives one line per input document: {"document", "codes": [{"system", "code",
+    "description", "score", "evidence": [...]}]}.
+    """
+    engine = _engine(setting, model, date)
+    files = _inputs(paths)
+    failures = 0
+    sink = output.open("w", encoding="utf-8") if output else sys.stdout
+    out = console()
+    collected = []
+    try:
+        for doc_id, result, error in _code_files(files, engine, progress=True):
+            if error is not None:
+                failures += 1
+                typer.echo(f"Error: {error}", err=True)
+                if fmt is OutFormat.JSONL:
+                    sink.write(json.dumps({"document": doc_id, "codes": [], "error": error}) + "\n")
+                continue
+            if fmt is OutFormat.JSONL:
+                sink.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+            elif fmt is OutFormat.JSON:
+                collected.append(result.to_dict())
+            else:
+                _print_table(out, result)
+        if fmt is OutFormat.JSON:
+            sink.write(json.dumps(collected if len(collected) != 1 else collected[0], indent=2,
+                                  ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            sink.close()
+    if failures:
+        sys.exit(1)
+
+
+def _print_table(out, result) -> None:  # noqa: ANN001
+    t = table(f"{result.document} · {result.setting}", ["#", "Code", "Description", "Score", "Evidence"])
+    for i, c in enumerate(result.codes, start=1):
+        ev = "; ".join(f"“{e.text}” ({e.section or '-'})" for e in c.evidence[:2])
+        t.add_row(str(i), c.code, c.description, f"{c.score:.2f}", ev)
+    out.print(t)
+    for w in result.warnings:
+        out.print(f"[yellow]warning:[/] {w}")
+    if not result.codes:
+        out.print("[dim]no codes[/]")
+
+
+def explain(
+    path: Path = typer.Argument(..., help="One document."),
+    setting: str = typer.Option("outpatient", "--setting", "-s", help=SETTING_HELP),
+    model: Path | None = typer.Option(None, "--model", "-m", help="A model from `medcoder train`."),
+    fmt: OutFormat = typer.Option(OutFormat.TABLE, "--format", help="table or json."),
+) -> None:
+    """Show why each code was assigned (path, guideline, evidence) and why others were not."""
+    engine = _engine(setting, model, None)
+    for doc_id, result, error in _code_files(_inputs([path]), engine, progress=False):
+        if error:
+            from medcoder.errors import DocumentError
+
+            raise DocumentError(doc_id, error)
+        if fmt is not OutFormat.TABLE:
+            print_json(result.to_dict(explain=True))
+            continue
+        out = console()
+        out.print(f"[bold]{result.document}[/] · setting {result.setting}")
+        t = table("Assigned", ["Code", "Description", "Score", "How", "Guidelines", "Evidence"])
+        for c in result.codes:
+            how = "\n".join(c.path + ([f"model: {c.model_contribution}"] if c.model_contribution else []))
+            ev = "\n".join(f"“{e.text}” [{e.section or '-'}, {e.assertion}] @{e.start}" for e in c.evidence[:3])
+            t.add_row(c.code, c.description, f"{c.score:.2f}", how, ", ".join(c.guidelines), ev)
+        out.print(t)
+        r = table("Considered and not reported", ["Code", "Description", "Why not", "Guideline", "Evidence"])
+        for rej in result.rejected:
+            ev = "; ".join(f"“{e.text}”" for e in rej.evidence[:2])
+            r.add_row(rej.code, rej.description, rej.reason, rej.guideline or "", ev)
+        out.print(r)
+
+
+def _read_texts(texts: Path):  # noqa: ANN202
+    from medcoder.documents.readers import read_many
+
+    files = _inputs([texts])
+    docs = []
+    for path, outcome in zip(files, read_many(files), strict=True):
+        if outcome.ok and len(outcome.documents) == 1:
+            outcome.documents[0].id = path.stem
+            docs.append(outcome.documents[0])
+        elif not outcome.ok:
+            typer.echo(f"warning: skipped {path}: {outcome.error}", err=True)
+    return docs
+
+
+def _gold_by_system(gold: list[Path]):  # noqa: ANN202
+    from medcoder.coding.gold import read_gold_files
+
+    return read_gold_files(gold)
+
+
+def train(
+    texts: Path = typer.Option(..., "--texts", help="Folder of training documents."),
+    gold: list[Path] = typer.Option(..., "--gold", help="doc<TAB>code file; repeat for several."),
+    output: Path = typer.Option(..., "--output", "-o", help="Where to write the model."),
+    setting: str = typer.Option("abstraction", "--setting", "-s", help=SETTING_HELP),
+) -> None:
+    """Learn an organisation's coding from documents and their final codes."""
+    from medcoder.coding.engine import CodingEngine
+    from medcoder.coding.house_model import HouseModel
+    from medcoder.errors import UsageError
+
+    by_system = _gold_by_system(gold)
+    dx = by_system.get("ICD-10-CM", {})
+    if not dx:
+        raise UsageError("the --gold files hold no ICD-10-CM codes to learn from")
+    docs = _read_texts(texts)
+    matched = [d for d in docs if d.id in dx]
+    if not matched:
+        raise UsageError(f"no document in {texts} has codes in the --gold files (names must match)")
+    model = HouseModel().fit(matched, dx, lambda s: CodingEngine(setting=s), setting=setting)
+    model.save(output)
+    others = {s: len(v) for s, v in by_system.items() if s != "ICD-10-CM"}
+    console().print(
+        f"trained on {len(matched)} documents: {len(model.phrases_)} learned phrases, "
+        f"threshold {model.threshold_:.2f} → {output}"
+        + (f" (codes of {', '.join(others)} recognised, not used by the diagnosis model)" if others else "")
+    )
+
+
+def eval_(
+    texts: Path = typer.Option(..., "--texts", help="Folder of documents."),
+    gold: list[Path] = typer.Option(..., "--gold", help="doc<TAB>code file; repeat for several."),
+    model: Path | None = typer.Option(None, "--model", "-m", help="A model from `medcoder train`."),
+    setting: str = typer.Option("abstraction", "--setting", "-s", help=SETTING_HELP),
+    fmt: OutFormat = typer.Option(OutFormat.TABLE, "--format", help="table or json."),
+) -> None:
+    """Score the engine against gold codes: P, R, F1, MAP, category F1, documents/second."""
+    import time
+
+    from medcoder.coding.evaluate import score
+
+    engine = _engine(setting, model, None)
+    by_system = _gold_by_system(gold)
+    docs = _read_texts(texts)
+    engine.matcher  # noqa: B018 - load before timing: the figure is documents per second of coding
+    engine.context.annotate("warm up", [(0, 4)])
+    started = time.perf_counter()
+    predicted = {}
+    for document in docs:
+        result = engine.code_document(document)
+        predicted[document.id] = [(c.code, c.score) for c in result.codes]
+    seconds = time.perf_counter() - started
+    rows = {}
+    for system, gold_codes in by_system.items():
+        wanted = {d: g for d, g in gold_codes.items() if d in predicted}
+        rows[system] = score(wanted, predicted).to_dict()
+    report = {"setting": setting, "model": str(model) if model else None, "documents": len(docs),
+              "documents_per_second": round(len(docs) / seconds, 1) if seconds else None,
+              "scores": rows}
+    if fmt is not OutFormat.TABLE:
+        print_json(report)
+        return
+    t = table(f"{len(docs)} documents · {setting} · {report['documents_per_second']} docs/s",
+              ["System", "P", "R", "F1", "MAP", "Cat P", "Cat R", "Cat F1", "Gold", "Predicted"])
+    for system, s in rows.items():
+        t.add_row(system, *(f"{s[k]:.3f}" for k in ("precision", "recall", "f1", "map",
+                  "category_precision", "category_recall", "category_f1")),
+                  str(s["gold_codes"]), str(s["predicted_codes"]))
+    console().print(t)
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    app.command()(code)
+    app.command()(explain)
+    app.command()(train)
+    app.command("eval")(eval_)

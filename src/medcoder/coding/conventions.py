@@ -54,25 +54,40 @@ def _replace(
     )
 
 
+_HYPERTENSIVE = ("I10", "I11", "I12", "I13")
+
+
+def _hypertension_target(keys: set[str]) -> tuple[str, str, str] | None:
+    """The one hypertension code the documented components call for (I.C.9.a.1-3)."""
+    family = [k for k in keys if k.startswith(_HYPERTENSIVE)]
+    if not family:
+        return None
+    ckd = any(k.startswith(("N18", "I12", "I13")) for k in keys)
+    advanced = any(k in ("N185", "N186", "I120", "I132", "I1311") for k in keys)
+    hf = any(k.startswith("I50") or k in ("I110", "I130", "I132") for k in keys)
+    if ckd and hf:
+        return ("I132" if advanced else "I130"), "hypertension with heart failure and CKD", "I.C.9.a.3"
+    if ckd:
+        return ("I120" if advanced else "I129"), "hypertension with chronic kidney disease", "I.C.9.a.2"
+    if hf:
+        return "I110", "hypertension with heart failure", "I.C.9.a.1"
+    return None
+
+
 def _combine_hypertension(
     suggestions: list[CodeSuggestion], pack: ICD10CMPack, rejected: list[Rejected]
 ) -> None:
+    """Hypertension with heart failure and/or CKD is one combination code, presumed linked."""
     keys = _keys(suggestions)
-    htn = keys.get("I10")
-    if htn is None:
+    found = _hypertension_target(set(keys))
+    if found is None:
         return
-    ckd = [k for k in keys if k.startswith("N18")]
-    hf = [k for k in keys if k.startswith("I50")]
-    advanced = any(k in ("N185", "N186") for k in ckd)
-    if ckd and hf:
-        target, why, rule = ("I132" if advanced else "I130"), "hypertension with heart failure and CKD", "I.C.9.a.3"
-    elif hf:
-        target, why, rule = "I110", "hypertension with heart failure", "I.C.9.a.1"
-    elif ckd:
-        target, why, rule = ("I120" if advanced else "I129"), "hypertension with chronic kidney disease", "I.C.9.a.2"
-    else:
+    target, why, rule = found
+    if not pack.is_billable(target):
         return
-    _replace(suggestions, htn, target, pack, f"{why} is a combination code", rule, rejected)
+    family = [keys[k] for k in keys if k.startswith(_HYPERTENSIVE) and k != target]
+    for old in family:
+        _replace(suggestions, old, target, pack, f"{why} is a combination code", rule, rejected)
 
 
 def _combine_diabetes_ckd(
@@ -110,28 +125,41 @@ def _excludes1(
     suggestions[:] = [s for s in suggestions if s in kept]
 
 
+FINAL_STATEMENT_SECTIONS = frozenset(
+    {"assessment", "assessment_plan", "impression", "diagnoses", "discharge_diagnoses",
+     "final_diagnosis", "postoperative_diagnosis", "preoperative_diagnosis"}
+)
+
+
 def _integral_symptoms(suggestions: list[CodeSuggestion], rejected: list[Rejected]) -> None:
-    diagnosed = {
-        (e.document, e.sentence)
-        for s in suggestions
-        if not s.code.startswith("R")
-        for e in s.evidence
-        if e.assertion == "present"
-    }
+    """Drop symptoms explained by a confirmed diagnosis (I.B.4, I.B.5).
+
+    A symptom is integral when it shares a sentence with a confirmed diagnosis, or when the
+    provider's final diagnostic statement (assessment, impression, diagnoses) gives confirmed
+    diagnoses and does not carry the symptom forward.
+    """
+    def confirmed(s: CodeSuggestion) -> list:  # noqa: ANN202
+        return [] if s.code.startswith("R") else [e for e in s.evidence if e.assertion == "present"]
+
+    diagnosed = {(e.document, e.sentence) for s in suggestions for e in confirmed(s)}
+    final = {e.document for s in suggestions for e in confirmed(s) if e.section in FINAL_STATEMENT_SECTIONS}
     keep = []
     for sug in suggestions:
-        if sug.code.startswith("R") and all(
-            (e.document, e.sentence) in diagnosed for e in sug.evidence
-        ):
-            rejected.append(
-                Rejected(
-                    sug.code,
-                    sug.description,
-                    "a sign or symptom documented with a confirmed diagnosis that explains it",
-                    "I.B.5",
-                    sug.evidence,
-                )
+        if not sug.code.startswith("R"):
+            keep.append(sug)
+            continue
+        same_sentence = all((e.document, e.sentence) in diagnosed for e in sug.evidence)
+        left_out = all(
+            e.document in final and e.section not in FINAL_STATEMENT_SECTIONS for e in sug.evidence
+        )
+        if same_sentence or left_out:
+            why = (
+                "a sign or symptom documented with a confirmed diagnosis that explains it"
+                if same_sentence
+                else "a symptom not carried into the final diagnostic statement, which gives "
+                "confirmed diagnoses"
             )
+            rejected.append(Rejected(sug.code, sug.description, why, "I.B.5", sug.evidence))
         else:
             keep.append(sug)
     suggestions[:] = keep

@@ -16,14 +16,24 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
-from medcoder.documents.model import Document, Encounter, LabResult, Patient, Setting
+from medcoder.documents.fhir_render import (
+    RenderedLines,
+    as_date,
+    concept_codes,
+    concept_text,
+    condition_line,
+    medication_line,
+    procedure_line,
+    render_observation,
+    status_code,
+)
+from medcoder.documents.model import Document, Encounter, Patient, Setting
 from medcoder.documents.text_reader import (
     DEFAULT_MAX_BYTES,
     check_size,
@@ -69,49 +79,14 @@ class FhirResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _concept_text(concept: Any) -> str:
-    """CodeableConcept -> its text, else first coding display, else first code."""
-    if concept is None:
-        return ""
-    if getattr(concept, "text", None):
-        return str(concept.text)
-    for coding in getattr(concept, "coding", None) or []:
-        if coding.display:
-            return str(coding.display)
-    for coding in getattr(concept, "coding", None) or []:
-        if coding.code:
-            return str(coding.code)
-    return ""
-
-
-def _codes(concept: Any) -> list[dict[str, str]]:
-    return [
-        {"system": str(c.system or ""), "code": str(c.code or ""), "display": str(c.display or "")}
-        for c in (getattr(concept, "coding", None) or [])
-    ]
-
-
-def _status(concept: Any) -> str:
-    codings = getattr(concept, "coding", None) or []
-    return str(codings[0].code) if codings and codings[0].code else _concept_text(concept)
-
-
-def _as_date(value: object) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    return value if isinstance(value, date) else None
-
-
-def _number(value: object) -> float | None:
-    return float(value) if value is not None else None
-
-
 def _validate(raw: dict, where: str, source: str) -> Any:
     resource_type = raw.get("resourceType")
     try:
         model = get_fhir_model_class(str(resource_type))
     except ValueError as exc:
-        raise DocumentError(source, f"{where}: unknown FHIR resource type {resource_type!r}") from exc
+        raise DocumentError(
+            source, f"{where}: unknown FHIR resource type {resource_type!r}"
+        ) from exc
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
@@ -149,133 +124,12 @@ def _document_reference(res: Any, doc_id: str, source: str) -> Document:
     doc = Document(id=res.id or doc_id, text="", source=source, format="fhir")
     parts = [_attachment_text(c.attachment, source, doc.warnings) for c in res.content or []]
     doc.text = "\n\n".join(p for p in parts if p.strip())
-    doc.kind = _concept_text(res.type) or None
+    doc.kind = concept_text(res.type) or None
     authors = [a.display for a in res.author or [] if a.display]
     doc.author = authors[0] if authors else None
     doc.created = res.date
     doc.metadata["resource"] = f"DocumentReference/{res.id}" if res.id else "DocumentReference"
     return doc
-
-
-class _Lines:
-    """Builds rendered text line by line, remembering each line's span."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.offset = 0
-
-    def add(self, line: str) -> tuple[int, int]:
-        line = normalize_text(line).replace("\n", " ")
-        start = self.offset
-        self.lines.append(line)
-        self.offset += len(line) + 1
-        return start, start + len(line)
-
-    def text(self) -> str:
-        return "\n".join(self.lines)
-
-
-def _observation(res: Any, lines: _Lines, doc: Document) -> None:
-    name = _concept_text(res.code) or "Observation"
-    when = res.effectiveDateTime or res.issued
-    interpretation = [_status(c) for c in res.interpretation or []]
-    flag = interpretation[0] if interpretation else None
-    low = high = None
-    ref_text = None
-    if res.referenceRange:
-        rr = res.referenceRange[0]
-        low = _number(rr.low.value) if rr.low else None
-        high = _number(rr.high.value) if rr.high else None
-        ref_text = rr.text or "-".join(
-            "" if v is None else f"{v:g}" for v in (low, high)
-        ).strip("-")
-    if res.valueQuantity is not None:
-        value = _number(res.valueQuantity.value)
-        unit = res.valueQuantity.unit or res.valueQuantity.code
-        shown = "" if value is None else f"{res.valueQuantity.value}"
-        line = f"{name}: {shown}" + (f" {unit}" if unit else "")
-    else:
-        value, unit = None, None
-        shown = res.valueString or _concept_text(res.valueCodeableConcept)
-        if shown == "" and res.valueInteger is not None:
-            value, shown = float(res.valueInteger), str(res.valueInteger)
-        line = f"{name}: {shown}" if shown else name
-    if ref_text:
-        line += f" (ref {ref_text})"
-    if flag:
-        line += f" [{flag}]"
-    start, end = lines.add(line)
-    loinc = [c["code"] for c in _codes(res.code) if "loinc" in c["system"]]
-    doc.results.append(
-        LabResult(
-            name=name.strip().lower(),
-            value=value,
-            unit=unit,
-            raw_text=lines.lines[-1],
-            start=start,
-            end=end,
-            reference_low=low,
-            reference_high=high,
-            reference_text=ref_text,
-            abnormal_flag=flag,
-            observed_at=when,
-            source_code=(loinc or [c["code"] for c in _codes(res.code)] or [None])[0],
-        )
-    )
-
-
-def _condition_line(res: Any) -> str | None:
-    name = _concept_text(res.code) or "unspecified condition"
-    clinical = _status(res.clinicalStatus).lower() if res.clinicalStatus else ""
-    verification = _status(res.verificationStatus).lower() if res.verificationStatus else ""
-    if verification == "entered-in-error":
-        return None
-    if verification == "refuted":
-        return f"Ruled out: {name}."
-    if verification in ("provisional", "differential"):
-        return f"Possible {name}."
-    if clinical in ("resolved", "inactive", "remission"):
-        return f"History of {name} ({clinical})."
-    return f"Diagnosis: {name}."
-
-
-def _procedure_line(res: Any) -> str | None:
-    name = _concept_text(res.code) or "unspecified procedure"
-    if res.status == "entered-in-error":
-        return None
-    if res.status in ("not-done", "stopped"):
-        return f"Procedure not done: {name}."
-    when = res.performedDateTime or (res.performedPeriod.start if res.performedPeriod else None)
-    on = f" on {_as_date(when).isoformat()}" if _as_date(when) else ""
-    planned = "Planned procedure" if res.status in ("preparation", "on-hold") else "Procedure"
-    return f"{planned}: {name}{on}."
-
-
-def _medication_line(res: Any) -> str | None:
-    name = _concept_text(res.medicationCodeableConcept) or (
-        res.medicationReference.display if res.medicationReference else ""
-    )
-    if res.status == "entered-in-error":
-        return None
-    details: list[str] = []
-    for dosage in res.dosageInstruction or []:
-        if dosage.text:
-            details.append(dosage.text)
-            continue
-        for dr in dosage.doseAndRate or []:
-            q = dr.doseQuantity
-            if q is not None and q.value is not None:
-                details.append(f"{q.value} {q.unit or q.code or ''}".strip())
-        if dosage.route:
-            details.append(_concept_text(dosage.route))
-        timing = dosage.timing
-        if timing is not None and timing.code:
-            details.append(_concept_text(timing.code))
-        elif timing is not None and timing.repeat and timing.repeat.frequency:
-            r = timing.repeat
-            details.append(f"{r.frequency} times per {r.period or 1} {r.periodUnit or 'd'}")
-    suffix = f" {', '.join(details)}" if details else ""
-    return f"Medication: {name or 'unspecified medication'}{suffix}."
 
 
 def _patient(res: Any) -> Patient:
@@ -287,7 +141,7 @@ def _patient(res: Any) -> Patient:
     return Patient(
         id=ident or res.id,
         birth_date=res.birthDate,
-        sex=_GENDER.get(res.gender or "", None),
+        sex=_GENDER.get(res.gender or ""),
         name=name,
     )
 
@@ -301,8 +155,8 @@ def _encounter(res: Any, warnings: list[str]) -> Encounter:
         encounter.warnings.append(f"unknown Encounter.class {code!r}")
         warnings.append(f"unknown Encounter.class {code!r}")
     if res.period:
-        encounter.admission_date = _as_date(res.period.start)
-        encounter.discharge_date = _as_date(res.period.end)
+        encounter.admission_date = as_date(res.period.start)
+        encounter.discharge_date = as_date(res.period.end)
     return encounter
 
 
@@ -311,8 +165,8 @@ def _diagnostic_report(
 ) -> Document:
     """Report title, conclusion, presented forms and the Observations it references."""
     doc = Document(id=res.id or doc_id, text="", source=source, format="fhir")
-    lines = _Lines()
-    title = _concept_text(res.code) or "Diagnostic report"
+    lines = RenderedLines()
+    title = concept_text(res.code) or "Diagnostic report"
     lines.add(title)
     for ref in res.result or []:
         key = ref.reference or ""
@@ -321,11 +175,11 @@ def _diagnostic_report(
             doc.warnings.append(f"referenced result {key!r} not in the input")
             continue
         used.add(id(obs))
-        _observation(obs, lines, doc)
+        render_observation(obs, lines, doc)
     if res.conclusion:
         lines.add(f"Conclusion: {res.conclusion}")
     for coded in res.conclusionCode or []:
-        lines.add(f"Diagnosis: {_concept_text(coded)}.")
+        lines.add(f"Diagnosis: {concept_text(coded)}.")
     text = lines.text()
     forms = [_attachment_text(a, source, doc.warnings) for a in res.presentedForm or []]
     forms = [f for f in forms if f.strip()]
@@ -405,7 +259,7 @@ def read_fhir(
     used: set[int] = set()
     structured = Document(id=f"{stem}-structured", text="", source=source, format="fhir")
     structured.kind = "structured data"
-    lines = _Lines()
+    lines = RenderedLines()
     entries: list[dict[str, object]] = []
     for index, (_, res) in enumerate(validated):
         kind = res.__resource_type__
@@ -424,14 +278,14 @@ def read_fhir(
     for _, res in validated:
         kind = res.__resource_type__
         if kind == "Observation" and id(res) not in used:
-            _observation(res, lines, structured)
+            render_observation(res, lines, structured)
             start, end = structured.results[-1].start, structured.results[-1].end
             entries.append({"resource": kind, "id": res.id, "start": start, "end": end})
             continue
         render = {
-            "Condition": _condition_line,
-            "Procedure": _procedure_line,
-            "MedicationRequest": _medication_line,
+            "Condition": condition_line,
+            "Procedure": procedure_line,
+            "MedicationRequest": medication_line,
         }.get(kind)
         if render is None:
             continue
@@ -442,13 +296,15 @@ def read_fhir(
         start, end = lines.add(line)
         entry: dict[str, object] = {"resource": kind, "id": res.id, "start": start, "end": end}
         concept = res.medicationCodeableConcept if kind == "MedicationRequest" else res.code
-        entry["codes"] = _codes(concept)
+        entry["codes"] = concept_codes(concept)
         if kind == "Condition":
-            entry["clinical_status"] = _status(res.clinicalStatus) if res.clinicalStatus else None
-            entry["verification_status"] = (
-                _status(res.verificationStatus) if res.verificationStatus else None
+            entry["clinical_status"] = (
+                status_code(res.clinicalStatus) if res.clinicalStatus else None
             )
-            entry["category"] = [_status(c) for c in res.category or []]
+            entry["verification_status"] = (
+                status_code(res.verificationStatus) if res.verificationStatus else None
+            )
+            entry["category"] = [status_code(c) for c in res.category or []]
         else:
             entry["status"] = res.status
         entries.append(entry)

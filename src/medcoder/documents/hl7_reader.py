@@ -19,7 +19,13 @@ from hl7apy.exceptions import HL7apyException, UnsupportedVersion
 from hl7apy.parser import parse_message
 
 from medcoder.documents.model import Document, Encounter, LabResult, Patient, Setting
-from medcoder.documents.text_reader import DEFAULT_MAX_BYTES, decode_bytes, normalize_text
+from medcoder.documents.text_reader import (
+    DEFAULT_MAX_BYTES,
+    check_size,
+    decode_bytes,
+    normalize_text,
+    read_bytes_limited,
+)
 from medcoder.errors import DocumentError
 
 _PATIENT_CLASS = {
@@ -361,17 +367,12 @@ def read_hl7(
     Raises :class:`DocumentError` for a missing MSH, bad delimiters or an unparsable message.
     """
     if isinstance(data, str | Path) and not str(data).lstrip().startswith("MSH"):
-        path = Path(data)
-        source = str(path)
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise DocumentError(source, f"cannot read file: {exc.strerror or exc}") from exc
+        source = str(data)
+        raw = read_bytes_limited(data, max_bytes)
     else:
         source = name or "<hl7>"
         raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    if len(raw) > max_bytes:
-        raise DocumentError(source, f"file is {len(raw):,} bytes, over the {max_bytes:,}-byte limit")
+        check_size(raw, source, max_bytes)
     text, decode_warnings = decode_bytes(raw, source)
     result = Hl7Result()
     messages = _split_messages(text, source)

@@ -53,80 +53,93 @@ SECTION_KINDS: dict[str, str] = {
     "other": "other",
 }
 
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "chief_complaint": ("chief complaint", "cc", "presenting complaint", "complaint"),
-    "reason_for_visit": ("reason for visit", "reason for consultation", "reason for consult",
-                         "reason for admission", "reason for referral"),
-    "hpi": ("history of present illness", "history of the present illness", "hpi",
-            "present illness", "history", "interval history", "history of presenting illness",
-            "clinical history", "brief history", "brief history of patient",
-            "history of patient"),
-    "subjective": ("subjective",),
-    "objective": ("objective",),
-    "past_medical_history": ("past medical history", "pmh", "medical history", "past history",
-                             "past medical/surgical history", "past medical and surgical history",
-                             "pmhx", "significant past medical history"),
-    "past_surgical_history": ("past surgical history", "psh", "surgical history",
-                              "previous surgery", "previous surgeries", "past surgeries"),
-    "family_history": ("family history", "fh", "family medical history", "fhx"),
-    "social_history": ("social history", "sh", "social hx", "personal and social history"),
-    "medications": ("medications", "medication", "meds", "current medications",
-                    "home medications", "admission medications", "medications on admission",
-                    "discharge medications", "outpatient medications", "current meds"),
-    "allergies": ("allergies", "allergy", "drug allergies", "medication allergies"),
-    "ros": ("review of systems", "review of system", "ros", "systems review"),
-    "physical_exam": ("physical exam", "physical examination", "exam", "examination", "pe",
-                      "admission physical examination", "physical findings"),
-    "results": ("results", "labs", "lab", "laboratory", "laboratory data", "lab data",
-                "laboratory results", "lab results", "data", "diagnostic studies", "studies",
-                "laboratory studies", "imaging", "radiology", "diagnostic data", "pertinent results"),
-    "assessment": ("assessment", "clinical impression"),
-    "assessment_plan": ("assessment and plan", "assessment/plan", "a/p", "a&p",
-                        "impression and plan", "impression/plan", "assessment & plan"),
-    "impression": ("impression", "impressions"),
-    "plan": ("plan", "recommendations", "recommendation", "plan of care", "disposition plan"),
-    "diagnoses": ("diagnoses", "diagnosis", "working diagnosis"),
-    "admission_diagnoses": ("admission diagnosis", "admission diagnoses", "admitting diagnosis",
-                            "admitting diagnoses"),
-    "discharge_diagnoses": ("discharge diagnosis", "discharge diagnoses"),
-    "final_diagnosis": ("final diagnosis", "final diagnoses"),
-    "preoperative_diagnosis": ("preoperative diagnosis", "preoperative diagnoses",
-                               "pre-operative diagnosis", "pre-operative diagnoses",
-                               "preop diagnosis", "pre-op diagnosis"),
-    "postoperative_diagnosis": ("postoperative diagnosis", "postoperative diagnoses",
-                                "post-operative diagnosis", "post-operative diagnoses",
-                                "postop diagnosis", "post-op diagnosis"),
-    "procedures": ("procedures", "procedure", "operations", "procedure performed",
-                   "procedures performed", "operation performed", "operations performed",
-                   "name of operation", "name of procedure", "operative procedure", "operation",
-                   "operative procedures", "title of operation", "title of procedure"),
-    "procedure_description": ("description of procedure", "description of the procedure",
-                              "procedure in detail", "details of procedure",
-                              "description of operation", "operative technique",
-                              "procedure description", "procedure details", "technique",
-                              "details of operation", "description of operative procedure",
-                              "description"),
-    "hospital_course": ("hospital course", "brief hospital course", "summary of hospital course",
-                        "course in hospital", "ed course", "emergency department course"),
-    "findings": ("findings", "operative findings", "intraoperative findings", "abnormal findings",
-                 "gross findings", "findings & indications", "findings and indications"),
-    "indications": ("indications", "indication", "indications for procedure",
-                    "indications for operation", "indications for surgery",
-                    "indication for procedure", "indication for surgery", "indication for operation",
-                    "indications of operation", "indications and findings", "reason for exam",
-                    "reason for procedure"),
-}
-HEADER_KINDS: dict[str, str] = {name: kind for kind, names in _SYNONYMS.items() for name in names}
+# One line per kind ("kind: name | name ..."); indented lines continue the kind above.
+_SYNONYM_TABLE = """
+chief_complaint: chief complaint | cc | presenting complaint | complaint
+reason_for_visit: reason for visit | reason for consultation | reason for consult
+    | reason for admission | reason for referral
+hpi: history of present illness | history of the present illness | hpi | present illness
+    | history | interval history | history of presenting illness | clinical history
+    | brief history | brief history of patient | history of patient
+subjective: subjective
+objective: objective
+past_medical_history: past medical history | pmh | medical history | past history
+    | past medical/surgical history | past medical and surgical history | pmhx
+    | significant past medical history
+past_surgical_history: past surgical history | psh | surgical history | previous surgery
+    | previous surgeries | past surgeries
+family_history: family history | fh | family medical history | fhx
+social_history: social history | sh | social hx | personal and social history
+medications: medications | medication | meds | current medications | home medications
+    | admission medications | medications on admission | discharge medications
+    | outpatient medications | current meds
+allergies: allergies | allergy | drug allergies | medication allergies
+ros: review of systems | review of system | ros | systems review
+physical_exam: physical exam | physical examination | exam | examination | pe
+    | admission physical examination | physical findings
+results: results | labs | lab | laboratory | laboratory data | lab data | laboratory results
+    | lab results | data | diagnostic studies | studies | laboratory studies | imaging
+    | radiology | diagnostic data | pertinent results
+assessment: assessment | clinical impression
+assessment_plan: assessment and plan | assessment/plan | a/p | a&p | impression and plan
+    | impression/plan | assessment & plan
+impression: impression | impressions
+plan: plan | recommendations | recommendation | plan of care | disposition plan
+diagnoses: diagnoses | diagnosis | working diagnosis
+admission_diagnoses: admission diagnosis | admission diagnoses | admitting diagnosis
+    | admitting diagnoses
+discharge_diagnoses: discharge diagnosis | discharge diagnoses
+final_diagnosis: final diagnosis | final diagnoses
+preoperative_diagnosis: preoperative diagnosis | preoperative diagnoses
+    | pre-operative diagnosis | pre-operative diagnoses | preop diagnosis | pre-op diagnosis
+postoperative_diagnosis: postoperative diagnosis | postoperative diagnoses
+    | post-operative diagnosis | post-operative diagnoses | postop diagnosis
+    | post-op diagnosis
+procedures: procedures | procedure | operations | procedure performed | procedures performed
+    | operation performed | operations performed | name of operation | name of procedure
+    | operative procedure | operation | operative procedures | title of operation
+    | title of procedure
+procedure_description: description of procedure | description of the procedure
+    | procedure in detail | details of procedure | description of operation
+    | operative technique | procedure description | procedure details | technique
+    | details of operation | description of operative procedure | description | operative note
+    | procedure note
+hospital_course: hospital course | brief hospital course | summary of hospital course
+    | course in hospital | ed course | emergency department course
+findings: findings | operative findings | intraoperative findings | abnormal findings
+    | gross findings | findings & indications | findings and indications
+indications: indications | indication | indications for procedure | indications for operation
+    | indications for surgery | indication for procedure | indication for surgery
+    | indication for operation | indications of operation | indications and findings
+    | reason for exam | reason for procedure
+"""
+
+
+def _parse_synonyms(table: str) -> dict[str, str]:
+    """Header name -> kind, from the readable table above."""
+    names: dict[str, str] = {}
+    kind = ""
+    for line in table.strip().splitlines():
+        if not line.startswith(" "):
+            kind, line = line.split(":", 1)
+        for name in line.split("|"):
+            if name.strip():
+                names[name.strip()] = kind
+    return names
+
+
+HEADER_KINDS: dict[str, str] = _parse_synonyms(_SYNONYM_TABLE)
 
 # Sub-headings inside an exam, ROS or vitals block; they never start a new section.
-SUBHEADINGS = frozenset(
+_SUBHEADING_WORDS = (
     "general heent head eyes ears nose throat mouth neck lungs chest heart cardiovascular cv "
     "abdomen abd extremities ext neuro neurologic neurological skin psychiatric psych "
     "musculoskeletal msk genitourinary gu gi back rectal pelvic lymphatic constitutional "
     "respiratory gastrointestinal endocrine hematologic breasts vitals temp pulse weight "
     "height bmi bp hr rr spo2 note dr md mr mrs ms cc genitalia cardiac pulmonary abdominal "
-    "extremity nodes".split()
-) | {"vital signs", "ear, nose and throat"}
+    "extremity nodes"
+)
+SUBHEADINGS = frozenset(_SUBHEADING_WORDS.split()) | {"vital signs", "head and neck", "lymph nodes"}
 
 _HEADER = re.compile(
     r"(?:^|(?<=[,.;]))[ \t]*"
@@ -138,11 +151,12 @@ _HEADER = re.compile(
 _SPACES = re.compile(r"\s+")
 _PLURAL_NOISE = re.compile(r"\s*\((?:e?s)\)$")
 _DETAIL = re.compile(r"\s(?:in detail|detail|details)$")
-_ABBREVIATIONS = frozenset(
+_ABBREVIATION_WORDS = (
     "dr mr mrs ms st mg ml mcg vs no approx pt fig jr sr prof cm mm kg lb lbs oz hr hrs min "
     "sec wk yr mo vol ref dx hx tx rx sx bid tid qid po qd hs prn am pm ie eg cf al inc dept "
-    "u.s e.g i.e b.i.d t.i.d q.i.d p.o q.d h.s p.r.n a.m p.m q.h q.i.d".split()
+    "u.s e.g i.e b.i.d t.i.d q.i.d p.o q.d h.s p.r.n a.m p.m q.h"
 )
+_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 _BOUNDARY = re.compile(
     r"\n[ \t\n]*"  # line breaks end sentences (lists, headers, dictation lines)
     r"|(?<=[.!?])[\"')\]]*[ \t]+(?=[\"'(\[]?[A-Z0-9])"  # '. ' + capital or digit

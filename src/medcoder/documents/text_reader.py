@@ -91,7 +91,9 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, list[str]]:
         try:
             return data.decode("utf-16"), warnings
         except UnicodeDecodeError as exc:
-            raise DocumentError(source, f"UTF-16 byte-order mark but invalid UTF-16: {exc}") from exc
+            raise DocumentError(
+                source, f"UTF-16 byte-order mark but invalid UTF-16: {exc}"
+            ) from exc
     if b"\x00" in data[:_BINARY_SAMPLE]:
         text = _utf16_without_bom(data)
         if text is not None:

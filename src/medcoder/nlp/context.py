@@ -46,7 +46,14 @@ _CATEGORY_ASSERTION = {
 }
 # When several modifiers reach one target, the first in this order wins: an excluded or absent
 # condition is never coded, whoever else mentions it; family beats "history" in "family history".
-_PRIORITY = ("RULED_OUT", "NEGATED_EXISTENCE", "FAMILY", "HYPOTHETICAL", "HISTORICAL", "POSSIBLE_EXISTENCE")
+_PRIORITY = (
+    "RULED_OUT",
+    "NEGATED_EXISTENCE",
+    "FAMILY",
+    "HYPOTHETICAL",
+    "HISTORICAL",
+    "POSSIBLE_EXISTENCE",
+)
 _TEMPORALITY = {Assertion.HYPOTHETICAL: "future", Assertion.HISTORICAL: "historical"}
 _CURRENT_RE = re.compile(
     r"\b(?:current(?:ly)?|now|active|ongoing|today|presents?|presenting|admitted|on admission)\b",
@@ -167,7 +174,9 @@ def _sentence_starts(doc: Doc, extra_starts: list[int]) -> list[int]:
                 newlines = prev_text.count("\n")
                 new = newlines >= 2 or (
                     newlines == 1
-                    and (text[:1].isupper() or bool(_BULLET_START.match(text)) or before_prev in ":.")
+                    and (
+                        text[:1].isupper() or bool(_BULLET_START.match(text)) or before_prev in ":."
+                    )
                 )
             if k < len(extra) and extra[k] <= token.idx:
                 new = True
@@ -308,9 +317,13 @@ def _apply_role(result: ContextResult, role: str | None, sentence: Span) -> Cont
     """Section roles override what the sentence alone says (a family-history list item)."""
     if role == "family" and result.assertion not in (Assertion.NEGATED, Assertion.RULED_OUT):
         return ContextResult(Assertion.FAMILY, "current", category="SECTION")
-    if role == "history" and result.assertion in (Assertion.PRESENT, Assertion.POSSIBLE):
-        if not _CURRENT_RE.search(sentence.text):
-            return ContextResult(Assertion.HISTORICAL, "historical", category="SECTION")
+    current = role == "history" and _CURRENT_RE.search(sentence.text)
+    if (
+        role == "history"
+        and result.assertion in (Assertion.PRESENT, Assertion.POSSIBLE)
+        and not current
+    ):
+        return ContextResult(Assertion.HISTORICAL, "historical", category="SECTION")
     return result
 
 

@@ -1,0 +1,5 @@
+"""``python -m medcoder``."""
+
+from medcoder.cli import main
+
+main()

@@ -1,0 +1,58 @@
+"""Gold-standard code files (``doc<TAB>code``), split by code system.
+
+CodiEsp-style files mix nothing, but an organisation's export may: every code's system is
+recognised from the code itself, so a diagnosis file and a procedure file can be given
+together. ICD-10-PCS codes may be cut to their first axes (``0DTJ``), as in CodiEsp.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from medcoder.codesets.systems import code_key
+from medcoder.errors import SourceFileError
+
+_ICD10CM = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
+_PCS = re.compile(r"^[0-9A-HJ-NP-Z]{3,7}$")
+_HCPCS = re.compile(r"^[A-V][0-9]{4}$")
+_CPT = re.compile(r"^[0-9]{4}[0-9FTU]$")
+
+
+def system_of(code: str, had_dot: bool) -> str | None:
+    key = code_key(code)
+    if _CPT.match(key):
+        return "CPT"
+    if had_dot and _ICD10CM.match(key):
+        return "ICD-10-CM"
+    if key[:1].isdigit() and _PCS.match(key):
+        return "ICD-10-PCS"
+    if _ICD10CM.match(key) and not (len(key) == 7 and not key[1].isdigit()):
+        return "ICD-10-CM"
+    if _PCS.match(key):
+        return "ICD-10-PCS"
+    if _HCPCS.match(key):
+        return "HCPCS"
+    return None
+
+
+def read_gold_files(paths: list[Path]) -> dict[str, dict[str, set[str]]]:
+    """``{system: {document: {code key, ...}}}`` from one or more gold files."""
+    out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for path in paths:
+        if not path.is_file():
+            raise SourceFileError(path, "gold file not found")
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            for line_no, row in enumerate(csv.reader(fh, delimiter="\t"), start=1):
+                if not row or not row[0].strip():
+                    continue
+                if len(row) < 2:
+                    raise SourceFileError(path, "expected document<TAB>code", line=line_no)
+                code = row[1].strip()
+                system = system_of(code, "." in code)
+                if system is None:
+                    raise SourceFileError(path, f"{code!r} is not a recognisable code", line=line_no)
+                out[system][row[0].strip()].add(code_key(code).lower())
+    return {s: dict(d) for s, d in out.items()}

@@ -1,0 +1,180 @@
+"""Section and sentence recognition."""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections import Counter
+
+import pytest
+
+from medcoder.documents.model import Document
+from medcoder.documents.sections import find_sections, segment, sentences
+
+NOTE = """Synthetic clinic note
+
+CHIEF COMPLAINT: Cough.
+History of Present Illness:
+72-year-old with cough for 3 days. Seen by Dr. Smith on 1/2. Takes 5 mg. daily.
+
+PAST MEDICAL HISTORY:
+Hypertension.
+Family history: Mother with breast cancer.
+SOCIAL HISTORY: Former smoker.
+Medications
+Lisinopril 10 mg daily.
+REVIEW OF SYSTEMS: Negative except as above.
+2. Physical Exam:
+Lungs: crackles at right base.
+Assessment and Plan:
+Pneumonia, i.e. lobar. Start antibiotics.
+PLAN:
+Follow up in 1 week.
+"""
+
+
+def _kinds(text):
+    return [(s.kind, s.role) for s in find_sections(text)]
+
+
+def test_common_headers_get_kind_and_role():
+    assert _kinds(NOTE) == [
+        ("body", "patient"),
+        ("chief_complaint", "patient"),
+        ("hpi", "patient"),
+        ("past_medical_history", "history"),
+        ("family_history", "family"),
+        ("social_history", "social"),
+        ("medications", "medications"),
+        ("ros", "ros"),
+        ("physical_exam", "patient"),
+        ("assessment_plan", "patient"),
+        ("plan", "plan"),
+    ]
+
+
+def test_sections_are_contiguous_and_titles_kept():
+    sections = find_sections(NOTE)
+    assert sections[0].start == 0
+    for a, b in zip(sections, sections[1:], strict=False):
+        assert a.end == b.start
+    assert sections[-1].end == len(NOTE)
+    numbered = next(s for s in sections if s.kind == "physical_exam")
+    assert NOTE[numbered.start :].startswith("2. Physical Exam:")
+    assert numbered.title == "Physical Exam"
+    lungs = NOTE.index("Lungs:")
+    assert Document(id="x", text=NOTE, sections=sections).section_at(lungs).kind == "physical_exam"
+
+
+def test_mtsamples_flattened_layout_with_comma_after_colon():
+    text = (
+        "HISTORY OF PRESENT ILLNESS:,The patient has chest pain.,PAST SURGICAL HISTORY: , "
+        "Appendectomy.,FAMILY HISTORY:  ,Father with CAD.,Neck:  Supple.,IMPRESSION:,  "
+        "Angina.,PROCEDURE PERFORMED,1.  Catheterization.,ANESTHESIA: , Local."
+    )
+    kinds = [s.kind for s in find_sections(text)]
+    assert kinds == [
+        "hpi",
+        "past_surgical_history",
+        "family_history",
+        "impression",
+        "procedures",
+        "other",
+    ]
+
+
+@pytest.mark.parametrize(
+    "header, kind",
+    [
+        ("DISCHARGE DIAGNOSES:", "discharge_diagnoses"),
+        ("FINAL DIAGNOSIS:", "final_diagnosis"),
+        ("PREOPERATIVE DIAGNOSIS (ES):", "preoperative_diagnosis"),
+        ("Postoperative diagnoses:", "postoperative_diagnosis"),
+        ("OPERATIONS:", "procedures"),
+        ("HOSPITAL COURSE:", "hospital_course"),
+        ("FINDINGS:", "findings"),
+        ("INDICATIONS:", "indications"),
+        ("DESCRIPTION OF PROCEDURE:", "procedure_description"),
+        ("PROCEDURE IN DETAIL:", "procedure_description"),
+        ("LABS:", "results"),
+        ("Results:", "results"),
+        ("Diagnoses:", "diagnoses"),
+        ("IMPRESSION", "impression"),
+        ("HPI:", "hpi"),
+        ("PSH:", "past_surgical_history"),
+        ("Allergies:", "allergies"),
+    ],
+)
+def test_header_variants(header, kind):
+    sections = find_sections(f"Intro line.\n{header}\nSome text.\n")
+    assert [s.kind for s in sections] == ["body", kind]
+
+
+def test_prose_with_colon_mid_line_is_not_a_header():
+    text = "The patient and I discussed the plan: rest and fluids.\nAssessment: stable."
+    assert [s.kind for s in find_sections(text)] == ["body", "assessment"]
+
+
+def test_text_without_headers_is_one_body_section():
+    assert [(s.kind, s.start, s.end) for s in find_sections("Just text.")] == [("body", 0, 10)]
+    assert find_sections("") == []
+
+
+def test_sentences_split_on_newlines_and_periods_but_not_abbreviations():
+    doc = segment(Document(id="n", text=NOTE))
+    spans = [NOTE[s.start : s.end] for s in doc.sentences]
+    assert "72-year-old with cough for 3 days." in spans
+    assert "Seen by Dr. Smith on 1/2." in spans
+    assert "Takes 5 mg. daily." in spans
+    assert "Pneumonia, i.e. lobar." in spans
+    assert "Start antibiotics." in spans
+    assert not any(s.startswith(("CHIEF COMPLAINT", "PLAN:")) for s in spans)  # headers excluded
+    hpi = next(s for s in doc.sentences if NOTE[s.start : s.end].startswith("72-year"))
+    assert hpi.section == "hpi"
+
+
+def test_sentences_in_mtsamples_layout_keep_numbered_items_whole():
+    text = "PLAN:,1.  She will try Zyrtec.  Another option is loratadine.,2.  Nasonex given."
+    spans = [text[s.start : s.end] for s in sentences(text, find_sections(text))]
+    assert spans == [
+        "1.  She will try Zyrtec.",
+        "Another option is loratadine.",
+        "2.  Nasonex given.",
+    ]
+
+
+def test_segmentation_is_fast_on_one_megabyte():
+    block = NOTE + "ASSESSMENT:,  Allergic rhinitis. She has used Allegra also.,PLAN:,1.  Try it.\n"
+    text = (block * (1_000_000 // len(block) + 1))[:1_000_000]
+    begin = time.perf_counter()
+    doc = segment(Document(id="big", text=text))
+    elapsed = time.perf_counter() - begin
+    assert doc.sentences and doc.sections
+    assert elapsed < 1.0
+
+
+@pytest.mark.shared_data
+def test_real_mtsamples_transcriptions_have_sections(shared_data):
+    path = shared_data / "mtsamples" / "mtsamples_first401.csv"
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = [row for row in csv.reader(handle) if len(row) > 4 and row[4].strip()][:20]
+    assert len(rows) == 20
+    found = Counter()
+    for row in rows:
+        doc = segment(Document(id=row[0], text=row[4]))
+        kinds = {s.kind for s in doc.sections}
+        assert doc.sentences
+        assert doc.sections[0].start == 0 and doc.sections[-1].end == len(row[4])
+        found.update(kinds)
+        if kinds - {"body", "other"}:
+            found["any_known"] += 1
+        clinical = {"hpi", "assessment", "assessment_plan", "impression", "plan", "subjective"}
+        surgical = {"preoperative_diagnosis", "postoperative_diagnosis", "procedures"}
+        if kinds & (clinical | surgical):
+            found["clinical_or_surgical"] += 1
+    # Some samples (echo reports, bare operative narratives) have no standard header at all.
+    assert found["any_known"] >= 16
+    assert found["clinical_or_surgical"] >= 14
+    assert found["hpi"] >= 3  # the first samples are mostly operative notes

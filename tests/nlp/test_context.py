@@ -1,0 +1,150 @@
+"""Assertion detection: sentence -> target phrase -> expected assertion."""
+
+from __future__ import annotations
+
+import pytest
+
+from medcoder.nlp.context import RULE_SET, ContextAnnotator, annotate_mentions
+from medcoder.nlp.model import Assertion, Mention
+
+A = Assertion
+TABLE = [
+    ("No evidence of pneumonia.", "pneumonia", A.NEGATED),
+    ("Rule out MI.", "MI", A.POSSIBLE),
+    ("r/o sepsis.", "sepsis", A.POSSIBLE),
+    ("History of breast cancer, status post mastectomy.", "breast cancer", A.HISTORICAL),
+    ("Mother had diabetes.", "diabetes", A.FAMILY),
+    ("If symptoms worsen, return to the ED.", "symptoms", A.HYPOTHETICAL),
+    ("Denies chest pain but reports dyspnea.", "chest pain", A.NEGATED),
+    ("Denies chest pain but reports dyspnea.", "dyspnea", A.PRESENT),
+    ("Pneumonia was ruled out.", "Pneumonia", A.RULED_OUT),
+    ("Probable urinary tract infection.", "urinary tract infection", A.POSSIBLE),
+    ("Patient has hypertension.", "hypertension", A.PRESENT),
+    ("Negative for fever, chills or weight loss.", "fever", A.NEGATED),
+    ("Negative for fever, chills or weight loss.", "chills", A.NEGATED),
+    ("Negative for fever, chills or weight loss.", "weight loss", A.NEGATED),
+    ("Family history of colon cancer.", "colon cancer", A.FAMILY),
+    ("Suspected appendicitis.", "appendicitis", A.POSSIBLE),
+    (
+        "No history of nephrolithiasis, hematuria or urinary tract infections.",
+        "nephrolithiasis",
+        A.NEGATED,
+    ),
+    (
+        "No history of nephrolithiasis, hematuria or urinary tract infections.",
+        "hematuria",
+        A.NEGATED,
+    ),
+    (
+        "No history of nephrolithiasis, hematuria or urinary tract infections.",
+        "urinary tract infections",
+        A.NEGATED,
+    ),
+    ("MI has not been ruled out.", "MI", A.POSSIBLE),
+    ("Cannot exclude pulmonary embolism.", "pulmonary embolism", A.POSSIBLE),
+    ("Pulmonary embolism cannot be excluded.", "Pulmonary embolism", A.POSSIBLE),
+    ("Findings consistent with pneumonia.", "pneumonia", A.POSSIBLE),
+    ("Likely viral pneumonia.", "viral pneumonia", A.POSSIBLE),
+    ("Questionable fracture of the wrist.", "fracture", A.POSSIBLE),
+    ("Patient s/p CABG.", "CABG", A.HISTORICAL),
+    ("h/o DVT in 2015.", "DVT", A.HISTORICAL),
+    ("Previous stroke without residual deficits.", "stroke", A.HISTORICAL),
+    ("Brother with colon cancer.", "colon cancer", A.FAMILY),
+    ("Diabetes in his father.", "Diabetes", A.FAMILY),
+    ("Watch for bleeding.", "bleeding", A.HYPOTHETICAL),
+    ("Return if fever develops.", "fever", A.HYPOTHETICAL),
+    ("Should chest pain develop, call 911.", "chest pain", A.HYPOTHETICAL),
+    ("Patient denies nausea; reports vomiting.", "vomiting", A.PRESENT),
+    ("No pneumonia, however there is a pleural effusion.", "pleural effusion", A.PRESENT),
+    ("Chest pain, MI ruled out.", "Chest pain", A.PRESENT),
+    ("Chest pain, MI ruled out.", "MI", A.RULED_OUT),
+    ("Sepsis has been ruled out.", "Sepsis", A.RULED_OUT),
+    ("Free of recurrence.", "recurrence", A.NEGATED),
+    ("Abdomen soft, without tenderness.", "tenderness", A.NEGATED),
+    ("Pneumonia?", "Pneumonia", A.POSSIBLE),
+    ("Admitted with sepsis due to pneumonia.", "pneumonia", A.PRESENT),
+]
+
+
+@pytest.mark.parametrize(("sentence", "target", "expected"), TABLE)
+def test_assertion_of_target_in_sentence(sentence: str, target: str, expected: Assertion) -> None:
+    start = sentence.index(target)
+    [result] = ContextAnnotator().annotate(sentence, [(start, start + len(target))])
+    assert result.assertion == expected, (sentence, target, result)
+
+
+def test_result_names_trigger_and_rule_set_for_explanations() -> None:
+    text = "Denies chest pain."
+    start = text.index("chest pain")
+    [result] = ContextAnnotator().annotate(text, [(start, start + 10)])
+    assert result.trigger == "Denies"
+    assert text[result.trigger_start : result.trigger_end] == "Denies"
+    assert result.rule_set == RULE_SET == "medcoder.assertion_rules.v1"
+
+
+def test_negation_does_not_cross_sentence_boundary() -> None:
+    text = "No fever. Cough for three days."
+    results = ContextAnnotator().annotate(text, [(3, 8), (10, 15)])
+    assert [r.assertion for r in results] == [A.NEGATED, A.PRESENT]
+
+
+def test_many_spans_keep_input_order_and_duplicates() -> None:
+    text = "Patient has pneumonia. No sepsis."
+    spans = [(26, 32), (12, 21), (26, 32)]
+    results = ContextAnnotator().annotate(text, spans)
+    assert [r.assertion for r in results] == [A.NEGATED, A.PRESENT, A.NEGATED]
+
+
+def test_family_section_role_makes_mention_family_unless_negated() -> None:
+    text = "Family History:\nColon cancer.\nNo diabetes.\n"
+    roles = [(0, len(text), "family")]
+    spans = [(16, 28), (33, 41)]
+    results = ContextAnnotator().annotate(text, spans, roles)
+    assert [r.assertion for r in results] == [A.FAMILY, A.NEGATED]
+    assert results[0].category == "SECTION"
+
+
+def test_history_section_role_makes_mention_historical_unless_current() -> None:
+    text = "Past Medical History:\nAsthma.\nCurrently has gout.\n"
+    roles = [(0, len(text), "history")]
+    asthma, gout = text.index("Asthma"), text.index("gout")
+    results = ContextAnnotator().annotate(text, [(asthma, asthma + 6), (gout, gout + 4)], roles)
+    assert [r.assertion for r in results] == [A.HISTORICAL, A.PRESENT]
+    assert results[0].temporality == "historical"
+
+
+def test_hypothetical_mentions_are_future() -> None:
+    text = "If fever recurs, return."
+    [result] = ContextAnnotator().annotate(text, [(3, 8)])
+    assert result.temporality == "future"
+
+
+def test_wrapped_line_keeps_negation_scope() -> None:
+    text = "Patient denies chest\npain or palpitations."
+    start = text.index("palpitations")
+    [result] = ContextAnnotator().annotate(text, [(start, start + 12)])
+    assert result.assertion == A.NEGATED
+
+
+def test_list_lines_are_separate_sentences() -> None:
+    text = "No fever\nCough\n"
+    [result] = ContextAnnotator().annotate(text, [(9, 14)])
+    assert result.assertion == A.PRESENT
+
+
+def test_empty_spans_give_empty_results() -> None:
+    assert ContextAnnotator().annotate("No fever.", []) == []
+
+
+def test_span_outside_text_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        ContextAnnotator().annotate("No fever.", [(5, 50)])
+
+
+def test_annotate_mentions_sets_assertion_and_trigger_in_place() -> None:
+    text = "Denies chest pain."
+    mention = Mention("chest pain", 7, 17, "chest pain")
+    annotate_mentions(ContextAnnotator(), text, [mention])
+    assert mention.assertion == A.NEGATED
+    assert mention.temporality == "current"
+    assert mention.attributes["assertion_trigger"] == "Denies"
