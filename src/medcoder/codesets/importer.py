@@ -51,8 +51,10 @@ def detect(path: Path) -> tuple[str, str] | None:
     if head.startswith("HCPCSCode,") or head.lower().startswith("hcpcs"):
         match = re.search(r"(\d{4})_(\d{2})", path.name)
         return "hcpcs", f"{match.group(1)}-{match.group(2)}" if match else "?"
+    from medcoder.codesets.hcpcs import is_annual_file
+
     match = re.search(r"HCPC(\d{4})", path.name, re.I)
-    if match and path.suffix.lower() == ".txt":
+    if match and is_annual_file(path):
         return "hcpcs", match.group(1)
     return None
 

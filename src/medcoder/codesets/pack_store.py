@@ -56,6 +56,7 @@ def pack_writer(dest: Path, meta: Mapping[str, str]) -> Iterator[sqlite3.Connect
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    tmp.chmod(0o644)  # packs are read by every user of the machine, like the publisher files
     conn = sqlite3.connect(tmp)
     try:
         conn.execute("PRAGMA journal_mode=OFF")

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from medcoder.codesets.icd10cm_pack import BILLABLE, HEADER, REQUIRES_7TH, ICD10CMPack, display
 from medcoder.codesets.systems import CodeSystem, code_key, detect_system, normalize_code
-from medcoder.errors import CodeError
+from medcoder.errors import CodeError, PackNotFoundError
 
 
 class Status(StrEnum):
@@ -27,6 +27,7 @@ class Status(StrEnum):
     UNKNOWN = "unknown"
     MALFORMED = "malformed"
     WRONG_SYSTEM = "wrong_system"
+    NO_PACK = "no_pack"
 
 
 @dataclass(frozen=True)
@@ -224,10 +225,29 @@ def validate_any(
         except CodeError as exc:
             return Validation(code, code.strip(), "unknown", Status.MALFORMED, exc.problem)
     system = CodeSystem(system)
+    try:
+        return _validate_in(code, system, on)
+    except PackNotFoundError as exc:
+        return Validation(code, code.strip(), system.value, Status.NO_PACK, str(exc))
+
+
+def _validate_in(code: str, system: CodeSystem, on: object) -> Validation:
+    from medcoder.codesets import registry
+    from medcoder.codesets.other_systems import validate_other
+    from medcoder.codesets.systems import ambiguous_systems
+
     if system is CodeSystem.ICD10CM:
         pack = registry.icd10cm(on)  # type: ignore[arg-type]
         others = [p for p in registry.icd10cm_all() if p.path != pack.path]
-        return validate_icd10cm(code, pack, others=others)
-    from medcoder.codesets.other_systems import validate_other
+        verdict = validate_icd10cm(code, pack, others=others)
+        if verdict.status is Status.UNKNOWN and CodeSystem.HCPCS in ambiguous_systems(code):
+            # E0100 is HCPCS, E01.00 is not ICD-10-CM: try the other reading before "unknown".
+            try:
+                other = validate_other(code, CodeSystem.HCPCS, on)  # type: ignore[arg-type]
+            except PackNotFoundError:
+                return verdict
+            if other.status is not Status.UNKNOWN:
+                return other
+        return verdict
 
     return validate_other(code, system, on)  # type: ignore[arg-type]

@@ -84,8 +84,9 @@ class CodingEngine:
     @cached_property
     def matcher(self) -> ConceptMatcher:
         from medcoder.coding.vocabulary_cache import load_vocabulary
+        from medcoder.nlp.lexicon import Lexicon
 
-        return ConceptMatcher(load_vocabulary(self.pack))
+        return ConceptMatcher(load_vocabulary(self.pack), lexicon=Lexicon.load())
 
     @cached_property
     def context(self):  # noqa: ANN201 - medspaCy-backed annotator, imported lazily

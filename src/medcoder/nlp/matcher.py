@@ -32,12 +32,32 @@ class ConceptMatcher:
     phrase's own length (clinical text inserts modifiers: "chronic *renal* kidney ...").
     """
 
-    def __init__(self, vocabulary: Vocabulary, *, slack: int = 3) -> None:
+    def __init__(self, vocabulary: Vocabulary, *, slack: int = 3, lexicon: object = None) -> None:
         self.vocabulary = vocabulary
         self.slack = slack
+        self.lexicon = lexicon
 
-    def match_sentence(self, text: str, start: int, end: int) -> list[Match]:
+    def _expansions(self, text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+        """Unambiguous abbreviations of the text with the words they stand for (HTN ->
+        hypertension), so phrases match whether the author abbreviated or not."""
+        if self.lexicon is None:
+            return []
+        return [
+            (m.start, m.end, tuple(t for t, _, _ in tokenize(m.entry.expansion)))
+            for m in self.lexicon.find(text)
+            if not m.entry.ambiguous
+        ]
+
+    def match_sentence(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        expansions: list[tuple[int, int, tuple[str, ...]]] = (),
+    ) -> list[Match]:
         words = [(t, s + start, e + start) for t, s, e in tokenize(text[start:end])]
+        if expansions:
+            words = _expand(words, [x for x in expansions if start <= x[0] < end])
         content = [(i, t) for i, (t, _, _) in enumerate(words) if t not in STOPWORDS]
         where: dict[str, list[int]] = defaultdict(list)
         for i, token in content:
@@ -63,10 +83,32 @@ class ConceptMatcher:
         return _most_specific(found)
 
     def match(self, text: str, sentences: list[tuple[int, int]]) -> list[Match]:
+        expansions = self._expansions(text)
         out: list[Match] = []
         for s, e in sentences:
-            out.extend(self.match_sentence(text, s, e))
+            out.extend(self.match_sentence(text, s, e, expansions))
         return out
+
+
+def _expand(
+    words: list[tuple[str, int, int]], expansions: list[tuple[int, int, tuple[str, ...]]]
+) -> list[tuple[str, int, int]]:
+    """Replace the words of each abbreviation by its expansion, all pointing at its span."""
+    if not expansions:
+        return words
+    out: list[tuple[str, int, int]] = []
+    spans = sorted(expansions)
+    i = 0
+    for word in words:
+        while i < len(spans) and spans[i][1] <= word[1]:
+            i += 1
+        if i < len(spans) and spans[i][0] <= word[1] < spans[i][1]:
+            s, e, tokens = spans[i]
+            if word[1] == s or not out or out[-1][1] != s:
+                out.extend((t, s, e) for t in tokens)
+            continue
+        out.append(word)
+    return out
 
 
 def _most_specific(matches: list[Match]) -> list[Match]:
