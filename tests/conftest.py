@@ -34,20 +34,36 @@ def fixtures() -> Path:
     return FIXTURES
 
 
-@pytest.fixture(autouse=True)
-def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch, request) -> None:
-    """Tests use a private data dir unless they ask for the session-wide built packs."""
-    if "built_packs" in request.fixturenames:
-        return
-    monkeypatch.setenv("MEDCODER_DATA_DIR", str(tmp_path_factory.mktemp("medcoder-data")))
-
-
 @pytest.fixture(scope="session")
 def built_packs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data dir holding the built-in ICD-10-CM pack, built once for the whole session."""
+    """A data dir with the built-in ICD-10-CM tabular pack and a small synthetic index pack,
+    built once for the whole session."""
     path = tmp_path_factory.mktemp("medcoder-packs")
+    before = os.environ.get("MEDCODER_DATA_DIR")
     os.environ["MEDCODER_DATA_DIR"] = str(path)
+    try:
+        from medcoder.codesets import registry
+
+        registry.ensure_default_packs()
+        from medcoder.codesets.icd10cm_index import build_index_pack
+
+        # A small synthetic index beside the built-in tabular, so the engine walks an index.
+        build_index_pack([FIXTURES / "engine" / "engine_index_2025.xml"], 2025)
+    finally:
+        if before is None:
+            os.environ.pop("MEDCODER_DATA_DIR", None)
+        else:
+            os.environ["MEDCODER_DATA_DIR"] = before
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch, request) -> None:
+    """Each test sees its own empty data dir, or the session's built packs when it asks."""
     from medcoder.codesets import registry
 
-    registry.ensure_default_packs()
-    return path
+    if "built_packs" in request.fixturenames:
+        monkeypatch.setenv("MEDCODER_DATA_DIR", str(request.getfixturevalue("built_packs")))
+    else:
+        monkeypatch.setenv("MEDCODER_DATA_DIR", str(tmp_path_factory.mktemp("medcoder-data")))
+    registry.clear_cache()

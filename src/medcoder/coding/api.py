@@ -14,7 +14,9 @@ _engines: dict[tuple, CodingEngine] = {}
 
 def engine_for(setting: str, model: object | None, on: date | None) -> CodingEngine:
     """A shared engine per (setting, model, date): vocabulary and rules load once."""
-    key = (setting, id(model), on)
+    from medcoder.codesets.pack_store import data_dir
+
+    key = (setting, id(model), on, str(data_dir()))
     if key not in _engines:
         _engines[key] = CodingEngine(setting=setting, model=model, on=on)
     return _engines[key]

@@ -107,17 +107,19 @@ class CodingEngine:
         out = []
         for match, ctx in zip(matches, results, strict=True):
             section = document.section_at(match.start)
-            out.append(
-                Candidate(
-                    code=match.entry.code,
-                    match=match,
-                    assertion=ctx.assertion,
-                    section=section.kind if section else None,
-                    section_role=section.role if section else None,
-                    document=document.id,
-                    trigger=ctx.trigger,
+            # The entry's own code, then codes the index pairs with it (manifestations, I.A.13).
+            for code in (match.entry.code, *match.entry.also):
+                out.append(
+                    Candidate(
+                        code=code,
+                        match=match,
+                        assertion=ctx.assertion,
+                        section=section.kind if section else None,
+                        section_role=section.role if section else None,
+                        document=document.id,
+                        trigger=ctx.trigger,
+                    )
                 )
-            )
         return out
 
     def code_document(self, document: Document) -> CodingResult:
@@ -131,6 +133,7 @@ class CodingEngine:
 
         result = CodingResult(document=name, setting=self.profile.name)
         kept: list[Candidate] = []
+        all_candidates: list[Candidate] = []
         for document in documents:
             if len(document.text) > MAX_TEXT:
                 from medcoder.errors import DocumentError
@@ -142,6 +145,15 @@ class CodingEngine:
                 )
             result.warnings.extend(document.warnings)
             for cand in self.candidates(document):
+                all_candidates.append(cand)
+                if self._is_misplaced_encounter_code(cand):
+                    result.rejected.append(
+                        Rejected(display(cand.code), self.pack.title(cand.code) or "",
+                                 "an 'encounter for' code states the reason for the visit; "
+                                 "it is taken from the chief complaint or reason for visit only",
+                                 "I.C.21.c", [self._evidence(cand, documents)])
+                    )
+                    continue
                 action = self.profile.actions.get(cand.assertion, Action.CODE)
                 learned = self.model.keeps(cand) if self.model is not None else None
                 if learned is not None:
@@ -162,7 +174,7 @@ class CodingEngine:
         suggestions, rejected = apply_conventions(suggestions, self.pack, self.profile)
         result.rejected.extend(rejected)
         if self.model is not None:
-            suggestions = self.model.rescore(suggestions, documents)
+            suggestions = self.model.rescore(suggestions, documents, all_candidates)
         suggestions.sort(key=lambda s: (-s.score, s.code))
         if suggestions and self.profile.sequencing == "principal":
             suggestions[0].principal = True
@@ -170,6 +182,12 @@ class CodingEngine:
         return result
 
     # -- helpers ----------------------------------------------------------------------------
+
+    REASON_SECTIONS = frozenset({"chief_complaint", "reason_for_visit", "indications"})
+
+    def _is_misplaced_encounter_code(self, cand: Candidate) -> bool:
+        title = self.pack.title(cand.code) or ""
+        return title.startswith("Encounter for") and cand.section not in self.REASON_SECTIONS
 
     def _evidence(self, cand: Candidate, documents: list[Document]) -> Evidence:
         doc = next(d for d in documents if d.id == cand.document)

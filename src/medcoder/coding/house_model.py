@@ -3,30 +3,31 @@
 The knowledge packs say what a phrase *can* be coded to; an organisation's final codes say
 what its coders *do* code: which mentions they report (some code negated findings in case
 abstraction, some never code a symptom), the codes they choose for their own phrasing, and how
-often a suggestion of the engine survives review. :class:`HouseModel` learns three small,
-readable tables from pairs of documents and final codes:
+often a suggestion of the engine survives review. :class:`HouseModel` learns, from pairs of
+documents and final codes:
 
-- ``acceptance_``: per code and per assertion, how often an engine suggestion was in the
-  final codes (smoothed toward the assertion's overall rate) -> calibrated scores;
-- ``assertion_rates_``: how often mentions of each assertion status were coded at all ->
-  whether, for this organisation, e.g. negated mentions are coded;
-- ``phrases_``: word n-grams whose presence in a document predicts a code with high
-  precision (count and precision kept, so ``explain`` can say "learned: 'renal colic' -> N23
-  in 14 of 16 documents").
+- ``acceptance_``: per code and assertion, how often an engine suggestion was a final code;
+- ``phrases_``: word n-grams whose presence predicts a code with high precision (kept with
+  their counts, so ``explain`` can say "learned: 'renal colic' -> N23 (precision 0.82)");
+- ``code_rate_``: how often each code is in a document's final codes;
+- ``weights_``: a logistic ranker over a dozen readable features of each candidate (what the
+  engine found, under which assertion and section, the acceptance and phrase evidence);
+- ``threshold_``: the score above which a code is reported, chosen for F1.
 
-``threshold_`` is chosen by two-fold cross-fitting on the training documents (phrases learned
-on one half, scored on the other), so it reflects unseen documents. Saved as gzipped JSON:
-small, fast to load, safe to open (no pickle), and readable.
+The tables that feed the ranker are estimated out of fold (K-fold cross-fitting on the
+training documents), so the ranker and the threshold learn from figures as they look on
+unseen documents. Prediction needs no scikit-learn: a dot product per candidate. Saved as
+gzipped JSON: small, fast to load, safe to open (no pickle), readable.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import math
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from medcoder.codesets.icd10cm_pack import display
@@ -36,8 +37,19 @@ from medcoder.documents.model import Document
 from medcoder.errors import SourceFileError
 from medcoder.nlp.tokens import STOPWORDS, tokenize
 
-MODEL_FORMAT = "medcoder.house_model.v1"
+MODEL_FORMAT = "medcoder.house_model.v2"
 MAX_N = 3
+ASSERTIONS = ("present", "negated", "possible", "historical", "family", "hypothetical", "ruled_out")
+FINAL_SECTIONS = frozenset(
+    {"assessment", "assessment_plan", "impression", "diagnoses", "discharge_diagnoses",
+     "final_diagnosis", "postoperative_diagnosis", "preoperative_diagnosis"}
+)
+FEATURES = (
+    "bias", "found", "mentions", "best_source", "accept", "accept_present", "phrase", "phrase_support",
+    "code_rate", "symptom_code", "final_section", "history_section",
+    "phrase_and_found", "accept_squared", "phrase_squared",
+    *(f"assert_{a}" for a in ASSERTIONS),
+)
 
 
 def _ngrams(document: Document) -> dict[tuple[str, ...], tuple[int, int]]:
@@ -58,91 +70,39 @@ def _ngrams(document: Document) -> dict[tuple[str, ...], tuple[int, int]]:
     return out
 
 
-@dataclass
-class _Stats:
-    hits: int = 0
-    total: int = 0
+class _Tables:
+    """Counts estimated on a set of training documents."""
 
+    def __init__(self, min_support: int, min_precision: float, smoothing: float) -> None:
+        self.min_support, self.min_precision, self.smoothing = min_support, min_precision, smoothing
+        self.assertion_rates: dict[str, float] = {}
+        self.acceptance: dict[str, dict[str, list[int]]] = {}
+        self.phrases: dict[tuple[str, ...], list[tuple[str, int, int]]] = {}
+        self.code_rate: dict[str, float] = {}
 
-class HouseModel:
-    """Trainable re-ranker and phrase learner. ``fit`` then ``rescore``/``keeps``.
-
-    Parameters (stored only): ``min_support`` documents for a learned phrase,
-    ``min_precision`` for keeping it, ``smoothing`` pseudo-counts toward the prior.
-    """
-
-    def __init__(
-        self, *, min_support: int = 2, min_precision: float = 0.35, smoothing: float = 3.0
-    ) -> None:
-        self.min_support = min_support
-        self.min_precision = min_precision
-        self.smoothing = smoothing
-
-    # -- learning ---------------------------------------------------------------------------
-
-    def fit(
-        self,
-        documents: list[Document],
-        gold: Mapping[str, set[str]],
-        engine_factory,  # noqa: ANN001 - callable(setting) -> CodingEngine without model
-        *,
-        setting: str = "abstraction",
-        seed: int = 13,
-    ) -> HouseModel:
-        """Learn from ``documents`` and their final codes ``gold`` (keys without dots)."""
-        self.setting_ = setting
-        gold = {d: {code_key(c) for c in codes} for d, codes in gold.items()}
-        docs = [d for d in documents if d.id in gold]
-        engine = engine_factory(setting)
-        candidates = {d.id: engine.candidates(d) for d in docs}
-        grams = {d.id: _ngrams(d) for d in docs}
-        self.assertion_rates_, self.acceptance_ = self._acceptance(candidates, gold)
-        self.prior_ = {a: r for a, r in self.assertion_rates_.items()}
-        # Two-fold cross-fitting for the threshold: phrases from one half score the other.
-        order = sorted(d.id for d in docs)
-        random.Random(seed).shuffle(order)
-        half = set(order[: len(order) // 2])
-        oof: dict[str, list[tuple[str, float]]] = {}
-        for train_ids, test_ids in ((half, set(order) - half), (set(order) - half, half)):
-            phrases = self._phrases({i: grams[i] for i in train_ids}, gold)
-            for doc_id in test_ids:
-                oof[doc_id] = self._score_doc(candidates[doc_id], grams[doc_id], phrases)
-        self.threshold_ = self._best_threshold(oof, gold)
-        self.phrases_ = self._phrases(grams, gold)
-        self.documents_ = len(docs)
-        return self
-
-    def _acceptance(self, candidates, gold):  # noqa: ANN001, ANN202
-        by_assertion: dict[str, _Stats] = defaultdict(_Stats)
-        by_code: dict[str, dict[str, _Stats]] = defaultdict(lambda: defaultdict(_Stats))
-        for doc_id, cands in candidates.items():
-            seen: set[tuple[str, str]] = set()
-            for cand in cands:
-                key = (cand.code, cand.assertion.value)
-                if key in seen:
-                    continue
-                seen.add(key)
-                hit = cand.code in gold[doc_id]
-                by_assertion[cand.assertion.value].hits += hit
-                by_assertion[cand.assertion.value].total += 1
-                by_code[cand.code][cand.assertion.value].hits += hit
-                by_code[cand.code][cand.assertion.value].total += 1
-        rates = {a: s.hits / s.total for a, s in by_assertion.items() if s.total}
-        acceptance = {
-            code: {a: [s.hits, s.total] for a, s in per.items()} for code, per in by_code.items()
-        }
-        return rates, acceptance
-
-    def _phrases(self, grams, gold):  # noqa: ANN001, ANN202
+    def fit(self, ids, candidates, grams, gold) -> _Tables:  # noqa: ANN001
+        by_assertion: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        by_code: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
         df: Counter[tuple[str, ...]] = Counter()
         co: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
-        for doc_id, doc_grams in grams.items():
+        codes_seen: Counter[str] = Counter()
+        for doc_id in ids:
             codes = gold.get(doc_id, set())
-            for gram in doc_grams:
+            codes_seen.update(codes)
+            for code, assertion in {(c.code, c.assertion.value) for c in candidates[doc_id]}:
+                hit = code in codes
+                by_assertion[assertion][0] += hit
+                by_assertion[assertion][1] += 1
+                by_code[code][assertion][0] += hit
+                by_code[code][assertion][1] += 1
+            for gram in grams[doc_id]:
                 df[gram] += 1
                 if codes:
                     co[gram].update(codes)
-        phrases: dict[tuple[str, ...], list[tuple[str, int, int]]] = {}
+        self.assertion_rates = {a: h / n for a, (h, n) in by_assertion.items() if n}
+        self.acceptance = {c: {a: list(v) for a, v in per.items()} for c, per in by_code.items()}
+        n_docs = max(1, len(ids))
+        self.code_rate = {c: n / n_docs for c, n in codes_seen.items()}
         for gram, counts in co.items():
             n = df[gram]
             if n < self.min_support:
@@ -153,97 +113,177 @@ class HouseModel:
                 if hits >= self.min_support and hits / n >= self.min_precision
             ]
             if keep:
-                phrases[gram] = sorted(keep, key=lambda x: -x[1])[:3]
-        return phrases
+                self.phrases[gram] = sorted(keep, key=lambda x: -x[1])[:3]
+        return self
 
-    def _accept(self, code: str, assertion: str) -> float:
-        prior = self.assertion_rates_.get(assertion, 0.3)
-        hits, total = self.acceptance_.get(code, {}).get(assertion, (0, 0))
+    def accept(self, code: str, assertion: str) -> float:
+        prior = self.assertion_rates.get(assertion, 0.3)
+        hits, total = self.acceptance.get(code, {}).get(assertion, (0, 0))
         return (hits + self.smoothing * prior) / (total + self.smoothing)
 
-    def _score_doc(self, cands, doc_grams, phrases) -> list[tuple[str, float]]:  # noqa: ANN001
-        pairs = [(c.code, c.assertion.value) for c in cands if self._assertion_coded(c.assertion.value)]
-        learned = self._learned(doc_grams, phrases)
-        scores = self._combine(pairs, {code: p for code, (p, _, _) in learned.items()})
-        return sorted(scores.items(), key=lambda cs: -cs[1])
-
-    @staticmethod
-    def _learned(doc_grams, phrases) -> dict[str, tuple[float, tuple[str, ...], tuple[int, int]]]:  # noqa: ANN001
-        """Best learned phrase per code: (precision, n-gram, span)."""
-        best: dict[str, tuple[float, tuple[str, ...], tuple[int, int]]] = {}
+    def learned(self, doc_grams) -> dict[str, tuple[float, int, tuple[str, ...], tuple[int, int]]]:  # noqa: ANN001
+        """Best learned phrase per code: (precision, support, n-gram, span)."""
+        best: dict[str, tuple[float, int, tuple[str, ...], tuple[int, int]]] = {}
         for gram, span in doc_grams.items():
-            for code, hits, n in phrases.get(gram, ()):
+            for code, hits, n in self.phrases.get(gram, ()):
                 p = hits / (n + 1)
                 if code not in best or p > best[code][0]:
-                    best[code] = (p, gram, span)
+                    best[code] = (p, n, gram, span)
         return best
 
-    def _combine(self, pairs, learned: dict[str, float]) -> dict[str, float]:  # noqa: ANN001
-        """Noisy-or of the engine's mentions (calibrated) and the best learned phrase."""
-        miss: dict[str, float] = defaultdict(lambda: 1.0)
-        for code, assertion in set(pairs):
-            miss[code] *= 1 - self._accept(code, assertion)
-        for code, p in learned.items():
-            miss[code] *= 1 - p
-        return {code: 1 - m for code, m in miss.items()}
 
-    @staticmethod
-    def _best_threshold(predicted, gold) -> float:  # noqa: ANN001
-        best, best_f1 = 0.5, -1.0
-        for step in range(5, 95):
-            t = step / 100
-            tp = fp = 0
-            n_gold = sum(len(g) for g in gold.values() if g)
-            for doc_id, ranked in predicted.items():
-                for code, score in ranked:
-                    if score >= t:
-                        if code in gold.get(doc_id, ()):
-                            tp += 1
-                        else:
-                            fp += 1
-            p = tp / (tp + fp) if tp + fp else 0.0
-            r = tp / n_gold if n_gold else 0.0
-            f1 = 2 * p * r / (p + r) if p + r else 0.0
-            if f1 > best_f1:
-                best, best_f1 = t, f1
-        return best
+def _features(tables: _Tables, cands, doc_grams) -> dict[str, dict[str, float]]:  # noqa: ANN001
+    """Feature vectors of every candidate code of one document."""
+    found: dict[str, list] = defaultdict(list)
+    for cand in cands:
+        found[cand.code].append(cand)
+    learned = tables.learned(doc_grams)
+    out: dict[str, dict[str, float]] = {}
+    for code in set(found) | set(learned):
+        mentions = found.get(code, [])
+        assertions = {c.assertion.value for c in mentions}
+        f = dict.fromkeys(FEATURES, 0.0)
+        f["bias"] = 1.0
+        f["found"] = 1.0 if mentions else 0.0
+        f["mentions"] = math.log1p(len(mentions))
+        f["best_source"] = 1.0 if any(c.match.entry.source in ("index", "title") for c in mentions) else 0.0
+        if mentions:
+            f["accept"] = max(tables.accept(code, a) for a in assertions)
+            f["accept_present"] = tables.accept(code, "present")
+        p, support, _, _ = learned.get(code, (0.0, 0, (), (0, 0)))
+        f["phrase"] = p
+        f["phrase_support"] = math.log1p(support)
+        f["code_rate"] = tables.code_rate.get(code, 0.0)
+        f["symptom_code"] = 1.0 if code.startswith("R") else 0.0
+        f["final_section"] = 1.0 if any(c.section in FINAL_SECTIONS for c in mentions) else 0.0
+        f["history_section"] = 1.0 if any(c.section_role == "history" for c in mentions) else 0.0
+        f["phrase_and_found"] = f["phrase"] * f["found"]
+        f["accept_squared"] = f["accept"] ** 2
+        f["phrase_squared"] = f["phrase"] ** 2
+        for a in assertions:
+            f[f"assert_{a}"] = 1.0
+        out[code] = f
+    return out
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
+
+
+class HouseModel:
+    """Trainable candidate ranker. ``fit`` on coded documents, then ``rescore``.
+
+    Parameters (stored only): ``min_support`` documents for a learned phrase,
+    ``min_precision`` for keeping it, ``smoothing`` pseudo-counts toward the prior,
+    ``folds`` for cross-fitting, ``regularization`` (inverse, as scikit-learn's ``C``).
+    """
+
+    def __init__(
+        self,
+        *,
+        min_support: int = 2,
+        min_precision: float = 0.3,
+        smoothing: float = 3.0,
+        folds: int = 4,
+        regularization: float = 1.0,
+    ) -> None:
+        self.min_support = min_support
+        self.min_precision = min_precision
+        self.smoothing = smoothing
+        self.folds = folds
+        self.regularization = regularization
+
+    def _tables(self) -> _Tables:
+        return _Tables(self.min_support, self.min_precision, self.smoothing)
+
+    def fit(
+        self,
+        documents: list[Document],
+        gold: Mapping[str, set[str]],
+        engine_factory,  # noqa: ANN001 - callable(setting) -> CodingEngine without a model
+        *,
+        setting: str = "abstraction",
+        seed: int = 13,
+    ) -> HouseModel:
+        """Learn from ``documents`` and their final codes ``gold``."""
+        from sklearn.linear_model import LogisticRegression
+
+        self.setting_ = setting
+        gold = {d: {code_key(c) for c in codes} for d, codes in gold.items()}
+        docs = [d for d in documents if d.id in gold]
+        engine = engine_factory(setting)
+        candidates = {d.id: engine.candidates(d) for d in docs}
+        grams = {d.id: _ngrams(d) for d in docs}
+        order = sorted(candidates)
+        random.Random(seed).shuffle(order)
+        rows, labels, groups = [], [], []
+        for k in range(self.folds):
+            held = set(order[k :: self.folds])
+            tables = self._tables().fit([i for i in order if i not in held], candidates, grams, gold)
+            for doc_id in held:
+                for code, feats in _features(tables, candidates[doc_id], grams[doc_id]).items():
+                    rows.append([feats[n] for n in FEATURES])
+                    labels.append(1 if code in gold[doc_id] else 0)
+                    groups.append((doc_id, code))
+        ranker = LogisticRegression(C=self.regularization, max_iter=2000, fit_intercept=False)
+        ranker.fit(rows, labels)
+        self.weights_ = {n: float(w) for n, w in zip(FEATURES, ranker.coef_[0], strict=True)}
+        scored: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for (doc_id, code), row in zip(groups, rows, strict=True):
+            scored[doc_id].append((code, self._score(dict(zip(FEATURES, row, strict=True)))))
+        self.threshold_ = _best_threshold(scored, gold)
+        final = self._tables().fit(order, candidates, grams, gold)
+        self.assertion_rates_ = final.assertion_rates
+        self.acceptance_ = final.acceptance
+        self.phrases_ = final.phrases
+        self.code_rate_ = final.code_rate
+        self.documents_ = len(docs)
+        return self
+
+    def _score(self, feats: Mapping[str, float]) -> float:
+        return _sigmoid(sum(self.weights_[n] * feats.get(n, 0.0) for n in FEATURES))
+
+    def _final_tables(self) -> _Tables:
+        tables = self._tables()
+        tables.assertion_rates = self.assertion_rates_
+        tables.acceptance = self.acceptance_
+        tables.phrases = self.phrases_
+        tables.code_rate = self.code_rate_
+        return tables
 
     # -- use --------------------------------------------------------------------------------
 
-    def _assertion_coded(self, assertion: str) -> bool:
-        return self.assertion_rates_.get(assertion, 0.0) >= 0.2
-
     def keeps(self, candidate) -> bool | None:  # noqa: ANN001
-        """Whether this organisation codes mentions with this assertion (None: no opinion)."""
-        if candidate.assertion.value not in self.assertion_rates_:
-            return None
-        return self._assertion_coded(candidate.assertion.value)
+        """Mentions of every assertion go to the ranker, which knows what this house codes."""
+        return True
 
     def rescore(
-        self, suggestions: list[CodeSuggestion], documents: Iterable[Document]
+        self, suggestions: list[CodeSuggestion], documents: Iterable[Document], candidates=None  # noqa: ANN001
     ) -> list[CodeSuggestion]:
-        """Calibrate engine scores, add learned-phrase codes, drop what falls under threshold."""
+        """Score every candidate with the ranker; keep those at or above the threshold."""
+        tables = self._final_tables()
         by_key = {code_key(s.code): s for s in suggestions}
-        pairs = [(key, ev.assertion) for key, s in by_key.items() for ev in s.evidence]
-        learned: dict[str, tuple[float, tuple[str, ...], tuple[int, int], Document]] = {}
+        documents = list(documents)
         for document in documents:
-            for code, (p, gram, span) in self._learned(_ngrams(document), self.phrases_).items():
-                if code not in learned or p > learned[code][0]:
-                    learned[code] = (p, gram, span, document)
-        scores = self._combine(pairs, {code: v[0] for code, v in learned.items()})
-        for code, (p, gram, (start, end), document) in learned.items():
-            ev = Evidence(document.id, start, end, document.text[start:end])
-            note = f"learned: '{' '.join(gram)}' -> {display(code)} (precision {p:.2f})"
-            sug = by_key.get(code)
-            if sug is None:
-                sug = by_key[code] = CodeSuggestion("ICD-10-CM", display(code), "", p, [ev], [note])
-            else:
-                sug.path.append(note)
-            sug.model_contribution = note
-        for key, sug in by_key.items():
-            sug.score = scores.get(key, sug.score)
-            if sug.model_contribution is None:
-                sug.model_contribution = f"acceptance-calibrated on {self.documents_} documents"
+            doc_grams = _ngrams(document)
+            cands = [c for c in (candidates or []) if c.document == document.id]
+            learned = tables.learned(doc_grams)
+            for code, feats in _features(tables, cands, doc_grams).items():
+                score = self._score(feats)
+                sug = by_key.get(code)
+                if sug is None:
+                    if code not in learned:
+                        continue
+                    p, support, gram, (start, end) = learned[code]
+                    ev = Evidence(document.id, start, end, document.text[start:end])
+                    note = f"learned: '{' '.join(gram)}' -> {display(code)} (precision {p:.2f}, {support} documents)"
+                    sug = by_key[code] = CodeSuggestion("ICD-10-CM", display(code), "", score, [ev], [note])
+                sug.score = max(sug.score, score) if sug.model_contribution else score
+                top = sorted(
+                    ((self.weights_[n] * v, n) for n, v in feats.items() if v and n != "bias"),
+                    reverse=True,
+                )[:3]
+                sug.model_contribution = "ranker: " + ", ".join(f"{n} {w:+.2f}" for w, n in top)
         return [s for s in by_key.values() if s.score >= self.threshold_]
 
     # -- persistence ------------------------------------------------------------------------
@@ -252,15 +292,18 @@ class HouseModel:
         data = {
             "format": MODEL_FORMAT,
             "params": {"min_support": self.min_support, "min_precision": self.min_precision,
-                       "smoothing": self.smoothing},
+                       "smoothing": self.smoothing, "folds": self.folds,
+                       "regularization": self.regularization},
             "setting": self.setting_,
             "documents": self.documents_,
             "threshold": self.threshold_,
+            "weights": self.weights_,
             "assertion_rates": self.assertion_rates_,
             "acceptance": self.acceptance_,
+            "code_rate": self.code_rate_,
             "phrases": [[list(g), v] for g, v in self.phrases_.items()],
         }
-        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp = path.with_name(path.name + ".tmp")
         with gzip.open(tmp, "wt", encoding="utf-8") as fh:
             json.dump(data, fh, separators=(",", ":"))
         tmp.replace(path)
@@ -274,13 +317,33 @@ class HouseModel:
             raise SourceFileError(path, "model file not found") from exc
         except (OSError, json.JSONDecodeError, EOFError) as exc:
             raise SourceFileError(path, f"not a medcoder model ({exc})") from exc
-        if data.get("format") != MODEL_FORMAT:
-            raise SourceFileError(path, f"model format {data.get('format')!r}, expected {MODEL_FORMAT}")
+        if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
+            found = data.get("format") if isinstance(data, dict) else None
+            raise SourceFileError(path, f"model format {found!r}, expected {MODEL_FORMAT}")
         model = cls(**data["params"])
         model.setting_ = data["setting"]
         model.documents_ = data["documents"]
         model.threshold_ = data["threshold"]
+        model.weights_ = data["weights"]
         model.assertion_rates_ = data["assertion_rates"]
         model.acceptance_ = data["acceptance"]
+        model.code_rate_ = data["code_rate"]
         model.phrases_ = {tuple(g): [tuple(x) for x in v] for g, v in data["phrases"]}
         return model
+
+
+def _best_threshold(scored: Mapping[str, list[tuple[str, float]]], gold: Mapping[str, set[str]]) -> float:
+    """The score threshold that maximises micro F1 over out-of-fold predictions."""
+    pairs = sorted(
+        ((score, code in gold.get(doc_id, ())) for doc_id, items in scored.items() for code, score in items),
+        reverse=True,
+    )
+    n_gold = sum(len(g) for g in gold.values())
+    best_t, best_f1, tp = 0.5, -1.0, 0
+    for k, (score, hit) in enumerate(pairs, start=1):
+        tp += hit
+        p, r = tp / k, tp / n_gold if n_gold else 0.0
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        if f1 > best_f1:
+            best_t, best_f1 = score, f1
+    return best_t

@@ -11,6 +11,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+from pathlib import Path
 
 from medcoder.codesets import pack_store
 from medcoder.codesets.icd10cm_pack import ICD10CMPack
@@ -35,9 +36,23 @@ def _lexicon_entries(pack: ICD10CMPack, entries: list[Entry]) -> list[Entry]:
     return lexicon_entries(pack, entries)
 
 
+def _code_fingerprint() -> str:
+    """Size and mtime of the modules that build the vocabulary: editing them rebuilds it."""
+    import medcoder.nlp as nlp_pkg
+
+    folder = Path(nlp_pkg.__file__).parent
+    parts = []
+    for name in ("vocabulary.py", "index_vocabulary.py", "tokens.py", "lexicon.py"):
+        stat = (folder / name).stat()
+        parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return ";".join(parts)
+
+
 def _signature(pack: ICD10CMPack, extra: str) -> str:
     meta = pack.meta
-    raw = "|".join([CACHE_FORMAT, str(pack.path), meta.get("built_at", ""), extra])
+    raw = "|".join(
+        [CACHE_FORMAT, str(pack.path), meta.get("built_at", ""), extra, _code_fingerprint()]
+    )
     return hashlib.sha1(raw.encode()).hexdigest()[:16]
 
 

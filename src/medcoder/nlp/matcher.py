@@ -8,11 +8,15 @@ close together. Each sentence is checked only against the phrases keyed by one o
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
 from medcoder.nlp.tokens import STOPWORDS, tokenize
 from medcoder.nlp.vocabulary import Entry, Vocabulary
+
+
+_LIST_NUMBER = re.compile(r"\s*\(?\d{1,2}[.)]\s+")
 
 
 @dataclass
@@ -55,6 +59,9 @@ class ConceptMatcher:
         end: int,
         expansions: list[tuple[int, int, tuple[str, ...]]] = (),
     ) -> list[Match]:
+        list_number = _LIST_NUMBER.match(text, start, end)
+        if list_number:  # "2. Chronic kidney disease": the 2 is the list's, not a stage
+            start = list_number.end()
         words = [(t, s + start, e + start) for t, s, e in tokenize(text[start:end])]
         if expansions:
             words = _expand(words, [x for x in expansions if start <= x[0] < end])

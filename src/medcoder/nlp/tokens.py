@@ -67,7 +67,6 @@ TITLE_FILLER = frozenset(["unspecified", "nos", "specified", "site", "type"]) - 
 
 ORGAN_ADJECTIVES = {
     "renal": "kidney",
-    "nephritic": "kidney",
     "hepatic": "liver",
     "pulmonary": "lung",
     "pulmonic": "lung",

@@ -30,6 +30,7 @@ class Entry:
     source: str  # title, inclusion, index, lexicon, learned
     text: str  # the phrase as written in its source
     rank: int  # lower is preferred when several codes share the same words
+    also: tuple[str, ...] = ()  # codes reported with it (index manifestation codes, I.A.13)
 
 
 def title_variants(title: str, *, split: bool = True) -> Iterator[tuple[str, int]]:

@@ -1,0 +1,213 @@
+"""Vocabulary entries from the Alphabetic Index and the Neoplasm Table.
+
+A coder starts in the index (guideline I.B.1): main term, then the subterms the documentation
+supports. Every path of the index becomes a phrase of its words: ``Calculus, kidney`` gives
+the words {calculus, kidney} -> N20.0, which the matcher finds in "renal calculus" and
+"calculus of the left kidney" alike. Rules that follow the index conventions:
+
+- nonessential modifiers (in parentheses) are optional: they are not required words (I.A.7);
+- connecting words (``with``, ``due to``, ``in``) are not required either: the tabular and the
+  combination-code conventions decide what "with" links (I.A.15);
+- a main term that only says *see X* is a synonym of X: its words stand in for X's words in
+  every path below X (``Lithiasis`` -> *see* Calculus gives {lithiasis, kidney} -> N20.0);
+- a code that is not complete (``S72.0-``) is carried to its default: the unspecified child,
+  or the 7th character ``A`` (initial encounter) where one is required (I.B.1, I.A.5);
+- bracketed manifestation codes go with the etiology code (I.A.13).
+
+The neoplasm table adds {site words, neoplasm word} for primary malignant, secondary and
+benign behaviour.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from medcoder.codesets import pack_store
+from medcoder.codesets.icd10cm_pack import ICD10CMPack
+from medcoder.codesets.systems import code_key
+from medcoder.nlp.tokens import STOPWORDS, TITLE_FILLER, content_tokens
+from medcoder.nlp.vocabulary import Entry
+
+COMPONENT = "icd10cm-index"
+CONNECTORS = frozenset(
+    "with without due following complicating associated involving affecting nec nos "
+    "see also specified other".split()
+)
+SKIP_SUBTERM = re.compile(r"^(without|specified|unspecified|other|NEC|NOS)\b", re.I)
+NEOPLASM_WORDS = {
+    "Malignant Primary": ("cancer", "carcinoma", "malignant neoplasm", "malignancy", "tumor malignant"),
+    "Malignant Secondary": ("metastasis", "metastatic", "secondary malignant"),
+    "Benign": ("benign neoplasm", "benign tumor", "adenoma"),
+}
+
+
+def _pack_for(pack: ICD10CMPack):  # noqa: ANN202
+    """The index pack of the tabular's fiscal year, else the newest earlier one."""
+    from medcoder.codesets.registry import list_packs
+
+    packs = [p for p in list_packs(COMPONENT) if int(p.version) <= pack.version]
+    return packs[-1] if packs else None
+
+
+def index_signature(pack: ICD10CMPack) -> str:
+    info = _pack_for(pack)
+    return f"{info.path}:{info.built_at}" if info else "no-index"
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(t for t in content_tokens(text) if t not in CONNECTORS and t not in TITLE_FILLER)
+
+
+class _Resolver:
+    """Carries an index code to a billable code of the tabular pack."""
+
+    def __init__(self, pack: ICD10CMPack) -> None:
+        self.pack = pack
+        self.flags = pack.flags
+
+    @lru_cache(maxsize=None)  # noqa: B019 - one resolver per vocabulary build
+    def resolve(self, code: str) -> str | None:
+        key = code_key(code.rstrip("-").rstrip("."))
+        if not key:
+            return None
+        flags = self.flags.get(key)
+        if flags is None:
+            return None
+        if flags & 1:
+            return key
+        if flags & 2:  # needs a 7th character: initial encounter by default
+            candidate = key.ljust(6, "X") + "A"
+            return candidate if candidate in self.flags else None
+        children = self.pack.children(key)
+        for child in children:
+            title = (self.pack.title(child) or "").lower()
+            if "unspecified" in title or child.endswith("9"):
+                return self.resolve(child)
+        return None
+
+
+def index_entries(pack: ICD10CMPack) -> tuple[list[Entry], str]:
+    """Entries from the installed index pack (empty when none is installed)."""
+    info = _pack_for(pack)
+    if info is None:
+        return [], "no-index"
+    from medcoder.codesets.icd10cm_index_pack import read_index, read_neoplasm_table
+
+    conn = pack_store.open_pack(info.path)
+    try:
+        kinds = {row[0] for row in conn.execute("SELECT kind FROM index_docs")}
+        index = read_index(conn, "index") if "index" in kinds else None
+        neoplasm = read_neoplasm_table(conn) if "neoplasm" in kinds else None
+    finally:
+        conn.close()
+    resolver = _Resolver(pack)
+    entries: list[Entry] = []
+    if index is not None:
+        entries.extend(_from_index(index, resolver))
+    if neoplasm is not None:
+        entries.extend(_from_neoplasm(neoplasm, resolver))
+    return entries, f"{info.path}:{info.built_at}"
+
+
+def _head_variants(title: str) -> list[tuple[str, ...]]:
+    """Word sets a main term is written as.
+
+    ``Abdomen, abdominal`` and ``Test, tests, testing`` list spellings of one word: each is a
+    variant. ``Tenderness, abdominal`` is a term and its qualifier: all words are needed.
+    """
+    parts = [p.strip() for p in title.split(",") if p.strip()]
+    stem = parts[0][:4].lower() if parts else ""
+    if len(parts) > 1 and all(p[:4].lower() == stem for p in parts):
+        variants = [_words(p) for p in parts]
+    else:
+        variants = [_words(title)]
+    return [v for v in variants if v]
+
+
+def _qualifier_words(index) -> set[str]:  # noqa: ANN001
+    """Words used as qualifiers all over the index (``male``, ``old``, ``multiple``).
+
+    Alone they name no condition, so a one-word main term made of one of them with no
+    subterms of its own is not kept: the flattened public copy of the index lost text after
+    nonessential modifiers and leaves such stubs (``Old`` for "Old myocardial infarction"),
+    while real main terms used as qualifiers (``Hypertension``) have subterms.
+    """
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    for titles, term in index.iter_terms():
+        if len(titles) > 1:
+            counts.update(set(_words(term.title)))
+    return {word for word, n in counts.items() if n >= 25}
+
+
+def _aliases(index) -> dict[int, list[tuple[str, ...]]]:  # noqa: ANN001
+    """``see`` main terms as synonyms: id(target term) -> alternative head words."""
+    out: dict[int, list[tuple[str, ...]]] = {}
+    for main in index.main_terms:
+        if main.see and not main.codes and not main.subterms:
+            path, unmatched = index.resolve(re.split(r",\s*", main.see))
+            if path and not unmatched:
+                for head in _head_variants(main.title):
+                    out.setdefault(id(path[-1]), []).append(head)
+    return out
+
+
+def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
+    aliases = _aliases(index)
+    qualifiers = _qualifier_words(index)
+
+    def heads(term) -> list[tuple[str, ...]]:  # noqa: ANN001
+        return _head_variants(term.title) + aliases.get(id(term), [])
+
+    def walk(term, prefixes: list[tuple[str, ...]], depth: int, path: str) -> Iterator[Entry]:  # noqa: ANN001
+        if depth and SKIP_SUBTERM.match(term.title):
+            return
+        path = f"{path}, {term.title}" if path else term.title
+        if depth == 0:
+            own = heads(term)
+        else:
+            words = _words(term.title)
+            own = [p + words for p in prefixes] if words else prefixes
+            own += [p + a for p in prefixes for a in aliases.get(id(term), [])]
+        own = [
+            o
+            for o in dict.fromkeys(own)
+            if o
+            and any(t not in STOPWORDS and len(t) > 2 for t in o)
+            and not (len(o) == 1 and o[0] in qualifiers and not term.subterms)
+        ]
+        codes = [c for c in (resolver.resolve(c) for c in term.codes) if c]
+        manifs = [c for c in (resolver.resolve(c) for c in term.manif_codes) if c]
+        if codes:
+            for tokens in own:
+                yield Entry(tokens, codes[0], "index", path, 1 + depth, tuple(codes[1:] + manifs))
+        for sub in term.subterms:
+            yield from walk(sub, own[:4], depth + 1, path)
+
+    for main in index.main_terms:
+        yield from walk(main, [], 0, "")
+
+
+def _from_neoplasm(table, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
+    root = table.root
+    if root is None:
+        return
+
+    def walk(term, prefix: tuple[str, ...], depth: int) -> Iterator[Entry]:  # noqa: ANN001
+        site = prefix + _words(term.title)
+        for column, words in NEOPLASM_WORDS.items():
+            code = term.cells.get(column)
+            key = resolver.resolve(code) if code else None
+            if not key or not site:
+                continue
+            for word in words:
+                yield Entry(site + _words(word), key, "index", f"Neoplasm, {term.title} ({column})", 2 + depth)
+        if depth < 2:
+            for sub in term.subterms:
+                yield from walk(sub, site, depth + 1)
+
+    for site in root.subterms:
+        yield from walk(site, (), 0)

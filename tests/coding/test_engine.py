@@ -1,0 +1,125 @@
+"""The coding engine on small synthetic notes, one convention per test (guideline cited)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import medcoder
+from medcoder.errors import UsageError
+
+
+@pytest.fixture(autouse=True)
+def _packs(built_packs: Path) -> None:
+    """Every engine test runs on the built-in FY2026 pack."""
+
+
+def codes(text: str, setting: str = "outpatient") -> list[str]:
+    return [c.code for c in medcoder.code(text, setting=setting).codes]
+
+
+def test_present_condition_is_coded_with_its_evidence() -> None:
+    text = "ASSESSMENT:\nAcute appendicitis."
+    result = medcoder.code(text, setting="outpatient")
+    first = result.codes[0]
+    assert first.code.startswith("K35")
+    span = first.evidence[0]
+    assert text[span.start : span.end].lower() == span.text.lower()
+    assert span.section == "assessment"
+
+
+def test_negated_condition_is_not_coded_and_says_why() -> None:
+    result = medcoder.code("The patient denies chest pain. No evidence of pneumonia.")
+    assert not any(c.code.startswith(("R07", "J18")) for c in result.codes)
+    assert any("negates" in r.reason for r in result.rejected)
+
+
+def test_uncertain_diagnosis_not_coded_in_outpatient_IV_H() -> None:
+    assert not any(c.startswith("J18") for c in codes("Probable pneumonia.", "outpatient"))
+
+
+def test_uncertain_diagnosis_coded_as_established_in_inpatient_II_H() -> None:
+    assert any(c.startswith("J18") for c in codes("Probable pneumonia.", "inpatient"))
+
+
+def test_family_history_is_not_the_patients_condition() -> None:
+    text = "FAMILY HISTORY:\nMother had breast cancer.\n\nASSESSMENT:\nAcute bronchitis."
+    found = codes(text)
+    assert not any(c.startswith("C50") for c in found)
+    assert any(c.startswith("J20") for c in found)
+
+
+def test_hypertension_with_ckd_is_a_combination_code_I_C_9_a_2() -> None:
+    found = codes("ASSESSMENT:\n1. Hypertension.\n2. Chronic kidney disease stage 3a.")
+    assert "I12.9" in found and "N18.31" in found and "I10" not in found
+
+
+def test_hypertension_with_heart_failure_is_I11_0_I_C_9_a_1() -> None:
+    found = codes("ASSESSMENT:\n1. Hypertension.\n2. Chronic diastolic heart failure.")
+    assert "I11.0" in found and "I50.32" in found and "I10" not in found
+
+
+def test_hypertension_heart_failure_and_ckd_is_I13_0_I_C_9_a_3() -> None:
+    found = codes(
+        "ASSESSMENT:\n1. Hypertension.\n2. Chronic systolic heart failure.\n"
+        "3. Chronic kidney disease stage 4."
+    )
+    assert "I13.0" in found and "I10" not in found and "I11.0" not in found
+
+
+def test_diabetes_with_ckd_is_presumed_linked_I_A_15() -> None:
+    found = codes("ASSESSMENT:\n1. Type 2 diabetes mellitus.\n2. Chronic kidney disease stage 2.")
+    assert "E11.22" in found and "N18.2" in found and "E11.9" not in found
+
+
+def test_excludes1_keeps_the_more_specific_code_I_A_12_a() -> None:
+    result = medcoder.code("ASSESSMENT:\nType 1 diabetes mellitus with diabetic nephropathy. Diabetes.")
+    found = [c.code for c in result.codes]
+    assert "E10.21" in found
+    assert not any(c.startswith("E11") for c in found)
+
+
+def test_integral_symptom_dropped_in_outpatient_I_B_5() -> None:
+    text = "ASSESSMENT:\nAcute appendicitis with abdominal pain."
+    found = codes(text, "outpatient")
+    assert any(c.startswith("K35") for c in found)
+    assert not any(c.startswith("R10") for c in found)
+
+
+def test_symptoms_kept_in_abstraction() -> None:
+    text = "ASSESSMENT:\nAcute appendicitis with abdominal pain."
+    assert any(c.startswith("R10") for c in codes(text, "abstraction"))
+
+
+def test_history_is_coded_in_abstraction_only() -> None:
+    text = "PAST MEDICAL HISTORY:\nPeptic ulcer disease.\n\nASSESSMENT:\nAcute bronchitis."
+    assert not any(c.startswith("K27") for c in codes(text, "outpatient"))
+    assert any(c.startswith("K27") for c in codes(text, "abstraction"))
+
+
+def test_abbreviations_are_read_as_their_expansion() -> None:
+    assert "I10" in codes("ASSESSMENT:\nHTN, well controlled.")
+
+
+def test_empty_and_non_clinical_text_give_no_codes() -> None:
+    assert codes("") == []
+    assert codes("The quarterly meeting moved to Thursday afternoon.") == []
+
+
+def test_unknown_setting_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="setting"):
+        medcoder.code("Hypertension.", setting="ambulatory")
+
+
+def test_scores_are_confidences_between_zero_and_one() -> None:
+    result = medcoder.code("ASSESSMENT:\nHypertension. Hyperlipidemia. Acute bronchitis.")
+    assert result.codes and all(0.0 <= c.score <= 1.0 for c in result.codes)
+
+
+def test_every_reported_code_is_billable_in_the_pack() -> None:
+    from medcoder.codesets import registry
+
+    pack = registry.icd10cm()
+    result = medcoder.code(Path(__file__).parents[2].joinpath("examples/discharge_summary.txt").read_text())
+    assert result.codes and all(pack.is_billable(c.code) for c in result.codes)
