@@ -150,7 +150,7 @@ class ICD10CMPack:
     def meta(self) -> dict[str, str]:
         return pack_store.read_meta(self._conn)
 
-    @property
+    @cached_property
     def version(self) -> int:
         return int(self.meta["version"])
 
@@ -178,10 +178,16 @@ class ICD10CMPack:
     def billable_keys(self) -> Iterable[str]:
         return (k for k, f in self.flags.items() if f & BILLABLE)
 
+    @cached_property
+    def titles(self) -> dict[str, str]:
+        """Every code's title, loaded once for bulk work (validation, coding)."""
+        return dict(self._conn.execute("SELECT key, title FROM codes"))
+
     def title(self, code: str) -> str | None:
-        row = self._conn.execute(
-            "SELECT title FROM codes WHERE key=?", (code_key(code),)
-        ).fetchone()
+        key = code_key(code)
+        if "titles" in self.__dict__:
+            return self.titles.get(key)
+        row = self._conn.execute("SELECT title FROM codes WHERE key=?", (key,)).fetchone()
         return row[0] if row else None
 
     def _row(self, key: str) -> tuple | None:

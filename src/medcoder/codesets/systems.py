@@ -26,6 +26,12 @@ _ICD10PCS_KEY = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
 _HCPCS_KEY = re.compile(r"^[A-V][0-9]{4}$")
 _CPT_KEY = re.compile(r"^[0-9]{4}[0-9FTU]$")
 _CLEAN = re.compile(r"[\s.]")
+_PATTERNS = {
+    CodeSystem.ICD10CM: _ICD10CM_KEY,
+    CodeSystem.ICD10PCS: _ICD10PCS_KEY,
+    CodeSystem.HCPCS: _HCPCS_KEY,
+    CodeSystem.CPT: _CPT_KEY,
+}
 
 
 def code_key(code: str) -> str:
@@ -76,6 +82,11 @@ def normalize_code(code: str, system: CodeSystem | str) -> str:
     raw = code.strip()
     if not raw:
         raise CodeError(code, "empty code", system=system)
+    plain = raw.replace(".", "", 1)
+    if plain.isalnum() and plain.isascii():  # the common case: E11.22, e1122
+        key = plain.upper()
+        if _PATTERNS[system].match(key):
+            return key
     bad = sorted({ch for ch in raw if not (ch.isalnum() or ch in ". ")})
     if bad:
         raise CodeError(
@@ -84,12 +95,7 @@ def normalize_code(code: str, system: CodeSystem | str) -> str:
             system=system,
         )
     key = code_key(raw)
-    pattern = {
-        CodeSystem.ICD10CM: _ICD10CM_KEY,
-        CodeSystem.ICD10PCS: _ICD10PCS_KEY,
-        CodeSystem.HCPCS: _HCPCS_KEY,
-        CodeSystem.CPT: _CPT_KEY,
-    }[system]
+    pattern = _PATTERNS[system]
     if not pattern.match(key):
         expected = {
             CodeSystem.ICD10CM: "a letter, a digit, then 1 to 5 letters or digits (E11.22)",

@@ -95,7 +95,7 @@ def validate_icd10cm(
             system,
             Status.BILLABLE,
             "valid and billable",
-            pack.title(key),
+            pack.titles.get(key),
             pack.version,
         )
     if flags is not None and flags & HEADER:

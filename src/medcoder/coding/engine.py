@@ -19,6 +19,7 @@ Every candidate that does not survive is kept in ``CodingResult.rejected`` with 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -105,8 +106,10 @@ class CodingEngine:
         roles = [(s.start, s.end, s.role) for s in document.sections]
         results = self.context.annotate(document.text, [(m.start, m.end) for m in matches], roles)
         out = []
+        starts = [s.start for s in document.sections]
         for match, ctx in zip(matches, results, strict=True):
-            section = document.section_at(match.start)
+            i = bisect_right(starts, match.start) - 1
+            section = document.sections[i] if i >= 0 else None
             # The entry's own code, then codes the index pairs with it (manifestations, I.A.13).
             for code in (match.entry.code, *match.entry.also):
                 out.append(
@@ -190,7 +193,7 @@ class CodingEngine:
         return title.startswith("Encounter for") and cand.section not in self.REASON_SECTIONS
 
     def _evidence(self, cand: Candidate, documents: list[Document]) -> Evidence:
-        doc = next(d for d in documents if d.id == cand.document)
+        doc = documents[0] if len(documents) == 1 else next(d for d in documents if d.id == cand.document)
         m = cand.match
         return Evidence(
             document=cand.document,

@@ -8,6 +8,7 @@ exact characters that support it.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -108,10 +109,11 @@ class Document:
     metadata: dict[str, object] = field(default_factory=dict)
 
     def section_at(self, offset: int) -> Section | None:
-        """The section containing ``offset`` (sections do not overlap)."""
-        for section in self.sections:
-            if section.start <= offset < section.end:
-                return section
+        """The section containing ``offset`` (sections are sorted and do not overlap)."""
+        starts = [s.start for s in self.sections]
+        i = bisect_right(starts, offset) - 1
+        if i >= 0 and offset < self.sections[i].end:
+            return self.sections[i]
         return None
 
     def page_at(self, offset: int) -> int | None:

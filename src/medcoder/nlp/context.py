@@ -116,6 +116,7 @@ def _expand_first(pattern: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 def _compile(use_defaults: bool) -> _Compiled:
     """Load medspaCy's default rules plus ours and compile them once per process."""
     nlp = spacy.blank("en")
+    nlp.max_length = 200_000_000  # tokenizer only: no parser/NER memory limit applies
     spec = json.loads(_RULES_PATH.read_text(encoding="utf-8"))
     if spec["name"] != RULE_SET:
         raise ValueError(f"{_RULES_PATH} holds {spec['name']}, expected {RULE_SET}")
@@ -286,6 +287,7 @@ class ContextAnnotator:
                 if key not in best or rank < best[key][:2]:
                     best[key] = (*rank, modifier)
         results = []
+        role_starts = [r[0] for r in roles]
         for (start, _end), target in zip(spans, targets, strict=True):
             found = best.get((target.start, target.end)) if target is not None else None
             if found:
@@ -294,7 +296,8 @@ class ContextAnnotator:
                 result = ContextResult(Assertion.PRESENT, "current")
             if roles and target is not None:
                 sentence = bounds[bisect_right(starts, target.start) - 1]
-                result = _apply_role(result, _role_at(roles, start), doc[sentence[0] : sentence[1]])
+                role = _role_at(roles, role_starts, start)
+                result = _apply_role(result, role, doc[sentence[0] : sentence[1]])
             results.append(result)
         return results
 
@@ -327,10 +330,11 @@ def _apply_role(result: ContextResult, role: str | None, sentence: Span) -> Cont
     return result
 
 
-def _role_at(roles: list[tuple[int, int, str]], offset: int) -> str | None:
-    for start, end, role in roles:
-        if start <= offset < end:
-            return role
+def _role_at(roles: list[tuple[int, int, str]], starts: list[int], offset: int) -> str | None:
+    """Role of the (sorted, non-overlapping) range holding ``offset``; a bisect, not a scan."""
+    i = bisect_right(starts, offset) - 1
+    if i >= 0 and offset < roles[i][1]:
+        return roles[i][2]
     return None
 
 
