@@ -59,6 +59,7 @@ class Provider(_Model):
     tax_id: str | None = None
     taxonomy: str | None = None
     address: Address | None = None
+    phone: str | None = Field(None, description="Contact phone (837 1000A PER submitter contact)")
 
 
 class Diagnosis(_Model):
@@ -101,6 +102,10 @@ class Encounter(_Model):
     referring_provider: Provider | None = None
     documents: list[str] = Field(default_factory=list)
     diagnoses: list[Diagnosis] | None = None
+    admitting_diagnosis: str | None = Field(
+        None,
+        description="ICD-10-CM admitting diagnosis (837I HI*ABJ; required on inpatient claims)",
+    )
     procedures: list[Procedure] | None = None
     lines: list[Line] | None = None
     admission_date: dt.date | None = None

@@ -46,12 +46,14 @@ def _root(
 
 
 def _register() -> None:
-    from medcoder.cli import code_cmd, codes_cmd, data_cmd, parse_cmd
+    from medcoder.cli import claims_cmd, code_cmd, codes_cmd, data_cmd, parse_cmd, query_cmd
 
     codes_cmd.register(app)
     data_cmd.register(app)
     parse_cmd.register(app)
     code_cmd.register(app)
+    claims_cmd.register(app)
+    query_cmd.register(app)
 
 
 def main() -> None:

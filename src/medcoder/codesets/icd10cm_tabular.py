@@ -206,14 +206,31 @@ _CODE = r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?"
 _REF = re.compile(rf"\b({_CODE})(?:\s*-\s*({_CODE})\b|\.?-)?")
 
 
+_WITH_SUFFIX = re.compile(
+    rf"\b({_CODE})\s*-\s*({_CODE}),?\s+with\s+((?:\.[0-9A-Z]{{1,4}}(?:\s*,\s*|\s+and\s+)?)+)"
+)
+
+
 def note_references(text: str) -> list[tuple[str, str]]:
     """Code ranges a note points at, as ``(first_key, last_key)`` pairs.
 
     ``"type 1 diabetes mellitus (E10.-)"`` -> ``[("E10", "E10")]``;
     ``"(N18.1-N18.6)"`` -> ``[("N181", "N186")]``. A dash after a code (``E10.-``) means the
-    whole subtree; prefixes are compared as strings by the callers.
+    whole subtree; prefixes are compared as strings by the callers. ``"(E08-E13 with .42)"``
+    names the one subcategory ``.42`` of each category in the range, not the whole range
+    (and ``"(F10-F19, with .17, .27, .97)"`` three subcategories of each).
     """
     refs: list[tuple[str, str]] = []
+    for match in _WITH_SUFFIX.finditer(text):
+        first, last = code_key(match.group(1)), code_key(match.group(2))
+        suffixes = re.findall(r"\.([0-9A-Z]{1,4})", match.group(3))
+        same_letter = len(first) == len(last) == 3 and first[0] == last[0]
+        if same_letter and first[1:].isdigit() and last[1:].isdigit():
+            for n in range(int(first[1:]), int(last[1:]) + 1):
+                for suffix in suffixes:
+                    key = f"{first[0]}{n:02d}{suffix}"
+                    refs.append((key, key))
+        text = text.replace(match.group(0), " ")
     for match in _REF.finditer(text):
         first = code_key(match.group(1))
         last = code_key(match.group(2)) if match.group(2) else first

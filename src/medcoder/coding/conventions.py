@@ -105,9 +105,23 @@ def _combine_diabetes_ckd(
             )
 
 
+def _overlaps(a: CodeSuggestion, b: CodeSuggestion) -> bool:
+    return any(
+        x.document == y.document and x.start < y.end and y.start < x.end
+        for x in a.evidence
+        for y in b.evidence
+    )
+
+
 def _excludes1(
-    suggestions: list[CodeSuggestion], pack: ICD10CMPack, rejected: list[Rejected]
+    suggestions: list[CodeSuggestion],
+    pack: ICD10CMPack,
+    rejected: list[Rejected],
+    warnings: list[str],
+    separate: str,
 ) -> None:
+    """Excludes1 (I.A.12.a): never both codes for the same words; for separately documented
+    conditions, drop the less specific in billing settings or keep both with a warning."""
     ordered = sorted(suggestions, key=lambda s: (-len(code_key(s.code)), -s.score))
     kept: list[CodeSuggestion] = []
     for sug in ordered:
@@ -116,11 +130,23 @@ def _excludes1(
             kept.append(sug)
             continue
         note = pack.excludes1_conflict(sug.code, clash.code)
+        text = note.text if note else ""
+        if separate == "keep" and not _overlaps(sug, clash):
+            kept.append(sug)
+            warnings.append(
+                f"{sug.code} and {clash.code} are an Excludes1 pair ({text}) documented "
+                "separately: both reported; confirm they are unrelated (I.A.12.a)"
+            )
+            continue
         clash.evidence.extend(e for e in sug.evidence if e not in clash.evidence)
         rejected.append(
-            Rejected(sug.code, sug.description,
-                     f"Excludes1 with {clash.code} ({note.text if note else ''}); "
-                     f"{clash.code} is more specific", "I.A.12.a", sug.evidence)
+            Rejected(
+                sug.code,
+                sug.description,
+                f"Excludes1 with {clash.code} ({text}); {clash.code} is more specific",
+                "I.A.12.a",
+                sug.evidence,
+            )
         )
     suggestions[:] = [s for s in suggestions if s in kept]
 
@@ -166,13 +192,17 @@ def _integral_symptoms(suggestions: list[CodeSuggestion], rejected: list[Rejecte
 
 
 def apply_conventions(
-    suggestions: list[CodeSuggestion], pack: ICD10CMPack, profile: Profile
+    suggestions: list[CodeSuggestion],
+    pack: ICD10CMPack,
+    profile: Profile,
+    warnings: list[str] | None = None,
 ) -> tuple[list[CodeSuggestion], list[Rejected]]:
     rejected: list[Rejected] = []
+    warnings = warnings if warnings is not None else []
     suggestions = list(suggestions)
     _combine_hypertension(suggestions, pack, rejected)
     _combine_diabetes_ckd(suggestions, pack, rejected)
-    _excludes1(suggestions, pack, rejected)
+    _excludes1(suggestions, pack, rejected, warnings, profile.excludes1_separate)
     if profile.drop_integral_symptoms:
         _integral_symptoms(suggestions, rejected)
     return suggestions, rejected

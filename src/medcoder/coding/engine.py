@@ -174,7 +174,9 @@ class CodingEngine:
                              guideline, [self._evidence(cand, documents)])
                 )
         suggestions = self._aggregate(kept, documents)
-        suggestions, rejected = apply_conventions(suggestions, self.pack, self.profile)
+        suggestions, rejected = apply_conventions(
+            suggestions, self.pack, self.profile, result.warnings
+        )
         result.rejected.extend(rejected)
         if self.model is not None:
             suggestions = self.model.rescore(suggestions, documents, all_candidates)

@@ -79,8 +79,30 @@ class _Tables:
         self.acceptance: dict[str, dict[str, list[int]]] = {}
         self.phrases: dict[tuple[str, ...], list[tuple[str, int, int]]] = {}
         self.code_rate: dict[str, float] = {}
+        self.recoding: dict[str, str] = {}
+
+    def _learn_recoding(self, ids, candidates, gold) -> None:  # noqa: ANN001
+        """Codes this house reports instead of the engine's (same category): a code-set
+        version (R51.9 in FY2026 was R51 before) or a house preference for less detail."""
+        seen: Counter[str] = Counter()
+        swaps: dict[str, Counter[str]] = defaultdict(Counter)
+        for doc_id in ids:
+            codes = gold.get(doc_id, set())
+            found = {c.code for c in candidates[doc_id]}
+            for code in found:
+                seen[code] += 1
+                if code in codes:
+                    continue
+                for other in codes:
+                    if other[:3] == code[:3] and other not in found:
+                        swaps[code][other] += 1
+        for code, counts in swaps.items():
+            other, n = counts.most_common(1)[0]
+            if n >= self.min_support and n / seen[code] >= 0.4:
+                self.recoding[code] = other
 
     def fit(self, ids, candidates, grams, gold) -> _Tables:  # noqa: ANN001
+        self._learn_recoding(ids, candidates, gold)
         by_assertion: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         by_code: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
         df: Counter[tuple[str, ...]] = Counter()
@@ -89,7 +111,9 @@ class _Tables:
         for doc_id in ids:
             codes = gold.get(doc_id, set())
             codes_seen.update(codes)
-            for code, assertion in {(c.code, c.assertion.value) for c in candidates[doc_id]}:
+            for code, assertion in {
+                (self.recoding.get(c.code, c.code), c.assertion.value) for c in candidates[doc_id]
+            }:
                 hit = code in codes
                 by_assertion[assertion][0] += hit
                 by_assertion[assertion][1] += 1
@@ -136,7 +160,7 @@ def _features(tables: _Tables, cands, doc_grams) -> dict[str, dict[str, float]]:
     """Feature vectors of every candidate code of one document."""
     found: dict[str, list] = defaultdict(list)
     for cand in cands:
-        found[cand.code].append(cand)
+        found[tables.recoding.get(cand.code, cand.code)].append(cand)
     learned = tables.learned(doc_grams)
     out: dict[str, dict[str, float]] = {}
     for code in set(found) | set(learned):
@@ -237,6 +261,7 @@ class HouseModel:
         self.acceptance_ = final.acceptance
         self.phrases_ = final.phrases
         self.code_rate_ = final.code_rate
+        self.recoding_ = final.recoding
         self.documents_ = len(docs)
         return self
 
@@ -249,6 +274,7 @@ class HouseModel:
         tables.acceptance = self.acceptance_
         tables.phrases = self.phrases_
         tables.code_rate = self.code_rate_
+        tables.recoding = self.recoding_
         return tables
 
     # -- use --------------------------------------------------------------------------------
@@ -262,7 +288,15 @@ class HouseModel:
     ) -> list[CodeSuggestion]:
         """Score every candidate with the ranker; keep those at or above the threshold."""
         tables = self._final_tables()
-        by_key = {code_key(s.code): s for s in suggestions}
+        by_key: dict[str, CodeSuggestion] = {}
+        for sug in suggestions:
+            key = code_key(sug.code)
+            house = tables.recoding.get(key)
+            if house is not None and house not in by_key:
+                sug.path.append(f"house code: {display(house)} for {sug.code} (learned)")
+                sug.code, sug.description = display(house), ""
+                key = house
+            by_key.setdefault(key, sug)
         documents = list(documents)
         for document in documents:
             doc_grams = _ngrams(document)
@@ -301,6 +335,7 @@ class HouseModel:
             "assertion_rates": self.assertion_rates_,
             "acceptance": self.acceptance_,
             "code_rate": self.code_rate_,
+            "recoding": self.recoding_,
             "phrases": [[list(g), v] for g, v in self.phrases_.items()],
         }
         tmp = path.with_name(path.name + ".tmp")
@@ -328,6 +363,7 @@ class HouseModel:
         model.assertion_rates_ = data["assertion_rates"]
         model.acceptance_ = data["acceptance"]
         model.code_rate_ = data["code_rate"]
+        model.recoding_ = data["recoding"]
         model.phrases_ = {tuple(g): [tuple(x) for x in v] for g, v in data["phrases"]}
         return model
 

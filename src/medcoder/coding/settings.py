@@ -26,6 +26,10 @@ class Profile:
     reasons: dict[Assertion, tuple[str, str]]  # assertion -> (reason, guideline)
     drop_integral_symptoms: bool
     sequencing: str  # "principal" (UHDDS) or "first-listed"
+    # Excludes1 between separately documented mentions: "drop" keeps the more specific code
+    # (billing), "keep" reports both and warns (abstraction records every documented
+    # condition; the I.A.12.a exception for unrelated conditions is for a person to judge).
+    excludes1_separate: str = "drop"
 
 
 _COMMON_REASONS = {
@@ -86,6 +90,7 @@ PROFILES: dict[str, Profile] = {
         },
         reasons=dict(_COMMON_REASONS),
         drop_integral_symptoms=False,
+        excludes1_separate="keep",
         sequencing="first-listed",
     ),
 }

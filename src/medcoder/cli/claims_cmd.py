@@ -1,0 +1,189 @@
+"""``medcoder claim``, ``scrub`` and ``policy``: from a coded encounter to a clean claim."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from medcoder.cli.output import Format, console, print_json, table
+
+
+class ClaimFormat(StrEnum):
+    P837 = "837p"
+    I837 = "837i"
+    FHIR = "fhir"
+
+
+def load_encounter(path: Path):  # noqa: ANN201
+    """Read and validate an encounter JSON file; errors name the field."""
+    from pydantic import ValidationError
+
+    from medcoder.claims.model import Encounter
+    from medcoder.errors import SourceFileError
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SourceFileError(path, "file not found") from exc
+    except json.JSONDecodeError as exc:
+        raise SourceFileError(path, f"invalid JSON ({exc.msg})", line=exc.lineno) from exc
+    try:
+        return Encounter.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+        raise SourceFileError(path, f"field {field}: {first['msg']}{more}") from exc
+
+
+def code_missing_diagnoses(encounter, base: Path) -> list[str]:  # noqa: ANN001
+    """Code the encounter's documents when it carries no diagnoses; say which came from it."""
+    if encounter.diagnoses:
+        return []
+    from medcoder.claims.model import Diagnosis
+    from medcoder.coding.api import engine_for
+    from medcoder.documents.readers import read_many
+    from medcoder.errors import UsageError
+
+    if not encounter.documents:
+        raise UsageError(f"encounter {encounter.id} has no diagnoses and no documents to code")
+    setting = "inpatient" if encounter.setting == "inpatient" else "outpatient"
+    engine = engine_for(setting, None, encounter.service_date)
+    paths = [(base / doc) for doc in encounter.documents]
+    docs = []
+    for outcome in read_many(paths):
+        if not outcome.ok:
+            raise UsageError(f"cannot code the encounter's documents: {outcome.error}")
+        docs.extend(outcome.documents)
+    from medcoder.documents.model import Encounter as DocEncounter
+
+    result = engine.code_encounter(DocEncounter(id=encounter.id, documents=docs))
+    encounter.diagnoses = [Diagnosis(code=c.code, source="engine") for c in result.codes[:25]]
+    return [c.code for c in result.codes[:25]]
+
+
+def claim(
+    encounter_file: Path = typer.Argument(None, help="Encounter JSON (see --schema)."),
+    fmt: ClaimFormat = typer.Option(ClaimFormat.P837, "--format", help="837p, 837i or fhir."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not stdout."),
+    sender_id: str = typer.Option("MEDCODER", "--sender-id", help="ISA06 submitter id."),
+    receiver_id: str | None = typer.Option(None, "--receiver-id", help="ISA08; default payer id."),
+    control_number: int | None = typer.Option(None, "--control-number", help="ISA13."),
+    submitter_phone: str | None = typer.Option(
+        None, "--submitter-phone", envvar="MEDCODER_SUBMITTER_PHONE",
+        help="EDI contact phone for loop 1000A (default: the billing provider's phone).",
+    ),
+    schema: bool = typer.Option(False, "--schema", help="Print the encounter JSON Schema."),
+) -> None:
+    """Build an 837P/837I (validated with pyx12) or a FHIR Claim from a coded encounter."""
+    from medcoder.errors import UsageError
+
+    if schema:
+        from medcoder.claims.model import encounter_schema
+
+        print_json(encounter_schema())
+        return
+    if encounter_file is None:
+        raise UsageError("give ENCOUNTER_FILE (or --schema)")
+    encounter = load_encounter(encounter_file)
+    from_engine = code_missing_diagnoses(encounter, encounter_file.parent)
+    if fmt is ClaimFormat.FHIR:
+        from medcoder.claims.fhir_claim import to_fhir_claim
+
+        text = json.dumps(to_fhir_claim(encounter), indent=2) + "\n"
+    else:
+        from medcoder.claims.x12_validate import validate_x12
+        from medcoder.claims.x12_writer import write_837i, write_837p
+
+        writer = write_837p if fmt is ClaimFormat.P837 else write_837i
+        number = control_number or int(datetime.now(UTC).strftime("%y%j%H%M")) % 1_000_000_000
+        text = writer(
+            encounter,
+            sender_id=sender_id,
+            receiver_id=receiver_id or encounter.payer.id,
+            control_number=number,
+            created=datetime.now(UTC),
+            submitter_phone=submitter_phone,
+        )
+        issues = validate_x12(text)
+        if issues:
+            from medcoder.errors import MedcoderError
+
+            first = issues[0]
+            raise MedcoderError(
+                f"the {fmt.value} did not pass pyx12 ({len(issues)} issues; first: "
+                f"{first.segment} {first.element or ''} {first.message}); nothing written"
+            )
+    if output:
+        tmp = output.with_name(output.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(output)
+    else:
+        sys.stdout.write(text)
+    if from_engine:
+        typer.echo(f"diagnoses coded by medcoder from the documents: {', '.join(from_engine)}", err=True)
+
+
+def scrub(
+    encounter_file: Path = typer.Argument(..., help="Encounter JSON."),
+    policy: Path | None = typer.Option(None, "--policy", help="Company/payer policy YAML."),
+    ncci: list[Path] = typer.Option(None, "--ncci", help="CMS NCCI PTP file(s)."),
+    mue: list[Path] = typer.Option(None, "--mue", help="CMS MUE file(s)."),
+    fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json."),
+) -> None:
+    """Check a claim before it is sent: each finding with its rule id, severity and fix.
+
+    Exit status 1 when a finding blocks submission.
+    """
+    from medcoder.edits import scrub as run_scrub
+    from medcoder.edits.ncci import load_mue, load_ptp
+
+    encounter = load_encounter(encounter_file)
+    code_missing_diagnoses(encounter, encounter_file.parent)
+    report = run_scrub(
+        encounter,
+        policy=policy,
+        ncci=load_ptp(*ncci) if ncci else None,
+        mue=load_mue(*mue) if mue else None,
+    )
+    if fmt is Format.JSON:
+        print_json(report.to_dict())
+    else:
+        t = table(f"{encounter.id} · {'ready to submit' if report.ready_to_submit else 'NOT ready'}",
+                  ["Rule", "Severity", "Codes/lines", "Reason", "Fix"])
+        for f in report.findings:
+            where = ", ".join(list(f.codes) + [f"line {n}" for n in f.lines])
+            t.add_row(f.rule_id, f.severity.value if hasattr(f.severity, "value") else str(f.severity),
+                      where, f.reason, f.fix)
+        console().print(t)
+        if not report.findings:
+            console().print("[green]no findings[/]")
+    if not report.ready_to_submit:
+        sys.exit(1)
+
+
+policy_app = typer.Typer(help="Company and payer coding policies.", no_args_is_help=True)
+
+
+@policy_app.command("check")
+def policy_check(path: Path = typer.Argument(..., help="Policy YAML file.")) -> None:
+    """Validate a policy file; problems are listed with their line and field."""
+    from medcoder.edits.policy import check_policy_file
+
+    problems = check_policy_file(path)
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if problems:
+        sys.exit(1)
+    typer.echo(f"{path}: valid")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(claim)
+    app.command()(scrub)
+    app.add_typer(policy_app, name="policy")

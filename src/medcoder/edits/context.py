@@ -1,0 +1,148 @@
+"""What every rule may consult: dates, the code packs in force, edit tables, and caches.
+
+One context is built per encounter. Code-set answers are memoised here so that rules which
+look at the same diagnosis (validity, Excludes1, manifestation, age/sex) pay for one lookup
+each, which keeps a scrub O(n) in diagnoses and lines (target: <= 20 ms per encounter).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from medcoder.codesets.systems import code_key
+from medcoder.codesets.validation import Validation, validate_icd10cm
+from medcoder.edits.mce import MceConfig
+
+if TYPE_CHECKING:
+    from medcoder.claims.model import Encounter, Line
+    from medcoder.codesets.icd10cm_pack import ICD10CMPack, Note
+    from medcoder.edits.ncci import MueTable, PtpTable
+
+ClaimType = Literal["837P", "837I"]
+
+# Notes the rules read: Excludes1 pairs (§1.3) and "code first" sequencing (etiology/manifestation).
+_NOTE_KINDS = ("excludes1", "codeFirst")
+
+
+def claim_type_of(encounter: Encounter) -> ClaimType:
+    """837I for institutional claims (a type of bill, revenue codes, inpatient); else 837P."""
+    if encounter.type_of_bill or encounter.setting == "inpatient":
+        return "837I"
+    if encounter.lines and any(line.revenue_code for line in encounter.lines):
+        return "837I"
+    return "837P"
+
+
+def date_of_service(encounter: Encounter) -> dt.date | None:
+    """The date the code sets are chosen by.
+
+    Inpatient claims use the discharge date (the MCE and grouper key on it, DOMAIN.md §1.4);
+    others the encounter's service date, else the earliest line date.
+    """
+    if encounter.setting == "inpatient" and (encounter.discharge_date or encounter.admission_date):
+        return encounter.discharge_date or encounter.admission_date
+    if encounter.service_date:
+        return encounter.service_date
+    dates = [line.service_date for line in encounter.lines or () if line.service_date]
+    return min(dates) if dates else None
+
+
+def age_on(birth: dt.date, on: dt.date) -> int:
+    """Age in completed years on ``on``."""
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+@dataclass
+class ScrubContext:
+    """Inputs and memoised lookups shared by the rules of one scrub."""
+
+    on: dt.date
+    today: dt.date
+    claim_type: ClaimType = "837P"
+    pack: ICD10CMPack | None = None
+    others: Sequence[ICD10CMPack] = ()
+    pack_problem: str | None = None
+    ptp: PtpTable | None = None
+    mue: MueTable | None = None
+    mce: MceConfig = field(default_factory=MceConfig)
+    _validations: dict[str, Validation] = field(default_factory=dict, repr=False)
+    _titles: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _notes: dict[str, list[Note]] = field(default_factory=dict, repr=False)
+    memo: dict[str, object] = field(default_factory=dict, repr=False)  # shared by sibling rules
+
+    def validation(self, code: str) -> Validation | None:
+        """The codeset verdict on a diagnosis on the date of service (None without a pack)."""
+        if self.pack is None:
+            return None
+        found = self._validations.get(code)
+        if found is None:
+            found = self._validations[code] = validate_icd10cm(code, self.pack, others=self.others)
+        return found
+
+    def title(self, code: str) -> str | None:
+        if self.pack is None:
+            return None
+        key = code_key(code)
+        if key not in self._titles:
+            self._titles[key] = self.pack.title(key) if key in self.pack.flags else None
+        return self._titles[key]
+
+    def category_title(self, code: str) -> str | None:
+        """Title of the 3-character category (manifestation wording often lives there)."""
+        return self.title(code_key(code)[:3])
+
+    def notes(self, code: str, kind: str) -> list[Note]:
+        """Excludes1 / codeFirst notes in force at ``code``, own and inherited (I.A.12)."""
+        if self.pack is None:
+            return []
+        key = code_key(code)
+        cached = self._notes.get(key)
+        if cached is None:
+            cached = self.pack.notes(key, kinds=_NOTE_KINDS) if key in self.pack.flags else []
+            self._notes[key] = cached
+        return [n for n in cached if n.kind == kind]
+
+    def line_date(self, line: Line, encounter: Encounter) -> dt.date | None:
+        return line.service_date or encounter.service_date
+
+
+def build_context(
+    encounter: Encounter,
+    *,
+    on: dt.date | None = None,
+    today: dt.date | None = None,
+    claim_type: ClaimType | None = None,
+    pack: ICD10CMPack | None = None,
+    others: Sequence[ICD10CMPack] | None = None,
+    ptp: PtpTable | None = None,
+    mue: MueTable | None = None,
+    mce: MceConfig | None = None,
+) -> ScrubContext:
+    """A context for ``encounter``, finding the ICD-10-CM pack in force unless one is given."""
+    today = today or dt.date.today()
+    when = on or date_of_service(encounter) or today
+    problem = None
+    if pack is None:
+        from medcoder.codesets import registry
+        from medcoder.errors import PackNotFoundError
+
+        try:
+            pack = registry.icd10cm(when)
+            if others is None:
+                others = [p for p in registry.icd10cm_all() if p.path != pack.path]
+        except PackNotFoundError as exc:
+            pack, problem = None, str(exc)
+    return ScrubContext(
+        on=when,
+        today=today,
+        claim_type=claim_type or claim_type_of(encounter),
+        pack=pack,
+        others=others or (),
+        pack_problem=problem,
+        ptp=ptp,
+        mue=mue,
+        mce=mce or MceConfig(),
+    )

@@ -1,0 +1,133 @@
+"""What the scrubber reports (:class:`Finding`) and how a rule is declared (:class:`Rule`).
+
+Severities follow where a claim would stop if sent as it is (DOMAIN.md §1.6, §2.3):
+
+* ``reject``: refused before adjudication (999/277CA front-end rejection, or a field the
+  payer's intake cannot read). The claim never reaches a claims examiner; fix and resend.
+* ``deny``: accepted, adjudicated and denied with a CARC (CO-97 bundling, CO-151 MUE, CO-16
+  missing information ...): costs a rework or an appeal ($25-$118 per claim, §1.6).
+* ``warn``: may pay, but needs documentation or a human look (a bypass modifier was used,
+  a sequencing instruction, a deactivated edit).
+
+Rule ids are stable (``DX-VALID-001``): policies disable them and override their severity by
+id, and reports are compared across releases, so an id is never reused for another check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from medcoder.claims.model import Encounter
+    from medcoder.edits.context import ScrubContext
+
+
+class Severity(StrEnum):
+    REJECT = "reject"
+    DENY = "deny"
+    WARN = "warn"
+
+    @property
+    def rank(self) -> int:
+        """0 for the most severe; findings sort by this."""
+        return _RANK[self]
+
+    def at_least(self, other: Severity) -> bool:
+        """Whether this severity is ``other`` or worse."""
+        return self.rank <= other.rank
+
+
+_RANK = {Severity.REJECT: 0, Severity.DENY: 1, Severity.WARN: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem on one claim: which rule, how bad, what is involved, and how to fix it.
+
+    ``lines`` are 1-based service-line numbers (as on the CMS-1500 / 837 LX counter);
+    ``codes`` are the codes involved, in the order the reason names them.
+    """
+
+    rule_id: str
+    severity: Severity
+    reason: str
+    fix: str
+    codes: tuple[str, ...] = ()
+    lines: tuple[int, ...] = ()
+    carc: str | None = None  # the denial it pre-empts (group + CARC), when one is typical
+    details: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule_id": self.rule_id,
+            "severity": self.severity.value,
+            "reason": self.reason,
+            "fix": self.fix,
+            "codes": list(self.codes),
+            "lines": list(self.lines),
+            "carc": self.carc,
+        }
+        if self.details:
+            out["details"] = dict(self.details)
+        return out
+
+
+Check = Callable[["Encounter", "ScrubContext"], list[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered check. Calling it runs the check: ``rule(encounter, context)``.
+
+    ``needs`` names data the rule cannot run without (``icd10cm``, ``ptp``, ``mue``); the
+    scrubber skips it, and says why, when that data is absent.
+    """
+
+    id: str
+    severity: Severity
+    title: str
+    check: Check
+    needs: str | None = None
+
+    def __call__(self, encounter: Encounter, context: ScrubContext) -> list[Finding]:
+        return self.check(encounter, context)
+
+    def finding(
+        self,
+        reason: str,
+        fix: str,
+        *,
+        codes: Iterable[str] = (),
+        lines: Iterable[int] = (),
+        carc: str | None = None,
+        **details: Any,
+    ) -> Finding:
+        """A finding of this rule at its default severity (policies may override it later)."""
+        return Finding(
+            self.id, self.severity, reason, fix, tuple(codes), tuple(lines), carc, details
+        )
+
+
+def registrar(
+    registry: list[Rule],
+) -> Callable[..., Callable[[Check], Rule]]:
+    """A decorator that turns a check function into a :class:`Rule` appended to ``registry``.
+
+    The decorated name is bound to the Rule, so the function body can call
+    ``its_own_name.finding(...)`` and the default severity is written once.
+    """
+
+    def rule(
+        rule_id: str, severity: Severity, title: str, *, needs: str | None = None
+    ) -> Callable[[Check], Rule]:
+        def wrap(check: Check) -> Rule:
+            made = Rule(rule_id, severity, title, check, needs)
+            registry.append(made)
+            return made
+
+        return wrap
+
+    return rule

@@ -1,0 +1,208 @@
+"""Run every rule over an encounter and report what would stop the claim.
+
+::
+
+    from medcoder.edits import scrub, load_ptp, load_mue, load_policy
+    report = scrub(encounter, ncci=load_ptp("ptp.txt"), mue=load_mue("mue.txt"))
+    report.ready_to_submit, [f.to_dict() for f in report.findings]
+
+Rules run in a fixed order (claim fields, diagnoses, MCE, lines, NCCI/MUE, then policy rules)
+and findings come back sorted by severity, then by that order. For batches, build one
+:class:`Scrubber` and reuse it: it keeps the code packs and tables open between encounters.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from medcoder.claims.model import Encounter
+from medcoder.codesets.icd10cm_pack import ICD10CMPack
+from medcoder.edits import mce, ncci, rules_claim, rules_dx, rules_lines
+from medcoder.edits.context import ClaimType, build_context, date_of_service
+from medcoder.edits.findings import Finding, Rule, Severity
+from medcoder.edits.ncci import MueTable, PtpTable, load_mue, load_ptp
+from medcoder.edits.policy import Policy, load_policy
+from medcoder.errors import PackNotFoundError
+
+RULES: tuple[Rule, ...] = (
+    *rules_claim.RULES,
+    *rules_dx.RULES,
+    *mce.RULES,
+    *rules_lines.RULES,
+    *ncci.RULES,
+)
+RULE_IDS: dict[str, Rule] = {r.id: r for r in RULES}
+_MISSING = {
+    "ptp": "no NCCI PTP table loaded (pass ncci=load_ptp(...))",
+    "mue": "no MUE table loaded (pass mue=load_mue(...))",
+}
+
+
+@dataclass
+class ScrubReport:
+    encounter_id: str
+    findings: list[Finding]
+    ready_to_submit: bool
+    block_at: Severity
+    claim_type: str
+    date_of_service: dt.date
+    icd10cm_version: int | None
+    policy: str | None
+    rules_run: list[str] = field(default_factory=list)
+    rules_skipped: dict[str, str] = field(default_factory=dict)
+    elapsed_ms: float = 0.0
+
+    @property
+    def blocking(self) -> list[Finding]:
+        """The findings that keep the claim from being submitted."""
+        return [f for f in self.findings if f.severity.at_least(self.block_at)]
+
+    def counts(self) -> dict[str, int]:
+        out = {s.value: 0 for s in Severity}
+        for f in self.findings:
+            out[f.severity.value] += 1
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "encounter_id": self.encounter_id,
+            "ready_to_submit": self.ready_to_submit,
+            "block_at": self.block_at.value,
+            "claim_type": self.claim_type,
+            "date_of_service": self.date_of_service.isoformat(),
+            "icd10cm_version": self.icd10cm_version,
+            "policy": self.policy,
+            "counts": self.counts(),
+            "findings": [f.to_dict() for f in self.findings],
+            "rules_skipped": dict(self.rules_skipped),
+            "elapsed_ms": round(self.elapsed_ms, 3),
+        }
+
+
+class Scrubber:
+    """Holds a policy, edit tables and open code packs; :meth:`scrub` one encounter at a time."""
+
+    def __init__(
+        self,
+        *,
+        policy: Policy | str | Path | None = None,
+        ncci: PtpTable | str | Path | None = None,
+        mue: MueTable | str | Path | None = None,
+    ) -> None:
+        self.policy = load_policy(policy) if isinstance(policy, str | Path) else policy
+        self.ptp = load_ptp(ncci) if isinstance(ncci, str | Path) else ncci
+        self.mue = load_mue(mue) if isinstance(mue, str | Path) else mue
+        self._packs: list[tuple[ICD10CMPack, list[ICD10CMPack]]] = []
+
+    def _pack_for(self, on: dt.date) -> tuple[ICD10CMPack | None, list[ICD10CMPack] | None]:
+        for pack, others in self._packs:
+            if on in pack.period:
+                return pack, others
+        from medcoder.codesets import registry
+
+        try:
+            pack = registry.icd10cm(on)
+        except PackNotFoundError:
+            return None, None  # build_context records why
+        others = [p for p in registry.icd10cm_all() if p.path != pack.path]
+        self._packs.append((pack, others))
+        return pack, others
+
+    def scrub(
+        self,
+        encounter: Encounter | dict[str, Any],
+        *,
+        on: dt.date | None = None,
+        today: dt.date | None = None,
+        claim_type: ClaimType | None = None,
+        pack: ICD10CMPack | None = None,
+    ) -> ScrubReport:
+        started = time.perf_counter()
+        if not isinstance(encounter, Encounter):
+            encounter = Encounter.model_validate(encounter)
+        resolved = self.policy.resolve(encounter) if self.policy else None
+        when = on or date_of_service(encounter) or today or dt.date.today()
+        others = None
+        if pack is None:
+            pack, others = self._pack_for(when)
+        ctx = build_context(
+            encounter,
+            on=when,
+            today=today,
+            claim_type=claim_type,
+            pack=pack,
+            others=others,
+            ptp=self.ptp,
+            mue=self.mue,
+            mce=resolved.mce if resolved else None,
+        )
+        disabled = resolved.disabled if resolved else {}
+        overrides = resolved.severity if resolved else {}
+        rules = (*RULES, *(resolved.rules if resolved else ()))
+        ran: list[str] = []
+        skipped: dict[str, str] = {}
+        collected: list[tuple[int, Finding]] = []
+        for order, rule in enumerate(rules):
+            if rule.id in disabled:
+                skipped[rule.id] = f"disabled by {disabled[rule.id]}"
+                continue
+            if rule.needs == "icd10cm" and ctx.pack is None:
+                skipped[rule.id] = ctx.pack_problem or "no ICD-10-CM pack"
+                continue
+            if rule.needs in _MISSING and getattr(ctx, rule.needs) is None:
+                skipped[rule.id] = _MISSING[rule.needs]
+                continue
+            ran.append(rule.id)
+            for finding in rule(encounter, ctx):
+                new = overrides.get(finding.rule_id)
+                if new is not None and new is not finding.severity:
+                    finding = dataclasses.replace(finding, severity=new)
+                collected.append((order, finding))
+        collected.sort(key=lambda p: (p[1].severity.rank, p[0], p[1].lines, p[1].codes))
+        findings = [f for _, f in collected]
+        block_at = resolved.block_at if resolved else Severity.REJECT
+        return ScrubReport(
+            encounter_id=encounter.id,
+            findings=findings,
+            ready_to_submit=not any(f.severity.at_least(block_at) for f in findings),
+            block_at=block_at,
+            claim_type=ctx.claim_type,
+            date_of_service=ctx.on,
+            icd10cm_version=ctx.pack.version if ctx.pack else None,
+            policy=f"{self.policy.name} (revision {self.policy.revision})" if self.policy else None,
+            rules_run=ran,
+            rules_skipped=skipped,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+        )
+
+
+def scrub(
+    encounter: Encounter | dict[str, Any],
+    *,
+    policy: Policy | str | Path | None = None,
+    ncci: PtpTable | str | Path | None = None,
+    mue: MueTable | str | Path | None = None,
+    on: dt.date | None = None,
+    today: dt.date | None = None,
+    claim_type: ClaimType | None = None,
+) -> ScrubReport:
+    """Scrub one encounter; ``ready_to_submit`` is False when a blocking finding remains.
+
+    ``on`` overrides the date the code sets are chosen by; ``today`` the date that "in the
+    future" is judged against; ``claim_type`` the 837P/837I guess (see ``claim_type_of``).
+    """
+    scrubber = Scrubber(policy=policy, ncci=ncci, mue=mue)
+    return scrubber.scrub(encounter, on=on, today=today, claim_type=claim_type)
+
+
+def rule_catalogue() -> list[dict[str, str | None]]:
+    """Every built-in rule: id, default severity, title, data it needs (for docs and the CLI)."""
+    return [
+        {"id": r.id, "severity": r.severity.value, "title": r.title, "needs": r.needs}
+        for r in RULES
+    ]

@@ -1,0 +1,236 @@
+"""Each shipped rule fires on its indicators and stays quiet without them, or when coded."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from cdi_cases import CASES, Case, coding, note
+
+from medcoder.cdi import default_rules, find_opportunities, lint_query
+from medcoder.documents.model import Encounter
+
+REQUIRED_RULES = {
+    "hyponatremia.v1",
+    "sepsis.v1",
+    "obesity_bmi.v1",
+    "anemia_type.v1",
+    "aki.v1",
+    "heart_failure_specificity.v1",
+    "ckd_stage.v1",
+    "pneumonia_organism.v1",
+    "diabetes_specificity.v1",
+    "pressure_injury_stage.v1",
+    "poa_undetermined.v1",
+}
+BY_ID = {c.rule_id: c for c in CASES}
+
+
+def _fired(text: str, case: Case, *coded, setting: str = "inpatient") -> list[str]:
+    document = note(text, **case.doc_fields)
+    result = coding(document, *coded) if coded else None
+    rules = [default_rules().by_id(case.rule_id)]
+    return [o.rule_id for o in find_opportunities(document, result, rules, setting=setting)]
+
+
+def test_every_required_opportunity_ships_as_a_rule():
+    assert {r.id for r in default_rules()} >= REQUIRED_RULES
+    assert REQUIRED_RULES - {"poa_undetermined.v1"} == set(BY_ID)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.rule_id)
+def test_rule_fires_on_a_note_with_its_indicators(case: Case):
+    assert _fired(case.fires, case, *case.coded) == [case.rule_id]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.rule_id)
+def test_rule_stays_quiet_without_its_indicators(case: Case):
+    assert _fired(case.quiet, case, *case.coded) == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.rule_id)
+def test_rule_stays_quiet_when_the_diagnosis_is_already_coded(case: Case):
+    assert case.already_coded is not None
+    assert _fired(case.fires, case, case.already_coded) == []
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.documented], ids=lambda c: c.rule_id)
+def test_rule_stays_quiet_when_a_provider_documented_the_diagnosis(case: Case):
+    text = case.fires.rstrip("\n") + "\n\n" + (case.documented or "")
+    assert _fired(text, case, *case.coded) == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.rule_id)
+def test_every_drafted_query_passes_the_linter(case: Case):
+    document = note(case.fires)
+    result = coding(document, *case.coded) if case.coded else None
+    rules = [default_rules().by_id(case.rule_id)]
+    (opportunity,) = find_opportunities(document, result, rules)
+    query = opportunity.query
+    assert query is not None
+    assert lint_query(query.text, query_type=query.format) == []
+    assert lint_query(query.text) == []  # also with the format detected from the text
+    assert opportunity.indicators, "no opportunity without indicators"
+    for indicator in opportunity.indicators:
+        assert indicator.start is not None and indicator.end is not None
+        assert document.text[indicator.start : indicator.end] == indicator.text or (
+            indicator.kind == "code"
+        )
+
+
+def test_multiple_choice_queries_always_offer_other_and_clinically_undetermined():
+    for case in CASES:
+        document = note(case.fires)
+        result = coding(document, *case.coded) if case.coded else None
+        (opportunity,) = find_opportunities(document, result, [default_rules().by_id(case.rule_id)])
+        query = opportunity.query
+        if query.format != "open_ended":
+            assert query.options[-2].startswith("Other")
+            assert query.options[-1] == "Clinically undetermined"
+
+
+def test_sepsis_needs_two_sirs_criteria_not_one():
+    case = BY_ID["sepsis.v1"]
+    text = "HR 118. Lactate 3.4 mmol/L. Started IV antibiotics for cellulitis."
+    assert _fired(text, case) == []
+    assert _fired(text + " RR 26.", case) == ["sepsis.v1"]
+
+
+def test_temperature_high_and_low_count_as_one_sirs_criterion():
+    case = BY_ID["sepsis.v1"]
+    text = "T 38.9 C on arrival, later T 35.5 C. Started IV antibiotics."
+    assert _fired(text, case) == []
+
+
+def test_negated_treatment_is_no_indicator():
+    case = BY_ID["hyponatremia.v1"]
+    text = "Labs 03/01/2024: Na 128 mmol/L.\nLabs 03/02/2024: Na 126 mmol/L.\nNo fluid restriction."
+    assert _fired(text, case) == []
+
+
+def test_severe_obesity_is_offered_only_with_bmi_of_40_or_more():
+    rule = default_rules().by_id("obesity_bmi.v1")
+    (severe,) = find_opportunities(note("BMI 41.9 kg/m2."), None, [rule])
+    (moderate,) = find_opportunities(note("BMI 33.0 kg/m2."), None, [rule])
+    assert "Severe (morbid) obesity" in severe.query.options
+    assert "Severe (morbid) obesity" not in moderate.query.options
+
+
+def test_ckd_stage_options_follow_the_egfr_values():
+    rule = default_rules().by_id("ckd_stage.v1")
+    text = "Assessment: CKD.\neGFR 38 mL/min/1.73m2 on 03/01/2024. eGFR 50 mL/min/1.73m2 on 03/05/2024."
+    (opportunity,) = find_opportunities(note(text), None, [rule])
+    stages = [o for o in opportunity.query.options if o.startswith("CKD stage")]
+    assert stages == ["CKD stage 3a (moderate)", "CKD stage 3b (moderate)"]
+
+
+def test_heart_failure_options_follow_the_ejection_fraction():
+    rule = default_rules().by_id("heart_failure_specificity.v1")
+    reduced = find_opportunities(note("CHF. LVEF 30%. BNP 900 pg/mL."), None, [rule])[0]
+    preserved = find_opportunities(note("CHF. LVEF 60%. BNP 900 pg/mL."), None, [rule])[0]
+    assert any("systolic" in o for o in reduced.query.options[:3])
+    assert not any("diastolic (HFpEF)" in o for o in reduced.query.options)
+    assert not any("systolic (HFrEF)" in o for o in preserved.query.options)
+
+
+def test_heart_failure_fires_on_coded_unspecified_heart_failure():
+    case = BY_ID["heart_failure_specificity.v1"]
+    text = "Assessment: heart trouble.\nBNP 1450 pg/mL."
+    assert _fired(text, case, ("I50.9", "heart trouble", "assessment")) == [case.rule_id]
+
+
+def test_pressure_injury_needs_nursing_documentation():
+    case = BY_ID["pressure_injury_stage.v1"]
+    provider_only = "Exam: stage 3 pressure injury to sacrum."
+    assert _fired(provider_only, case) == []
+    nursing_document = note("Skin: stage 2 pressure injury to left heel.", author_role="RN")
+    rule = default_rules().by_id(case.rule_id)
+    assert [o.rule_id for o in find_opportunities(nursing_document, None, [rule])] == [case.rule_id]
+
+
+def test_rules_apply_only_in_their_settings():
+    case = BY_ID["pressure_injury_stage.v1"]
+    assert _fired(case.fires, case, setting="outpatient") == []
+
+
+def test_encounter_indicators_are_collected_across_documents():
+    rule = default_rules().by_id("hyponatremia.v1")
+    labs = note("Na 128 mmol/L on 03/01/2024.\nNa 126 mmol/L on 03/02/2024.", doc_id="labs")
+    plan = note("Plan: fluid restriction.", doc_id="progress")
+    encounter = Encounter(id="enc-1", documents=[labs, plan])
+    (opportunity,) = find_opportunities(encounter, None, [rule])
+    assert {i.document for i in opportunity.indicators} == {"labs", "progress"}
+    assert opportunity.query.encounter_id == "enc-1"
+
+
+def test_opportunity_serialises_to_json():
+    case = BY_ID["hyponatremia.v1"]
+    (opportunity,) = find_opportunities(note(case.fires), None)
+    data = json.loads(json.dumps(opportunity.to_dict()))
+    assert data["rule"] == "hyponatremia.v1"
+    assert data["indicators"][0]["date"] == "2024-03-01"
+    assert data["query"]["clinical_indicators"]
+
+
+def test_default_rules_find_several_opportunities_in_one_note():
+    text = "\n".join(CASES[i].fires for i in range(5))
+    found = {o.rule_id for o in find_opportunities(note(text), None)}
+    assert {"hyponatremia.v1", "sepsis.v1", "obesity_bmi.v1", "anemia_type.v1", "aki.v1"} <= found
+
+
+# --- POA -------------------------------------------------------------------------------------
+POA_NOTE = (
+    "Chief complaint: shortness of breath.\n"
+    "Hospital course: on day 3 the patient developed a urinary tract infection.\n"
+    "Admitted with COPD exacerbation."
+)
+
+
+def _poa(poa: str | None, *coded, setting: str = "inpatient") -> list[str | None]:
+    document = note(POA_NOTE)
+    result = coding(document, *coded, poa=poa)
+    rules = [default_rules().by_id("poa_undetermined.v1")]
+    return [o.code for o in find_opportunities(document, result, rules, setting=setting)]
+
+
+def test_poa_query_per_inpatient_diagnosis_without_poa():
+    uti = ("N39.0", "urinary tract infection", "hospital_course")
+    assert _poa(None, uti) == ["N39.0"]
+    assert _poa("U", uti) == ["N39.0"]
+
+
+def test_poa_query_is_yes_no_and_compliant():
+    document = note(POA_NOTE)
+    result = coding(document, ("N39.0", "urinary tract infection", "hospital_course"))
+    (opportunity,) = find_opportunities(
+        document, result, [default_rules().by_id("poa_undetermined.v1")]
+    )
+    assert opportunity.query.format == "yes_no"
+    assert '"urinary tract infection"' in opportunity.query.question
+    assert lint_query(opportunity.query.text) == []
+
+
+def test_no_poa_query_when_poa_is_known_evident_or_exempt():
+    assert _poa("Y", ("N39.0", "urinary tract infection", "hospital_course")) == []
+    assert _poa(None, ("R06.02", "shortness of breath", "chief_complaint")) == []
+    assert _poa(None, ("J44.1", "COPD exacerbation", "hospital_course")) == []  # "admitted with"
+    assert _poa(None, ("Z79.4", "urinary tract infection", "hospital_course")) == []
+
+
+def test_no_poa_query_outside_inpatient():
+    uti = ("N39.0", "urinary tract infection", "hospital_course")
+    assert _poa(None, uti, setting="outpatient") == []
+
+
+def test_opportunities_read_the_coding_engines_result(built_packs):
+    from medcoder.coding.engine import CodingEngine
+
+    text = (
+        "Assessment: CHF exacerbation. Pneumonia of the right lower lobe.\n"
+        "Echo 03/01/2024: LVEF 30%. BNP 1450 pg/mL.\n"
+        "Sputum culture grew Streptococcus pneumoniae."
+    )
+    document = note(text)
+    result = CodingEngine(setting="inpatient").code_document(document)
+    found = {o.rule_id for o in find_opportunities(document, result)}
+    assert {"heart_failure_specificity.v1", "pneumonia_organism.v1"} <= found
