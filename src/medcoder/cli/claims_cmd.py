@@ -167,6 +167,66 @@ def scrub(
         sys.exit(1)
 
 
+def drg(
+    encounter_file: Path = typer.Argument(..., help="Inpatient encounter JSON."),
+    weights: Path | None = typer.Option(None, "--weights", help="CMS IPPS Table 5 (relative weights)."),
+    fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json."),
+) -> None:
+    """Group an inpatient encounter into an MS-DRG (msdrg, ported from the CMS grouper)."""
+    from medcoder.claims.drg import group, load_relative_weights
+
+    encounter = load_encounter(encounter_file)
+    code_missing_diagnoses(encounter, encounter_file.parent)
+    result = group(encounter, weights=load_relative_weights(weights) if weights else None)
+    data = result.to_dict()
+    if fmt is Format.JSON:
+        print_json(data)
+        return
+    t = table(f"{encounter.id} · MS-DRG", ["Field", "Value"])
+    for key, value in data.items():
+        t.add_row(key, json.dumps(value, default=str) if isinstance(value, list | dict) else str(value))
+    console().print(t)
+
+
+def remit(
+    path: Path = typer.Argument(..., help="An X12 835 remittance file."),
+    fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json."),
+) -> None:
+    """Read an 835 remittance: payments, adjustments (CARC/RARC) per claim and line."""
+    from medcoder.claims.remit import summarize_remit
+
+    summary = summarize_remit(path)
+    if fmt is Format.JSON:
+        print_json(summary)
+        return
+    t = table(f"{path.name}", ["Field", "Value"])
+    for key, value in summary.items():
+        t.add_row(key, json.dumps(value, default=str) if isinstance(value, list | dict) else str(value))
+    console().print(t)
+
+
+def export(
+    encounter_files: list[Path] = typer.Argument(..., help="Encounter JSON files."),
+    fmt: str = typer.Option("xifin-csv", "--format", help="xifin-csv or dft (HL7 DFT^P03)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not stdout."),
+) -> None:
+    """Hand coded encounters to a billing system (XiFin CSV or HL7 v2 DFT^P03 charges)."""
+    from medcoder.claims.xifin import export_dft_p03, export_xifin_csv
+    from medcoder.errors import UsageError
+
+    encounters = [load_encounter(p) for p in encounter_files]
+    if fmt == "xifin-csv":
+        text = export_xifin_csv(encounters)
+    elif fmt == "dft":
+        text = "".join(export_dft_p03(e) for e in encounters)
+    else:
+        raise UsageError(f"unknown --format {fmt!r}; use xifin-csv or dft")
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
 policy_app = typer.Typer(help="Company and payer coding policies.", no_args_is_help=True)
 
 
@@ -186,4 +246,7 @@ def policy_check(path: Path = typer.Argument(..., help="Policy YAML file.")) -> 
 def register(app: typer.Typer) -> None:
     app.command()(claim)
     app.command()(scrub)
+    app.command()(drg)
+    app.command()(remit)
+    app.command()(export)
     app.add_typer(policy_app, name="policy")

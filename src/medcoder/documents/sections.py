@@ -158,7 +158,8 @@ _ABBREVIATION_WORDS = (
 )
 _ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 _BOUNDARY = re.compile(
-    r"\n[ \t\n]*"  # line breaks end sentences (lists, headers, dictation lines)
+    r"\n(?:[ \t]*\n)+[ \t\n]*"  # a blank line always ends a sentence
+    r"|\n(?![ \t]*[a-z])[ \t]*"  # so does a line break, unless the text wraps mid-sentence
     r"|(?<=[.!?])[\"')\]]*[ \t]+(?=[\"'(\[]?[A-Z0-9])"  # '. ' + capital or digit
     r"|(?<=[.!?]),(?=[ \t]*\S)"  # mtsamples: flattened line break after a sentence
 )

@@ -1,0 +1,170 @@
+"""XiFin export: the accession CSV and the HL7 v2.5 DFT^P03 charge message (DOMAIN.md §8)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from hl7apy.consts import VALIDATION_LEVEL
+from hl7apy.parser import parse_message
+
+from medcoder.claims.model import Encounter
+from medcoder.claims.xifin import CSV_COLUMNS, export_dft_p03, export_xifin_csv
+from medcoder.errors import UsageError
+
+XIFIN = Path(__file__).resolve().parents[1] / "fixtures" / "xifin"
+WHEN = dt.datetime(2025, 12, 3, 8, 30)
+
+
+@pytest.fixture()
+def lab() -> Encounter:
+    return Encounter.model_validate_json((XIFIN / "lab_accession.json").read_text())
+
+
+def _with(enc: Encounter, **changes) -> Encounter:
+    return Encounter.model_validate({**enc.model_dump(), **changes})
+
+
+def _rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _parse(msg: str):
+    return parse_message(msg, validation_level=VALIDATION_LEVEL.STRICT, find_groups=True)
+
+
+# ------------------------------------------------------------------ CSV
+
+
+def test_csv_matches_the_documented_layout(lab: Encounter) -> None:
+    text = export_xifin_csv([lab])
+    assert text.splitlines() == (XIFIN / "lab_accession.csv").read_text().splitlines()
+    assert text.endswith("\r\n")  # RFC 4180 line ends
+    assert tuple(next(csv.reader(io.StringIO(text)))) == CSV_COLUMNS
+
+
+def test_csv_has_one_row_per_test_keyed_by_accession(lab: Encounter) -> None:
+    rows = _rows(export_xifin_csv([lab]))
+    assert [r["test_code"] for r in rows] == ["80053", "83036", "82306", "84443"]
+    assert {r["accession_id"] for r in rows} == {"ACC-2025-000417"}
+    assert rows[0]["ordering_npi"] == "1234567893" and rows[0]["clia"] == "05D0123456"
+
+
+def test_csv_resolves_dx_pointers_per_test(lab: Encounter) -> None:
+    rows = _rows(export_xifin_csv([lab]))
+    assert (rows[0]["dx_pointers"], rows[0]["test_dx_codes"]) == ("1|2", "E1165|E785")
+    assert rows[2]["test_dx_codes"] == "R5383"
+    assert rows[0]["accession_dx_codes"] == "E1165|E785|R5383"
+
+
+def test_csv_flags_abn_from_ga_modifier_or_abn_on_file(lab: Encounter) -> None:
+    rows = _rows(export_xifin_csv([lab]))
+    assert [r["abn_signed"] for r in rows] == ["N", "N", "Y", "N"]
+    signed = _rows(export_xifin_csv([_with(lab, abn_on_file=True)]))
+    assert {r["abn_signed"] for r in signed} == {"Y"}
+
+
+def test_csv_line_date_overrides_the_accession_date(lab: Encounter) -> None:
+    rows = _rows(export_xifin_csv([lab]))
+    assert [r["date_of_service"] for r in rows] == ["2025-12-02"] * 3 + ["2025-12-03"]
+
+
+def test_accession_id_defaults_to_the_encounter_id(lab: Encounter) -> None:
+    data = lab.model_dump()
+    del data["accession_id"]
+    rows = _rows(export_xifin_csv([Encounter.model_validate(data)]))
+    assert rows[0]["accession_id"] == "SYN-LAB-0003"
+
+
+def test_csv_quotes_commas_in_names(lab: Encounter) -> None:
+    payer = {**lab.payer.model_dump(), "name": "Plan, Inc."}
+    rows = _rows(export_xifin_csv([_with(lab, payer=payer)]))
+    assert rows[0]["payer_name"] == "Plan, Inc."
+
+
+def test_missing_ordering_provider_is_refused(lab: Encounter) -> None:
+    with pytest.raises(UsageError, match="ACC-2025-000417.*ordering"):
+        export_xifin_csv([_with(lab, referring_provider=None)])
+
+
+def test_bad_dx_pointer_is_refused(lab: Encounter) -> None:
+    lines = [line.model_dump() for line in lab.lines]
+    lines[0]["dx_pointers"] = [4]
+    with pytest.raises(UsageError, match="pointer 4"):
+        export_xifin_csv([_with(lab, lines=lines)])
+
+
+def test_line_without_a_test_code_is_refused(lab: Encounter) -> None:
+    lines = [line.model_dump() for line in lab.lines]
+    lines[1]["code"] = ""
+    with pytest.raises(UsageError, match="line 2: no CPT/HCPCS"):
+        export_xifin_csv([_with(lab, lines=lines)])
+
+
+# ------------------------------------------------------------------ DFT^P03
+
+
+def test_dft_parses_back_with_hl7apy_strict_validation(lab: Encounter) -> None:
+    msg = _parse(export_dft_p03(lab, timestamp=WHEN, control_id="MSG0001"))
+    assert msg.name == "DFT_P03" and msg.validate()
+    assert msg.msh.msh_9.to_er7() == "DFT^P03^DFT_P03"
+    assert msg.msh.msh_10.to_er7() == "MSG0001" and msg.msh.msh_12.to_er7() == "2.5"
+    assert msg.evn.evn_1.to_er7() == "P03"
+
+
+def test_dft_patient_and_visit_carry_mrn_and_accession(lab: Encounter) -> None:
+    msg = _parse(export_dft_p03(lab, timestamp=WHEN))
+    assert msg.pid.pid_3.to_er7() == "MRN-000333^^^^MR"
+    assert msg.pid.pid_5.to_er7() == "O'Example^Jordan" and msg.pid.pid_8.to_er7() == "M"
+    assert msg.pv1.pv1_19.to_er7() == "ACC-2025-000417"
+    assert msg.pv1.pv1_8.xcn_1.to_er7() == "1234567893"
+
+
+def test_dft_has_one_ft1_per_test_with_charge_fields(lab: Encounter) -> None:
+    msg = _parse(export_dft_p03(lab, timestamp=WHEN))
+    ft1s = [g.ft1 for g in msg.dft_p03_financial]
+    assert [f.ft1_7.ce_1.to_er7() for f in ft1s] == ["80053", "83036", "82306", "84443"]
+    first = ft1s[0]
+    assert first.ft1_2.to_er7() == "ACC-2025-000417-1"
+    assert first.ft1_4.to_er7() == "20251202" and first.ft1_6.to_er7() == "CG"
+    assert first.ft1_10.to_er7() == "1" and first.ft1_11.to_er7() == "45.00"
+    assert first.ft1_25.to_er7() == "80053^^C4"
+    assert [d.to_er7() for d in first.ft1_19] == ["E1165^^I10", "E785^^I10"]
+    assert first.ft1_21.xcn_1.to_er7() == "1234567893"
+    assert first.ft1_21.xcn_13.to_er7() == "NPI"
+
+
+def test_dft_modifiers_and_abn_code_per_test(lab: Encounter) -> None:
+    msg = _parse(export_dft_p03(lab, timestamp=WHEN))
+    ft1s = [g.ft1 for g in msg.dft_p03_financial]
+    assert [m.to_er7() for m in ft1s[1].ft1_26] == ["QW^^C4"]
+    assert [f.ft1_27.to_er7() for f in ft1s] == ["", "", "3", "4"]  # HL7 table 0339
+
+
+def test_dft_hcpcs_code_uses_the_hcpcs_coding_system(lab: Encounter) -> None:
+    lines = [line.model_dump() for line in lab.lines]
+    lines[0].update(code="G0103", modifiers=[])
+    msg = _parse(export_dft_p03(_with(lab, lines=lines), timestamp=WHEN))
+    assert msg.dft_p03_financial[0].ft1.ft1_25.to_er7() == "G0103^^HCPCS"
+
+
+def test_dft_lists_every_diagnosis_in_dg1_and_the_payer_in_in1(lab: Encounter) -> None:
+    msg = _parse(export_dft_p03(lab, timestamp=WHEN))
+    assert [d.dg1_3.to_er7() for d in msg.dg1] == ["E1165^^I10", "E785^^I10", "R5383^^I10"]
+    in1 = msg.dft_p03_insurance.in1
+    assert in1.in1_3.to_er7() == "MCRB1" and in1.in1_36.to_er7() == "1EG4TE5MK73"
+
+
+def test_dft_escapes_delimiters_in_free_text(lab: Encounter) -> None:
+    patient = {**lab.patient.model_dump(), "last_name": "Smith|Jones^Jr"}
+    msg = _parse(export_dft_p03(_with(lab, patient=patient), timestamp=WHEN))
+    assert msg.pid.pid_5.xpn_1.to_er7() == "Smith\\F\\Jones\\S\\Jr"
+    assert len(msg.pid.pid_5.children) == 2
+
+
+def test_dft_refuses_an_accession_without_ordering_provider(lab: Encounter) -> None:
+    with pytest.raises(UsageError, match="ordering"):
+        export_dft_p03(_with(lab, referring_provider=None))
