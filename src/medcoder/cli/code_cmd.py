@@ -43,7 +43,20 @@ def _inputs(paths: list[Path]) -> list[Path]:
     return files
 
 
-def _engine(setting: str, model: Path | None, date: str | None):  # noqa: ANN202
+SYSTEMS = {"icd10cm": "ICD-10-CM", "icd10pcs": "ICD-10-PCS"}
+
+
+def _systems(value: str) -> tuple[str, ...]:
+    from medcoder.errors import UsageError
+
+    names = [v.strip().lower().replace("-", "") for v in value.split(",") if v.strip()]
+    unknown = [n for n in names if n not in SYSTEMS]
+    if unknown or not names:
+        raise UsageError(f"unknown --systems {value!r}; use icd10cm, icd10pcs or both")
+    return tuple(SYSTEMS[n] for n in names)
+
+
+def _engine(setting: str, model: Path | None, date: str | None, systems: tuple[str, ...] = ("ICD-10-CM",)):  # noqa: ANN202
     from medcoder.cli._lean_imports import import_medspacy_lean
     from medcoder.codesets.periods import parse_date
 
@@ -58,7 +71,7 @@ def _engine(setting: str, model: Path | None, date: str | None):  # noqa: ANN202
         from medcoder.coding.house_model import HouseModel
 
         loaded = HouseModel.load(model)
-    return engine_for(setting, loaded, on)
+    return engine_for(setting, loaded, on, systems)
 
 
 def _code_files(files: list[Path], engine, progress: bool):  # noqa: ANN001, ANN202
@@ -95,13 +108,14 @@ def code(
     model: Path | None = typer.Option(None, "--model", "-m", help="A model from `medcoder train`."),
     date: str | None = typer.Option(None, "--date", help="Date of service (code set in force)."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to a file, not stdout."),
+    systems: str = typer.Option("icd10cm", "--systems", help="icd10cm, icd10pcs or icd10cm,icd10pcs."),
 ) -> None:
-    """Assign ICD-10-CM codes to each document, each code with its evidence.
+    """Assign ICD-10-CM (and ICD-10-PCS) codes to each document, each with its evidence.
 
     JSONL gives one line per input document: {"document", "codes": [{"system", "code",
     "description", "score", "evidence": [...]}]}.
     """
-    engine = _engine(setting, model, date)
+    engine = _engine(setting, model, date, _systems(systems))
     files = _inputs(paths)
     failures = 0
     sink = output.open("w", encoding="utf-8") if output else sys.stdout
@@ -213,9 +227,12 @@ def train(
     matched = [d for d in docs if d.id in dx]
     if not matched:
         raise UsageError(f"no document in {texts} has codes in the --gold files (names must match)")
-    model = HouseModel().fit(matched, dx, lambda s: CodingEngine(setting=s), setting=setting)
+    pcs_gold = by_system.get("ICD-10-PCS")
+    model = HouseModel().fit(
+        matched, dx, lambda s: CodingEngine(setting=s), setting=setting, procedure_gold=pcs_gold
+    )
     model.save(output)
-    others = {s: len(v) for s, v in by_system.items() if s != "ICD-10-CM"}
+    others = {s: len(v) for s, v in by_system.items() if s not in ("ICD-10-CM", "ICD-10-PCS")}
     console().print(
         f"trained on {len(matched)} documents: {len(model.phrases_)} learned phrases, "
         f"threshold {model.threshold_:.2f} → {output}"
@@ -235,8 +252,8 @@ def eval_(
 
     from medcoder.coding.evaluate import score
 
-    engine = _engine(setting, model, None)
     by_system = _gold_by_system(gold)
+    engine = _engine(setting, model, None, tuple(s for s in ("ICD-10-CM", "ICD-10-PCS") if s in by_system))
     docs = _read_texts(texts)
     engine.matcher  # noqa: B018 - load before timing: the figure is documents per second of coding
     engine.context.annotate("warm up", [(0, 4)])
@@ -244,12 +261,13 @@ def eval_(
     predicted = {}
     for document in docs:
         result = engine.code_document(document)
-        predicted[document.id] = [(c.code, c.score) for c in result.codes]
+        predicted[document.id] = [(c.system, c.code, c.score) for c in result.codes]
     seconds = time.perf_counter() - started
     rows = {}
     for system, gold_codes in by_system.items():
         wanted = {d: g for d, g in gold_codes.items() if d in predicted}
-        rows[system] = score(wanted, predicted).to_dict()
+        mine = {d: [(c, s) for sys_, c, s in p if sys_ == system] for d, p in predicted.items()}
+        rows[system] = score(wanted, mine).to_dict()
     report = {"setting": setting, "model": str(model) if model else None, "documents": len(docs),
               "documents_per_second": round(len(docs) / seconds, 1) if seconds else None,
               "scores": rows}

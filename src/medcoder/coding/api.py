@@ -12,13 +12,15 @@ from medcoder.documents.model import Document, Encounter
 _engines: dict[tuple, CodingEngine] = {}
 
 
-def engine_for(setting: str, model: object | None, on: date | None) -> CodingEngine:
-    """A shared engine per (setting, model, date): vocabulary and rules load once."""
+def engine_for(
+    setting: str, model: object | None, on: date | None, systems: tuple[str, ...] = ("ICD-10-CM",)
+) -> CodingEngine:
+    """A shared engine per (setting, model, date, systems): vocabulary and rules load once."""
     from medcoder.codesets.pack_store import data_dir
 
-    key = (setting, id(model), on, str(data_dir()))
+    key = (setting, id(model), on, systems, str(data_dir()))
     if key not in _engines:
-        _engines[key] = CodingEngine(setting=setting, model=model, on=on)
+        _engines[key] = CodingEngine(setting=setting, model=model, on=on, systems=systems)
     return _engines[key]
 
 

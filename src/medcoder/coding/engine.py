@@ -70,11 +70,13 @@ class CodingEngine:
         setting: str = "outpatient",
         model: object | None = None,
         on: date | None = None,
+        systems: tuple[str, ...] = ("ICD-10-CM",),
     ) -> None:
         self.setting = setting
         self.profile: Profile = profile(setting)
         self.model = model
         self.on = on
+        self.systems = systems
 
     @cached_property
     def pack(self) -> ICD10CMPack:
@@ -88,6 +90,17 @@ class CodingEngine:
         from medcoder.nlp.lexicon import Lexicon
 
         return ConceptMatcher(load_vocabulary(self.pack), lexicon=Lexicon.load())
+
+    @cached_property
+    def procedures(self):  # noqa: ANN201 - the ICD-10-PCS engine, when a PCS pack is installed
+        from medcoder.procedures import PcsEngine
+
+        # Abstraction (registries, case review, CodiEsp) reports a procedure documented without
+        # its approach at body-part level (4 characters); billing settings keep the longest
+        # valid prefix and flag it for a query.
+        prefix = 4 if self.setting == "abstraction" else None
+        setting = self.setting if self.setting != "outpatient" else "inpatient"
+        return PcsEngine(setting, on=self.on, prefix_length=prefix)
 
     @cached_property
     def context(self):  # noqa: ANN201 - medspaCy-backed annotator, imported lazily
@@ -183,8 +196,32 @@ class CodingEngine:
         suggestions.sort(key=lambda s: (-s.score, s.code))
         if suggestions and self.profile.sequencing == "principal":
             suggestions[0].principal = True
+        if "ICD-10-PCS" in self.systems:
+            suggestions.extend(self._code_procedures(documents, result))
         result.codes = suggestions
         return result
+
+    def _code_procedures(self, documents: list[Document], result: CodingResult) -> list[CodeSuggestion]:
+        """ICD-10-PCS codes built axis by axis; incomplete documentation becomes a warning
+        naming the missing axis (it feeds physician queries)."""
+        out: list[CodeSuggestion] = []
+        for document in documents:
+            pcs = self.procedures.analyze(document)
+            for built in pcs.incomplete:
+                result.warnings.append(
+                    f"procedure documentation incomplete: {built.reported()} — {built.missing} "
+                    "not documented"
+                )
+            learned = getattr(self.model, "pcs_predict", None)
+            if learned is None:
+                out.extend(pcs.codes)
+                continue
+            by_code = {c.code.lower(): c for c in pcs.codes}
+            for code, score in learned(document, pcs):
+                sug = by_code.get(code) or CodeSuggestion("ICD-10-PCS", code.upper(), "", score)
+                sug.code, sug.score = code.upper(), score
+                out.append(sug)
+        return out
 
     # -- helpers ----------------------------------------------------------------------------
 

@@ -21,7 +21,9 @@ _HCPCS = re.compile(r"^[A-V][0-9]{4}$")
 _CPT = re.compile(r"^[0-9]{4}[0-9FTU]$")
 
 
-def system_of(code: str, had_dot: bool) -> str | None:
+def system_of(code: str, had_dot: bool, resolve=None) -> str | None:  # noqa: ANN001
+    """The code system of ``code``, from its shape and, where the shape fits two systems
+    (``B24BZZZ`` is PCS imaging, ``B24`` is ICD-10-CM), from the code sets themselves."""
     key = code_key(code)
     if _CPT.match(key):
         return "CPT"
@@ -29,18 +31,44 @@ def system_of(code: str, had_dot: bool) -> str | None:
         return "ICD-10-CM"
     if key[:1].isdigit() and _PCS.match(key):
         return "ICD-10-PCS"
-    if _ICD10CM.match(key) and not (len(key) == 7 and not key[1].isdigit()):
+    icd, pcs = bool(_ICD10CM.match(key)), bool(_PCS.match(key))
+    if icd and pcs and resolve is not None:
+        return resolve(key)
+    if icd:
         return "ICD-10-CM"
-    if _PCS.match(key):
+    if pcs:
         return "ICD-10-PCS"
     if _HCPCS.match(key):
         return "HCPCS"
     return None
 
 
+def _resolver():  # noqa: ANN202
+    """Decide ambiguous shapes by which installed code set knows the code."""
+    from medcoder.codesets import registry
+
+    icd = registry.icd10cm()
+    try:
+        from medcoder.codesets.other_systems import _pcs_tables
+
+        tables = _pcs_tables(registry.choose("icd10pcs", None, "ICD-10-PCS").path)
+    except Exception:  # noqa: BLE001 - no PCS pack installed: shape alone decides
+        tables = None
+
+    def resolve(key: str) -> str:
+        if key in icd.flags:
+            return "ICD-10-CM"
+        if tables is not None and (tables.is_valid(key) or tables.is_valid_prefix(key)):
+            return "ICD-10-PCS"
+        return "ICD-10-CM"
+
+    return resolve
+
+
 def read_gold_files(paths: list[Path]) -> dict[str, dict[str, set[str]]]:
     """``{system: {document: {code key, ...}}}`` from one or more gold files."""
     out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    resolve = _resolver()
     for path in paths:
         if not path.is_file():
             raise SourceFileError(path, "gold file not found")
@@ -51,7 +79,7 @@ def read_gold_files(paths: list[Path]) -> dict[str, dict[str, set[str]]]:
                 if len(row) < 2:
                     raise SourceFileError(path, "expected document<TAB>code", line=line_no)
                 code = row[1].strip()
-                system = system_of(code, "." in code)
+                system = system_of(code, "." in code, resolve)
                 if system is None:
                     raise SourceFileError(path, f"{code!r} is not a recognisable code", line=line_no)
                 out[system][row[0].strip()].add(code_key(code).lower())

@@ -228,8 +228,10 @@ class HouseModel:
         *,
         setting: str = "abstraction",
         seed: int = 13,
+        procedure_gold: Mapping[str, set[str]] | None = None,
     ) -> HouseModel:
-        """Learn from ``documents`` and their final codes ``gold``."""
+        """Learn from ``documents`` and their final diagnosis codes ``gold`` (and, when given,
+        their ICD-10-PCS codes ``procedure_gold``: which form the house reports)."""
         from sklearn.linear_model import LogisticRegression
 
         self.setting_ = setting
@@ -263,7 +265,21 @@ class HouseModel:
         self.code_rate_ = final.code_rate
         self.recoding_ = final.recoding
         self.documents_ = len(docs)
+        self.pcs_ = None
+        if procedure_gold:
+            from medcoder.procedures.pcs_model import PcsHouseModel
+
+            pcs = PcsHouseModel().fit(
+                engine.procedures, {d.id: d for d in documents if d.id in procedure_gold}, procedure_gold
+            )
+            self.pcs_ = pcs
         return self
+
+    def pcs_predict(self, document: Document, result) -> list[tuple[str, float]]:  # noqa: ANN001
+        """ICD-10-PCS codes in this house's forms (engine codes re-expressed, learned phrases)."""
+        if self.pcs_ is None:
+            return [(c.code.lower(), c.score) for c in result.codes]
+        return self.pcs_.predict(document, result)
 
     def _score(self, feats: Mapping[str, float]) -> float:
         return _sigmoid(sum(self.weights_[n] * feats.get(n, 0.0) for n in FEATURES))
@@ -336,6 +352,11 @@ class HouseModel:
             "acceptance": self.acceptance_,
             "code_rate": self.code_rate_,
             "recoding": self.recoding_,
+            "pcs": None if self.pcs_ is None else {
+                "params": {"min_support": self.pcs_.min_support, "min_precision": self.pcs_.min_precision},
+                "forms": self.pcs_.forms,
+                "rules": [[list(g), r] for g, r in self.pcs_.rules.items()],
+            },
             "phrases": [[list(g), v] for g, v in self.phrases_.items()],
         }
         tmp = path.with_name(path.name + ".tmp")
@@ -364,6 +385,14 @@ class HouseModel:
         model.acceptance_ = data["acceptance"]
         model.code_rate_ = data["code_rate"]
         model.recoding_ = data["recoding"]
+        model.pcs_ = None
+        if data.get("pcs"):
+            from medcoder.procedures.pcs_model import PcsHouseModel
+
+            pcs = PcsHouseModel(**data["pcs"]["params"])
+            pcs.forms = data["pcs"]["forms"]
+            pcs.rules = {tuple(g): [tuple(x) for x in r] for g, r in data["pcs"]["rules"]}
+            model.pcs_ = pcs
         model.phrases_ = {tuple(g): [tuple(x) for x in v] for g, v in data["phrases"]}
         return model
 

@@ -1,0 +1,143 @@
+"""The command line as a user meets it: exit codes, one-line errors, formats, documentation."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, data_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "MEDCODER_DATA_DIR": str(data_dir)}
+    return subprocess.run(
+        [sys.executable, "-m", "medcoder", *args], capture_output=True, text=True, env=env,
+        input=stdin, cwd=REPO, timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def data_dir(built_packs: Path) -> Path:
+    return built_packs
+
+
+def test_version_and_help(data_dir: Path) -> None:
+    assert run("--version", data_dir=data_dir).stdout.startswith("medcoder ")
+    out = run("--help", data_dir=data_dir)
+    assert out.returncode == 0 and "lookup" in out.stdout and "code" in out.stdout
+
+
+def test_lookup_json_gives_title_notes_and_hierarchy(data_dir: Path) -> None:
+    out = run("lookup", "e1122", "--format", "json", data_dir=data_dir)
+    data = json.loads(out.stdout)
+    assert data["code"] == "E11.22" and data["billable"] is True
+    assert any(n["kind"] == "useAdditionalCode" for n in data["notes"])
+    assert [a["code"] for a in data["ancestors"]][:2] == ["E11.2", "E11"]
+
+
+def test_validate_exit_status_and_reasons(data_dir: Path) -> None:
+    ok = run("validate", "E11.22", data_dir=data_dir)
+    assert ok.returncode == 0
+    bad = run("validate", "E11.2", "S72.001", "--format", "json", data_dir=data_dir)
+    assert bad.returncode == 1
+    statuses = [r["status"] for r in json.loads(bad.stdout)]
+    assert statuses == ["header", "missing_7th"]
+
+
+def test_unknown_code_for_lookup_is_a_one_line_error(data_dir: Path) -> None:
+    out = run("lookup", "Z99.999", data_dir=data_dir)
+    assert out.returncode == 1
+    assert out.stderr.startswith("Error: ") and "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_malformed_code_is_refused_with_the_character(data_dir: Path) -> None:
+    out = run("lookup", "E11.2@", data_dir=data_dir)
+    assert out.returncode == 1 and "'@'" in out.stderr
+
+
+def test_invalid_date_is_a_usage_error(data_dir: Path) -> None:
+    out = run("validate", "E11.22", "--date", "2026-13-40", data_dir=data_dir)
+    assert out.returncode == 2 and "YYYY-MM-DD" in out.stderr
+
+
+def test_code_jsonl_contract_one_line_per_document(data_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("ASSESSMENT:\nAcute appendicitis.\n")
+    (tmp_path / "b.txt").write_text("The meeting moved to Thursday.\n")
+    out = run("code", str(tmp_path), "--setting", "abstraction", "--format", "jsonl", data_dir=data_dir)
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(x) for x in out.stdout.splitlines()]
+    assert [x["document"] for x in lines] == ["a", "b"]
+    first = lines[0]["codes"][0]
+    assert set(first) >= {"system", "code", "description", "score", "evidence"}
+    assert first["system"] == "ICD-10-CM" and 0 <= first["score"] <= 1
+    assert lines[1]["codes"] == []
+
+
+def test_batch_survives_one_bad_document(data_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("ASSESSMENT:\nAcute appendicitis.\n")
+    (tmp_path / "empty.txt").write_text("   \n")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02\x03" * 100)
+    out = run("code", str(tmp_path), "--format", "jsonl", data_dir=data_dir)
+    assert out.returncode == 1
+    lines = {json.loads(x)["document"]: json.loads(x) for x in out.stdout.splitlines()}
+    assert set(lines) == {"binary", "empty", "good"}
+    assert lines["good"]["codes"] and "error" in lines["empty"] and "error" in lines["binary"]
+
+
+def test_other_language_is_reported(data_dir: Path, tmp_path: Path) -> None:
+    note = tmp_path / "es.txt"
+    note.write_text("Paciente de 45 años con dolor abdominal y fiebre. Se realiza una ecografía de los riñones.")
+    out = run("code", str(note), "--format", "json", data_dir=data_dir)
+    data = json.loads(out.stdout)
+    assert data["codes"] == [] and "Spanish" in data["warnings"][0]
+
+
+def test_unknown_setting_is_a_usage_error(data_dir: Path) -> None:
+    out = run("code", "examples/discharge_summary.txt", "--setting", "ambulatory", data_dir=data_dir)
+    assert out.returncode == 2 and "setting" in out.stderr
+
+
+def test_explain_shows_assigned_and_rejected(data_dir: Path) -> None:
+    out = run("explain", "examples/discharge_summary.txt", "--format", "json", data_dir=data_dir)
+    data = json.loads(out.stdout)
+    assert data["codes"] and all("path" in c for c in data["codes"])
+    assert any("negates" in r["reason"] for r in data["rejected"])
+
+
+def test_parse_shows_sections_mentions_and_results(data_dir: Path) -> None:
+    out = run("parse", "examples/discharge_summary.txt", "--format", "json", data_dir=data_dir)
+    data = json.loads(out.stdout)
+    kinds = {s["kind"] for s in data["sections"]}
+    assert {"hpi", "family_history", "discharge_diagnoses"} <= kinds
+    family = [m for m in data["mentions"] if m["section"] == "family_history"]
+    assert family and all(m["assertion"] == "family" for m in family)
+    negated = {m["text"].lower() for m in data["mentions"] if m["assertion"] == "negated"}
+    assert "fever" in negated
+    assert any(r["name"] == "sodium" and r["normalized_unit"] == "mmol/L" for r in data["results"])
+
+
+def test_every_command_is_documented_in_the_readme(data_dir: Path) -> None:
+    readme = (REPO / "README.md").read_text()
+    out = run("--help", data_dir=data_dir).stdout
+    commands = re.findall(r"^│ (\w[\w-]*) ", out, flags=re.M)
+    assert commands
+    missing = [c for c in commands if f"medcoder {c}" not in readme]
+    assert missing == []
+
+
+def test_core_never_imports_the_shell() -> None:
+    core = ["documents", "nlp", "coding", "edits", "claims", "cdi", "services", "procedures"]
+    shell = re.compile(r"^\s*(from|import)\s+(medcoder\.(cli|server|store)|typer|fastapi|sqlalchemy)\b", re.M)
+    offenders = []
+    for package in core:
+        for path in (REPO / "src" / "medcoder" / package).rglob("*.py"):
+            if shell.search(path.read_text()):
+                offenders.append(str(path.relative_to(REPO)))
+    assert offenders == []

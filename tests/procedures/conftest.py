@@ -1,0 +1,38 @@
+"""A small PCS pack built from the fixture tables and index (official XML format)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from medcoder.codesets import pack_store
+from medcoder.codesets.icd10pcs import PcsData, build_pcs_pack, read_pcs
+from medcoder.documents.model import Document
+from medcoder.documents.sections import segment
+from medcoder.documents.text_reader import text_document
+from medcoder.procedures.pcs_engine import PcsEngine
+
+HERE = Path(__file__).resolve().parents[1] / "fixtures" / "procedures"
+
+
+@pytest.fixture
+def pcs_data() -> PcsData:
+    """Built in the test's own data dir, read back as the engine reads a real pack."""
+    path = build_pcs_pack([HERE / "pcs_tables_2023.xml", HERE / "pcs_index_2023.xml"], 2023)
+    return read_pcs(pack_store.open_pack(path))
+
+
+@pytest.fixture
+def engine(pcs_data: PcsData) -> PcsEngine:
+    return PcsEngine("inpatient", data=pcs_data)
+
+
+def make_note(text: str) -> Document:
+    return segment(text_document(text, doc_id="op-note", source="op-note"))
+
+
+@pytest.fixture
+def note():  # noqa: ANN201 - a factory
+    """Turn text into a segmented document, as a reader would."""
+    return make_note

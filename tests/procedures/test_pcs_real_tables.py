@@ -1,0 +1,65 @@
+"""The engine on the real FY2023 tables, index and definitions (skipped without shared data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from medcoder.codesets import pack_store
+from medcoder.codesets.icd10pcs import build_pcs_pack, read_pcs
+from medcoder.documents.sections import segment
+from medcoder.documents.text_reader import text_document
+from medcoder.procedures.pcs_engine import PcsEngine
+from medcoder.procedures.pcs_model import PcsHouseModel
+
+
+@pytest.fixture(scope="module")
+def real_engine(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> PcsEngine:
+    folder = shared_data / "icd10pcs"
+    files = sorted(folder.glob("icd10pcs_*_2023.xml"))
+    if len(files) < 3:
+        pytest.skip("FY2023 PCS files not found")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MEDCODER_DATA_DIR", str(tmp_path_factory.mktemp("pcs-real")))
+    try:
+        path = build_pcs_pack(files, 2023)
+    finally:
+        mp.undo()
+    return PcsEngine("inpatient", data=read_pcs(pack_store.open_pack(path)))
+
+
+def doc(text: str, name: str = "note"):  # noqa: ANN201
+    return segment(text_document(text, doc_id=name, source=name))
+
+
+def codes(engine: PcsEngine, text: str) -> list[str]:
+    return sorted(s.code for s in engine.code_document(doc(text)))
+
+
+def test_b3_1a_real_laparoscopic_appendectomy_is_0dtj4zz(real_engine: PcsEngine) -> None:
+    assert codes(real_engine, "Laparoscopic appendectomy was performed.") == ["0DTJ4ZZ"]
+
+
+def test_real_right_radical_orchiectomy_open(real_engine: PcsEngine) -> None:
+    assert codes(real_engine, "Right inguinal radical orchiectomy was performed.") == ["0VT90ZZ"]
+
+
+def test_real_imaging_chest_xray_and_ecg(real_engine: PcsEngine) -> None:
+    assert codes(real_engine, "Chest X-ray was normal. The ECG showed sinus rhythm.") == [
+        "4A02X4Z",
+        "BW03ZZZ",
+    ]
+
+
+def test_real_nephrectomy_without_side_names_missing_body_part(real_engine: PcsEngine) -> None:
+    result = real_engine.analyze(doc("Nephrectomy was performed."))
+    assert result.incomplete and result.incomplete[0].missing == "Body Part"
+
+
+def test_house_model_learns_collection_form(real_engine: PcsEngine) -> None:
+    train = {f"d{i}": doc("Cranial CT showed no bleeding.", f"d{i}") for i in range(4)}
+    gold = {name: {"bn20"} for name in train}
+    model = PcsHouseModel(min_support=3).fit(real_engine, train, gold)
+    predicted = model.predict(doc("Cranial CT was normal."))
+    assert predicted[0][0] == "bn20"
