@@ -46,7 +46,15 @@ def _root(
 
 
 def _register() -> None:
-    from medcoder.cli import claims_cmd, code_cmd, codes_cmd, data_cmd, parse_cmd, query_cmd
+    from medcoder.cli import (
+        case_cmd,
+        claims_cmd,
+        code_cmd,
+        codes_cmd,
+        data_cmd,
+        parse_cmd,
+        query_cmd,
+    )
 
     codes_cmd.register(app)
     data_cmd.register(app)
@@ -54,6 +62,7 @@ def _register() -> None:
     code_cmd.register(app)
     claims_cmd.register(app)
     query_cmd.register(app)
+    case_cmd.register(app)
 
 
 def main() -> None:

@@ -17,6 +17,8 @@ class ClaimFormat(StrEnum):
     P837 = "837p"
     I837 = "837i"
     FHIR = "fhir"
+    CMS1500 = "cms1500"
+    UB04 = "ub04"
 
 
 def load_encounter(path: Path):  # noqa: ANN201
@@ -80,7 +82,7 @@ def claim(
     ),
     schema: bool = typer.Option(False, "--schema", help="Print the encounter JSON Schema."),
 ) -> None:
-    """Build an 837P/837I (validated with pyx12) or a FHIR Claim from a coded encounter."""
+    """Build an 837P/837I (validated with pyx12), a FHIR Claim, or a CMS-1500 / UB-04 PDF."""
     from medcoder.errors import UsageError
 
     if schema:
@@ -92,6 +94,17 @@ def claim(
         raise UsageError("give ENCOUNTER_FILE (or --schema)")
     encounter = load_encounter(encounter_file)
     from_engine = code_missing_diagnoses(encounter, encounter_file.parent)
+    if fmt in (ClaimFormat.CMS1500, ClaimFormat.UB04):
+        if output is None:
+            raise UsageError(f"--format {fmt.value} writes a PDF: give --output FILE.pdf")
+        from medcoder.claims.cms1500 import render_cms1500
+        from medcoder.claims.ub04 import render_ub04
+
+        pdf = (render_cms1500 if fmt is ClaimFormat.CMS1500 else render_ub04)(encounter)
+        tmp = output.with_name(output.name + ".tmp")
+        tmp.write_bytes(pdf)
+        tmp.replace(output)
+        return
     if fmt is ClaimFormat.FHIR:
         from medcoder.claims.fhir_claim import to_fhir_claim
 

@@ -87,8 +87,8 @@ class _Tables:
         seen: Counter[str] = Counter()
         swaps: dict[str, Counter[str]] = defaultdict(Counter)
         for doc_id in ids:
-            codes = gold.get(doc_id, set())
-            found = {c.code for c in candidates[doc_id]}
+            codes = sorted(gold.get(doc_id, set()))
+            found = sorted({c.code for c in candidates[doc_id]})
             for code in found:
                 seen[code] += 1
                 if code in codes:
@@ -163,7 +163,7 @@ def _features(tables: _Tables, cands, doc_grams) -> dict[str, dict[str, float]]:
         found[tables.recoding.get(cand.code, cand.code)].append(cand)
     learned = tables.learned(doc_grams)
     out: dict[str, dict[str, float]] = {}
-    for code in set(found) | set(learned):
+    for code in sorted(set(found) | set(learned)):
         mentions = found.get(code, [])
         assertions = {c.assertion.value for c in mentions}
         f = dict.fromkeys(FEATURES, 0.0)

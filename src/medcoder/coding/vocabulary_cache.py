@@ -1,7 +1,7 @@
 """Build the concept vocabulary from the packs once, and keep it compiled on disk.
 
-Building from ~100,000 titles and the index takes a second or two; loading the pickled result
-takes a fraction of that, which keeps ``medcoder code one_note.txt`` quick to start. The cache
+Building from ~100,000 titles and the index takes a few seconds; loading the cached result
+(plain tuples written with ``marshal``: no code runs while reading it) takes a fraction of that, which keeps ``medcoder code one_note.txt`` quick to start. The cache
 name carries the pack versions and build times, so importing a new pack invalidates it.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
+import marshal
 import tempfile
 from pathlib import Path
 
@@ -75,20 +75,19 @@ def load_vocabulary(pack: ICD10CMPack) -> Vocabulary:
     except ImportError:
         extra = "no-index"
     folder = pack_store.data_dir() / "cache"
-    path = folder / f"vocabulary-{pack.version}-{_signature(pack, extra)}.pickle"
+    path = folder / f"vocabulary-{pack.version}-{_signature(pack, extra)}.marshal"
     if path.exists():
         try:
-            with path.open("rb") as fh:
-                return pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            return Vocabulary.from_plain(marshal.loads(path.read_bytes()))
+        except (OSError, ValueError, EOFError, TypeError):
             path.unlink(missing_ok=True)
     vocabulary = build_vocabulary(pack)
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob(f"vocabulary-{pack.version}-*.pickle"):
+    for old in folder.glob(f"vocabulary-{pack.version}-*"):
         old.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
     with os.fdopen(fd, "wb") as fh:
-        pickle.dump(vocabulary, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        fh.write(marshal.dumps(vocabulary.to_plain()))
     os.replace(tmp, path)
     return vocabulary
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from medcoder.nlp.tokens import STOPWORDS, TITLE_FILLER, content_tokens
 
@@ -21,9 +21,8 @@ _NOT_ELSEWHERE = re.compile(r",?\s*(not elsewhere classified|NEC)\b", re.I)
 _WITHOUT = re.compile(r",?\s*without\b.*$", re.I)
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One phrase of the vocabulary."""
+class Entry(NamedTuple):
+    """One phrase of the vocabulary (a named tuple: the cache stores plain tuples)."""
 
     tokens: tuple[str, ...]  # normalised content words, in phrase order
     code: str  # storage key (E1122)
@@ -84,6 +83,56 @@ class Vocabulary:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def to_plain(self) -> tuple:
+        """Plain tuples and dicts only, for a fast ``marshal`` cache."""
+        index = {id(e): i for i, e in enumerate(self.entries)}
+        return (
+            [tuple(e) for e in self.entries],
+            {k: [index[id(e)] for e in v] for k, v in self.by_key.items()},
+            dict(self.frequency),
+        )
+
+    @classmethod
+    def from_plain(cls, plain: tuple) -> Vocabulary:
+        """Rebuild from :meth:`to_plain`; entries become :class:`Entry` only when a sentence
+        first needs their bucket, so a short note does not pay for the whole vocabulary."""
+        entries_raw, by_key_raw, frequency = plain
+        vocabulary = cls.__new__(cls)
+        vocabulary.entries = _LazyEntries(entries_raw)
+        vocabulary.by_key = _LazyBuckets(by_key_raw, vocabulary.entries)
+        vocabulary.frequency = Counter(frequency)
+        return vocabulary
+
+
+class _LazyEntries(list):
+    """A list of plain tuples that hands out :class:`Entry` objects."""
+
+    def __getitem__(self, i):  # noqa: ANN001, ANN204
+        item = super().__getitem__(i)
+        return item if isinstance(item, Entry) else Entry._make(item)
+
+    def __iter__(self):  # noqa: ANN204
+        return (Entry._make(e) if not isinstance(e, Entry) else e for e in super().__iter__())
+
+
+class _LazyBuckets(dict):
+    """Phrase buckets by key word, converted to entries on first use."""
+
+    def __init__(self, raw: dict[str, list[int]], entries: list) -> None:
+        super().__init__()
+        self._raw = raw
+        self._entries = entries
+
+    def get(self, key: str, default=None):  # noqa: ANN001, ANN201
+        if key in self:
+            return self[key]
+        indices = self._raw.get(key)
+        if indices is None:
+            return default
+        bucket = [self._entries[i] for i in indices]
+        self[key] = bucket
+        return bucket
 
 
 def tabular_entries(rows: Iterable[tuple[str, str, str]]) -> Iterator[Entry]:

@@ -1,0 +1,305 @@
+"""NPDB allegation, injury severity and contributing-factor suggestions, each with evidence.
+
+Codes are those of the NPDB Public Use Data File codebook (ALGNNATR allegation groups,
+ALEGATN1/2 specific allegations, OUTCOME severity on the NAIC scale). The few codes the rules
+emit are listed here so the library works without the codebook; :func:`load_npdb_codebook`
+reads the published value-labels file so a test can prove every emitted code and label
+matches it. Each suggestion carries the citations of the events that support it and a
+confidence, because these are suggestions for a reviewer, never a determination.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from medcoder.casework.case import Citation
+from medcoder.casework.chronology import Chronology
+from medcoder.casework.issues import Issue
+
+ALLEGATION_GROUPS = {
+    1: "Diagnosis Related", 10: "Anesthesia Related", 20: "Surgery Related",
+    30: "Medication Related", 40: "IV & Blood Products Related", 50: "Obstetrics Related",
+    60: "Treatment Related", 70: "Monitoring Related", 80: "Equipment/Product Related",
+    90: "Other Miscellaneous", 100: "Behavioral Health Related",
+}  # fmt: skip
+ALLEGATIONS = {
+    101: "Failure to Diagnose", 103: "Failure to Identify Fetal Distress", 105: "Failure to Medicate",
+    106: "Failure to Monitor", 200: "Delay in Diagnosis", 202: "Delay in Treatment",
+    203: "Delay in Treatment of Identified Fetal Distress", 306: "Improper Performance",
+    318: "Patient Monitoring Problem", 322: "Surgical or Other Foreign Body Retained",
+    324: "Wrong Dosage Administered", 327: "Wrong Medication Administered",
+    330: "Wrong Body Part", 500: "Communication Problem Between Practitioners",
+    501: "Failure to Instruct or Communicate with Patient or Family",
+    602: "Premature Discharge from Institution",
+    707: "Failure to Obtain Consent or Lack of Informed Consent",
+    899: "Cannot Be Determined from Available Records",
+}  # fmt: skip
+SEVERITY = {
+    1: "Emotional Injury Only", 2: "Insignificant Injury", 3: "Minor Temporary Injury",
+    4: "Major Temporary Injury", 5: "Minor Permanent Injury", 6: "Significant Permanent Injury",
+    7: "Major Permanent Injury", 8: "Quadriplegic, Brain Damage, Lifelong Care", 9: "Death",
+    10: "Cannot Be Determined from Available Records",
+}  # fmt: skip
+CRICO_MAJOR = {1: "diagnosis-related", 10: "anesthesia", 20: "surgical treatment", 30: "medication",
+               40: "IV/blood", 50: "obstetrics", 60: "medical treatment", 70: "patient monitoring",
+               80: "other", 90: "other", 100: "other"}  # fmt: skip
+# Highest first: the most severe stated outcome decides.
+_SEVERITY_TERMS: list[tuple[int, re.Pattern[str]]] = [
+    (9, re.compile(r"\b(?:died|expired|pronounced dead|cause of death|death)\b", re.I)),
+    (
+        8,
+        re.compile(
+            r"\b(?:quadripleg\w*|brain damage|anoxic brain|hypoxic-ischemic|lifelong care|vegetative)\b",
+            re.I,
+        ),
+    ),
+    (
+        7,
+        re.compile(
+            r"\b(?:parapleg\w*|amputat\w+|blind\w*|loss of (?:a |the )?(?:limb|leg|arm|eye|kidney))\b",
+            re.I,
+        ),
+    ),
+    (6, re.compile(r"\bpermanent\w*\b", re.I)),
+    (
+        4,
+        re.compile(
+            r"\b(?:returned to the operating room|reoperation|additional surgery|transferred to a tertiary|intensive care|hepaticojejunostomy)\b",
+            re.I,
+        ),
+    ),
+    (3, re.compile(r"\b(?:minor|temporary|resolved)\b", re.I)),
+]
+_PATIENT_FACTORS = re.compile(
+    r"\b(?:against medical advice|\bAMA\b|non-?complian\w+|non-?adheren\w+|refused|declined|"
+    r"did not return|missed (?:his |her )?(?:appointment|follow-up)|no-show)\b",
+    re.I,
+)
+_OB = re.compile(
+    r"\b(?:fetal|labor|delivery|deliver\w*|cesarean|c-section|decelerations?|obstetric\w*)\b", re.I
+)
+
+
+@dataclass
+class Suggestion:
+    """One coded suggestion with why: the evidence, a confidence in [0, 1] and a rationale."""
+
+    kind: str  # allegation, severity, contributing_factor
+    code: str
+    label: str
+    confidence: float
+    rationale: str
+    evidence: list[Citation] = field(default_factory=list)
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "code": self.code,
+            "label": self.label,
+            "confidence": round(self.confidence, 2),
+            "rationale": self.rationale,
+            "evidence": [c.to_dict() for c in self.evidence],
+            **self.extra,
+        }
+
+
+@dataclass
+class Classification:
+    allegations: list[Suggestion] = field(default_factory=list)
+    severity: Suggestion | None = None
+    contributing_factors: list[Suggestion] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "allegations": [a.to_dict() for a in self.allegations],
+            "severity": self.severity.to_dict() if self.severity else None,
+            "contributing_factors": [c.to_dict() for c in self.contributing_factors],
+        }
+
+
+def load_npdb_codebook(path: Path) -> dict[str, dict[str, str]]:
+    """``{variable: {value: label}}`` from the PUF value-labels TSV (variable, value, label)."""
+    out: dict[str, dict[str, str]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            out.setdefault(row["variable"].strip().upper(), {})[row["value"].strip()] = row[
+                "label"
+            ].strip()
+    return out
+
+
+def _citations(chron: Chronology, ids: list[str]) -> list[Citation]:
+    return [e.citation for i in ids if (e := chron.event(i)) is not None]
+
+
+def _allegation_for(issue: Issue, chron: Chronology) -> tuple[int, int]:
+    texts = " ".join(e.text for i in issue.events if (e := chron.event(i)))
+    obstetric = bool(_OB.search(texts))
+    if issue.kind == "delayed_or_missed_diagnosis":
+        if obstetric:
+            return 50, 103
+        died = any(
+            e.type == "outcome" and re.search(r"\b(?:died|pronounced dead|expired)\b", e.text, re.I)
+            for e in chron.events
+        )
+        return 1, 101 if died else 200
+    if issue.kind == "delay_in_treatment":
+        return (50, 203) if obstetric else (60, 202)
+    if issue.kind == "surgical_complication":
+        if re.search(r"\bretained\b", texts, re.I):
+            return 20, 322
+        if re.search(r"\bwrong (?:site|side|level)\b", texts, re.I):
+            return 20, 330
+        return 20, 306
+    if issue.kind == "medication_error":
+        return 30, 327 if re.search(
+            r"wrong (?:drug|medication)|instead of|allerg", texts, re.I
+        ) else 324
+    if issue.kind == "failure_to_monitor":
+        return 70, 106
+    if issue.kind == "communication_breakdown":
+        return (50 if obstetric else 60), 500
+    if issue.kind == "consent":
+        surgical = any(
+            e.type == "procedure" and re.search(r"surg|ectomy|otomy|operat", e.text, re.I)
+            for e in chron.events
+        )
+        return (20 if surgical else 60), 707
+    return 90, 899
+
+
+def suggest_allegations(issues: list[Issue], chron: Chronology) -> list[Suggestion]:
+    """NPDB allegation group + specific allegation per issue, best first, one per code."""
+    out: dict[int, Suggestion] = {}
+    for issue in issues:
+        group, allegation = _allegation_for(issue, chron)
+        if allegation in out:
+            continue
+        out[allegation] = Suggestion(
+            "allegation",
+            str(allegation),
+            ALLEGATIONS[allegation],
+            issue.confidence,
+            f"{issue.title}: {issue.rationale}",
+            _citations(chron, issue.events),
+            {
+                "group_code": str(group),
+                "group_label": ALLEGATION_GROUPS[group],
+                "crico_major_allegation": CRICO_MAJOR[group],
+                "issue": issue.kind,
+            },
+        )
+    return sorted(out.values(), key=lambda s: -s.confidence)
+
+
+def suggest_severity(chron: Chronology) -> Suggestion:
+    """The most severe stated outcome on the NPDB/NAIC scale, with its CRICO band."""
+    for code, pattern in _SEVERITY_TERMS:
+        hits = [
+            e
+            for e in chron.events
+            if pattern.search(e.text)
+            and e.type in ("outcome", "procedure", "visit", "finding", "result")
+        ]
+        if hits:
+            band = "high" if code >= 6 else "medium" if code >= 4 else "low"
+            return Suggestion(
+                "severity",
+                str(code),
+                SEVERITY[code],
+                0.8 if code in (9, 8) else 0.6,
+                f"stated outcome: '{pattern.search(hits[0].text).group(0)}'",  # type: ignore[union-attr]
+                [h.citation for h in hits[:3]],
+                {"crico_band": band},
+            )
+    return Suggestion(
+        "severity",
+        "10",
+        SEVERITY[10],
+        0.3,
+        "no outcome stated in the records",
+        [],
+        {"crico_band": None},
+    )
+
+
+def suggest_factors(issues: list[Issue], chron: Chronology) -> list[Suggestion]:
+    """Contributing factors (CRICO-style categories) from issues, flags and patient events."""
+    kinds = {i.kind: i for i in issues}
+    flags: dict[str, list[str]] = {}
+    for flag in chron.flags:
+        flags.setdefault(flag.kind, []).extend(flag.events)
+    found: list[Suggestion] = []
+
+    def add(code: str, label: str, ids: list[str], confidence: float, why: str) -> None:
+        cites = _citations(chron, ids)
+        if cites:
+            found.append(Suggestion("contributing_factor", code, label, confidence, why, cites))
+
+    for kind in ("delayed_or_missed_diagnosis", "delay_in_treatment"):
+        if kind in kinds:
+            add(
+                "clinical_judgment",
+                "Clinical judgment",
+                kinds[kind].events,
+                0.7,
+                "patient assessment / test interpretation or follow-up decision",
+            )
+    if "communication_breakdown" in kinds:
+        add(
+            "communication",
+            "Communication",
+            kinds["communication_breakdown"].events,
+            0.7,
+            "provider-provider or provider-patient communication failed",
+        )
+    doc_ids = (
+        flags.get("late_entry", [])
+        + flags.get("contradictory_dates", [])
+        + [e.id for e in chron.undated]
+    )
+    if doc_ids:
+        add(
+            "documentation",
+            "Documentation",
+            doc_ids,
+            0.6,
+            "late entries, contradictory dates or undated entries",
+        )
+    if "surgical_complication" in kinds:
+        add(
+            "technical_skill",
+            "Technical skill",
+            kinds["surgical_complication"].events,
+            0.5,
+            "complication of a procedure",
+        )
+    system_ids = flags.get("result_not_acted_on", []) + flags.get("order_not_carried_out", [])
+    if system_ids:
+        add(
+            "clinical_systems",
+            "Clinical systems",
+            system_ids,
+            0.6,
+            "test-result follow-up or order completion broke down",
+        )
+    patient = [e.id for e in chron.events if _PATIENT_FACTORS.search(e.text)]
+    if patient:
+        add(
+            "patient_factors",
+            "Patient factors",
+            patient,
+            0.5,
+            "non-adherence, refusal or missed follow-up stated",
+        )
+    return sorted(found, key=lambda s: -s.confidence)
+
+
+def classify(issues: list[Issue], chron: Chronology) -> Classification:
+    return Classification(
+        suggest_allegations(issues, chron), suggest_severity(chron), suggest_factors(issues, chron)
+    )
