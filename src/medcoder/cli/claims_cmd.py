@@ -240,6 +240,69 @@ def export(
         sys.stdout.write(text)
 
 
+def batch(
+    folder: Path = typer.Argument(..., help="Folder of encounter JSON files."),
+    output: Path = typer.Option(..., "--output", "-o", help="Folder for the claims and the report."),
+    fmt: ClaimFormat = typer.Option(ClaimFormat.P837, "--format", help="837p or 837i."),
+    policy: Path | None = typer.Option(None, "--policy", help="Company/payer policy YAML."),
+    validate: bool = typer.Option(True, "--validate/--no-validate", help="Run pyx12 on every file."),
+    submitter_phone: str | None = typer.Option(None, "--submitter-phone", envvar="MEDCODER_SUBMITTER_PHONE"),
+) -> None:
+    """Scrub and write claims for a folder of encounters, with a progress bar.
+
+    Each encounter gets OUTPUT/<id>.837 when it is ready to submit; every outcome (written,
+    held by a reject-level finding, or failed with its error) is one line of
+    OUTPUT/batch-report.jsonl, so a batch survives any single bad encounter.
+    """
+    from rich.progress import Progress
+
+    from medcoder.claims.x12_validate import validate_x12
+    from medcoder.claims.x12_writer import write_837i, write_837p
+    from medcoder.edits import Scrubber
+    from medcoder.errors import MedcoderError, UsageError
+
+    if fmt not in (ClaimFormat.P837, ClaimFormat.I837):
+        raise UsageError("batch writes X12: use --format 837p or 837i")
+    files = sorted(folder.glob("*.json"))
+    if not files:
+        raise UsageError(f"{folder}: no encounter .json files")
+    output.mkdir(parents=True, exist_ok=True)
+    writer = write_837p if fmt is ClaimFormat.P837 else write_837i
+    scrubber = Scrubber(policy=policy)
+    counts = {"written": 0, "held": 0, "failed": 0}
+    report_path = output / "batch-report.jsonl"
+    with report_path.open("w", encoding="utf-8") as report, Progress(transient=False) as progress:
+        task = progress.add_task("claims", total=len(files))
+        for number, path in enumerate(files, start=1):
+            row: dict[str, object] = {"file": path.name}
+            try:
+                encounter = load_encounter(path)
+                row["encounter"] = encounter.id
+                code_missing_diagnoses(encounter, path.parent)
+                scrubbed = scrubber.scrub(encounter)
+                row["findings"] = [f.rule_id for f in scrubbed.findings]
+                if not scrubbed.ready_to_submit:
+                    row["status"] = "held"
+                else:
+                    text = writer(encounter, sender_id="MEDCODER", receiver_id=encounter.payer.id,
+                                  control_number=number, created=datetime.now(UTC),
+                                  submitter_phone=submitter_phone)
+                    issues = validate_x12(text) if validate else []
+                    if issues:
+                        raise MedcoderError(f"pyx12: {issues[0].message}")
+                    (output / f"{encounter.id}.837").write_text(text, encoding="utf-8")
+                    row["status"] = "written"
+            except MedcoderError as exc:
+                row["status"], row["error"] = "failed", str(exc)
+            counts[str(row["status"])] += 1
+            report.write(json.dumps(row) + "\n")
+            progress.advance(task)
+    typer.echo(f"{len(files)} encounters: {counts['written']} written, {counts['held']} held by "
+               f"findings, {counts['failed']} failed; report: {report_path}")
+    if counts["failed"]:
+        sys.exit(1)
+
+
 policy_app = typer.Typer(help="Company and payer coding policies.", no_args_is_help=True)
 
 
@@ -262,4 +325,5 @@ def register(app: typer.Typer) -> None:
     app.command()(drg)
     app.command()(remit)
     app.command()(export)
+    app.command()(batch)
     app.add_typer(policy_app, name="policy")
