@@ -171,7 +171,9 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
         else:
             words = _words(term.title)
             own = [p + words for p in prefixes] if words else prefixes
-            own += [p + a for p in prefixes for a in aliases.get(id(term), [])]
+            # A *see* main term pointing at this subterm names it alone: "Smoker" -> see
+            # "Dependence, drug, nicotine" means {smoker} -> F17.200, not {dependence ... smoker}.
+            own += aliases.get(id(term), [])
         own = [
             o
             for o in dict.fromkeys(own)
