@@ -296,6 +296,22 @@ def build_index_pack(paths: Sequence[str | Path], version: int | str) -> Path:
             stored = found[kind][1]
             if isinstance(stored, Index):
                 write_index(conn, stored)
+                write_index_search(conn, stored)
             else:
                 write_table(conn, stored)
     return dest
+
+
+def write_index_search(conn: sqlite3.Connection, index: Index) -> None:
+    """Full-text search over every index path that leads to a code, as a coder reads it:
+    ``Diabetes, type 2, with, chronic kidney disease`` -> E11.22 (``medcoder search``)."""
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS index_search USING fts5("
+        "path, code UNINDEXED, kind UNINDEXED, tokenize='porter unicode61')"
+    )
+    rows = [
+        (", ".join(titles), term.codes[0], index.kind)
+        for titles, term in index.iter_terms()
+        if term.codes
+    ]
+    conn.executemany("INSERT INTO index_search VALUES (?, ?, ?)", rows)
