@@ -42,8 +42,11 @@ def search(text: str, *, limit: int = 20, on: date | None = None) -> list[Search
             hits[key] = SearchHit(display(key), pack.title(key) or "", code_text, source, score)
     for key, matched, source, rank in pack.search_titles(text, limit * 2):
         score = -rank
-        if key not in hits or hits[key].score < score:
+        held = hits.get(key)
+        if held is None:
             hits[key] = SearchHit(display(key), pack.title(key) or "", matched, source, score)
+        elif held.score < score:  # keep the index path a coder would follow, with the best score
+            hits[key] = SearchHit(held.code, held.title, held.matched, held.source, score)
     ranked = sorted(hits.values(), key=lambda h: (-h.score, len(h.code), h.code))
     return ranked[:limit]
 
