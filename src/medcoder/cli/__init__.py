@@ -54,6 +54,7 @@ def _register() -> None:
         data_cmd,
         parse_cmd,
         query_cmd,
+        serve_cmd,
     )
 
     codes_cmd.register(app)
@@ -63,6 +64,7 @@ def _register() -> None:
     claims_cmd.register(app)
     query_cmd.register(app)
     case_cmd.register(app)
+    serve_cmd.register(app)
 
 
 def main() -> None:

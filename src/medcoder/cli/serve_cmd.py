@@ -39,7 +39,11 @@ def serve(
     typer.echo(
         f"medcoder workbench on http://{host}:{port} (database: {bench.db.engine.url!r})", err=True
     )
-    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
+    # uvicorn's access log prints full URLs, whose query strings may carry names (a file name,
+    # an assignee); the app logs route templates and ids instead.
+    uvicorn.run(
+        app, host=host, port=port, log_level=log_level, proxy_headers=False, access_log=False
+    )
 
 
 def user_add(

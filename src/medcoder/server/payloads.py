@@ -1,0 +1,261 @@
+"""JSON bodies of the API: request models (pydantic, so FastAPI validates and documents them)
+and the dictionaries each stored entity is returned as.
+
+Text is returned exactly as stored; JSON encoding is what makes it safe to embed, and the UI
+escapes it when rendering. Nothing here strips or rewrites what a user typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import Path
+from pydantic import BaseModel, ConfigDict, Field
+
+from medcoder.store.case_models import Case, Comment, Query, Report, ReportVersion
+from medcoder.store.models import CodeSuggestion, Document, Encounter, Patient, User
+
+ID_MAX = 2**31 - 1  # ids are 32-bit integers on every database
+PathId = Annotated[int, Path(ge=1, le=ID_MAX)]
+Id = Annotated[int, Field(ge=1, le=ID_MAX)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PatientIn(_In):
+    external_id: str | None = Field(None, max_length=128)
+    name: str | None = Field(None, max_length=255)
+    birth_date: dt.date | None = None
+    sex: Literal["F", "M", "U"] | None = None
+
+
+class EncounterIn(_In):
+    setting: Literal["inpatient", "outpatient", "abstraction"] = "outpatient"
+    patient_id: Id | None = None
+    service_date: dt.date | None = None
+    external_id: str | None = Field(None, max_length=128)
+    assignee: str | None = Field(None, max_length=64)
+
+
+class Versioned(_In):
+    version: int = Field(
+        ..., ge=1, le=ID_MAX, description="The version you read (optimistic locking)."
+    )
+
+
+class RejectIn(Versioned):
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class EditIn(Versioned):
+    code: str = Field(..., min_length=1, max_length=16)
+    reason: str | None = Field(None, max_length=2000)
+
+
+class AddCodeIn(_In):
+    code: str = Field(..., min_length=1, max_length=16)
+    reason: str | None = Field(None, max_length=2000)
+
+
+class FinalizeIn(_In):
+    version: Id | None = None
+
+
+class ReportIn(_In):
+    title: str = Field(..., min_length=1, max_length=255)
+    body: str = Field("", max_length=1_000_000)
+    case_id: Id | None = None
+    encounter_id: Id | None = None
+
+
+class TransitionIn(Versioned):
+    to: str = Field(..., max_length=32)
+
+
+class ReportVersionIn(Versioned):
+    body: str = Field(..., max_length=1_000_000)
+    note: str | None = Field(None, max_length=2000)
+
+
+class CommentIn(_In):
+    target_type: Literal["encounter", "report", "case"]
+    target_id: Id
+    body: str = Field(..., min_length=1, max_length=20_000)
+
+
+class QueryIn(_In):
+    question: str = Field(..., min_length=1, max_length=20_000)
+    options: list[str] = Field(default_factory=list, max_length=20)
+    addressed_to: str | None = Field(None, max_length=64)
+
+
+class AnswerIn(_In):
+    answer: str = Field(..., min_length=1, max_length=20_000)
+
+
+class CaseIn(_In):
+    title: str = Field(..., min_length=1, max_length=255)
+    kind: str = Field("review", max_length=32)
+    patient_id: Id | None = None
+    encounter_ids: list[Id] = Field(default_factory=list, max_length=500)
+
+
+class UserIn(_In):
+    username: str = Field(..., min_length=1, max_length=64)
+    password: str = Field(..., min_length=10, max_length=1024)
+    role: str = Field(..., max_length=32)
+    display_name: str | None = Field(None, max_length=128)
+
+
+class TokenIn(_In):
+    name: str = Field(..., min_length=1, max_length=128)
+    expires_in_days: int | None = Field(None, ge=1, le=3650)
+
+
+def _when(value: dt.datetime | dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def user(u: User) -> dict[str, Any]:
+    return {
+        "id": u.id,
+        "username": u.username,
+        "role": u.role,
+        "display_name": u.display_name,
+        "active": u.active,
+    }
+
+
+def patient(p: Patient) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "external_id": p.external_id,
+        "name": p.name,
+        "birth_date": _when(p.birth_date),
+        "sex": p.sex,
+    }
+
+
+def suggestion(s: CodeSuggestion) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "encounter_id": s.encounter_id,
+        "system": s.system,
+        "code": s.code,
+        "original_code": s.original_code,
+        "description": s.description,
+        "score": s.score,
+        "evidence": s.evidence,
+        "poa": s.poa,
+        "principal": s.principal,
+        "state": s.state,
+        "reason": s.reason,
+        "reviewer_id": s.reviewer_id,
+        "reviewed_at": _when(s.reviewed_at),
+        "version": s.version,
+    }
+
+
+def document(d: Document, *, text: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": d.id,
+        "encounter_id": d.encounter_id,
+        "file_name": d.file_name,
+        "format": d.format,
+        "media_type": d.media_type,
+        "kind": d.kind,
+        "size_bytes": d.size_bytes,
+        "sha256": d.sha256,
+        "chars": len(d.text),
+        "meta": d.meta,
+        "created_at": _when(d.created_at),
+    }
+    if text:
+        out["text"] = d.text
+    return out
+
+
+def encounter(e: Encounter, *, detail: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": e.id,
+        "patient_id": e.patient_id,
+        "external_id": e.external_id,
+        "setting": e.setting,
+        "status": e.status,
+        "service_date": _when(e.service_date),
+        "assignee": e.assignee.username if e.assignee else None,
+        "version": e.version,
+        "created_at": _when(e.created_at),
+        "finalized_at": _when(e.finalized_at),
+    }
+    if detail:
+        out["documents"] = [document(d) for d in e.documents]
+        out["codes"] = [suggestion(s) for s in e.suggestions]
+    return out
+
+
+def report_version(v: ReportVersion) -> dict[str, Any]:
+    return {
+        "number": v.number,
+        "body": v.body,
+        "diff": v.diff,
+        "note": v.note,
+        "author_id": v.author_id,
+        "created_at": _when(v.created_at),
+    }
+
+
+def report(r: Report, *, versions: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": r.id,
+        "title": r.title,
+        "state": r.state,
+        "case_id": r.case_id,
+        "encounter_id": r.encounter_id,
+        "current_version": r.current_version,
+        "version": r.version,
+        "body": r.versions[-1].body if r.versions else "",
+    }
+    if versions:
+        out["versions"] = [report_version(v) for v in r.versions]
+    return out
+
+
+def comment(c: Comment) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "target_type": c.target_type,
+        "target_id": c.target_id,
+        "body": c.body,
+        "mentions": c.mentions,
+        "author_id": c.author_id,
+        "created_at": _when(c.created_at),
+    }
+
+
+def query(q: Query) -> dict[str, Any]:
+    return {
+        "id": q.id,
+        "encounter_id": q.encounter_id,
+        "question": q.question,
+        "options": q.options,
+        "state": q.state,
+        "answer": q.answer,
+        "asked_by": q.asked_by,
+        "answered_by": q.answered_by,
+        "answered_at": _when(q.answered_at),
+    }
+
+
+def case(c: Case) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "title": c.title,
+        "kind": c.kind,
+        "status": c.status,
+        "patient_id": c.patient_id,
+        "encounter_ids": c.encounter_ids,
+    }

@@ -1,0 +1,33 @@
+"""Who may do what, declared as data: permission -> roles (issue 7, item 3).
+
+Routes name a permission (``Depends(require("code"))``); nothing else decides access. Claims
+examiners and attorneys read case material and comment but never change codes; the admin
+manages users and policies and does not read patient data.
+"""
+
+from __future__ import annotations
+
+from medcoder.store.base import Role
+
+R = Role
+_READERS = (R.CODER, R.CDI, R.PHYSICIAN, R.CLAIMS_EXAMINER, R.ATTORNEY, R.MANAGER)
+
+PERMISSIONS: dict[str, tuple[Role, ...]] = {
+    "read": _READERS,  # patient data, encounters, documents, codes, reports, cases
+    "comment": _READERS,
+    "upload": (R.CODER, R.CDI),
+    "create_encounter": (R.CODER, R.CDI, R.MANAGER),
+    "code": (R.CODER,),  # run the engine, accept / reject / edit / add, finalize
+    "query": (R.CDI,),
+    "answer_query": (R.PHYSICIAN,),
+    "write_report": (R.CODER, R.CDI, R.PHYSICIAN, R.MANAGER),
+    "transition_report": (R.CODER, R.CDI, R.PHYSICIAN, R.MANAGER),  # per step: store.reports
+    "manage_cases": (R.CODER, R.MANAGER),
+    "dashboard": (R.MANAGER,),
+    "audit": (R.MANAGER, R.ADMIN),
+    "admin": (R.ADMIN,),
+}
+
+
+def allowed(permission: str, role: str | None) -> bool:
+    return role is not None and role in PERMISSIONS[permission]

@@ -1,0 +1,138 @@
+"""Encounters: create, read, code, review their codes, finalize; and the worklist."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+
+import medcoder
+from medcoder.server import payloads
+from medcoder.server.auth import Context, require, workbench
+from medcoder.store import encounters as repo
+from medcoder.store import review
+
+router = APIRouter(prefix="/api", tags=["encounters"])
+
+
+@router.post("/encounters", status_code=201, summary="Create an encounter")
+def add_encounter(
+    body: payloads.EncounterIn, ctx: Context = Depends(require("create_encounter"))
+) -> dict:
+    encounter = repo.create_encounter(ctx.session, ctx.actor, **body.model_dump())
+    return {"encounter": payloads.encounter(encounter, detail=True)}
+
+
+@router.get("/encounters/{encounter_id}", summary="An encounter with its documents and codes")
+def get_encounter(encounter_id: payloads.PathId, ctx: Context = Depends(require("read"))) -> dict:
+    encounter = repo.get_encounter(ctx.session, ctx.actor, encounter_id)
+    return {"encounter": payloads.encounter(encounter, detail=True)}
+
+
+@router.post("/encounters/{encounter_id}/code", summary="Run the coding engine")
+def code_encounter(encounter_id: payloads.PathId, ctx: Context = Depends(require("code"))) -> dict:
+    bench = workbench(ctx.request)
+    result = review.code_encounter(
+        ctx.session, ctx.actor, encounter_id, bench.coder, medcoder.__version__
+    )
+    encounter = repo.load_encounter(ctx.session, encounter_id)
+    return {
+        "coding_result": {
+            "id": result.id,
+            "warnings": result.warnings,
+            "engine_version": result.engine_version,
+        },
+        "encounter": payloads.encounter(encounter, detail=True),
+    }
+
+
+@router.post("/encounters/{encounter_id}/codes", status_code=201, summary="Add a code")
+def add_code(
+    encounter_id: payloads.PathId, body: payloads.AddCodeIn, ctx: Context = Depends(require("code"))
+) -> dict:
+    suggestion = review.add_code(
+        ctx.session,
+        ctx.actor,
+        encounter_id,
+        code=body.code,
+        reason=body.reason,
+        validator=workbench(ctx.request).validator,
+    )
+    return {"suggestion": payloads.suggestion(suggestion)}
+
+
+@router.post("/encounters/{encounter_id}/finalize", summary="Finalize a fully reviewed encounter")
+def finalize(
+    encounter_id: payloads.PathId,
+    body: payloads.FinalizeIn | None = None,
+    ctx: Context = Depends(require("code")),
+) -> dict:
+    version = body.version if body else None
+    encounter = review.finalize(ctx.session, ctx.actor, encounter_id, version=version)
+    return {"encounter": payloads.encounter(encounter, detail=True)}
+
+
+@router.post("/suggestions/{suggestion_id}/accept", tags=["review"], summary="Accept a code")
+def accept(
+    suggestion_id: payloads.PathId,
+    body: payloads.Versioned,
+    ctx: Context = Depends(require("code")),
+) -> dict:
+    row = review.accept(ctx.session, ctx.actor, suggestion_id, version=body.version)
+    return {"suggestion": payloads.suggestion(row)}
+
+
+@router.post(
+    "/suggestions/{suggestion_id}/reject",
+    tags=["review"],
+    summary="Reject a code (reason required)",
+)
+def reject(
+    suggestion_id: payloads.PathId, body: payloads.RejectIn, ctx: Context = Depends(require("code"))
+) -> dict:
+    row = review.reject(
+        ctx.session, ctx.actor, suggestion_id, reason=body.reason, version=body.version
+    )
+    return {"suggestion": payloads.suggestion(row)}
+
+
+@router.post(
+    "/suggestions/{suggestion_id}/edit", tags=["review"], summary="Replace a code with a valid one"
+)
+def edit(
+    suggestion_id: payloads.PathId, body: payloads.EditIn, ctx: Context = Depends(require("code"))
+) -> dict:
+    row = review.edit(
+        ctx.session,
+        ctx.actor,
+        suggestion_id,
+        code=body.code,
+        reason=body.reason,
+        version=body.version,
+        validator=workbench(ctx.request).validator,
+    )
+    return {"suggestion": payloads.suggestion(row)}
+
+
+@router.get("/worklist", tags=["worklist"], summary="Encounters to work, filtered and paged")
+def worklist(
+    status: str | None = Query(None, pattern="^(open|coded|finalized)$"),
+    setting: str | None = Query(None, pattern="^(inpatient|outpatient|abstraction)$"),
+    assignee: str | None = Query(None, max_length=64),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=payloads.ID_MAX),
+    ctx: Context = Depends(require("read")),
+) -> dict:
+    rows, total = repo.worklist(
+        ctx.session,
+        ctx.actor,
+        status=status,
+        setting=setting,
+        assignee=assignee,
+        limit=limit,
+        offset=offset,
+    )
+    return {
+        "items": [payloads.encounter(e) for e in rows],
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+    }

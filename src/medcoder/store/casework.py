@@ -1,0 +1,155 @@
+"""Comments with @mentions, CDI queries to physicians, and cases."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from medcoder.store import audit
+from medcoder.store.audit import Actor
+from medcoder.store.base import QueryState, utcnow
+from medcoder.store.case_models import Case, Comment, Query, Report
+from medcoder.store.encounters import load_encounter
+from medcoder.store.errors import ConflictError, InvalidError, NotFoundError
+from medcoder.store.models import Encounter, Patient, User
+
+# @name not preceded by a word character (so e-mail addresses are not mentions).
+MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
+TARGETS = {"encounter": Encounter, "report": Report, "case": Case}
+
+
+def parse_mentions(session: Session, body: str) -> list[str]:
+    """Usernames mentioned in ``body`` that exist, in order of first mention."""
+    names: list[str] = []
+    for match in MENTION.finditer(body):
+        name = match.group(1).rstrip(".-")
+        if name and name not in names:
+            names.append(name)
+    if not names:
+        return []
+    known = set(session.scalars(select(User.username).where(User.username.in_(names))))
+    return [n for n in names if n in known]
+
+
+def _check_target(session: Session, target_type: str, target_id: int) -> None:
+    model = TARGETS.get(target_type)
+    if model is None:
+        allowed = ", ".join(TARGETS)
+        raise InvalidError(
+            f"unknown target_type {target_type!r}; allowed: {allowed}", field="target_type"
+        )
+    if session.get(model, target_id) is None:
+        raise NotFoundError(target_type, target_id)
+
+
+def add_comment(
+    session: Session, actor: Actor, *, target_type: str, target_id: int, body: str
+) -> Comment:
+    _check_target(session, target_type, target_id)
+    comment = Comment(
+        target_type=target_type,
+        target_id=target_id,
+        body=body,
+        mentions=parse_mentions(session, body),
+        author_id=actor.user_id,
+    )
+    session.add(comment)
+    session.flush()
+    audit.record(session, actor, "comment", target_type, target_id, detail=f"comment={comment.id}")
+    return comment
+
+
+def list_comments(
+    session: Session, actor: Actor, *, target_type: str, target_id: int
+) -> list[Comment]:
+    _check_target(session, target_type, target_id)
+    audit.record(session, actor, "read_comments", target_type, target_id)
+    stmt = select(Comment).where(Comment.target_type == target_type, Comment.target_id == target_id)
+    return list(session.scalars(stmt.order_by(Comment.id)))
+
+
+def create_query(
+    session: Session,
+    actor: Actor,
+    encounter_id: int,
+    *,
+    question: str,
+    options: list[str],
+    addressed_to: str | None,
+) -> Query:
+    load_encounter(session, encounter_id)
+    to_id = None
+    if addressed_to:
+        to_id = session.scalar(select(User.id).where(User.username == addressed_to))
+        if to_id is None:
+            raise InvalidError(f"no user named {addressed_to!r}", field="addressed_to")
+    query = Query(
+        encounter_id=encounter_id,
+        question=question,
+        options=options,
+        asked_by=actor.user_id,
+        addressed_to=to_id,
+    )
+    session.add(query)
+    session.flush()
+    audit.record(session, actor, "create", "query", query.id, detail=f"encounter={encounter_id}")
+    return query
+
+
+def answer_query(session: Session, actor: Actor, query_id: int, *, answer: str) -> Query:
+    query = session.get(Query, query_id)
+    if query is None:
+        raise NotFoundError("query", query_id)
+    if query.state != QueryState.OPEN.value:
+        raise ConflictError(f"query {query_id} is {query.state}, not open", field="answer")
+    query.answer = answer
+    query.state = QueryState.ANSWERED.value
+    query.answered_by = actor.user_id
+    query.answered_at = utcnow()
+    session.flush()
+    audit.record(session, actor, "answer", "query", query_id)
+    return query
+
+
+def list_queries(session: Session, actor: Actor, encounter_id: int) -> list[Query]:
+    load_encounter(session, encounter_id)
+    audit.record(session, actor, "read_queries", "encounter", encounter_id)
+    stmt = select(Query).where(Query.encounter_id == encounter_id).order_by(Query.id)
+    return list(session.scalars(stmt))
+
+
+def create_case(
+    session: Session,
+    actor: Actor,
+    *,
+    title: str,
+    kind: str,
+    patient_id: int | None,
+    encounter_ids: list[int],
+) -> Case:
+    if patient_id is not None and session.get(Patient, patient_id) is None:
+        raise InvalidError(f"patient {patient_id} not found", field="patient_id")
+    for encounter_id in encounter_ids:
+        if session.get(Encounter, encounter_id) is None:
+            raise InvalidError(f"encounter {encounter_id} not found", field="encounter_ids")
+    case = Case(
+        title=title,
+        kind=kind,
+        patient_id=patient_id,
+        encounter_ids=list(encounter_ids),
+        created_by=actor.user_id,
+    )
+    session.add(case)
+    session.flush()
+    audit.record(session, actor, "create", "case", case.id)
+    return case
+
+
+def get_case(session: Session, actor: Actor, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFoundError("case", case_id)
+    audit.record(session, actor, "read", "case", case_id)
+    return case

@@ -1,0 +1,1 @@
+"""Alembic revisions; a package so the files ship in wheels."""

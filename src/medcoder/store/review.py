@@ -1,0 +1,219 @@
+"""Coding an encounter and reviewing its codes: accept, reject, edit, add, finalize.
+
+The engine is passed in (``coder``) rather than imported here, so tests can stub it and the
+store never decides how coding is done. Each review action checks the caller's expected
+``version`` (optimistic locking) and refuses to touch a finalized encounter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from medcoder.store import audit
+from medcoder.store.audit import Actor
+from medcoder.store.base import EncounterStatus, ReviewState, utcnow
+from medcoder.store.encounters import check_version, load_encounter, require_open
+from medcoder.store.errors import ConflictError, InvalidError, NotFoundError
+from medcoder.store.models import CodeSuggestion, CodingResult, Encounter
+
+Coder = Callable[[Encounter], object]  # returns a medcoder.coding.suggestion.CodingResult
+
+
+def code_encounter(
+    session: Session, actor: Actor, encounter_id: int, coder: Coder, engine_version: str
+) -> CodingResult:
+    """Run the engine and store its suggestions.
+
+    Unreviewed suggestions of an earlier run are replaced; reviewed ones are kept, and the new
+    run does not suggest a code again that a coder has already decided on.
+    """
+    encounter = load_encounter(session, encounter_id, for_update=True)
+    require_open(encounter)
+    if not encounter.documents:
+        raise ConflictError(
+            f"encounter {encounter_id} has no documents; upload one first", field="encounter_id"
+        )
+    result = coder(encounter)
+    session.execute(
+        delete(CodeSuggestion).where(
+            CodeSuggestion.encounter_id == encounter_id,
+            CodeSuggestion.state == ReviewState.SUGGESTED.value,
+        )
+    )
+    decided = {
+        (s.system, s.code)
+        for s in session.scalars(
+            select(CodeSuggestion).where(CodeSuggestion.encounter_id == encounter_id)
+        )
+    }
+    row = CodingResult(
+        encounter_id=encounter_id,
+        setting=encounter.setting,
+        engine_version=engine_version,
+        warnings=list(getattr(result, "warnings", [])),
+        rejected=[r.to_dict() for r in getattr(result, "rejected", [])],
+        created_by=actor.user_id,
+    )
+    session.add(row)
+    session.flush()
+    for suggestion in getattr(result, "codes", []):
+        if (suggestion.system, suggestion.code) in decided:
+            continue
+        session.add(
+            CodeSuggestion(
+                encounter_id=encounter_id,
+                coding_result_id=row.id,
+                system=suggestion.system,
+                code=suggestion.code,
+                description=suggestion.description,
+                score=float(suggestion.score),
+                evidence=[e.to_dict() for e in suggestion.evidence],
+                poa=suggestion.poa,
+                principal=bool(suggestion.principal),
+            )
+        )
+    encounter.status = EncounterStatus.CODED.value
+    session.flush()
+    session.expire(encounter, ["suggestions"])
+    audit.record(session, actor, "code", "encounter", encounter_id, detail=f"result={row.id}")
+    return row
+
+
+def _load_suggestion(session: Session, suggestion_id: int) -> CodeSuggestion:
+    suggestion = session.get(CodeSuggestion, suggestion_id)
+    if suggestion is None:
+        raise NotFoundError("suggestion", suggestion_id)
+    require_open(suggestion.encounter)
+    return suggestion
+
+
+def _decide(
+    session: Session,
+    actor: Actor,
+    suggestion: CodeSuggestion,
+    state: ReviewState,
+    reason: str | None,
+) -> CodeSuggestion:
+    suggestion.state = state.value
+    suggestion.reason = reason
+    suggestion.reviewer_id = actor.user_id
+    suggestion.reviewed_at = utcnow()
+    session.flush()  # bumps version; raises StaleDataError if a concurrent writer won
+    action = {"accepted": "accept", "rejected": "reject", "edited": "edit"}[state.value]
+    audit.record(
+        session,
+        actor,
+        action,
+        "suggestion",
+        suggestion.id,
+        detail=f"encounter={suggestion.encounter_id}",
+    )
+    return suggestion
+
+
+def accept(
+    session: Session, actor: Actor, suggestion_id: int, *, version: int | None
+) -> CodeSuggestion:
+    suggestion = _load_suggestion(session, suggestion_id)
+    check_version("suggestion", suggestion.version, version)
+    return _decide(session, actor, suggestion, ReviewState.ACCEPTED, None)
+
+
+def reject(
+    session: Session, actor: Actor, suggestion_id: int, *, reason: str, version: int | None
+) -> CodeSuggestion:
+    if not reason or not reason.strip():
+        raise InvalidError("a reason is required to reject a code", field="reason")
+    suggestion = _load_suggestion(session, suggestion_id)
+    check_version("suggestion", suggestion.version, version)
+    return _decide(session, actor, suggestion, ReviewState.REJECTED, reason.strip())
+
+
+Validator = Callable[[str, date | None], tuple[str, str, str | None]]
+"""``(code, on) -> (display code, system, title)``; raises InvalidError when not reportable."""
+
+
+def edit(
+    session: Session,
+    actor: Actor,
+    suggestion_id: int,
+    *,
+    code: str,
+    reason: str | None,
+    version: int | None,
+    validator: Validator,
+) -> CodeSuggestion:
+    suggestion = _load_suggestion(session, suggestion_id)
+    check_version("suggestion", suggestion.version, version)
+    display, system, title = validator(code, suggestion.encounter.service_date)
+    if suggestion.original_code is None:
+        suggestion.original_code = suggestion.code
+    suggestion.code, suggestion.system, suggestion.description = display, system, title
+    return _decide(session, actor, suggestion, ReviewState.EDITED, reason)
+
+
+def add_code(
+    session: Session,
+    actor: Actor,
+    encounter_id: int,
+    *,
+    code: str,
+    reason: str | None,
+    validator: Validator,
+) -> CodeSuggestion:
+    encounter = load_encounter(session, encounter_id)
+    require_open(encounter)
+    display, system, title = validator(code, encounter.service_date)
+    exists = session.scalar(
+        select(CodeSuggestion.id).where(
+            CodeSuggestion.encounter_id == encounter_id,
+            CodeSuggestion.code == display,
+            CodeSuggestion.system == system,
+        )
+    )
+    if exists is not None:
+        raise ConflictError(
+            f"{system} {display} is already on encounter {encounter_id} (suggestion {exists})",
+            field="code",
+        )
+    suggestion = CodeSuggestion(
+        encounter_id=encounter_id,
+        system=system,
+        code=display,
+        description=title,
+        state=ReviewState.ADDED.value,
+        reason=reason,
+        reviewer_id=actor.user_id,
+        reviewed_at=utcnow(),
+    )
+    session.add(suggestion)
+    session.flush()
+    audit.record(
+        session, actor, "add", "suggestion", suggestion.id, detail=f"encounter={encounter_id}"
+    )
+    return suggestion
+
+
+def finalize(
+    session: Session, actor: Actor, encounter_id: int, *, version: int | None
+) -> Encounter:
+    encounter = load_encounter(session, encounter_id, for_update=True)
+    require_open(encounter)
+    check_version("encounter", encounter.version, version)
+    pending = [s.id for s in encounter.suggestions if s.state == ReviewState.SUGGESTED.value]
+    if pending:
+        raise ConflictError(
+            f"encounter {encounter_id} has {len(pending)} unreviewed code(s) "
+            f"(suggestions {', '.join(map(str, pending[:10]))}); accept, reject or edit them first",
+            field="encounter_id",
+        )
+    encounter.status = EncounterStatus.FINALIZED.value
+    encounter.finalized_at = utcnow()
+    encounter.finalized_by = actor.user_id
+    session.flush()
+    audit.record(session, actor, "finalize", "encounter", encounter_id)
+    return encounter
