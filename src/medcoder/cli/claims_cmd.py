@@ -44,29 +44,40 @@ def load_encounter(path: Path):  # noqa: ANN201
 
 
 def code_missing_diagnoses(encounter, base: Path) -> list[str]:  # noqa: ANN001
-    """Code the encounter's documents when it carries no diagnoses; say which came from it."""
-    if encounter.diagnoses:
+    """Code the encounter's documents when it carries no diagnoses (and, for an inpatient
+    stay, no procedures); the codes are marked ``source="engine"`` and listed back."""
+    needs_dx = not encounter.diagnoses
+    needs_pcs = encounter.setting == "inpatient" and not encounter.procedures and encounter.documents
+    if not needs_dx and not needs_pcs:
         return []
-    from medcoder.claims.model import Diagnosis
+    from medcoder.claims.model import Diagnosis, Procedure
     from medcoder.coding.api import engine_for
+    from medcoder.documents.model import Encounter as DocEncounter
     from medcoder.documents.readers import read_many
     from medcoder.errors import UsageError
 
     if not encounter.documents:
         raise UsageError(f"encounter {encounter.id} has no diagnoses and no documents to code")
     setting = "inpatient" if encounter.setting == "inpatient" else "outpatient"
-    engine = engine_for(setting, None, encounter.service_date)
-    paths = [(base / doc) for doc in encounter.documents]
+    systems = ("ICD-10-CM", "ICD-10-PCS") if needs_pcs else ("ICD-10-CM",)
+    engine = engine_for(setting, None, encounter.service_date, systems)
     docs = []
-    for outcome in read_many(paths):
+    for outcome in read_many([base / doc for doc in encounter.documents]):
         if not outcome.ok:
             raise UsageError(f"cannot code the encounter's documents: {outcome.error}")
         docs.extend(outcome.documents)
-    from medcoder.documents.model import Encounter as DocEncounter
-
     result = engine.code_encounter(DocEncounter(id=encounter.id, documents=docs))
-    encounter.diagnoses = [Diagnosis(code=c.code, source="engine") for c in result.codes[:25]]
-    return [c.code for c in result.codes[:25]]
+    coded: list[str] = []
+    if needs_dx:
+        dx = [c for c in result.codes if c.system == "ICD-10-CM"][:25]
+        encounter.diagnoses = [Diagnosis(code=c.code, source="engine") for c in dx]
+        coded += [c.code for c in dx]
+    if needs_pcs:
+        # Only complete codes go on a claim; prefixes stay warnings for a physician query.
+        pcs = [c for c in result.codes if c.system == "ICD-10-PCS" and len(c.code) == 7]
+        encounter.procedures = [Procedure(code=c.code, source="engine") for c in pcs]
+        coded += [c.code for c in pcs]
+    return coded
 
 
 def claim(
@@ -139,7 +150,7 @@ def claim(
     else:
         sys.stdout.write(text)
     if from_engine:
-        typer.echo(f"diagnoses coded by medcoder from the documents: {', '.join(from_engine)}", err=True)
+        typer.echo(f"codes assigned by medcoder from the documents: {', '.join(from_engine)}", err=True)
 
 
 def scrub(
