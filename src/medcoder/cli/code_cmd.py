@@ -43,7 +43,7 @@ def _inputs(paths: list[Path]) -> list[Path]:
     return files
 
 
-SYSTEMS = {"icd10cm": "ICD-10-CM", "icd10pcs": "ICD-10-PCS"}
+SYSTEMS = {"icd10cm": "ICD-10-CM", "icd10pcs": "ICD-10-PCS", "cpt": "CPT", "hcpcs": "HCPCS"}
 
 
 def _systems(value: str) -> tuple[str, ...]:
@@ -52,7 +52,7 @@ def _systems(value: str) -> tuple[str, ...]:
     names = [v.strip().lower().replace("-", "") for v in value.split(",") if v.strip()]
     unknown = [n for n in names if n not in SYSTEMS]
     if unknown or not names:
-        raise UsageError(f"unknown --systems {value!r}; use icd10cm, icd10pcs or both")
+        raise UsageError(f"unknown --systems {value!r}; use a comma list of icd10cm, icd10pcs, cpt, hcpcs")
     return tuple(SYSTEMS[n] for n in names)
 
 
@@ -108,7 +108,9 @@ def code(
     model: Path | None = typer.Option(None, "--model", "-m", help="A model from `medcoder train`."),
     date: str | None = typer.Option(None, "--date", help="Date of service (code set in force)."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to a file, not stdout."),
-    systems: str = typer.Option("icd10cm", "--systems", help="icd10cm, icd10pcs or icd10cm,icd10pcs."),
+    systems: str = typer.Option(
+        "icd10cm", "--systems", help="Comma list of icd10cm, icd10pcs, cpt (E/M, procedures), hcpcs (drugs)."
+    ),
 ) -> None:
     """Assign ICD-10-CM (and ICD-10-PCS) codes to each document, each with its evidence.
 
@@ -162,9 +164,11 @@ def explain(
     setting: str = typer.Option("outpatient", "--setting", "-s", help=SETTING_HELP),
     model: Path | None = typer.Option(None, "--model", "-m", help="A model from `medcoder train`."),
     fmt: OutFormat = typer.Option(OutFormat.TABLE, "--format", help="table or json."),
+    systems: str = typer.Option("icd10cm", "--systems", help="As for `medcoder code`."),
 ) -> None:
-    """Show why each code was assigned (path, guideline, evidence) and why others were not."""
-    engine = _engine(setting, model, None)
+    """Show why each code was assigned (index path, PCS axes, E/M grid, guideline, evidence)
+    and why others were not."""
+    engine = _engine(setting, model, None, _systems(systems))
     for doc_id, result, error in _code_files(_inputs([path]), engine, progress=False):
         if error:
             from medcoder.errors import DocumentError

@@ -198,8 +198,25 @@ class CodingEngine:
             suggestions[0].principal = True
         if "ICD-10-PCS" in self.systems:
             suggestions.extend(self._code_procedures(documents, result))
+        services = tuple(s for s in ("CPT", "HCPCS") if s in self.systems)
+        if services:
+            suggestions.extend(self._code_services(documents, result, services))
         result.codes = suggestions
         return result
+
+    def _code_services(
+        self, documents: list[Document], result: CodingResult, systems: tuple[str, ...]
+    ) -> list[CodeSuggestion]:
+        """E/M level (MDM grid or time), CPT procedures from a licensed file, HCPCS drugs."""
+        from medcoder.services.service_codes import service_codes
+
+        setting = {"abstraction": "outpatient"}.get(self.setting, self.setting)
+        out: list[CodeSuggestion] = []
+        for document in documents:
+            found = service_codes(document, setting=setting, on=self.on, systems=systems)
+            out.extend(found.codes)
+            result.warnings.extend(found.warnings)
+        return out
 
     def _code_procedures(self, documents: list[Document], result: CodingResult) -> list[CodeSuggestion]:
         """ICD-10-PCS codes built axis by axis; incomplete documentation becomes a warning

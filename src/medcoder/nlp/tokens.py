@@ -19,6 +19,12 @@ STOPWORDS = frozenset(
         "a",
         "an",
         "the",
+        "may",
+        "might",
+        "can",
+        "could",
+        "would",
+        "should",
         "of",
         "and",
         "or",
@@ -240,6 +246,8 @@ def normalize(word: str) -> str:
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(_KEEP_S):
+        if word[:-1] in STOPWORDS:  # "hers" (Hers disease) is a name, not "her"
+            return word
         word = word[:-1]
     return ORGAN_ADJECTIVES.get(word, word)
 
