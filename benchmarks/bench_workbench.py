@@ -128,6 +128,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--db", default=os.environ.get("MEDCODER_TEST_POSTGRES_URL"))
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--think", type=float, default=0.0,
                         help="seconds a client waits between review actions (0: as fast as it can)")
     args = parser.parse_args()
@@ -136,10 +137,9 @@ def main() -> None:
     tokens = make_tokens(url, args.clients)
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, uvicorn; from medcoder.server import create_app; "
-         f"uvicorn.run(create_app({url!r}), host='127.0.0.1', port={port}, log_level='warning')"],
-        env=os.environ,
+        [sys.executable, "-m", "medcoder", "serve", "--db", url, "--port", str(port),
+         "--workers", str(args.workers), "--log-level", "warning"],
+        env=os.environ, stderr=subprocess.DEVNULL,
     )
     try:
         import httpx
@@ -162,7 +162,8 @@ def main() -> None:
     suggestions, mismatched = check(url, done)
     latencies.sort()
     kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-    print(f"{args.clients} clients x {args.seconds:.0f} s (think {args.think:g} s) against {kind}: {len(latencies)} review actions "
+    print(f"{args.clients} clients x {args.seconds:.0f} s (think {args.think:g} s, {args.workers} server processes) "
+          f"against {kind}: {len(latencies)} review actions "
           f"({len(latencies) / args.seconds:.0f}/s), errors {dict(errors) or 0}")
     if latencies:
         print(f"review action latency: median {statistics.median(latencies) * 1000:.1f} ms, "

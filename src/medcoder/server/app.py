@@ -128,3 +128,11 @@ def create_app(
 
     app.add_middleware(BodyLimitMiddleware, limit=max_upload_bytes + MULTIPART_OVERHEAD)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app for each process of a multi-worker server (``medcoder serve --workers N``):
+    the database named by ``$MEDCODER_DB_URL`` was migrated once by the parent."""
+    import os
+
+    return create_app(os.environ.get("MEDCODER_DB_URL"), migrate=False)
