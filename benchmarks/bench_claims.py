@@ -41,17 +41,36 @@ def main() -> None:
         enc = encounters[i % len(encounters)]
         t = time.perf_counter()
         scrubber.scrub(enc)
-        write_837p(enc, sender_id="MEDCODER", receiver_id=enc.payer.id, control_number=i + 1,
-                   created=datetime.now(UTC))
+        write_837p(
+            enc,
+            sender_id="MEDCODER",
+            receiver_id=enc.payer.id,
+            control_number=i + 1,
+            created=datetime.now(UTC),
+        )
         times.append(time.perf_counter() - t)
     times.sort()
-    print(f"scrub + 837P per encounter: mean {statistics.mean(times) * 1000:.2f} ms, "
-          f"median {statistics.median(times) * 1000:.2f} ms, p95 {times[int(len(times) * .95)] * 1000:.2f} ms")
+    print(
+        f"scrub + 837P per encounter: mean {statistics.mean(times) * 1000:.2f} ms, "
+        f"median {statistics.median(times) * 1000:.2f} ms, p95 {times[int(len(times) * 0.95)] * 1000:.2f} ms"
+    )
     t = time.perf_counter()
     for enc in encounters[:20]:
-        assert validate_x12(write_837p(enc, sender_id="MEDCODER", receiver_id=enc.payer.id,
-                                       control_number=1, created=datetime.now(UTC))) == []
-    print(f"pyx12 validation: {(time.perf_counter() - t) / 20 * 1000:.0f} ms per file (20 files, all valid)")
+        assert (
+            validate_x12(
+                write_837p(
+                    enc,
+                    sender_id="MEDCODER",
+                    receiver_id=enc.payer.id,
+                    control_number=1,
+                    created=datetime.now(UTC),
+                )
+            )
+            == []
+        )
+    print(
+        f"pyx12 validation: {(time.perf_counter() - t) / 20 * 1000:.0f} ms per file (20 files, all valid)"
+    )
 
     folder = Path(tempfile.mkdtemp(prefix="medcoder-batch-"))
     for i in range(args.count):
@@ -59,13 +78,29 @@ def main() -> None:
         (folder / f"enc{i:06d}.json").write_text(enc.model_dump_json(), encoding="utf-8")
     out = folder / "out"
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "medcoder", "batch", str(folder), "-o", str(out), "--no-validate",
-                    "--submitter-phone", "5555550100"], check=False, env=os.environ)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "medcoder",
+            "batch",
+            str(folder),
+            "-o",
+            str(out),
+            "--no-validate",
+            "--submitter-phone",
+            "5555550100",
+        ],
+        check=False,
+        env=os.environ,
+    )
     seconds = time.perf_counter() - t
     rows = [json.loads(x) for x in (out / "batch-report.jsonl").read_text().splitlines()]
-    print(f"`medcoder batch` of {args.count} encounters (scrub + 837P, no per-file pyx12): {seconds:.1f} s, "
-          f"{seconds / args.count * 1000:.2f} ms per encounter; statuses "
-          f"{ {s: sum(r['status'] == s for r in rows) for s in ('written', 'held', 'failed')} }")
+    print(
+        f"`medcoder batch` of {args.count} encounters (scrub + 837P, no per-file pyx12): {seconds:.1f} s, "
+        f"{seconds / args.count * 1000:.2f} ms per encounter; statuses "
+        f"{ {s: sum(r['status'] == s for r in rows) for s in ('written', 'held', 'failed')} }"
+    )
 
 
 if __name__ == "__main__":

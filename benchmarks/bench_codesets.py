@@ -18,7 +18,9 @@ from pathlib import Path
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument(
+        "--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
     args = parser.parse_args()
     data = tempfile.mkdtemp(prefix="medcoder-bench-")
     os.environ["MEDCODER_DATA_DIR"] = data
@@ -41,11 +43,17 @@ def main() -> None:
     runs = []
     for _ in range(7):
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "medcoder", "lookup", "E11.22"], check=True,
-                       capture_output=True, env=os.environ)
+        subprocess.run(
+            [sys.executable, "-m", "medcoder", "lookup", "E11.22"],
+            check=True,
+            capture_output=True,
+            env=os.environ,
+        )
         runs.append(time.perf_counter() - t)
-    print(f"cold start `medcoder lookup E11.22`: median {statistics.median(runs):.3f} s, "
-          f"min {min(runs):.3f} s (7 runs)")
+    print(
+        f"cold start `medcoder lookup E11.22`: median {statistics.median(runs):.3f} s, "
+        f"min {min(runs):.3f} s (7 runs)"
+    )
 
     pack = registry.icd10cm()
     codes = list(pack.billable_keys())
@@ -64,9 +72,18 @@ def main() -> None:
 
     from medcoder.codesets.search import search
 
-    queries = ["diabetic kidney disease", "fracture femur neck right", "acute appendicitis",
-               "renal calculus", "congestive heart failure", "hypertension", "pneumonia organism",
-               "breast cancer history", "urinary tract infection", "anemia chronic kidney"]
+    queries = [
+        "diabetic kidney disease",
+        "fracture femur neck right",
+        "acute appendicitis",
+        "renal calculus",
+        "congestive heart failure",
+        "hypertension",
+        "pneumonia organism",
+        "breast cancer history",
+        "urinary tract infection",
+        "anemia chronic kidney",
+    ]
     search(queries[0])
     times = []
     for _ in range(20):
@@ -75,8 +92,10 @@ def main() -> None:
             search(q, limit=15)
             times.append(time.perf_counter() - t)
     times.sort()
-    print(f"search: median {statistics.median(times) * 1000:.2f} ms, "
-          f"p95 {times[int(len(times) * 0.95)] * 1000:.2f} ms per query ({len(times)} queries)")
+    print(
+        f"search: median {statistics.median(times) * 1000:.2f} ms, "
+        f"p95 {times[int(len(times) * 0.95)] * 1000:.2f} ms per query ({len(times)} queries)"
+    )
 
 
 if __name__ == "__main__":

@@ -22,8 +22,13 @@ from pathlib import Path
 
 def medcoder(*args: str, env: dict[str, str]) -> str:
     print("$ medcoder " + " ".join(args), flush=True)
-    out = subprocess.run([sys.executable, "-m", "medcoder", *args], env=env, capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "medcoder", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return out.stdout
 
 
@@ -31,14 +36,18 @@ def show(report: str) -> None:
     data = json.loads(report)
     print(f"  documents/s (coding only, load excluded): {data['documents_per_second']}")
     for system, s in data["scores"].items():
-        print(f"  {system}: P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f} "
-              f"MAP {s['map']:.3f} | category F1 {s['category_f1']:.3f} "
-              f"| gold {s['gold_codes']} predicted {s['predicted_codes']}")
+        print(
+            f"  {system}: P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f} "
+            f"MAP {s['map']:.3f} | category F1 {s['category_f1']:.3f} "
+            f"| gold {s['gold_codes']} predicted {s['predicted_codes']}"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument(
+        "--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
     args = parser.parse_args()
     codiesp = args.shared / "codiesp"
     if not codiesp.is_dir():
@@ -47,25 +56,67 @@ def main() -> None:
     medcoder("data", "import", str(args.shared / "icd10cm"), str(args.shared / "icd10pcs"), env=env)
     dev, train = codiesp / "dev", codiesp / "train"
     gold = ["--gold", str(dev / "devD.tsv"), "--gold", str(dev / "devP.tsv")]
-    show(medcoder("eval", "--texts", str(dev / "text_files_en"), *gold, "--setting", "abstraction",
-                  "--format", "json", env=env))
+    show(
+        medcoder(
+            "eval",
+            "--texts",
+            str(dev / "text_files_en"),
+            *gold,
+            "--setting",
+            "abstraction",
+            "--format",
+            "json",
+            env=env,
+        )
+    )
     model = Path(env["MEDCODER_DATA_DIR"]) / "codiesp-train.model"
     t = time.perf_counter()
-    medcoder("train", "--texts", str(train / "text_files_en"), "--gold", str(train / "trainD.tsv"),
-             "--gold", str(train / "trainP.tsv"), "-o", str(model), env=env)
-    print(f"  training took {time.perf_counter() - t:.1f} s; model {model.stat().st_size / 1024:.0f} KB")
-    show(medcoder("eval", "--texts", str(dev / "text_files_en"), *gold, "--setting", "abstraction",
-                  "--model", str(model), "--format", "json", env=env))
+    medcoder(
+        "train",
+        "--texts",
+        str(train / "text_files_en"),
+        "--gold",
+        str(train / "trainD.tsv"),
+        "--gold",
+        str(train / "trainP.tsv"),
+        "-o",
+        str(model),
+        env=env,
+    )
+    print(
+        f"  training took {time.perf_counter() - t:.1f} s; model {model.stat().st_size / 1024:.0f} KB"
+    )
+    show(
+        medcoder(
+            "eval",
+            "--texts",
+            str(dev / "text_files_en"),
+            *gold,
+            "--setting",
+            "abstraction",
+            "--model",
+            str(model),
+            "--format",
+            "json",
+            env=env,
+        )
+    )
     note = sorted((dev / "text_files_en").glob("*.txt"))[0]
     medcoder("code", str(note), "--format", "jsonl", env=env)  # builds the vocabulary cache once
     runs = []
     for _ in range(5):
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "medcoder", "code", str(note), "--format", "jsonl"],
-                       env=env, capture_output=True, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "medcoder", "code", str(note), "--format", "jsonl"],
+            env=env,
+            capture_output=True,
+            check=True,
+        )
         runs.append(time.perf_counter() - t)
-    print(f"cold start `medcoder code one_note.txt`: median {statistics.median(runs):.2f} s "
-          f"(min {min(runs):.2f} s, 5 runs)")
+    print(
+        f"cold start `medcoder code one_note.txt`: median {statistics.median(runs):.2f} s "
+        f"(min {min(runs):.2f} s, 5 runs)"
+    )
 
 
 if __name__ == "__main__":

@@ -38,7 +38,9 @@ def notes(shared: Path) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument(
+        "--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
     args = parser.parse_args()
     os.environ.setdefault("MEDCODER_DATA_DIR", tempfile.mkdtemp(prefix="medcoder-bench-"))
     from medcoder.coding.engine import CodingEngine
@@ -55,18 +57,24 @@ def main() -> None:
         document = read_document(text.encode(), name=f"note{i}.txt")
         mentions += len(engine.candidates(document))
     cpu = time.process_time() - start
-    print(f"{len(texts)} notes, {words / len(texts):.0f} words on average: "
-          f"{len(texts) / cpu:.1f} notes/s on one core (CPU time), {mentions / len(texts):.1f} mentions/note")
+    print(
+        f"{len(texts)} notes, {words / len(texts):.0f} words on average: "
+        f"{len(texts) / cpu:.1f} notes/s on one core (CPU time), {mentions / len(texts):.1f} mentions/note"
+    )
     per_500 = (len(texts) / cpu) * (words / len(texts)) / 500
     print(f"normalised to 500-word notes: {per_500:.1f} notes/s")
-    print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(
+        f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
     base = "\n\n".join(texts)[:200_000] or SYNTHETIC
     for size in (100_000, 1_000_000, 4_000_000):
         text = (base * (size // len(base) + 1))[:size]
         t = time.perf_counter()
         document = read_document(text.encode(), name="big.txt")
         found = len(engine.candidates(document))
-        print(f"{size / 1e6:.1f} MB transcription: {time.perf_counter() - t:.2f} s ({found} mentions)")
+        print(
+            f"{size / 1e6:.1f} MB transcription: {time.perf_counter() - t:.2f} s ({found} mentions)"
+        )
 
 
 if __name__ == "__main__":

@@ -40,7 +40,9 @@ def fresh_database(url: str | None) -> str:
         import psycopg
 
         name = f"medcoder_bench_{int(time.time())}"
-        admin = url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
+        admin = (
+            url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
+        )
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return url.rsplit("/", 1)[0] + "/" + name
@@ -63,13 +65,22 @@ def make_tokens(url: str, clients: int) -> list[str]:
     return tokens
 
 
-async def client(base: str, token: str, until: float, latencies: list[float], errors: Counter,
-                 done: Counter, think: float) -> None:
+async def client(
+    base: str,
+    token: str,
+    until: float,
+    latencies: list[float],
+    errors: Counter,
+    done: Counter,
+    think: float,
+) -> None:
     import httpx
 
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as http:
-        up = await http.post("/api/documents", files={"file": ("note.txt", NOTE.encode(), "text/plain")})
+        up = await http.post(
+            "/api/documents", files={"file": ("note.txt", NOTE.encode(), "text/plain")}
+        )
         if up.status_code != 201:
             errors[f"upload {up.status_code}"] += 1
             return
@@ -83,7 +94,9 @@ async def client(base: str, token: str, until: float, latencies: list[float], er
         while time.monotonic() < until and suggestions:
             sid = suggestions[i % len(suggestions)][0]
             action = "accept" if i % 2 == 0 else "reject"
-            body = {"version": versions[sid]} | ({"reason": "not supported"} if action == "reject" else {})
+            body = {"version": versions[sid]} | (
+                {"reason": "not supported"} if action == "reject" else {}
+            )
             t = time.perf_counter()
             r = await http.post(f"/api/suggestions/{sid}/{action}", json=body)
             latencies.append(time.perf_counter() - t)
@@ -114,7 +127,9 @@ def check(url: str, done: Counter) -> tuple[int, int]:
     return len(done), mismatched
 
 
-async def run(base: str, tokens: list[str], seconds: float, think: float) -> tuple[list[float], Counter, Counter]:
+async def run(
+    base: str, tokens: list[str], seconds: float, think: float
+) -> tuple[list[float], Counter, Counter]:
     latencies: list[float] = []
     errors: Counter = Counter()
     done: Counter = Counter()
@@ -129,17 +144,34 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--db", default=os.environ.get("MEDCODER_TEST_POSTGRES_URL"))
     parser.add_argument("--workers", type=int, default=1, help="server processes")
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="seconds a client waits between review actions (0: as fast as it can)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds a client waits between review actions (0: as fast as it can)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("MEDCODER_DATA_DIR", tempfile.mkdtemp(prefix="medcoder-bench-"))
     url = fresh_database(args.db)
     tokens = make_tokens(url, args.clients)
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "medcoder", "serve", "--db", url, "--port", str(port),
-         "--workers", str(args.workers), "--log-level", "warning"],
-        env=os.environ, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "medcoder",
+            "serve",
+            "--db",
+            url,
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        env=os.environ,
+        stderr=subprocess.DEVNULL,
     )
     try:
         import httpx
@@ -150,26 +182,40 @@ def main() -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.5)
-        warm = httpx.post(f"http://127.0.0.1:{port}/api/documents", timeout=120,
-                          headers={"Authorization": f"Bearer {tokens[0]}"},
-                          files={"file": ("warm.txt", NOTE.encode(), "text/plain")})
-        httpx.post(f"http://127.0.0.1:{port}/api/encounters/{warm.json()['encounter_id']}/code",
-                   headers={"Authorization": f"Bearer {tokens[0]}"}, timeout=120)
-        latencies, errors, done = asyncio.run(run(f"http://127.0.0.1:{port}", tokens, args.seconds, args.think))
+        warm = httpx.post(
+            f"http://127.0.0.1:{port}/api/documents",
+            timeout=120,
+            headers={"Authorization": f"Bearer {tokens[0]}"},
+            files={"file": ("warm.txt", NOTE.encode(), "text/plain")},
+        )
+        httpx.post(
+            f"http://127.0.0.1:{port}/api/encounters/{warm.json()['encounter_id']}/code",
+            headers={"Authorization": f"Bearer {tokens[0]}"},
+            timeout=120,
+        )
+        latencies, errors, done = asyncio.run(
+            run(f"http://127.0.0.1:{port}", tokens, args.seconds, args.think)
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)
     suggestions, mismatched = check(url, done)
     latencies.sort()
     kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-    print(f"{args.clients} clients x {args.seconds:.0f} s (think {args.think:g} s, {args.workers} server processes) "
-          f"against {kind}: {len(latencies)} review actions "
-          f"({len(latencies) / args.seconds:.0f}/s), errors {dict(errors) or 0}")
+    print(
+        f"{args.clients} clients x {args.seconds:.0f} s (think {args.think:g} s, {args.workers} server processes) "
+        f"against {kind}: {len(latencies)} review actions "
+        f"({len(latencies) / args.seconds:.0f}/s), errors {dict(errors) or 0}"
+    )
     if latencies:
-        print(f"review action latency: median {statistics.median(latencies) * 1000:.1f} ms, "
-              f"p95 {latencies[int(len(latencies) * 0.95)] * 1000:.1f} ms, max {latencies[-1] * 1000:.0f} ms")
-    print(f"suggestions reviewed: {suggestions}; version != 1 + successful actions: {mismatched} "
-          "(lost or duplicated review actions)")
+        print(
+            f"review action latency: median {statistics.median(latencies) * 1000:.1f} ms, "
+            f"p95 {latencies[int(len(latencies) * 0.95)] * 1000:.1f} ms, max {latencies[-1] * 1000:.0f} ms"
+        )
+    print(
+        f"suggestions reviewed: {suggestions}; version != 1 + successful actions: {mismatched} "
+        "(lost or duplicated review actions)"
+    )
 
 
 if __name__ == "__main__":

@@ -16,9 +16,16 @@ from medcoder.errors import UsageError
 T0 = datetime(2026, 3, 2, 9, 0)
 
 
-def record(rule: str = "hyponatremia.v1", physician: str = "dr.lee", qid: str = "Q1") -> QueryRecord:
-    draft = DraftQuery(rule, "multiple_choice", "clinical indicators without a diagnosis",
-                       "sodium", "Please clarify the diagnosis, if any, supported by ...")
+def record(
+    rule: str = "hyponatremia.v1", physician: str = "dr.lee", qid: str = "Q1"
+) -> QueryRecord:
+    draft = DraftQuery(
+        rule,
+        "multiple_choice",
+        "clinical indicators without a diagnosis",
+        "sodium",
+        "Please clarify the diagnosis, if any, supported by ...",
+    )
     return QueryRecord(qid, draft, "ENC-1", physician, "cdi.ann", created=T0)
 
 
@@ -35,11 +42,18 @@ def test_query_moves_open_sent_answered_and_refuses_other_moves() -> None:
 
 def test_answer_becomes_documentation_and_recodes(built_packs: Path) -> None:
     engine = CodingEngine(setting="inpatient")
-    encounter = Encounter("ENC-1", [Document("note", "ASSESSMENT:\nHyperlipidemia.\n")], "inpatient")
+    encounter = Encounter(
+        "ENC-1", [Document("note", "ASSESSMENT:\nHyperlipidemia.\n")], "inpatient"
+    )
     q = record()
     q.send(by="cdi.ann", at=T0)
-    change = answer(q, "Clinically: acute bronchitis.", encounter, engine.code_encounter,
-                    at=T0 + timedelta(hours=5))
+    change = answer(
+        q,
+        "Clinically: acute bronchitis.",
+        encounter,
+        engine.code_encounter,
+        at=T0 + timedelta(hours=5),
+    )
     assert q.status is QueryStatus.ANSWERED and q.agreed is True
     assert any(c.startswith("J20") for c in change.added)
     new = next(c for c in change.result.codes if c.code.startswith("J20"))

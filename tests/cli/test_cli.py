@@ -17,8 +17,13 @@ REPO = Path(__file__).resolve().parents[2]
 def run(*args: str, data_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "MEDCODER_DATA_DIR": str(data_dir)}
     return subprocess.run(
-        [sys.executable, "-m", "medcoder", *args], capture_output=True, text=True, env=env,
-        input=stdin, cwd=REPO, timeout=300,
+        [sys.executable, "-m", "medcoder", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        input=stdin,
+        cwd=REPO,
+        timeout=300,
     )
 
 
@@ -70,7 +75,9 @@ def test_invalid_date_is_a_usage_error(data_dir: Path) -> None:
 def test_code_jsonl_contract_one_line_per_document(data_dir: Path, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("ASSESSMENT:\nAcute appendicitis.\n")
     (tmp_path / "b.txt").write_text("The meeting moved to Thursday.\n")
-    out = run("code", str(tmp_path), "--setting", "abstraction", "--format", "jsonl", data_dir=data_dir)
+    out = run(
+        "code", str(tmp_path), "--setting", "abstraction", "--format", "jsonl", data_dir=data_dir
+    )
     assert out.returncode == 0, out.stderr
     lines = [json.loads(x) for x in out.stdout.splitlines()]
     assert [x["document"] for x in lines] == ["a", "b"]
@@ -93,14 +100,18 @@ def test_batch_survives_one_bad_document(data_dir: Path, tmp_path: Path) -> None
 
 def test_other_language_is_reported(data_dir: Path, tmp_path: Path) -> None:
     note = tmp_path / "es.txt"
-    note.write_text("Paciente de 45 años con dolor abdominal y fiebre. Se realiza una ecografía de los riñones.")
+    note.write_text(
+        "Paciente de 45 años con dolor abdominal y fiebre. Se realiza una ecografía de los riñones."
+    )
     out = run("code", str(note), "--format", "json", data_dir=data_dir)
     data = json.loads(out.stdout)
     assert data["codes"] == [] and "Spanish" in data["warnings"][0]
 
 
 def test_unknown_setting_is_a_usage_error(data_dir: Path) -> None:
-    out = run("code", "examples/discharge_summary.txt", "--setting", "ambulatory", data_dir=data_dir)
+    out = run(
+        "code", "examples/discharge_summary.txt", "--setting", "ambulatory", data_dir=data_dir
+    )
     assert out.returncode == 2 and "setting" in out.stderr
 
 
@@ -134,7 +145,9 @@ def test_every_command_is_documented_in_the_readme(data_dir: Path) -> None:
 
 def test_core_never_imports_the_shell() -> None:
     core = ["documents", "nlp", "coding", "edits", "claims", "cdi", "services", "procedures"]
-    shell = re.compile(r"^\s*(from|import)\s+(medcoder\.(cli|server|store)|typer|fastapi|sqlalchemy)\b", re.M)
+    shell = re.compile(
+        r"^\s*(from|import)\s+(medcoder\.(cli|server|store)|typer|fastapi|sqlalchemy)\b", re.M
+    )
     offenders = []
     for package in core:
         for path in (REPO / "src" / "medcoder" / package).rglob("*.py"):

@@ -74,7 +74,9 @@ def test_diabetes_with_ckd_is_presumed_linked_I_A_15() -> None:
 
 
 def test_excludes1_keeps_the_more_specific_code_I_A_12_a() -> None:
-    result = medcoder.code("ASSESSMENT:\nType 1 diabetes mellitus with diabetic nephropathy. Diabetes.")
+    result = medcoder.code(
+        "ASSESSMENT:\nType 1 diabetes mellitus with diabetic nephropathy. Diabetes."
+    )
     found = [c.code for c in result.codes]
     assert "E10.21" in found
     assert not any(c.startswith("E11") for c in found)
@@ -121,5 +123,7 @@ def test_every_reported_code_is_billable_in_the_pack() -> None:
     from medcoder.codesets import registry
 
     pack = registry.icd10cm()
-    result = medcoder.code(Path(__file__).parents[2].joinpath("examples/discharge_summary.txt").read_text())
+    result = medcoder.code(
+        Path(__file__).parents[2].joinpath("examples/discharge_summary.txt").read_text()
+    )
     assert result.codes and all(pack.is_billable(c.code) for c in result.codes)

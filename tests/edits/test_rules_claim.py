@@ -33,13 +33,21 @@ def test_valid_npi_passes(make, run) -> None:
 
 
 def test_billing_zip_without_plus4_is_a_reject(make, run) -> None:
-    enc = make(billing_provider={"address": {"line1": "9 Oak Ave", "city": "Dayton", "state": "OH", "zip": "45402"}})
+    enc = make(
+        billing_provider={
+            "address": {"line1": "9 Oak Ave", "city": "Dayton", "state": "OH", "zip": "45402"}
+        }
+    )
     found = run(rc.billing_zip_plus4, enc)
     assert found and found[0].rule_id == "CLM-ADDR-001"
 
 
 def test_billing_zip_plus4_passes(make, run) -> None:
-    enc = make(billing_provider={"address": {"line1": "9 Oak Ave", "city": "Dayton", "state": "OH", "zip": "45402-1234"}})
+    enc = make(
+        billing_provider={
+            "address": {"line1": "9 Oak Ave", "city": "Dayton", "state": "OH", "zip": "45402-1234"}
+        }
+    )
     assert run(rc.billing_zip_plus4, enc) == []
 
 

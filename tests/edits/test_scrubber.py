@@ -84,5 +84,3 @@ def test_rule_ids_are_unique_and_every_rule_is_tested() -> None:
     untested = [i for i in ids if f'"{i}"' not in tests]
     assert untested == []
     assert {c["severity"] for c in rule_catalogue()} == {"reject", "deny", "warn"}
-
-

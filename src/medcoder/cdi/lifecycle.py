@@ -60,7 +60,9 @@ class QueryRecord:
         at = at or datetime.now()
         if to not in ALLOWED[self.status]:
             allowed = ", ".join(sorted(s.value for s in ALLOWED[self.status])) or "none (closed)"
-            raise UsageError(f"query {self.id} is {self.status.value}: cannot become {to.value} (allowed: {allowed})")
+            raise UsageError(
+                f"query {self.id} is {self.status.value}: cannot become {to.value} (allowed: {allowed})"
+            )
         self.status = to
         self.history.append((to, by, at))
         if to is QueryStatus.SENT:

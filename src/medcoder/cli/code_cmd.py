@@ -32,7 +32,9 @@ def _inputs(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+            found = sorted(
+                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES
+            )
             if not found:
                 raise UsageError(f"{path}: no documents (.txt, .pdf, .hl7, .json) in this folder")
             files.extend(found)
@@ -52,11 +54,15 @@ def _systems(value: str) -> tuple[str, ...]:
     names = [v.strip().lower().replace("-", "") for v in value.split(",") if v.strip()]
     unknown = [n for n in names if n not in SYSTEMS]
     if unknown or not names:
-        raise UsageError(f"unknown --systems {value!r}; use a comma list of icd10cm, icd10pcs, cpt, hcpcs")
+        raise UsageError(
+            f"unknown --systems {value!r}; use a comma list of icd10cm, icd10pcs, cpt, hcpcs"
+        )
     return tuple(SYSTEMS[n] for n in names)
 
 
-def _engine(setting: str, model: Path | None, date: str | None, systems: tuple[str, ...] = ("ICD-10-CM",)):  # noqa: ANN202
+def _engine(
+    setting: str, model: Path | None, date: str | None, systems: tuple[str, ...] = ("ICD-10-CM",)
+):  # noqa: ANN202
     from medcoder.cli._lean_imports import import_medspacy_lean
     from medcoder.codesets.periods import parse_date
 
@@ -109,7 +115,9 @@ def code(
     date: str | None = typer.Option(None, "--date", help="Date of service (code set in force)."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to a file, not stdout."),
     systems: str = typer.Option(
-        "icd10cm", "--systems", help="Comma list of icd10cm, icd10pcs, cpt (E/M, procedures), hcpcs (drugs)."
+        "icd10cm",
+        "--systems",
+        help="Comma list of icd10cm, icd10pcs, cpt (E/M, procedures), hcpcs (drugs).",
     ),
 ) -> None:
     """Assign ICD-10-CM (and ICD-10-PCS) codes to each document, each with its evidence.
@@ -138,8 +146,12 @@ def code(
             else:
                 _print_table(out, result)
         if fmt is OutFormat.JSON:
-            sink.write(json.dumps(collected if len(collected) != 1 else collected[0], indent=2,
-                                  ensure_ascii=False) + "\n")
+            sink.write(
+                json.dumps(
+                    collected if len(collected) != 1 else collected[0], indent=2, ensure_ascii=False
+                )
+                + "\n"
+            )
     finally:
         if output:
             sink.close()
@@ -148,7 +160,9 @@ def code(
 
 
 def _print_table(out, result) -> None:  # noqa: ANN001
-    t = table(f"{result.document} · {result.setting}", ["#", "Code", "Description", "Score", "Evidence"])
+    t = table(
+        f"{result.document} · {result.setting}", ["#", "Code", "Description", "Score", "Evidence"]
+    )
     for i, c in enumerate(result.codes, start=1):
         ev = "; ".join(f"“{e.text}” ({e.section or '-'})" for e in c.evidence[:2])
         t.add_row(str(i), c.code, c.description, f"{c.score:.2f}", ev)
@@ -181,11 +195,18 @@ def explain(
         out.print(f"[bold]{result.document}[/] · setting {result.setting}")
         t = table("Assigned", ["Code", "Description", "Score", "How", "Guidelines", "Evidence"])
         for c in result.codes:
-            how = "\n".join(c.path + ([f"model: {c.model_contribution}"] if c.model_contribution else []))
-            ev = "\n".join(f"“{e.text}” [{e.section or '-'}, {e.assertion}] @{e.start}" for e in c.evidence[:3])
+            how = "\n".join(
+                c.path + ([f"model: {c.model_contribution}"] if c.model_contribution else [])
+            )
+            ev = "\n".join(
+                f"“{e.text}” [{e.section or '-'}, {e.assertion}] @{e.start}" for e in c.evidence[:3]
+            )
             t.add_row(c.code, c.description, f"{c.score:.2f}", how, ", ".join(c.guidelines), ev)
         out.print(t)
-        r = table("Considered and not reported", ["Code", "Description", "Why not", "Guideline", "Evidence"])
+        r = table(
+            "Considered and not reported",
+            ["Code", "Description", "Why not", "Guideline", "Evidence"],
+        )
         for rej in result.rejected:
             ev = "; ".join(f"“{e.text}”" for e in rej.evidence[:2])
             r.add_row(rej.code, rej.description, rej.reason, rej.guideline or "", ev)
@@ -240,7 +261,11 @@ def train(
     console().print(
         f"trained on {len(matched)} documents: {len(model.phrases_)} learned phrases, "
         f"threshold {model.threshold_:.2f} → {output}"
-        + (f" (codes of {', '.join(others)} recognised, not used by the diagnosis model)" if others else "")
+        + (
+            f" (codes of {', '.join(others)} recognised, not used by the diagnosis model)"
+            if others
+            else ""
+        )
     )
 
 
@@ -257,7 +282,9 @@ def eval_(
     from medcoder.coding.evaluate import score
 
     by_system = _gold_by_system(gold)
-    engine = _engine(setting, model, None, tuple(s for s in ("ICD-10-CM", "ICD-10-PCS") if s in by_system))
+    engine = _engine(
+        setting, model, None, tuple(s for s in ("ICD-10-CM", "ICD-10-PCS") if s in by_system)
+    )
     docs = _read_texts(texts)
     engine.matcher  # noqa: B018 - load before timing: the figure is documents per second of coding
     engine.context.annotate("warm up", [(0, 4)])
@@ -272,18 +299,38 @@ def eval_(
         wanted = {d: g for d, g in gold_codes.items() if d in predicted}
         mine = {d: [(c, s) for sys_, c, s in p if sys_ == system] for d, p in predicted.items()}
         rows[system] = score(wanted, mine).to_dict()
-    report = {"setting": setting, "model": str(model) if model else None, "documents": len(docs),
-              "documents_per_second": round(len(docs) / seconds, 1) if seconds else None,
-              "scores": rows}
+    report = {
+        "setting": setting,
+        "model": str(model) if model else None,
+        "documents": len(docs),
+        "documents_per_second": round(len(docs) / seconds, 1) if seconds else None,
+        "scores": rows,
+    }
     if fmt is not OutFormat.TABLE:
         print_json(report)
         return
-    t = table(f"{len(docs)} documents · {setting} · {report['documents_per_second']} docs/s",
-              ["System", "P", "R", "F1", "MAP", "Cat P", "Cat R", "Cat F1", "Gold", "Predicted"])
+    t = table(
+        f"{len(docs)} documents · {setting} · {report['documents_per_second']} docs/s",
+        ["System", "P", "R", "F1", "MAP", "Cat P", "Cat R", "Cat F1", "Gold", "Predicted"],
+    )
     for system, s in rows.items():
-        t.add_row(system, *(f"{s[k]:.3f}" for k in ("precision", "recall", "f1", "map",
-                  "category_precision", "category_recall", "category_f1")),
-                  str(s["gold_codes"]), str(s["predicted_codes"]))
+        t.add_row(
+            system,
+            *(
+                f"{s[k]:.3f}"
+                for k in (
+                    "precision",
+                    "recall",
+                    "f1",
+                    "map",
+                    "category_precision",
+                    "category_recall",
+                    "category_f1",
+                )
+            ),
+            str(s["gold_codes"]),
+            str(s["predicted_codes"]),
+        )
     console().print(t)
 
 

@@ -9,7 +9,9 @@ import typer
 
 from medcoder.cli.output import Format, console, print_json, table
 
-query_app = typer.Typer(help="Physician queries (CDI): find opportunities, lint drafts.", no_args_is_help=True)
+query_app = typer.Typer(
+    help="Physician queries (CDI): find opportunities, lint drafts.", no_args_is_help=True
+)
 
 
 @query_app.command("find")
@@ -33,7 +35,9 @@ def find(
         if not outcome.ok:
             raise DocumentError(outcome.source, str(outcome.error))
         documents.extend(outcome.documents)
-    encounter = Encounter(id=documents[0].id if len(documents) == 1 else "encounter", documents=documents)
+    encounter = Encounter(
+        id=documents[0].id if len(documents) == 1 else "encounter", documents=documents
+    )
     result = engine.code_encounter(encounter)
     found = find_opportunities(
         encounter, result, load_rules(rules) if rules else None, setting=setting

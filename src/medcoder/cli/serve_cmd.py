@@ -16,7 +16,9 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
-    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Server processes (PostgreSQL)."),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=64, help="Server processes (PostgreSQL)."
+    ),
 ) -> None:
     """Start the workbench server (migrates the database first)."""
     import uvicorn
@@ -49,8 +51,14 @@ def serve(
         os.environ["MEDCODER_DB_URL"] = bench.db.url
         bench.db.dispose()
         uvicorn.run(
-            "medcoder.server.app:app_from_environment", factory=True, workers=workers,
-            host=host, port=port, log_level=log_level, proxy_headers=False, access_log=False,
+            "medcoder.server.app:app_from_environment",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level=log_level,
+            proxy_headers=False,
+            access_log=False,
         )
         return
     uvicorn.run(

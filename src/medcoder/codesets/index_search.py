@@ -15,13 +15,13 @@ from medcoder.codesets.systems import code_key
 @lru_cache(maxsize=4)
 def _connection(path: Path) -> sqlite3.Connection | None:
     conn = pack_store.open_pack(path)
-    has_table = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE name = 'index_search'"
-    ).fetchone()
+    has_table = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'index_search'").fetchone()
     return conn if has_table else None
 
 
-def search_index(text: str, *, limit: int = 20, on: date | None = None) -> list[tuple[str, str, str, float]]:
+def search_index(
+    text: str, *, limit: int = 20, on: date | None = None
+) -> list[tuple[str, str, str, float]]:
     """``(code key, index path, 'index', score)`` best first; empty without an index pack."""
     from medcoder.codesets import registry
 

@@ -41,17 +41,24 @@ def validate_pcs(code: str, on: date | None) -> Validation:
     tables = _pcs_tables(info.path)
     version = int(info.version)
     if tables.is_valid(key):
-        return Validation(code, key, system.value, Status.BILLABLE, "valid",
-                          tables.describe(key).title, version)
+        return Validation(
+            code, key, system.value, Status.BILLABLE, "valid", tables.describe(key).title, version
+        )
     try:
         tables.describe(key)
         problem = "not a valid code"
     except CodeError as exc:
         problem = exc.problem
     prefix = tables.longest_valid_prefix(key)
-    return Validation(code, key, system.value, Status.UNKNOWN,
-                      f"{problem} (FY{version} tables; longest valid prefix {prefix or '-'})",
-                      None, version)
+    return Validation(
+        code,
+        key,
+        system.value,
+        Status.UNKNOWN,
+        f"{problem} (FY{version} tables; longest valid prefix {prefix or '-'})",
+        None,
+        version,
+    )
 
 
 def validate_hcpcs(code: str, on: date | None) -> Validation:
@@ -68,16 +75,23 @@ def validate_hcpcs(code: str, on: date | None) -> Validation:
     ).fetchone()
     conn.close()
     if row is None:
-        return Validation(code, key, system.value, Status.UNKNOWN,
-                          f"{key} is not in the HCPCS {info.version} file")
+        return Validation(
+            code,
+            key,
+            system.value,
+            Status.UNKNOWN,
+            f"{key} is not in the HCPCS {info.version} file",
+        )
     title, added, ended = row
     day = on or info.period.start
     if added and date.fromisoformat(added) > day:
-        return Validation(code, key, system.value, Status.NOT_YET_VALID,
-                          f"{key} is effective from {added}", title)
+        return Validation(
+            code, key, system.value, Status.NOT_YET_VALID, f"{key} is effective from {added}", title
+        )
     if ended and date.fromisoformat(ended) < day:
-        return Validation(code, key, system.value, Status.DELETED,
-                          f"{key} was terminated on {ended}", title)
+        return Validation(
+            code, key, system.value, Status.DELETED, f"{key} was terminated on {ended}", title
+        )
     return Validation(code, key, system.value, Status.BILLABLE, "valid", title)
 
 
@@ -90,15 +104,21 @@ def validate_cpt(code: str, on: date | None) -> Validation:
     try:
         info = registry.choose("cpt", on, system.value)
     except PackNotFoundError:
-        return Validation(code, key, system.value, Status.UNKNOWN,
-                          "well-formed CPT code; no licensed CPT file imported to check it "
-                          "(medcoder ships no CPT content: `medcoder data import --cpt FILE`)")
+        return Validation(
+            code,
+            key,
+            system.value,
+            Status.UNKNOWN,
+            "well-formed CPT code; no licensed CPT file imported to check it "
+            "(medcoder ships no CPT content: `medcoder data import --cpt FILE`)",
+        )
     conn = pack_store.open_pack(info.path)
     row = conn.execute("SELECT description FROM cpt_code WHERE code=?", (key,)).fetchone()
     conn.close()
     if row is None:
-        return Validation(code, key, system.value, Status.UNKNOWN,
-                          f"{key} is not in your CPT {info.version} file")
+        return Validation(
+            code, key, system.value, Status.UNKNOWN, f"{key} is not in your CPT {info.version} file"
+        )
     return Validation(code, key, system.value, Status.BILLABLE, "valid", row[0])
 
 

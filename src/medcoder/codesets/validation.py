@@ -217,7 +217,6 @@ def validate_any(
     The system is detected from the code's shape unless given. ICD-10-CM answers come from
     the tabular pack; other systems from their own packs (see ``codesets.other_systems``).
     """
-    from medcoder.codesets import registry
 
     if system is None:
         try:

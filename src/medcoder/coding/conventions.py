@@ -66,9 +66,17 @@ def _hypertension_target(keys: set[str]) -> tuple[str, str, str] | None:
     advanced = any(k in ("N185", "N186", "I120", "I132", "I1311") for k in keys)
     hf = any(k.startswith("I50") or k in ("I110", "I130", "I132") for k in keys)
     if ckd and hf:
-        return ("I132" if advanced else "I130"), "hypertension with heart failure and CKD", "I.C.9.a.3"
+        return (
+            ("I132" if advanced else "I130"),
+            "hypertension with heart failure and CKD",
+            "I.C.9.a.3",
+        )
     if ckd:
-        return ("I120" if advanced else "I129"), "hypertension with chronic kidney disease", "I.C.9.a.2"
+        return (
+            ("I120" if advanced else "I129"),
+            "hypertension with chronic kidney disease",
+            "I.C.9.a.2",
+        )
     if hf:
         return "I110", "hypertension with heart failure", "I.C.9.a.1"
     return None
@@ -100,8 +108,13 @@ def _combine_diabetes_ckd(
         plain = keys.get(f"{prefix}9")
         if plain is not None and f"{prefix}22" not in keys:
             _replace(
-                suggestions, plain, f"{prefix}22", pack,
-                "diabetes with chronic kidney disease is presumed linked", "I.A.15", rejected,
+                suggestions,
+                plain,
+                f"{prefix}22",
+                pack,
+                "diabetes with chronic kidney disease is presumed linked",
+                "I.A.15",
+                rejected,
             )
 
 
@@ -152,8 +165,16 @@ def _excludes1(
 
 
 FINAL_STATEMENT_SECTIONS = frozenset(
-    {"assessment", "assessment_plan", "impression", "diagnoses", "discharge_diagnoses",
-     "final_diagnosis", "postoperative_diagnosis", "preoperative_diagnosis"}
+    {
+        "assessment",
+        "assessment_plan",
+        "impression",
+        "diagnoses",
+        "discharge_diagnoses",
+        "final_diagnosis",
+        "postoperative_diagnosis",
+        "preoperative_diagnosis",
+    }
 )
 
 
@@ -164,11 +185,17 @@ def _integral_symptoms(suggestions: list[CodeSuggestion], rejected: list[Rejecte
     provider's final diagnostic statement (assessment, impression, diagnoses) gives confirmed
     diagnoses and does not carry the symptom forward.
     """
+
     def confirmed(s: CodeSuggestion) -> list:  # noqa: ANN202
         return [] if s.code.startswith("R") else [e for e in s.evidence if e.assertion == "present"]
 
     diagnosed = {(e.document, e.sentence) for s in suggestions for e in confirmed(s)}
-    final = {e.document for s in suggestions for e in confirmed(s) if e.section in FINAL_STATEMENT_SECTIONS}
+    final = {
+        e.document
+        for s in suggestions
+        for e in confirmed(s)
+        if e.section in FINAL_STATEMENT_SECTIONS
+    }
     keep = []
     for sug in suggestions:
         if not sug.code.startswith("R"):

@@ -164,10 +164,14 @@ class CodingEngine:
                 all_candidates.append(cand)
                 if self._is_misplaced_encounter_code(cand):
                     result.rejected.append(
-                        Rejected(display(cand.code), self.pack.title(cand.code) or "",
-                                 "an 'encounter for' code states the reason for the visit; "
-                                 "it is taken from the chief complaint or reason for visit only",
-                                 "I.C.21.c", [self._evidence(cand, documents)])
+                        Rejected(
+                            display(cand.code),
+                            self.pack.title(cand.code) or "",
+                            "an 'encounter for' code states the reason for the visit; "
+                            "it is taken from the chief complaint or reason for visit only",
+                            "I.C.21.c",
+                            [self._evidence(cand, documents)],
+                        )
                     )
                     continue
                 action = self.profile.actions.get(cand.assertion, Action.CODE)
@@ -181,10 +185,18 @@ class CodingEngine:
                     cand.assertion, ("not coded in this setting", None)
                 )
                 if learned is False:
-                    reason, guideline = "the trained model says this organisation does not code it", None
+                    reason, guideline = (
+                        "the trained model says this organisation does not code it",
+                        None,
+                    )
                 result.rejected.append(
-                    Rejected(display(cand.code), self.pack.title(cand.code) or "", reason,
-                             guideline, [self._evidence(cand, documents)])
+                    Rejected(
+                        display(cand.code),
+                        self.pack.title(cand.code) or "",
+                        reason,
+                        guideline,
+                        [self._evidence(cand, documents)],
+                    )
                 )
         suggestions = self._aggregate(kept, documents)
         suggestions, rejected = apply_conventions(
@@ -218,7 +230,9 @@ class CodingEngine:
             result.warnings.extend(found.warnings)
         return out
 
-    def _code_procedures(self, documents: list[Document], result: CodingResult) -> list[CodeSuggestion]:
+    def _code_procedures(
+        self, documents: list[Document], result: CodingResult
+    ) -> list[CodeSuggestion]:
         """ICD-10-PCS codes built axis by axis; incomplete documentation becomes a warning
         naming the missing axis (it feeds physician queries)."""
         out: list[CodeSuggestion] = []
@@ -249,7 +263,11 @@ class CodingEngine:
         return title.startswith("Encounter for") and cand.section not in self.REASON_SECTIONS
 
     def _evidence(self, cand: Candidate, documents: list[Document]) -> Evidence:
-        doc = documents[0] if len(documents) == 1 else next(d for d in documents if d.id == cand.document)
+        doc = (
+            documents[0]
+            if len(documents) == 1
+            else next(d for d in documents if d.id == cand.document)
+        )
         m = cand.match
         return Evidence(
             document=cand.document,

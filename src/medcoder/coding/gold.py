@@ -81,6 +81,8 @@ def read_gold_files(paths: list[Path]) -> dict[str, dict[str, set[str]]]:
                 code = row[1].strip()
                 system = system_of(code, "." in code, resolve)
                 if system is None:
-                    raise SourceFileError(path, f"{code!r} is not a recognisable code", line=line_no)
+                    raise SourceFileError(
+                        path, f"{code!r} is not a recognisable code", line=line_no
+                    )
                 out[system][row[0].strip()].add(code_key(code).lower())
     return {s: dict(d) for s, d in out.items()}

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from medcoder.codesets.icd10cm_pack import display
 from medcoder.codesets.systems import code_key
+from medcoder.coding.conventions import FINAL_STATEMENT_SECTIONS as FINAL_SECTIONS
 from medcoder.coding.suggestion import CodeSuggestion, Evidence
 from medcoder.documents.model import Document
 from medcoder.errors import SourceFileError
@@ -40,14 +41,22 @@ from medcoder.nlp.tokens import STOPWORDS, tokenize
 MODEL_FORMAT = "medcoder.house_model.v2"
 MAX_N = 3
 ASSERTIONS = ("present", "negated", "possible", "historical", "family", "hypothetical", "ruled_out")
-FINAL_SECTIONS = frozenset(
-    {"assessment", "assessment_plan", "impression", "diagnoses", "discharge_diagnoses",
-     "final_diagnosis", "postoperative_diagnosis", "preoperative_diagnosis"}
-)
 FEATURES = (
-    "bias", "found", "mentions", "best_source", "accept", "accept_present", "phrase", "phrase_support",
-    "code_rate", "symptom_code", "final_section", "history_section",
-    "phrase_and_found", "accept_squared", "phrase_squared",
+    "bias",
+    "found",
+    "mentions",
+    "best_source",
+    "accept",
+    "accept_present",
+    "phrase",
+    "phrase_support",
+    "code_rate",
+    "symptom_code",
+    "final_section",
+    "history_section",
+    "phrase_and_found",
+    "accept_squared",
+    "phrase_squared",
     *(f"assert_{a}" for a in ASSERTIONS),
 )
 
@@ -170,7 +179,9 @@ def _features(tables: _Tables, cands, doc_grams) -> dict[str, dict[str, float]]:
         f["bias"] = 1.0
         f["found"] = 1.0 if mentions else 0.0
         f["mentions"] = math.log1p(len(mentions))
-        f["best_source"] = 1.0 if any(c.match.entry.source in ("index", "title") for c in mentions) else 0.0
+        f["best_source"] = (
+            1.0 if any(c.match.entry.source in ("index", "title") for c in mentions) else 0.0
+        )
         if mentions:
             f["accept"] = max(tables.accept(code, a) for a in assertions)
             f["accept_present"] = tables.accept(code, "present")
@@ -245,7 +256,9 @@ class HouseModel:
         rows, labels, groups = [], [], []
         for k in range(self.folds):
             held = set(order[k :: self.folds])
-            tables = self._tables().fit([i for i in order if i not in held], candidates, grams, gold)
+            tables = self._tables().fit(
+                [i for i in order if i not in held], candidates, grams, gold
+            )
             for doc_id in held:
                 for code, feats in _features(tables, candidates[doc_id], grams[doc_id]).items():
                     rows.append([feats[n] for n in FEATURES])
@@ -270,7 +283,9 @@ class HouseModel:
             from medcoder.procedures.pcs_model import PcsHouseModel
 
             pcs = PcsHouseModel().fit(
-                engine.procedures, {d.id: d for d in documents if d.id in procedure_gold}, procedure_gold
+                engine.procedures,
+                {d.id: d for d in documents if d.id in procedure_gold},
+                procedure_gold,
             )
             self.pcs_ = pcs
         return self
@@ -300,7 +315,10 @@ class HouseModel:
         return True
 
     def rescore(
-        self, suggestions: list[CodeSuggestion], documents: Iterable[Document], candidates=None  # noqa: ANN001
+        self,
+        suggestions: list[CodeSuggestion],
+        documents: Iterable[Document],
+        candidates=None,  # noqa: ANN001
     ) -> list[CodeSuggestion]:
         """Score every candidate with the ranker; keep those at or above the threshold."""
         tables = self._final_tables()
@@ -327,7 +345,9 @@ class HouseModel:
                     p, support, gram, (start, end) = learned[code]
                     ev = Evidence(document.id, start, end, document.text[start:end])
                     note = f"learned: '{' '.join(gram)}' -> {display(code)} (precision {p:.2f}, {support} documents)"
-                    sug = by_key[code] = CodeSuggestion("ICD-10-CM", display(code), "", score, [ev], [note])
+                    sug = by_key[code] = CodeSuggestion(
+                        "ICD-10-CM", display(code), "", score, [ev], [note]
+                    )
                 sug.score = max(sug.score, score) if sug.model_contribution else score
                 top = sorted(
                     ((self.weights_[n] * v, n) for n, v in feats.items() if v and n != "bias"),
@@ -341,9 +361,13 @@ class HouseModel:
     def save(self, path: Path) -> None:
         data = {
             "format": MODEL_FORMAT,
-            "params": {"min_support": self.min_support, "min_precision": self.min_precision,
-                       "smoothing": self.smoothing, "folds": self.folds,
-                       "regularization": self.regularization},
+            "params": {
+                "min_support": self.min_support,
+                "min_precision": self.min_precision,
+                "smoothing": self.smoothing,
+                "folds": self.folds,
+                "regularization": self.regularization,
+            },
             "setting": self.setting_,
             "documents": self.documents_,
             "threshold": self.threshold_,
@@ -352,8 +376,13 @@ class HouseModel:
             "acceptance": self.acceptance_,
             "code_rate": self.code_rate_,
             "recoding": self.recoding_,
-            "pcs": None if self.pcs_ is None else {
-                "params": {"min_support": self.pcs_.min_support, "min_precision": self.pcs_.min_precision},
+            "pcs": None
+            if self.pcs_ is None
+            else {
+                "params": {
+                    "min_support": self.pcs_.min_support,
+                    "min_precision": self.pcs_.min_precision,
+                },
                 "forms": self.pcs_.forms,
                 "rules": [[list(g), r] for g, r in self.pcs_.rules.items()],
             },
@@ -397,10 +426,16 @@ class HouseModel:
         return model
 
 
-def _best_threshold(scored: Mapping[str, list[tuple[str, float]]], gold: Mapping[str, set[str]]) -> float:
+def _best_threshold(
+    scored: Mapping[str, list[tuple[str, float]]], gold: Mapping[str, set[str]]
+) -> float:
     """The score threshold that maximises micro F1 over out-of-fold predictions."""
     pairs = sorted(
-        ((score, code in gold.get(doc_id, ())) for doc_id, items in scored.items() for code, score in items),
+        (
+            (score, code in gold.get(doc_id, ()))
+            for doc_id, items in scored.items()
+            for code, score in items
+        ),
         reverse=True,
     )
     n_gold = sum(len(g) for g in gold.values())

@@ -104,6 +104,4 @@ def profile(name: str) -> Profile:
     try:
         return PROFILES[str(name).lower()]
     except KeyError:
-        raise UsageError(
-            f"unknown setting {name!r}; use one of {', '.join(SETTINGS)}"
-        ) from None
+        raise UsageError(f"unknown setting {name!r}; use one of {', '.join(SETTINGS)}") from None

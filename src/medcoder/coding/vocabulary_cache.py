@@ -8,8 +8,8 @@ name carries the pack versions and build times, so importing a new pack invalida
 from __future__ import annotations
 
 import hashlib
-import os
 import marshal
+import os
 import tempfile
 from pathlib import Path
 
@@ -90,4 +90,3 @@ def load_vocabulary(pack: ICD10CMPack) -> Vocabulary:
         fh.write(marshal.dumps(vocabulary.to_plain()))
     os.replace(tmp, path)
     return vocabulary
-

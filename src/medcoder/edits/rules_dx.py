@@ -140,7 +140,9 @@ def excludes1_pair(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
     for _, code, key in dx:
         if key not in refs:
             refs[key] = [
-                (note, lo, hi) for note in ctx.notes(code, "excludes1") for lo, hi in note.references
+                (note, lo, hi)
+                for note in ctx.notes(code, "excludes1")
+                for lo, hi in note.references
             ]
     out, seen = [], set()
     for i, (pos_a, code_a, a) in enumerate(dx):

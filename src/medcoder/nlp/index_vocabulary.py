@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache
 
 from medcoder.codesets import pack_store
 from medcoder.codesets.icd10cm_pack import ICD10CMPack
@@ -32,12 +32,32 @@ from medcoder.nlp.vocabulary import Entry
 
 COMPONENT = "icd10cm-index"
 CONNECTORS = frozenset(
-    "with without due following complicating associated involving affecting nec nos "
-    "see also specified other".split()
+    [
+        "with",
+        "without",
+        "due",
+        "following",
+        "complicating",
+        "associated",
+        "involving",
+        "affecting",
+        "nec",
+        "nos",
+        "see",
+        "also",
+        "specified",
+        "other",
+    ]
 )
 SKIP_SUBTERM = re.compile(r"^(without|specified|unspecified|other|NEC|NOS)\b", re.I)
 NEOPLASM_WORDS = {
-    "Malignant Primary": ("cancer", "carcinoma", "malignant neoplasm", "malignancy", "tumor malignant"),
+    "Malignant Primary": (
+        "cancer",
+        "carcinoma",
+        "malignant neoplasm",
+        "malignancy",
+        "tumor malignant",
+    ),
     "Malignant Secondary": ("metastasis", "metastatic", "secondary malignant"),
     "Benign": ("benign neoplasm", "benign tumor", "adenoma"),
 }
@@ -67,7 +87,7 @@ class _Resolver:
         self.pack = pack
         self.flags = pack.flags
 
-    @lru_cache(maxsize=None)  # noqa: B019 - one resolver per vocabulary build
+    @cache  # noqa: B019 - one resolver per vocabulary build
     def resolve(self, code: str) -> str | None:
         key = code_key(code.rstrip("-").rstrip("."))
         if not key:
@@ -206,7 +226,13 @@ def _from_neoplasm(table, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN0
             if not key or not site:
                 continue
             for word in words:
-                yield Entry(site + _words(word), key, "index", f"Neoplasm, {term.title} ({column})", 2 + depth)
+                yield Entry(
+                    site + _words(word),
+                    key,
+                    "index",
+                    f"Neoplasm, {term.title} ({column})",
+                    2 + depth,
+                )
         if depth < 2:
             for sub in term.subterms:
                 yield from walk(sub, site, depth + 1)

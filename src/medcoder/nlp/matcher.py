@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from medcoder.nlp.tokens import STOPWORDS, tokenize
 from medcoder.nlp.vocabulary import Entry, Vocabulary
 
-
 _LIST_NUMBER = re.compile(r"\s*\(?\d{1,2}[.)]\s+")
 
 

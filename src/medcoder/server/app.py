@@ -20,6 +20,7 @@ from medcoder.server import errors
 from medcoder.server.coding import engine_coder, validate_code
 from medcoder.server.routes import admin, casework, documents, encounters, login, reports
 from medcoder.server.sessions import LoginLimiter, SessionSigner
+from medcoder.server.ui import ui_router, ui_static
 from medcoder.server.uploads import MAX_UPLOAD_BYTES, BodyLimitMiddleware
 from medcoder.store.database import Database
 
@@ -96,6 +97,8 @@ def create_app(
     errors.install(app)
     for module in (login, admin, documents, encounters, reports, casework):
         app.include_router(module.router)
+    app.include_router(ui_router)
+    app.mount("/ui/static", ui_static, name="ui-static")
 
     @app.get("/healthz", tags=["health"], summary="Liveness: no authentication, no data")
     def healthz() -> dict:

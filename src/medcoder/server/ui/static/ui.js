@@ -1,0 +1,158 @@
+// medcoder workbench pages: every change goes through the JSON API with the CSRF header
+// (double submit: the medcoder_csrf cookie's value, see medcoder/server/sessions.py).
+// Markup conventions, no build step:
+//   data-api="POST /api/..."  on a button (body from data-body) or a form (body from its fields;
+//                             fields with data-type="int" are sent as numbers)
+//   data-then="reload" | "refresh:#id" (re-fetch the element's data-refresh-url) | a URL with
+//                             {dotted.path} filled from the JSON answer
+//   data-upload="/api/documents..."  multipart upload of a file or pasted text
+//   data-show-evidence="<suggestion id>"  highlight that code's <mark data-codes> spans
+(function () {
+  "use strict";
+
+  function csrf() {
+    var m = document.cookie.match(/(?:^|;\s*)medcoder_csrf=([^;]*)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
+  function errorText(status, data) {
+    if (data && data.error && data.error.message) return data.error.message;
+    return "request failed (HTTP " + status + ")";
+  }
+
+  async function call(method, url, body, isForm) {
+    var headers = { "X-CSRF-Token": csrf(), "Accept": "application/json" };
+    var init = { method: method, headers: headers, credentials: "same-origin" };
+    if (body !== undefined && body !== null) {
+      if (isForm) { init.body = body; }
+      else { headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
+    }
+    var response = await fetch(url, init);
+    var data = null;
+    try { data = await response.json(); } catch (e) { data = null; }
+    if (response.status === 401) {
+      location.href = "/ui/login?next=" + encodeURIComponent(location.pathname + location.search);
+      throw new Error("log in again");
+    }
+    if (!response.ok) throw new Error(errorText(response.status, data));
+    return data;
+  }
+
+  function fill(template, data) {
+    return template.replace(/\{([\w.]+)\}/g, function (_, path) {
+      var value = path.split(".").reduce(function (o, k) { return o == null ? o : o[k]; }, data);
+      return encodeURIComponent(value == null ? "" : String(value));
+    });
+  }
+
+  function showError(el, message) {
+    var box = (el.closest("form, .code-actions, li, section") || document).querySelector("[data-error]")
+      || document.querySelector("[data-flash]");
+    box.textContent = message;
+    box.hidden = false;
+  }
+
+  async function refresh(selector) {
+    var target = document.querySelector(selector);
+    var response = await fetch(target.dataset.refreshUrl, { credentials: "same-origin" });
+    if (!response.ok) { location.reload(); return; }
+    target.innerHTML = await response.text();
+  }
+
+  async function then(el, data) {
+    var next = el.dataset.then || "reload";
+    if (next === "reload") { location.reload(); return; }
+    if (next.indexOf("refresh:") === 0) { await refresh(next.slice(8)); return; }
+    location.href = fill(next, data);
+  }
+
+  function formBody(form) {
+    var body = {};
+    form.querySelectorAll("input[name], textarea[name], select[name]").forEach(function (f) {
+      if (f.type === "file") return;
+      if (f.value === "" && f.dataset.type !== "int" && !f.required) return;
+      body[f.name] = f.dataset.type === "int" ? Number(f.value) : f.value;
+    });
+    return body;
+  }
+
+  async function run(el, work) {
+    var buttons = el.tagName === "FORM" ? el.querySelectorAll("button") : [el];
+    buttons.forEach(function (b) { b.disabled = true; b.classList.add("busy"); });
+    try {
+      var data = await work();
+      await then(el, data);
+    } catch (err) {
+      showError(el, err.message);
+      buttons.forEach(function (b) { b.disabled = false; b.classList.remove("busy"); });
+    }
+  }
+
+  function split(spec) { var i = spec.indexOf(" "); return [spec.slice(0, i), spec.slice(i + 1)]; }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-api]");
+    if (button) {
+      event.preventDefault();
+      var parts = split(button.dataset.api);
+      var body = button.dataset.body ? JSON.parse(button.dataset.body) : {};
+      run(button, function () { return call(parts[0], parts[1], body); });
+      return;
+    }
+    var code = event.target.closest("[data-show-evidence]");
+    if (code) { showEvidence(code.dataset.showEvidence, code); return; }
+    if (event.target.closest("[data-logout]")) {
+      call("POST", "/logout").finally(function () { location.href = "/ui/login"; });
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset.login !== undefined) { event.preventDefault(); login(form); return; }
+    if (form.dataset.upload) { event.preventDefault(); upload(form); return; }
+    if (form.dataset.api) {
+      event.preventDefault();
+      var parts = split(form.dataset.api);
+      run(form, function () { return call(parts[0], parts[1], formBody(form)); });
+    }
+  });
+
+  function upload(form) {
+    var file = form.querySelector("input[type=file]").files[0];
+    var text = form.querySelector("textarea[name=text]").value;
+    if (!file && !text.trim()) { showError(form, "choose a file or paste the note text"); return; }
+    var data = new FormData();
+    data.append("file", file || new Blob([text], { type: "text/plain" }), file ? file.name : "note.txt");
+    var url = form.dataset.upload;
+    var setting = form.querySelector("select[name=setting]");
+    if (setting) url += (url.indexOf("?") < 0 ? "?" : "&") + "setting=" + encodeURIComponent(setting.value);
+    run(form, function () { return call("POST", url, data, true); });
+  }
+
+  function login(form) {
+    var body = new URLSearchParams(new FormData(form));
+    body.set("csrf_token", csrf() || body.get("csrf_token"));
+    form.dataset.then = form.dataset.next || "/ui/worklist";
+    run(form, async function () {
+      var response = await fetch(form.action, { method: "POST", body: body, credentials: "same-origin" });
+      var data = null;
+      try { data = await response.json(); } catch (e) { data = null; }
+      if (!response.ok) throw new Error(errorText(response.status, data));
+      return data;
+    });
+  }
+
+  function showEvidence(id, codeEl) {
+    var marks = document.querySelectorAll("mark[data-codes]");
+    var first = null;
+    marks.forEach(function (m) {
+      var on = m.dataset.codes.split(" ").indexOf(String(id)) >= 0;
+      m.classList.toggle("on", on);
+      if (on && !first) first = m;
+    });
+    document.querySelectorAll(".code.selected").forEach(function (c) { c.classList.remove("selected"); });
+    var li = codeEl.closest(".code");
+    if (li) li.classList.add("selected");
+    if (first) first.scrollIntoView({ block: "center", behavior: "smooth" });
+  }
+})();

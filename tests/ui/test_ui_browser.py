@@ -1,0 +1,257 @@
+"""A coder's and a manager's day in a real browser: log in, upload, code, see the evidence,
+review, finalize, download the claim, report, and have the report approved.
+
+Needs Playwright for Python and Debian's chromium (``bash .ci/browser.sh``); skipped otherwise.
+Screenshots go to ``$MEDCODER_UI_SHOTS`` when set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from ui_workbench import NOTE, PASSWORD, audit_rows, build_app, ensure_user
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright for Python is not installed (pip install playwright)"
+)
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(),
+    reason=f"{CHROMIUM} is missing; install it with `bash .ci/browser.sh` (Debian chromium)",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(tmp_path, built_packs):
+    import uvicorn
+
+    app = build_app(f"sqlite:///{tmp_path / 'workbench.db'}")
+    for name, role in [("cora", "coder"), ("phil", "physician"), ("mona", "manager")]:
+        ensure_user(app, name, role)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the workbench did not start")
+        time.sleep(0.05)
+    yield app, f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+    app.state.workbench.db.dispose()
+
+
+@pytest.fixture
+def browser():
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+class Shots:
+    def __init__(self) -> None:
+        self.dir = os.environ.get("MEDCODER_UI_SHOTS")
+        if self.dir:
+            Path(self.dir).mkdir(parents=True, exist_ok=True)
+
+    def take(self, page, name: str) -> None:
+        if self.dir:
+            page.screenshot(path=str(Path(self.dir) / f"{name}.png"), full_page=True)
+
+
+def _log_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/ui/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(f"{base}/ui/worklist")
+
+
+def _log_out(page, base: str) -> None:
+    page.click("[data-logout]")
+    page.wait_for_url(f"{base}/ui/login")
+
+
+def test_coder_to_manager_in_a_browser(live_server, browser, tmp_path):
+    app, base = live_server
+    shots = Shots()
+    context = browser.new_context(viewport={"width": 1440, "height": 960}, accept_downloads=True)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+
+    # Pages need a session: the worklist sends us to the login page and back.
+    page.goto(f"{base}/ui/worklist")
+    assert "/ui/login" in page.url
+    shots.take(page, "01-login")
+    page.fill("input[name=username]", "cora")
+    page.fill("input[name=password]", "wrong-password-here")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#login-form [data-error]:not([hidden])")
+    assert "wrong username or password" in page.locator("#login-form [data-error]").inner_text()
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(f"{base}/ui/worklist")
+    assert "cora" in page.get_by_test_id("whoami").inner_text()
+
+    # Upload a synthetic note (pasted), landing on the new encounter.
+    page.fill("textarea[name=text]", NOTE)
+    page.select_option("select[name=setting]", "outpatient")
+    page.click("form[data-upload] button[type=submit]")
+    page.wait_for_url(f"{base}/ui/encounters/*")
+    encounter_id = int(page.url.rsplit("/", 1)[1])
+    assert "Type 2 diabetes" in page.get_by_test_id("document-text").inner_text()
+    assert page.get_by_test_id("encounter-status").inner_text().strip().lower() == "open"
+
+    # Run coding: codes appear, every one waiting for review.
+    page.click("button:has-text('Run coding')")
+    page.wait_for_selector("li.code")
+    assert page.get_by_test_id("encounter-status").inner_text().strip().lower() == "coded"
+    codes = page.locator("li.code")
+    count = codes.count()
+    assert count >= 2, "the engine should suggest diabetes with CKD and hypertension codes"
+    assert page.get_by_test_id("finalize").is_disabled()
+    shots.take(page, "02-encounter-coded")
+
+    # Clicking a code highlights exactly its evidence spans.
+    first = codes.nth(0)
+    first_id = first.get_attribute("data-code-id")
+    assert page.locator("mark.ev.on").count() == 0
+    first.locator("[data-show-evidence]").click()
+    lit = page.locator("mark.ev.on")
+    assert lit.count() >= 1
+    for i in range(lit.count()):
+        assert first_id in lit.nth(i).get_attribute("data-codes").split()
+    assert lit.first.is_visible()
+    shots.take(page, "03-evidence-highlighted")
+
+    # Accept the first, reject the second with a reason, accept the rest.
+    first.locator("button:has-text('Accept')").click()
+    page.wait_for_selector(f"li.code[data-code-id='{first_id}'].state-accepted")
+    second = page.locator("li.code").nth(1)
+    second_id = second.get_attribute("data-code-id")
+    second.locator("button:has-text('Reject')").click()  # no reason: the form refuses
+    assert second.locator("input[name=reason]").evaluate("el => !el.validity.valid")
+    assert page.locator(f"li.code[data-code-id='{second_id}'].state-suggested").count() == 1
+    second.locator("input[name=reason]").fill("not documented as a current condition")
+    second.locator("button:has-text('Reject')").click()
+    page.wait_for_selector(f"li.code[data-code-id='{second_id}'].state-rejected")
+    assert "not documented" in page.locator(f"li.code[data-code-id='{second_id}']").inner_text()
+    while page.locator("li.code.state-suggested").count():
+        before = page.locator("li.code.state-suggested").count()
+        page.locator("li.code.state-suggested").first.locator("button:has-text('Accept')").click()
+        page.wait_for_function(
+            f"document.querySelectorAll('li.code.state-suggested').length < {before}"
+        )
+    assert page.get_by_test_id("pending-count").inner_text() == "0"
+    shots.take(page, "04-reviewed")
+
+    # Finalize: the status changes and the review buttons are gone.
+    page.get_by_test_id("finalize").click()
+    page.wait_for_function(
+        "document.querySelector('[data-testid=encounter-status]').innerText.trim()"
+        ".toLowerCase() === 'finalized'"
+    )
+    assert page.locator("li.code button:has-text('Accept')").count() == 0
+    activity = page.get_by_test_id("activity").inner_text()
+    assert "finalize encounter" in activity and "reject suggestion" in activity
+
+    # The claim preview downloads with the accepted codes only.
+    with page.expect_download() as info:
+        page.get_by_test_id("claim-download").click()
+    claim = json.loads(Path(info.value.path()).read_text())
+    assert claim["status"] == "finalized"
+    kept = {d["code"] for d in claim["diagnoses"]} | {line["code"] for line in claim["lines"]}
+    rejected_code = page.locator(f"li.code[data-code-id='{second_id}'] .code-id").inner_text()
+    assert rejected_code not in kept and kept
+    shots.take(page, "05-finalized")
+
+    # Write a report and send it for physician review.
+    page.fill("form[data-api='POST /api/reports'] textarea[name=body]", "Codes reviewed.\n")
+    page.click("form[data-api='POST /api/reports'] button[type=submit]")
+    page.wait_for_url(f"{base}/ui/reports/*")
+    report_url = page.url
+    page.click("details.more summary")
+    page.fill("form[data-api$='/versions'] textarea[name=body]", "Codes reviewed and finalized.\n")
+    page.fill("form[data-api$='/versions'] input[name=note]", "state the outcome")
+    page.click("form[data-api$='/versions'] button[type=submit]")
+    page.wait_for_selector(".diff .dl-add")
+    assert "Codes reviewed and finalized." in page.locator(".diff .dl-add").inner_text()
+    assert "Codes reviewed." in page.locator(".diff .dl-del").inner_text()
+    page.click("button:has-text('Send for physician review')")
+    page.wait_for_function(
+        "document.querySelector('[data-testid=report-state]').innerText.trim().toLowerCase()"
+        " === 'physician review'"
+    )
+    shots.take(page, "06-report-sent")
+    _log_out(page, base)
+
+    # The physician may return it for corrections but not approve it.
+    _log_in(page, base, "phil")
+    page.goto(report_url)
+    buttons = page.get_by_test_id("transitions").inner_text()
+    assert "Return for corrections" in buttons and "Approve" not in buttons
+    assert page.locator("li.code").count() == 0  # (a report page shows no review buttons)
+    _log_out(page, base)
+
+    # The manager approves and submits; the dashboard counts it all.
+    _log_in(page, base, "mona")
+    assert "finalized" in page.get_by_test_id("worklist").inner_text().lower()
+    shots.take(page, "07a-worklist")
+    page.goto(report_url)
+    page.click("button:has-text('Approve')")
+    page.wait_for_function(
+        "document.querySelector('[data-testid=report-state]').innerText.trim().toLowerCase()"
+        " === 'approved'"
+    )
+    page.click("button:has-text('Submit to management')")
+    page.wait_for_function(
+        "document.querySelector('[data-testid=report-state]').innerText.trim().toLowerCase()"
+        " === 'submitted'"
+    )
+    history = page.get_by_test_id("activity").inner_text()
+    assert "draft → physician review" in history and "approved → submitted" in history
+    shots.take(page, "07-report-submitted")
+    page.click("nav a:has-text('Dashboard')")
+    assert page.get_by_test_id("kpi-finalized").locator(".kpi-value").inner_text() == "1"
+    accuracy = page.get_by_test_id("kpi-accuracy").locator(".kpi-value").inner_text()
+    assert accuracy == f"{round(100 * (count - 1) / count)}%"
+    assert page.locator("svg rect").count() >= 3
+    shots.take(page, "08-dashboard")
+
+    assert not problems, problems
+    context.close()
+
+    transitions = [r.detail for r in audit_rows(app, entity="report", action="transition")]
+    assert transitions == [
+        "draft->physician_review",
+        "physician_review->approved",
+        "approved->submitted",
+    ]
+    assert [r.username for r in audit_rows(app, action="finalize")] == ["cora"]
+    assert audit_rows(app, entity="encounter", entity_id=str(encounter_id), action="read")
