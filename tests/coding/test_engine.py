@@ -127,3 +127,11 @@ def test_every_reported_code_is_billable_in_the_pack() -> None:
         Path(__file__).parents[2].joinpath("examples/discharge_summary.txt").read_text()
     )
     assert result.codes and all(pack.is_billable(c.code) for c in result.codes)
+
+
+def test_hypertension_with_diabetic_ckd_is_I12_I_C_9_a_2() -> None:
+    found = codes(
+        "ASSESSMENT:\n1. Type 2 diabetes mellitus with diabetic chronic kidney disease.\n"
+        "2. Essential hypertension."
+    )
+    assert "E11.22" in found and "I12.9" in found and "I10" not in found
