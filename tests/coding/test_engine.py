@@ -135,3 +135,25 @@ def test_hypertension_with_diabetic_ckd_is_I12_I_C_9_a_2() -> None:
         "2. Essential hypertension."
     )
     assert "E11.22" in found and "I12.9" in found and "I10" not in found
+
+
+def test_inpatient_principal_is_first_final_diagnosis_not_a_symptom_II() -> None:
+    text = (
+        "CHIEF COMPLAINT:\nShortness of breath.\n\nHOSPITAL COURSE:\nShe developed a urinary "
+        "tract infection on hospital day 3.\n\nDISCHARGE DIAGNOSES:\n1. Acute bronchitis.\n"
+        "2. Hyperlipidemia.\n"
+    )
+    result = medcoder.code(text, setting="inpatient")
+    first = result.codes[0]
+    assert first.principal and first.code.startswith("J20")
+    assert not any(c.principal for c in result.codes[1:])
+
+
+def test_poa_from_where_the_condition_is_documented_appendix_I() -> None:
+    text = (
+        "HISTORY OF PRESENT ILLNESS:\nAdmitted with acute bronchitis.\n\nHOSPITAL COURSE:\n"
+        "She developed acute appendicitis on hospital day 3.\n\nDISCHARGE DIAGNOSES:\n"
+        "1. Acute bronchitis.\n2. Hyperlipidemia.\n"
+    )
+    poa = {c.code[:3]: c.poa for c in medcoder.code(text, setting="inpatient").codes}
+    assert poa["J20"] == "Y" and poa["K35"] == "N" and poa["E78"] == "U"

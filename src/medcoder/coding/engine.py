@@ -207,7 +207,13 @@ class CodingEngine:
             suggestions = self.model.rescore(suggestions, documents, all_candidates)
         suggestions.sort(key=lambda s: (-s.score, s.code))
         if suggestions and self.profile.sequencing == "principal":
-            suggestions[0].principal = True
+            from medcoder.coding.inpatient import assign_poa, choose_principal
+
+            assign_poa(suggestions, {d.id: d.text for d in documents})
+            principal = choose_principal(suggestions)
+            if principal is not None:  # sequenced first, as on the claim
+                suggestions.remove(principal)
+                suggestions.insert(0, principal)
         if "ICD-10-PCS" in self.systems:
             suggestions.extend(self._code_procedures(documents, result))
         services = tuple(s for s in ("CPT", "HCPCS") if s in self.systems)

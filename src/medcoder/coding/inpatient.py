@@ -1,0 +1,79 @@
+"""Inpatient specifics: principal diagnosis (UHDDS, guideline II) and POA (appendix I).
+
+Principal diagnosis: the condition established after study to be chiefly responsible for the
+admission. From the documentation: the first diagnosis of the discharge/final diagnoses, else
+the condition of the chief complaint and HPI; a symptom is not principal when a related
+definitive diagnosis is coded (II.A), nor is a manifestation code ("in diseases classified
+elsewhere", I.A.13) or a history/status code.
+
+POA (present on admission): Y when the condition is documented in what was known at admission
+(chief complaint, HPI, past history, admission diagnoses, emergency department); N when the
+documentation says it developed during the stay (hospital-acquired, postoperative,
+"developed"); U otherwise — documentation insufficient, which is a query opportunity
+(appendix I: "U" is for when the documentation does not say).
+"""
+
+from __future__ import annotations
+
+import re
+
+from medcoder.coding.suggestion import CodeSuggestion
+
+ADMISSION_SECTIONS = frozenset(
+    {"chief_complaint", "reason_for_visit", "hpi", "past_medical_history", "past_surgical_history",
+     "admission_diagnoses", "preoperative_diagnosis", "body", "physical_exam", "results"}
+)
+FINAL_SECTIONS = ("discharge_diagnoses", "final_diagnosis", "diagnoses", "assessment",
+                  "assessment_plan", "impression", "postoperative_diagnosis")
+_DEVELOPED = re.compile(
+    r"\b(hospital[- ]acquired|nosocomial|post-?operative(ly)?|developed|new onset during|"
+    r"during (the|his|her) (stay|admission|hospitalization)|on hospital day)\b",
+    re.I,
+)
+
+
+def assign_poa(suggestions: list[CodeSuggestion], texts: dict[str, str]) -> None:
+    """Set ``poa`` on each suggestion from where and how its evidence is written."""
+    for sug in suggestions:
+        if sug.system != "ICD-10-CM":
+            continue
+        developed = any(
+            _DEVELOPED.search(texts.get(e.document, "")[slice(*(e.sentence or (e.start, e.end)))])
+            for e in sug.evidence
+        )
+        at_admission = any(e.section in ADMISSION_SECTIONS for e in sug.evidence)
+        if developed and not at_admission:
+            sug.poa = "N"
+        elif at_admission:
+            sug.poa = "Y"
+        else:
+            sug.poa = "U"
+
+
+def _principal_rank(sug: CodeSuggestion) -> tuple:
+    in_final = [e.start for e in sug.evidence if e.section in FINAL_SECTIONS]
+    in_admission = any(e.section in ADMISSION_SECTIONS for e in sug.evidence)
+    return (
+        0 if in_final else 1,
+        min(in_final) if in_final else 0,  # first listed in the final diagnostic statement
+        0 if in_admission else 1,
+        -sug.score,
+    )
+
+
+def choose_principal(suggestions: list[CodeSuggestion]) -> CodeSuggestion | None:
+    """Mark and return the principal diagnosis (UHDDS), or None when nothing qualifies."""
+    candidates = [
+        s for s in suggestions
+        if s.system == "ICD-10-CM"
+        and not s.code.startswith("Z")
+        and "in diseases classified elsewhere" not in s.description.lower()
+    ]
+    definitive = [s for s in candidates if not s.code.startswith("R")]
+    pool = definitive or candidates
+    if not pool:
+        return None
+    principal = min(pool, key=_principal_rank)
+    principal.principal = True
+    principal.guidelines.append("II")
+    return principal
