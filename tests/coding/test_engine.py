@@ -157,3 +157,12 @@ def test_poa_from_where_the_condition_is_documented_appendix_I() -> None:
     )
     poa = {c.code[:3]: c.poa for c in medcoder.code(text, setting="inpatient").codes}
     assert poa["J20"] == "Y" and poa["K35"] == "N" and poa["E78"] == "U"
+
+
+def test_combination_code_with_use_additional_code_is_sequenced_first_I_C_9_a_3() -> None:
+    text = (
+        "DISCHARGE DIAGNOSES:\n1. Chronic systolic heart failure.\n2. Hypertension.\n"
+        "3. Chronic kidney disease stage 4.\n"
+    )
+    result = medcoder.code(text, setting="inpatient")
+    assert result.codes[0].code == "I13.0" and result.codes[0].principal

@@ -207,11 +207,16 @@ class CodingEngine:
             suggestions = self.model.rescore(suggestions, documents, all_candidates)
         suggestions.sort(key=lambda s: (-s.score, s.code))
         if suggestions and self.profile.sequencing == "principal":
-            from medcoder.coding.inpatient import assign_poa, choose_principal
+            from medcoder.coding.inpatient import assign_poa, choose_principal, etiology_first
 
             assign_poa(suggestions, {d.id: d.text for d in documents})
             principal = choose_principal(suggestions)
-            if principal is not None:  # sequenced first, as on the claim
+            if principal is not None:
+                principal = etiology_first(
+                    principal,
+                    suggestions,
+                    lambda code: self.pack.notes(code, kinds=("useAdditionalCode",)),
+                )  # sequenced first, as on the claim
                 suggestions.remove(principal)
                 suggestions.insert(0, principal)
         if "ICD-10-PCS" in self.systems:

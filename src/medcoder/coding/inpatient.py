@@ -77,3 +77,24 @@ def choose_principal(suggestions: list[CodeSuggestion]) -> CodeSuggestion | None
     principal.principal = True
     principal.guidelines.append("II")
     return principal
+
+
+def etiology_first(
+    principal: CodeSuggestion, suggestions: list[CodeSuggestion], notes_of
+) -> CodeSuggestion:  # noqa: ANN001 - notes_of(code) -> list[Note] of "use additional code"
+    """If another reported code says "use additional code" for the principal, that code is
+    sequenced first (I.A.13; I.C.9.a.3: I13 before the I50 heart failure code)."""
+    from medcoder.codesets.icd10cm_tabular import key_in_range
+    from medcoder.codesets.systems import code_key
+
+    key = code_key(principal.code)
+    for other in suggestions:
+        if other is principal or other.system != "ICD-10-CM":
+            continue
+        for note in notes_of(other.code):
+            if any(key_in_range(key, lo, hi) for lo, hi in note.references):
+                principal.principal = False
+                other.principal = True
+                other.guidelines.append("I.A.13")
+                return other
+    return principal
