@@ -72,7 +72,8 @@ def code_missing_diagnoses(encounter, base: Path) -> list[str]:  # noqa: ANN001
     coded: list[str] = []
     if needs_dx:
         dx = [c for c in result.codes if c.system == "ICD-10-CM"][:25]
-        encounter.diagnoses = [Diagnosis(code=c.code, source="engine") for c in dx]
+        # Principal first (the engine sequences it); POA as the engine read it (inpatient).
+        encounter.diagnoses = [Diagnosis(code=c.code, poa=c.poa, source="engine") for c in dx]
         coded += [c.code for c in dx]
     if needs_pcs:
         # Only complete codes go on a claim; prefixes stay warnings for a physician query.
