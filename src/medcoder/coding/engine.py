@@ -206,19 +206,8 @@ class CodingEngine:
         if self.model is not None:
             suggestions = self.model.rescore(suggestions, documents, all_candidates)
         suggestions.sort(key=lambda s: (-s.score, s.code))
-        if suggestions and self.profile.sequencing == "principal":
-            from medcoder.coding.inpatient import assign_poa, choose_principal, etiology_first
-
-            assign_poa(suggestions, {d.id: d.text for d in documents})
-            principal = choose_principal(suggestions)
-            if principal is not None:
-                principal = etiology_first(
-                    principal,
-                    suggestions,
-                    lambda code: self.pack.notes(code, kinds=("useAdditionalCode",)),
-                )  # sequenced first, as on the claim
-                suggestions.remove(principal)
-                suggestions.insert(0, principal)
+        if suggestions and self.profile.name in ("inpatient", "outpatient"):
+            suggestions = self._sequence(suggestions, documents)
         if "ICD-10-PCS" in self.systems:
             suggestions.extend(self._code_procedures(documents, result))
         services = tuple(s for s in ("CPT", "HCPCS") if s in self.systems)
@@ -226,6 +215,25 @@ class CodingEngine:
             suggestions.extend(self._code_services(documents, result, services))
         result.codes = suggestions
         return result
+
+    def _sequence(self, suggestions: list[CodeSuggestion], documents: list[Document]) -> list[CodeSuggestion]:
+        """Principal (inpatient, UHDDS, with POA) or first-listed (outpatient, IV.G) first;
+        an etiology whose "use additional code" note names it goes before it (I.A.13)."""
+        from medcoder.coding.inpatient import assign_poa, choose_principal, etiology_first
+
+        inpatient = self.profile.sequencing == "principal"
+        if inpatient:
+            assign_poa(suggestions, {d.id: d.text for d in documents})
+        first = choose_principal(suggestions)
+        if first is None:
+            return suggestions
+        first = etiology_first(
+            first, suggestions, lambda code: self.pack.notes(code, kinds=("useAdditionalCode",))
+        )
+        if not inpatient:
+            first.principal = False  # "principal" is an inpatient (UHDDS) term
+        suggestions.remove(first)
+        return [first, *suggestions]
 
     def _code_services(
         self, documents: list[Document], result: CodingResult, systems: tuple[str, ...]
