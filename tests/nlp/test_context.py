@@ -25,6 +25,8 @@ TABLE = [
     ("Negative for fever, chills or weight loss.", "weight loss", A.NEGATED),
     ("Family history of colon cancer.", "colon cancer", A.FAMILY),
     ("Suspected appendicitis.", "appendicitis", A.POSSIBLE),
+    ("Former smoker, quit 10 years ago.", "smoker", A.HISTORICAL),
+    ("Current smoker.", "smoker", A.PRESENT),
     (
         "No history of nephrolithiasis, hematuria or urinary tract infections.",
         "nephrolithiasis",
