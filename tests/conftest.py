@@ -67,3 +67,32 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch, re
     else:
         monkeypatch.setenv("MEDCODER_DATA_DIR", str(tmp_path_factory.mktemp("medcoder-data")))
     registry.clear_cache()
+
+
+PG_ENV = "MEDCODER_TEST_POSTGRES_URL"
+
+
+def _empty_postgres(url: str) -> str:
+    from sqlalchemy import create_engine, text
+
+    from medcoder.store.database import normalize_url
+
+    url = normalize_url(url)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty workbench database: SQLite always, PostgreSQL when $MEDCODER_TEST_POSTGRES_URL
+    is set (``eval "$(bash .ci/postgres.sh)"`` starts one)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'workbench.db'}"
+    url = os.environ.get(PG_ENV)
+    if not url:
+        pytest.skip(f'PostgreSQL tests need ${PG_ENV} (eval "$(bash .ci/postgres.sh)")')
+    return _empty_postgres(url)

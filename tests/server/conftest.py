@@ -3,36 +3,9 @@ MEDCODER_TEST_POSTGRES_URL is set), and clients logged in as a given role."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 from workbench_api import ensure_user, login
-
-PG_ENV = "MEDCODER_TEST_POSTGRES_URL"
-
-
-def _empty_postgres(url: str) -> str:
-    from medcoder.store.database import normalize_url
-
-    url = normalize_url(url)
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'workbench.db'}"
-    url = os.environ.get(PG_ENV)
-    if not url:
-        pytest.skip(f'PostgreSQL tests need ${PG_ENV} (eval "$(bash .ci/postgres.sh)")')
-    return _empty_postgres(url)
 
 
 @pytest.fixture
