@@ -97,6 +97,35 @@ def _log_out(page, base: str) -> None:
     page.wait_for_url(f"{base}/ui/login")
 
 
+def _synthetic_claim(template: dict) -> dict:
+    """The page's 837P template filled with synthetic data (valid NPI, ZIP+4, phone)."""
+    claim = json.loads(json.dumps(template))
+    address = {"line1": "100 Test Avenue", "city": "Dayton", "state": "OH", "zip": "454021234"}
+    claim["service_date"] = claim["service_date"] or "2025-02-11"
+    claim["patient"].update(
+        id="MRN-000111",
+        first_name="Alex",
+        last_name="Synthetic",
+        birth_date="1968-07-19",
+        sex="F",
+        address=address,
+    )
+    claim["payer"].update(name="Example Health", id="EXCH1", member_id="XCH123456789")
+    claim["billing_provider"].update(
+        npi="1234567893",
+        name="Synthetic Family Clinic",
+        tax_id="123456789",
+        taxonomy="207Q00000X",
+        address=dict(address, line1="200 Clinic Road"),
+    )
+    claim["rendering_provider"].update(npi="1234567893", first_name="Sam", last_name="Doe")
+    claim["lines"] = [
+        {"code": "99214", "units": "1", "charge": "165.00", "dx_pointers": [1]},
+    ]
+    claim["submitter_phone"] = "9375550100"
+    return claim
+
+
 def test_coder_to_manager_in_a_browser(live_server, browser, tmp_path):
     app, base = live_server
     shots = Shots()
@@ -190,6 +219,27 @@ def test_coder_to_manager_in_a_browser(live_server, browser, tmp_path):
     rejected_code = page.locator(f"li.code[data-code-id='{second_id}'] .code-id").inner_text()
     assert rejected_code not in kept and kept
     shots.take(page, "05-finalized")
+
+    # The 837P: a wrong NPI shows the API's message; filled in, the file downloads.
+    form = page.get_by_test_id("claim-837p")
+    template = json.loads(form.locator("textarea[name=claim]").input_value())
+    assert {"patient", "payer", "billing_provider", "lines"} <= template.keys()
+    filled = _synthetic_claim(template)
+    filled["billing_provider"]["npi"] = "1234567890"
+    form.locator("textarea[name=claim]").fill(json.dumps(filled))
+    form.locator("button:has-text('Download 837P')").click()
+    page.wait_for_selector("[data-testid=claim-837p] [data-error]:not([hidden])")
+    assert "billing_provider.npi" in form.locator("[data-error]").inner_text()
+    filled["billing_provider"]["npi"] = "1234567893"
+    form.locator("textarea[name=claim]").fill(json.dumps(filled))
+    with page.expect_download() as info:
+        form.locator("button:has-text('Download 837P')").click()
+    assert info.value.suggested_filename == f"encounter-{encounter_id}.837"
+    x12 = Path(info.value.path()).read_text()
+    assert x12.startswith("ISA")
+    assert any(d["code"].replace(".", "") in x12 for d in claim["diagnoses"]), (
+        "the final codes belong in HI"
+    )
 
     # Write a report and send it for physician review.
     page.fill("form[data-api='POST /api/reports'] textarea[name=body]", "Codes reviewed.\n")

@@ -63,7 +63,9 @@ def _hypertension_target(keys: set[str]) -> tuple[str, str, str] | None:
     if not family:
         return None
     # Diabetic CKD (E08-E13 .22) documents CKD too, so hypertension is presumed linked to it.
-    diabetic_ckd = any(k[:3] in ("E08", "E09", "E10", "E11", "E13") and k[3:5] == "22" for k in keys)
+    diabetic_ckd = any(
+        k[:3] in ("E08", "E09", "E10", "E11", "E13") and k[3:5] == "22" for k in keys
+    )
     ckd = diabetic_ckd or any(k.startswith(("N18", "I12", "I13")) for k in keys)
     advanced = any(k in ("N185", "N186", "I120", "I132", "I1311") for k in keys)
     hf = any(k.startswith("I50") or k in ("I110", "I130", "I132") for k in keys)

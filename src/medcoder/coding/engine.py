@@ -216,7 +216,9 @@ class CodingEngine:
         result.codes = suggestions
         return result
 
-    def _sequence(self, suggestions: list[CodeSuggestion], documents: list[Document]) -> list[CodeSuggestion]:
+    def _sequence(
+        self, suggestions: list[CodeSuggestion], documents: list[Document]
+    ) -> list[CodeSuggestion]:
         """Principal (inpatient, UHDDS, with POA) or first-listed (outpatient, IV.G) first;
         an etiology whose "use additional code" note names it goes before it (I.A.13)."""
         from medcoder.coding.inpatient import assign_poa, choose_principal, etiology_first

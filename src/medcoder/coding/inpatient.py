@@ -20,11 +20,28 @@ import re
 from medcoder.coding.suggestion import CodeSuggestion
 
 ADMISSION_SECTIONS = frozenset(
-    {"chief_complaint", "reason_for_visit", "hpi", "past_medical_history", "past_surgical_history",
-     "admission_diagnoses", "preoperative_diagnosis", "body", "physical_exam", "results"}
+    {
+        "chief_complaint",
+        "reason_for_visit",
+        "hpi",
+        "past_medical_history",
+        "past_surgical_history",
+        "admission_diagnoses",
+        "preoperative_diagnosis",
+        "body",
+        "physical_exam",
+        "results",
+    }
 )
-FINAL_SECTIONS = ("discharge_diagnoses", "final_diagnosis", "diagnoses", "assessment",
-                  "assessment_plan", "impression", "postoperative_diagnosis")
+FINAL_SECTIONS = (
+    "discharge_diagnoses",
+    "final_diagnosis",
+    "diagnoses",
+    "assessment",
+    "assessment_plan",
+    "impression",
+    "postoperative_diagnosis",
+)
 _DEVELOPED = re.compile(
     r"\b(hospital[- ]acquired|nosocomial|post-?operative(ly)?|developed|new onset during|"
     r"during (the|his|her) (stay|admission|hospitalization)|on hospital day)\b",
@@ -64,7 +81,8 @@ def _principal_rank(sug: CodeSuggestion) -> tuple:
 def choose_principal(suggestions: list[CodeSuggestion]) -> CodeSuggestion | None:
     """Mark and return the principal diagnosis (UHDDS), or None when nothing qualifies."""
     candidates = [
-        s for s in suggestions
+        s
+        for s in suggestions
         if s.system == "ICD-10-CM"
         and not s.code.startswith("Z")
         and "in diseases classified elsewhere" not in s.description.lower()

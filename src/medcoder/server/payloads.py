@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
+from medcoder.claims import model as claims
 from medcoder.store.case_models import Case, Comment, Query, Report, ReportVersion
 from medcoder.store.models import CodeSuggestion, Document, Encounter, Patient, User
 
@@ -62,6 +63,23 @@ class AddCodeIn(_In):
 
 class FinalizeIn(_In):
     version: Id | None = None
+
+
+class ClaimIn(_In):
+    """What an 837P needs that the workbench does not hold: the claims library's encounter
+    (``medcoder claim --schema``) without ``id`` and ``diagnoses``, which come from the
+    encounter and its final ICD-10-CM codes (``dx_pointers`` count from 1 in that order)."""
+
+    service_date: dt.date | None = Field(None, description="Default: the encounter's")
+    place_of_service: str | None = Field(None, max_length=2)
+    patient: claims.Patient
+    payer: claims.Payer
+    billing_provider: claims.Provider
+    rendering_provider: claims.Provider | None = None
+    referring_provider: claims.Provider | None = None
+    lines: list[claims.Line] = Field(..., min_length=1, max_length=50)
+    prior_authorization: str | None = Field(None, max_length=50)
+    submitter_phone: str | None = Field(None, max_length=32, description="1000A PER contact")
 
 
 class ReportIn(_In):

@@ -23,6 +23,7 @@ PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "write_report": (R.CODER, R.CDI, R.PHYSICIAN, R.MANAGER),
     "transition_report": (R.CODER, R.CDI, R.PHYSICIAN, R.MANAGER),  # per step: store.reports
     "manage_cases": (R.CODER, R.MANAGER),
+    "export_claim": (R.CODER, R.MANAGER),  # 837P of a finalized encounter
     "dashboard": (R.MANAGER,),
     "audit": (R.MANAGER, R.ADMIN),
     "admin": (R.ADMIN,),

@@ -67,6 +67,10 @@ class ReviewState(StrEnum):
     ADDED = "added"
 
 
+#: The states of a code a coder kept; these reach the claim, never suggested or rejected.
+FINAL_STATES = (ReviewState.ACCEPTED.value, ReviewState.EDITED.value, ReviewState.ADDED.value)
+
+
 class ReportState(StrEnum):
     DRAFT = "draft"
     PHYSICIAN_REVIEW = "physician_review"

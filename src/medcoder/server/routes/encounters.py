@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 import medcoder
 from medcoder.server import payloads
 from medcoder.server.auth import Context, require, workbench
+from medcoder.server.claim_export import write_claim
+from medcoder.store import audit, review
 from medcoder.store import encounters as repo
-from medcoder.store import review
+from medcoder.store.base import EncounterStatus
+from medcoder.store.errors import ConflictError
 
 router = APIRouter(prefix="/api", tags=["encounters"])
 
@@ -68,6 +71,33 @@ def finalize(
     version = body.version if body else None
     encounter = review.finalize(ctx.session, ctx.actor, encounter_id, version=version)
     return {"encounter": payloads.encounter(encounter, detail=True)}
+
+
+@router.post(
+    "/encounters/{encounter_id}/claim",
+    summary="The 837P of a finalized encounter",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "The 837P interchange"}},
+)
+def export_claim(
+    encounter_id: payloads.PathId,
+    body: payloads.ClaimIn,
+    ctx: Context = Depends(require("export_claim")),
+) -> Response:
+    encounter = repo.load_encounter(ctx.session, encounter_id)
+    if encounter.status != EncounterStatus.FINALIZED:
+        raise ConflictError(
+            f"encounter {encounter_id} is not finalized; finalize it before exporting a claim",
+            field="encounter_id",
+        )
+    data = body.model_dump(exclude={"submitter_phone"}, exclude_unset=True)
+    text = write_claim(encounter, data, submitter_phone=body.submitter_phone)
+    audit.record(ctx.session, ctx.actor, "export", "claim", encounter_id, detail="837P")
+    return Response(
+        text,
+        media_type="text/plain",
+        headers={"Content-Disposition": f'attachment; filename="encounter-{encounter_id}.837"'},
+    )
 
 
 @router.post("/suggestions/{suggestion_id}/accept", tags=["review"], summary="Accept a code")

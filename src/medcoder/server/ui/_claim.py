@@ -1,4 +1,5 @@
-"""A claim preview from an encounter's final codes, until the backend has an 837P route.
+"""A claim preview from an encounter's final codes (the 837P itself comes from
+``POST /api/encounters/{id}/claim``, see :mod:`medcoder.server.claim_export`).
 
 Final codes are those a coder kept: accepted, edited or added (never suggested or rejected).
 Diagnoses are ICD-10-CM, principal first; other systems become service lines pointing at the
@@ -7,9 +8,7 @@ first four diagnoses (837P allows four pointers per line, 2400 SV107).
 
 from __future__ import annotations
 
-from medcoder.store.base import ReviewState
-
-FINAL = (ReviewState.ACCEPTED.value, ReviewState.EDITED.value, ReviewState.ADDED.value)
+from medcoder.store.base import FINAL_STATES as FINAL
 
 
 def claim_preview(encounter) -> dict:  # noqa: ANN001 - medcoder.store.models.Encounter
@@ -22,7 +21,7 @@ def claim_preview(encounter) -> dict:  # noqa: ANN001 - medcoder.store.models.En
     pointers = list(range(1, min(4, len(diagnoses)) + 1))
     return {
         "preview": True,
-        "note": "claim preview from final codes; the 837P file needs the backend's claim route",
+        "note": "claim preview from final codes; the 837P comes from POST /api/encounters/{id}/claim",
         "encounter_id": encounter.id,
         "status": encounter.status,
         "setting": encounter.setting,

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import and_, or_, select
 
+from medcoder.server.claim_export import claim_template, final_diagnoses
 from medcoder.server.permissions import PERMISSIONS
 from medcoder.server.sessions import CSRF_COOKIE, new_csrf_token
 from medcoder.server.ui._claim import FINAL, claim_preview
@@ -192,6 +193,8 @@ def encounter_view(
             "reports": reports,
             "activity": activity,
             "claim_json": json.dumps(claim, indent=2),
+            "claim_template": json.dumps(claim_template(encounter), indent=2),
+            "claim_diagnoses": final_diagnoses(encounter),
             "can_upload": page.can("upload") and encounter.status != "finalized",
             "can_write_report": page.can("write_report"),
             "settings": SETTINGS,

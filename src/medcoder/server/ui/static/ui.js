@@ -6,6 +6,8 @@
 //   data-then="reload" | "refresh:#id" (re-fetch the element's data-refresh-url) | a URL with
 //                             {dotted.path} filled from the JSON answer
 //   data-upload="/api/documents..."  multipart upload of a file or pasted text
+//   data-download="POST /api/..."  on a form: post its textarea's JSON, save the answer as a
+//                             file (name from Content-Disposition, else data-filename)
 //   data-show-evidence="<suggestion id>"  highlight that code's <mark data-codes> spans
 (function () {
   "use strict";
@@ -110,6 +112,7 @@
     var form = event.target;
     if (form.dataset.login !== undefined) { event.preventDefault(); login(form); return; }
     if (form.dataset.upload) { event.preventDefault(); upload(form); return; }
+    if (form.dataset.download) { event.preventDefault(); download(form); return; }
     if (form.dataset.api) {
       event.preventDefault();
       var parts = split(form.dataset.api);
@@ -127,6 +130,45 @@
     var setting = form.querySelector("select[name=setting]");
     if (setting) url += (url.indexOf("?") < 0 ? "?" : "&") + "setting=" + encodeURIComponent(setting.value);
     run(form, function () { return call("POST", url, data, true); });
+  }
+
+  function download(form) {
+    var parts = split(form.dataset.download);
+    var body;
+    try { body = JSON.parse(form.querySelector("textarea").value); }
+    catch (e) { showError(form, "the claim data is not valid JSON: " + e.message); return; }
+    var buttons = form.querySelectorAll("button");
+    var box = form.querySelector("[data-error]");
+    buttons.forEach(function (b) { b.disabled = true; b.classList.add("busy"); });
+    (async function () {
+      var response = await fetch(parts[1], {
+        method: parts[0],
+        headers: { "X-CSRF-Token": csrf(), "Content-Type": "application/json" },
+        credentials: "same-origin",
+        body: JSON.stringify(body)
+      });
+      if (response.status === 401) {
+        location.href = "/ui/login?next=" + encodeURIComponent(location.pathname + location.search);
+        return;
+      }
+      if (!response.ok) {
+        var data = null;
+        try { data = await response.json(); } catch (e) { data = null; }
+        throw new Error(errorText(response.status, data));
+      }
+      var match = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+      var url = URL.createObjectURL(await response.blob());
+      var link = document.createElement("a");
+      link.href = url;
+      link.download = match ? match[1] : (form.dataset.filename || "download");
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+      if (box) box.hidden = true;
+    })().catch(function (err) { showError(form, err.message); }).finally(function () {
+      buttons.forEach(function (b) { b.disabled = false; b.classList.remove("busy"); });
+    });
   }
 
   function login(form) {
