@@ -8,6 +8,7 @@ Every test gets its own empty medcoder data directory so no test sees a user's p
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -72,27 +73,37 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch, re
 PG_ENV = "MEDCODER_TEST_POSTGRES_URL"
 
 
-def _empty_postgres(url: str) -> str:
+def _empty_postgres(url: str) -> Iterator[str]:
+    """A database of its own for one test, dropped afterwards, so that several test runs can
+    share one PostgreSQL server without emptying each other's tables."""
+    import uuid
+
     from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
 
     from medcoder.store.database import normalize_url
 
-    url = normalize_url(url)
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return url
+    server = make_url(normalize_url(url))
+    name = f"medcoder_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty workbench database: SQLite always, PostgreSQL when $MEDCODER_TEST_POSTGRES_URL
     is set (``eval "$(bash .ci/postgres.sh)"`` starts one)."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'workbench.db'}"
+        yield f"sqlite:///{tmp_path / 'workbench.db'}"
+        return
     url = os.environ.get(PG_ENV)
     if not url:
         pytest.skip(f'PostgreSQL tests need ${PG_ENV} (eval "$(bash .ci/postgres.sh)")')
-    return _empty_postgres(url)
+    yield from _empty_postgres(url)
