@@ -8,7 +8,7 @@ import pytest
 from cdi_cases import CASES, Case, coding, note
 
 from medcoder.cdi import default_rules, find_opportunities, lint_query
-from medcoder.documents.model import Encounter
+from medcoder.documents.model import Encounter, Setting
 
 REQUIRED_RULES = {
     "hyponatremia.v1",
@@ -220,6 +220,42 @@ def test_no_poa_query_when_poa_is_known_evident_or_exempt():
 def test_no_poa_query_outside_inpatient():
     uti = ("N39.0", "urinary tract infection", "hospital_course")
     assert _poa(None, uti, setting="outpatient") == []
+
+
+@pytest.mark.parametrize("poa", [None, "", "U", "W", "u", "w"])
+def test_poa_query_fires_when_poa_is_undetermined(poa):
+    uti = ("N39.0", "urinary tract infection", "hospital_course")
+    assert _poa(poa, uti) == ["N39.0"]
+
+
+@pytest.mark.parametrize("poa", ["Y", "N", "1"])
+def test_poa_query_stays_quiet_when_the_engine_gave_a_poa(poa):
+    uti = ("N39.0", "urinary tract infection", "hospital_course")
+    assert _poa(poa, uti) == []
+
+
+@pytest.mark.parametrize(
+    "code", ["Z79.4", "Z86.73", "V43.52XA", "W19.XXXA", "Y92.009", "Q21.1", "I25.2", "B91"]
+)
+def test_poa_query_stays_quiet_for_exempt_codes(code):
+    assert _poa(None, (code, "urinary tract infection", "hospital_course")) == []
+
+
+def test_poa_query_never_asks_about_a_procedure_code():
+    document = note(POA_NOTE)
+    result = coding(document, ("N39.0", "urinary tract infection", "hospital_course"))
+    result.codes[0].system = "ICD-10-PCS"
+    rules = [default_rules().by_id("poa_undetermined.v1")]
+    assert find_opportunities(document, result, rules) == []
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("inpatient", ["N39.0"]), ("outpatient", [])])
+def test_poa_query_follows_the_encounters_own_setting(setting, expected):
+    document = note(POA_NOTE)
+    result = coding(document, ("N39.0", "urinary tract infection", "hospital_course"))
+    encounter = Encounter("enc-1", [document], Setting(setting))
+    rules = [default_rules().by_id("poa_undetermined.v1")]
+    assert [o.code for o in find_opportunities(encounter, result, rules)] == expected
 
 
 def test_opportunities_read_the_coding_engines_result(built_packs):

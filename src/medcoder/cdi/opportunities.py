@@ -38,7 +38,11 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "==": operator.eq, "!=": operator.ne,
 }  # fmt: skip
 MAX_CITED_MENTIONS = 5  # per keyword criterion: enough to show the pattern, not the whole chart
-_UNKNOWN_POA = (None, "", "U")
+# POA is undetermined when the engine gave no indicator, "U" (documentation insufficient) or
+# "W" (clinically undetermined); "Y", "N" and "1" (exempt) are answers already (CMS POA
+# reporting guidelines, ICD-10-CM Appendix I).
+UNDETERMINED_POA = ("", "U", "W")
+POA_SYSTEM = "ICD-10-CM"  # POA indicators are reported for diagnoses only, never procedures
 
 
 @dataclass
@@ -277,10 +281,10 @@ def _poa_unclear(rule: Rule, ctx: _Context, encounter_id: str) -> list[Opportuni
     criteria = [c for c in rule.criteria_flat() if isinstance(c, PoaCriterion)]
     out = []
     for code in ctx.codes:
-        if code.poa not in _UNKNOWN_POA or not code.evidence:
+        if not poa_undetermined(code):
             continue
         for c in criteria:
-            if _matches(code.code, c.exempt_prefixes) if c.exempt_prefixes else False:
+            if _matches(code.code, c.exempt_prefixes):
                 break
             if any(e.section in c.evident_sections for e in code.evidence):
                 break
@@ -298,6 +302,16 @@ def _poa_unclear(rule: Rule, ctx: _Context, encounter_id: str) -> list[Opportuni
                 Opportunity(rule.id, rule.title, encounter_id, [indicator], [], query, code.code)
             )
     return out
+
+
+def poa_undetermined(code: CodeSuggestion) -> bool:
+    """A diagnosis whose POA indicator is still open: no value, "U" or "W", with evidence to
+    cite. Procedure codes carry no POA, so they never raise a POA query."""
+    return (
+        code.system.upper() == POA_SYSTEM
+        and (code.poa or "").upper() in UNDETERMINED_POA
+        and bool(code.evidence)
+    )
 
 
 def _poa_evident(code: CodeSuggestion, c: PoaCriterion, found: IndicatorSet) -> bool:
@@ -318,13 +332,17 @@ def find_opportunities(
     coding_result: CodingResult | None,
     rules: RuleSet | Iterable[Rule] | None = None,
     *,
-    setting: str = "inpatient",
+    setting: str | None = None,
 ) -> list[Opportunity]:
     """Opportunities for one document (or every document of an encounter), by rule id.
 
     ``coding_result`` is what the engine coded: a rule whose diagnosis is coded asks nothing,
-    and code criteria (``I50.9`` coded) and POA checks read it.
+    and code criteria (``I50.9`` coded) and POA checks read it. ``setting`` defaults to the
+    encounter's own setting (an outpatient encounter never gets an inpatient-only query such
+    as POA), and to inpatient for a lone document, where every rule may apply.
     """
+    if setting is None:
+        setting = str(document.setting) if isinstance(document, Encounter) else "inpatient"
     rules = default_rules() if rules is None else RuleSet(rules)
     documents = document.documents if isinstance(document, Encounter) else [document]
     found = collect_indicators(documents, keywords=rules.keywords)
