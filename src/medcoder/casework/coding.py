@@ -1,7 +1,11 @@
-"""ICD-10-CM codes of the episode: diagnoses from the coding engine plus stated complications.
+"""Codes of the episode: ICD-10-CM diagnoses and ICD-10-PCS procedures from the coding engine,
+plus stated complications.
 
-Each document is coded once with :func:`medcoder.code` and every code is tied to the events
-whose clause holds its evidence; coding the whole note once gives the engine its section
+Each document is coded once with the :class:`~medcoder.coding.engine.CodingEngine` (systems
+ICD-10-CM and, when a PCS pack is installed, ICD-10-PCS: issue 9 point 3 asks for every
+diagnosis *and procedure* involved) and every code is tied to the events whose clause holds
+its evidence. Without a PCS pack the procedures stay uncoded and the case's data-quality
+section says so, rather than the analysis failing; coding the whole note once gives the engine its section
 context (a "history of" section) that a lone clause would lose, and it is many times faster
 than coding thousands of clauses one by one. Complication and misadventure codes
 (K91.7-, T81.-, T88.-, Y62-Y69) are added only where the record states the complication, and
@@ -16,7 +20,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from medcoder.casework.case import Case, Citation
-from medcoder.casework.chronology import Chronology, Event
+from medcoder.casework.chronology import Chronology, DataQualityItem, Event
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +67,8 @@ _COMPLICATIONS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     (re.compile(r"\b(?:adverse (?:drug )?reaction|allergic reaction to)\b", re.I), ("T88.7XXA",)),
     (re.compile(r"\bfailure of sterile (?:technique|precautions)\b", re.I), ("Y62.0",)),
 ]
+CM, PCS = "ICD-10-CM", "ICD-10-PCS"
+_KIND_ORDER = {"complication": 0, "diagnosis": 1, "procedure": 2, "external_cause": 3}
 
 
 @dataclass
@@ -72,7 +78,7 @@ class CaseCode:
     system: str
     code: str
     description: str
-    kind: str  # diagnosis, complication, external_cause
+    kind: str  # diagnosis, procedure, complication, external_cause
     events: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     score: float = 0.0
@@ -112,19 +118,48 @@ def _setting(events: list[Event]) -> str:
     return "outpatient"
 
 
+def pcs_missing() -> str | None:
+    """Why procedures cannot be coded (no ICD-10-PCS pack installed), or ``None`` if they can."""
+    from medcoder.codesets import registry
+    from medcoder.errors import PackNotFoundError
+
+    try:
+        registry.choose("icd10pcs", None, PCS)
+    except PackNotFoundError as exc:
+        return str(exc)
+    return None
+
+
 def code_case(case: Case, chron: Chronology, *, engine: bool = True) -> list[CaseCode]:
-    """Codes tied to chronology events; ``engine=False`` adds only stated complications."""
+    """Codes tied to chronology events; ``engine=False`` adds only stated complications.
+
+    A missing ICD-10-PCS pack is recorded in ``chron.data_quality`` (kind
+    ``procedures_not_coded``) when the file has procedure events, so a reviewer knows the
+    code list lacks procedures instead of reading it as "no procedure was done".
+    """
     by_doc = _events_by_document(chron)
     codes: dict[str, CaseCode] = {}
     if engine:
-        from medcoder.coding.api import code as run_code
+        from medcoder.coding.api import engine_for
 
+        missing = pcs_missing()
+        systems = (CM,) if missing else (CM, PCS)
+        if missing and any(e.type == "procedure" for e in chron.events):
+            chron.data_quality.append(
+                DataQualityItem(
+                    "procedures_not_coded",
+                    f"procedures were not coded with ICD-10-PCS ({missing}); import the CMS "
+                    "PCS files with `medcoder data import PATH/icd10pcs` and analyse again",
+                    PCS,
+                )
+            )
         for document in case.documents:
             events = by_doc.get(document.id)
             if not events:
                 continue  # another patient's record or a document without events
-            result = run_code(document, setting=_setting(events))
+            result = engine_for(_setting(events), None, None, systems).code_document(document)
             for suggestion in result.codes:
+                kind = "procedure" if suggestion.system == PCS else "diagnosis"
                 for evidence in suggestion.evidence:
                     event = _event_at(events, evidence.start)
                     if event is None or evidence.assertion not in ("present", "possible"):
@@ -135,7 +170,7 @@ def code_case(case: Case, chron: Chronology, *, engine: bool = True) -> list[Cas
                             suggestion.system,
                             suggestion.code,
                             suggestion.description,
-                            "diagnosis",
+                            kind,
                             score=suggestion.score,
                         ),
                     )
@@ -143,9 +178,7 @@ def code_case(case: Case, chron: Chronology, *, engine: bool = True) -> list[Cas
                         entry.events.append(event.id)
                         entry.citations.append(event.citation)
     _complications(chron, codes)
-    return sorted(
-        codes.values(), key=lambda c: (c.kind != "complication", c.kind != "diagnosis", c.code)
-    )
+    return sorted(codes.values(), key=lambda c: (_KIND_ORDER.get(c.kind, 9), c.code))
 
 
 def _complications(chron: Chronology, codes: dict[str, CaseCode]) -> None:
