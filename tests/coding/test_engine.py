@@ -166,3 +166,17 @@ def test_combination_code_with_use_additional_code_is_sequenced_first_I_C_9_a_3(
     )
     result = medcoder.code(text, setting="inpatient")
     assert result.codes[0].code == "I13.0" and result.codes[0].principal
+
+
+def test_see_main_term_with_subterms_is_a_synonym_I_A_16() -> None:
+    """ "Cholelithiasis" says *see* "Calculus, gallbladder" and has subterms of its own: the
+    documented "acute cholecystitis with cholelithiasis" follows Calculus, gallbladder, with
+    cholecystitis, acute (K80.00), not the NOS inclusion under K80.10."""
+    assert codes("Acute cholecystitis with cholelithiasis.", "inpatient") == ["K80.00"]
+
+
+def test_bare_procedure_word_is_not_a_condition() -> None:
+    """ "Under general anesthesia" names the procedure; loss of sensation (R20.0) needs more
+    than the bare word (nlp/data/bare_terms.tsv), which still counts inside a longer phrase."""
+    assert "R20.0" not in codes("Surgery was performed under general anesthesia.")
+    assert "R20.0" in codes("Sensory anesthesia of the left foot.")

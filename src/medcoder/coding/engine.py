@@ -30,7 +30,7 @@ from medcoder.coding.settings import Action, Profile, profile
 from medcoder.coding.suggestion import CodeSuggestion, CodingResult, Evidence, Rejected
 from medcoder.documents.model import Document, Encounter
 from medcoder.documents.sections import segment
-from medcoder.nlp.matcher import ConceptMatcher, Match
+from medcoder.nlp.matcher import ConceptMatcher, Match, bare_words
 from medcoder.nlp.model import Assertion
 
 SOURCE_CONFIDENCE = {"index": 0.8, "title": 0.75, "inclusion": 0.7, "lexicon": 0.7, "learned": 0.6}
@@ -89,7 +89,7 @@ class CodingEngine:
         from medcoder.coding.vocabulary_cache import load_vocabulary
         from medcoder.nlp.lexicon import Lexicon
 
-        return ConceptMatcher(load_vocabulary(self.pack), lexicon=Lexicon.load())
+        return ConceptMatcher(load_vocabulary(self.pack), lexicon=Lexicon.load(), bare=bare_words())
 
     @cached_property
     def procedures(self):  # noqa: ANN201 - the ICD-10-PCS engine, when a PCS pack is installed

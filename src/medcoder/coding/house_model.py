@@ -82,8 +82,16 @@ def _ngrams(document: Document) -> dict[tuple[str, ...], tuple[int, int]]:
 class _Tables:
     """Counts estimated on a set of training documents."""
 
-    def __init__(self, min_support: int, min_precision: float, smoothing: float) -> None:
+    def __init__(
+        self,
+        min_support: int,
+        min_precision: float,
+        smoothing: float,
+        linked=None,  # noqa: ANN001 - callable(code, gram) -> bool, see HouseModel
+        unlinked_precision: float = 1.0,
+    ) -> None:
         self.min_support, self.min_precision, self.smoothing = min_support, min_precision, smoothing
+        self.linked, self.unlinked_precision = linked, unlinked_precision
         self.assertion_rates: dict[str, float] = {}
         self.acceptance: dict[str, dict[str, list[int]]] = {}
         self.phrases: dict[tuple[str, ...], list[tuple[str, int, int]]] = {}
@@ -143,7 +151,13 @@ class _Tables:
             keep = [
                 (code, hits, n)
                 for code, hits in counts.items()
-                if hits >= self.min_support and hits / n >= self.min_precision
+                if hits >= self.min_support
+                and hits / n >= self.min_precision
+                and (
+                    self.linked is None
+                    or hits / n >= self.unlinked_precision
+                    or self.linked(code, gram)
+                )
             ]
             if keep:
                 self.phrases[gram] = sorted(keep, key=lambda x: -x[1])[:3]
@@ -201,6 +215,29 @@ def _features(tables: _Tables, cands, doc_grams) -> dict[str, dict[str, float]]:
     return out
 
 
+class _LexicalLink:
+    """Whether a learned phrase is *about* its code: it shares a word (first five letters)
+    with the code's title or an ancestor's. A phrase that merely co-occurs with a code in the
+    training documents ("woman with a history" -> I10) is kept only when its precision reaches
+    ``unlinked_precision``: otherwise it is a coincidence of the corpus, and an explanation a
+    coder would laugh at."""
+
+    def __init__(self, pack) -> None:  # noqa: ANN001 - ICD10CMPack
+        self.pack = pack
+        self._words: dict[str, frozenset[str]] = {}
+
+    def words(self, code: str) -> frozenset[str]:
+        if code not in self._words:
+            titles = [self.pack.title(c) or "" for c in [code, *self.pack.ancestors(code)]]
+            self._words[code] = frozenset(
+                t[:5] for title in titles for t, _, _ in tokenize(title.lower()) if len(t) > 2
+            )
+        return self._words[code]
+
+    def __call__(self, code: str, gram: tuple[str, ...]) -> bool:
+        return any(w[:5] in self.words(code) for w in gram)
+
+
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
 
@@ -221,15 +258,24 @@ class HouseModel:
         smoothing: float = 3.0,
         folds: int = 4,
         regularization: float = 1.0,
+        unlinked_precision: float = 0.6,
     ) -> None:
         self.min_support = min_support
         self.min_precision = min_precision
         self.smoothing = smoothing
         self.folds = folds
         self.regularization = regularization
+        self.unlinked_precision = unlinked_precision
+        self._linked = None
 
     def _tables(self) -> _Tables:
-        return _Tables(self.min_support, self.min_precision, self.smoothing)
+        return _Tables(
+            self.min_support,
+            self.min_precision,
+            self.smoothing,
+            self._linked,
+            self.unlinked_precision,
+        )
 
     def fit(
         self,
@@ -249,6 +295,7 @@ class HouseModel:
         gold = {d: {code_key(c) for c in codes} for d, codes in gold.items()}
         docs = [d for d in documents if d.id in gold]
         engine = engine_factory(setting)
+        self._linked = _LexicalLink(engine.pack)
         candidates = {d.id: engine.candidates(d) for d in docs}
         grams = {d.id: _ngrams(d) for d in docs}
         order = sorted(candidates)
@@ -367,6 +414,7 @@ class HouseModel:
                 "smoothing": self.smoothing,
                 "folds": self.folds,
                 "regularization": self.regularization,
+                "unlinked_precision": self.unlinked_precision,
             },
             "setting": self.setting_,
             "documents": self.documents_,

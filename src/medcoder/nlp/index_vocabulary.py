@@ -164,10 +164,14 @@ def _qualifier_words(index) -> set[str]:  # noqa: ANN001
 
 
 def _aliases(index) -> dict[int, list[tuple[str, ...]]]:  # noqa: ANN001
-    """``see`` main terms as synonyms: id(target term) -> alternative head words."""
+    """``see`` main terms as synonyms: id(target term) -> alternative head words.
+
+    A main term with its own subterms can still be a synonym ("Cholelithiasis" -> see
+    "Calculus, gallbladder", with subterms for the bile ducts): its own subterms are walked
+    as usual and take precedence where they say more."""
     out: dict[int, list[tuple[str, ...]]] = {}
     for main in index.main_terms:
-        if main.see and not main.codes and not main.subterms:
+        if main.see and not main.codes:
             path, unmatched = index.resolve(re.split(r",\s*", main.see))
             if path and not unmatched:
                 for head in _head_variants(main.title):
@@ -182,35 +186,47 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
     def heads(term) -> list[tuple[str, ...]]:  # noqa: ANN001
         return _head_variants(term.title) + aliases.get(id(term), [])
 
-    def walk(term, prefixes: list[tuple[str, ...]], depth: int, path: str) -> Iterator[Entry]:  # noqa: ANN001
-        if depth and SKIP_SUBTERM.match(term.title):
-            return
-        path = f"{path}, {term.title}" if path else term.title
-        if depth == 0:
-            own = heads(term)
-        else:
-            words = _words(term.title)
-            own = [p + words for p in prefixes] if words else prefixes
-            # A *see* main term pointing at this subterm names it alone: "Smoker" -> see
-            # "Dependence, drug, nicotine" means {smoker} -> F17.200, not {dependence ... smoker}.
-            own += aliases.get(id(term), [])
-        own = [
+    def keep(term, candidates: list[tuple[str, ...]]) -> list[tuple[str, ...]]:  # noqa: ANN001
+        return [
             o
-            for o in dict.fromkeys(own)
+            for o in dict.fromkeys(candidates)
             if o
             and any(t not in STOPWORDS and len(t) > 2 for t in o)
             and not (len(o) == 1 and o[0] in qualifiers and not term.subterms)
         ]
+
+    def walk(
+        term,  # noqa: ANN001
+        prefixes: list[tuple[str, ...]],
+        depth: int,
+        path: str,
+        synonyms: list[tuple[str, ...]],
+    ) -> Iterator[Entry]:
+        """``prefixes``: the word sets of the path so far (the first few spellings);
+        ``synonyms``: word sets that started at a *see* main term naming a term above. They
+        are carried down every level, so "Cholelithiasis" reaches "Calculus, gallbladder,
+        with cholecystitis, acute" as {cholelithiasis, acute}."""
+        if depth and SKIP_SUBTERM.match(term.title):
+            return
+        path = f"{path}, {term.title}" if path else term.title
+        words = _words(term.title)
+        own = heads(term) if depth == 0 else [p + words for p in prefixes] if words else prefixes
+        synonyms = [s + words for s in synonyms] if depth and words else list(synonyms)
+        # A *see* main term pointing at this term names it alone: "Smoker" -> see
+        # "Dependence, drug, nicotine" means {smoker} -> F17.200, not {dependence ... smoker}.
+        synonyms += aliases.get(id(term), [])
+        own = keep(term, own)
+        synonyms = [x for x in keep(term, synonyms) if x not in own]
         codes = [c for c in (resolver.resolve(c) for c in term.codes) if c]
         manifs = [c for c in (resolver.resolve(c) for c in term.manif_codes) if c]
         if codes:
-            for tokens in own:
+            for tokens in own + synonyms:
                 yield Entry(tokens, codes[0], "index", path, 1 + depth, tuple(codes[1:] + manifs))
         for sub in term.subterms:
-            yield from walk(sub, own[:4], depth + 1, path)
+            yield from walk(sub, own[:4], depth + 1, path, synonyms)
 
     for main in index.main_terms:
-        yield from walk(main, [], 0, "")
+        yield from walk(main, [], 0, "", [])
 
 
 def _from_neoplasm(table, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001

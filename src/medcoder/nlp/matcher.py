@@ -8,14 +8,29 @@ close together. Each sentence is checked only against the phrases keyed by one o
 
 from __future__ import annotations
 
+import csv
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 from medcoder.nlp.tokens import STOPWORDS, tokenize
 from medcoder.nlp.vocabulary import Entry, Vocabulary
 
+_LINK_WORDS = frozenset({"with"})
 _LIST_NUMBER = re.compile(r"\s*\(?\d{1,2}[.)]\s+")
+
+
+@cache
+def bare_words() -> frozenset[str]:
+    """Words that, standing alone, are not reported as a condition (``data/bare_terms.tsv``:
+    each with the reason): "under general anesthesia" is a procedure, not R20.0. They still
+    count inside longer phrases ("anesthesia of skin")."""
+    path = resources.files("medcoder.nlp") / "data" / "bare_terms.tsv"
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    return frozenset(t for row in rows for t, _, _ in tokenize(row["word"]))
 
 
 @dataclass
@@ -35,10 +50,18 @@ class ConceptMatcher:
     phrase's own length (clinical text inserts modifiers: "chronic *renal* kidney ...").
     """
 
-    def __init__(self, vocabulary: Vocabulary, *, slack: int = 3, lexicon: object = None) -> None:
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        *,
+        slack: int = 3,
+        lexicon: object = None,
+        bare: frozenset[str] = frozenset(),
+    ) -> None:
         self.vocabulary = vocabulary
         self.slack = slack
         self.lexicon = lexicon
+        self.bare = bare
 
     def _expansions(self, text: str) -> list[tuple[int, int, tuple[str, ...]]]:
         """Unambiguous abbreviations of the text with the words they stand for (HTN ->
@@ -73,6 +96,8 @@ class ConceptMatcher:
             for entry in self.vocabulary.by_key.get(token, ()):
                 if any(t not in where for t in entry.tokens):
                     continue
+                if len(entry.tokens) == 1 and token in self.bare:
+                    continue
                 for anchor in places:
                     chosen = {anchor}
                     for t in entry.tokens:
@@ -82,9 +107,10 @@ class ConceptMatcher:
                     lo, hi = min(chosen), max(chosen)
                     width = sum(1 for i, _ in content if lo <= i <= hi)
                     if width <= len(entry.tokens) + self.slack:
-                        found.append(
-                            Match(entry, words[lo][1], words[hi][2], frozenset(chosen), start, end)
-                        )
+                        # "with" links words but is not a finding: {cholelithiasis, with,
+                        # cholecystitis} must still yield to {acute, cholecystitis, cholelithiasis}.
+                        core = frozenset(p for p in chosen if words[p][0] not in _LINK_WORDS)
+                        found.append(Match(entry, words[lo][1], words[hi][2], core, start, end))
                         break
         return _most_specific(found)
 
