@@ -40,6 +40,38 @@ def render_html(report: CaseReport) -> str:
     )
 
 
+def render_text(report: CaseReport) -> str:
+    """Plain text for the workbench's report workflow, where a reviewer edits the synopsis as
+    text and every correction is kept as a diff; citations stay in brackets after each
+    sentence so an edited synopsis still says where each fact comes from."""
+    h = report.header
+    lines = ["SYNOPSIS OF FACTS", ""]
+    for label, key in (
+        ("Claim", "claim_number"),
+        ("Suit", "suit_number"),
+        ("Claimant", "claimant"),
+        ("Incident", "incident_date"),
+        ("Jurisdiction", "jurisdiction"),
+    ):
+        if h.get(key):
+            lines.append(f"{label}: {h[key]}")
+    for d in h.get("defendants") or []:  # type: ignore[union-attr]
+        lines.append(f"Defendant: {d['name']}" + (f" ({d['role']})" if d.get("role") else ""))
+    for section in report.synopsis:
+        lines += ["", section.title.upper()]
+        for st in section.statements:
+            lines.append(f"- {st.text} [{'; '.join(c.label() for c in st.citations)}]")
+    if report.data_quality:
+        lines += ["", "DATA QUALITY"]
+        lines += [
+            f"- {d.kind.replace('_', ' ')} ({d.source}): {d.message}" for d in report.data_quality
+        ]
+    if report.open_questions:
+        lines += ["", "OPEN QUESTIONS FOR THE PHYSICIAN REVIEWER"]
+        lines += [f"{i}. {q.text}" for i, q in enumerate(report.open_questions, 1)]
+    return "\n".join(lines) + "\n"
+
+
 def render_json(report: CaseReport) -> str:
     return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str)
 

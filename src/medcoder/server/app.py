@@ -18,9 +18,18 @@ from fastapi import FastAPI, Request
 import medcoder
 from medcoder.server import errors
 from medcoder.server.coding import engine_coder, validate_code
-from medcoder.server.routes import admin, casework, documents, encounters, login, reports
+from medcoder.server.routes import (
+    admin,
+    case_files,
+    casework,
+    documents,
+    encounters,
+    login,
+    reports,
+)
 from medcoder.server.sessions import LoginLimiter, SessionSigner
 from medcoder.server.ui import ui_router, ui_static
+from medcoder.server.ui.case_views import router as case_ui_router
 from medcoder.server.uploads import MAX_UPLOAD_BYTES, BodyLimitMiddleware
 from medcoder.store.database import Database
 
@@ -95,9 +104,10 @@ def create_app(
     )
     app.state.workbench = bench
     errors.install(app)
-    for module in (login, admin, documents, encounters, reports, casework):
+    for module in (login, admin, documents, encounters, reports, casework, case_files):
         app.include_router(module.router)
     app.include_router(ui_router)
+    app.include_router(case_ui_router)
     app.mount("/ui/static", ui_static, name="ui-static")
 
     @app.get("/healthz", tags=["health"], summary="Liveness: no authentication, no data")

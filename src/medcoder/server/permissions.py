@@ -22,7 +22,8 @@ PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "answer_query": (R.PHYSICIAN,),
     "write_report": (R.CODER, R.CDI, R.PHYSICIAN, R.MANAGER),
     "transition_report": (R.CODER, R.CDI, R.PHYSICIAN, R.MANAGER),  # per step: store.reports
-    "manage_cases": (R.CODER, R.MANAGER),
+    "manage_cases": (R.CODER, R.MANAGER),  # open cases, file records, run the analysis
+    "classify_case": (R.CLAIMS_EXAMINER, R.MANAGER),  # confirm or change NPDB suggestions
     "export_claim": (R.CODER, R.MANAGER),  # 837P of a finalized encounter
     "dashboard": (R.MANAGER,),
     "audit": (R.MANAGER, R.ADMIN),

@@ -8,7 +8,7 @@ import os
 from alembic import context
 from sqlalchemy import create_engine
 
-from medcoder.store import case_models, models  # noqa: F401 - register every table
+from medcoder.store import case_file_models, case_models, models  # noqa: F401 - every table
 from medcoder.store.base import Base
 
 config = context.config

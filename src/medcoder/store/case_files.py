@@ -1,0 +1,190 @@
+"""Repository of malpractice case files: claim facts, records, analyses, and the examiner's
+classification decision. Every function that reads or changes case material writes its audit
+row in the caller's transaction (ids only, never record text).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from medcoder.store import audit
+from medcoder.store.audit import Actor
+from medcoder.store.base import utcnow
+from medcoder.store.case_file_models import CaseAnalysis, CaseDocument, CaseFile
+from medcoder.store.case_models import Case, Report
+from medcoder.store.encounters import check_version
+from medcoder.store.errors import NotFoundError
+from medcoder.store.models import Document
+
+#: Title of the report that carries a case's synopsis of facts through review.
+SYNOPSIS_TITLE = "Synopsis of facts"
+
+
+def load_case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFoundError("case", case_id)
+    return case
+
+
+def case_file(session: Session, case_id: int) -> CaseFile:
+    """The case's claim-facts row, created empty on first use (older cases have none)."""
+    load_case(session, case_id)
+    row = session.scalar(select(CaseFile).where(CaseFile.case_id == case_id))
+    if row is None:
+        row = CaseFile(case_id=case_id, details={}, classification={})
+        session.add(row)
+        session.flush()
+    return row
+
+
+def list_cases(
+    session: Session, actor: Actor, *, status: str | None = None, limit: int = 25, offset: int = 0
+) -> tuple[list[Case], int]:
+    """A page of cases, newest first, and how many match in all."""
+    stmt = select(Case)
+    if status:
+        stmt = stmt.where(Case.status == status)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = list(session.scalars(stmt.order_by(Case.id.desc()).limit(limit).offset(offset)))
+    audit.record(session, actor, "list", "case", None, detail=f"count={len(rows)} offset={offset}")
+    return rows, total
+
+
+def set_details(
+    session: Session, actor: Actor, case_id: int, details: dict[str, Any], version: int | None
+) -> CaseFile:
+    row = case_file(session, case_id)
+    check_version("case file", row.version, version)
+    row.details = details
+    session.flush()
+    audit.record(session, actor, "update", "case", case_id, detail="details")
+    return row
+
+
+def add_document(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    *,
+    file_name: str,
+    text: str,
+    format: str,
+    raw: bytes,
+    media_type: str | None = None,
+    kind: str | None = None,
+    meta: dict[str, Any] | None = None,
+) -> CaseDocument:
+    load_case(session, case_id)
+    row = CaseDocument(
+        case_id=case_id,
+        file_name=file_name,
+        format=format,
+        media_type=media_type,
+        kind=kind,
+        text=text,
+        size_bytes=len(raw),
+        sha256=hashlib.sha256(raw).hexdigest(),
+        meta=meta or {},
+        uploaded_by=actor.user_id,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "create", "case_document", row.id, detail=f"case={case_id}")
+    return row
+
+
+def documents(session: Session, case: Case) -> tuple[list[CaseDocument], list[Document]]:
+    """Records filed with the case, and the documents of the encounters linked to it."""
+    filed = list(
+        session.scalars(
+            select(CaseDocument).where(CaseDocument.case_id == case.id).order_by(CaseDocument.id)
+        )
+    )
+    ids = [int(i) for i in case.encounter_ids or []]
+    linked = (
+        list(
+            session.scalars(
+                select(Document).where(Document.encounter_id.in_(ids)).order_by(Document.id)
+            )
+        )
+        if ids
+        else []
+    )
+    return filed, linked
+
+
+def get_document(session: Session, actor: Actor, case_id: int, key: str) -> CaseDocument | Document:
+    """One record of the case by its citation key (``cdoc<id>`` filed, ``doc<id>`` linked)."""
+    case = load_case(session, case_id)
+    filed, linked = documents(session, case)
+    for row in filed:
+        if f"cdoc{row.id}" == key:
+            audit.record(session, actor, "read", "case_document", row.id, detail=f"case={case_id}")
+            return row
+    for row in linked:
+        if f"doc{row.id}" == key:
+            audit.record(session, actor, "read", "document", row.id, detail=f"case={case_id}")
+            return row
+    raise NotFoundError("case document", key)
+
+
+def save_analysis(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    *,
+    result: dict[str, Any],
+    synopsis: str,
+    engine_version: str,
+    seconds: float,
+) -> CaseAnalysis:
+    row = CaseAnalysis(
+        case_id=case_id,
+        result=result,
+        synopsis=synopsis,
+        engine_version=engine_version,
+        seconds=seconds,
+        created_by=actor.user_id,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "analyze", "case", case_id, detail=f"analysis={row.id}")
+    return row
+
+
+def latest_analysis(session: Session, case_id: int) -> CaseAnalysis | None:
+    stmt = select(CaseAnalysis).where(CaseAnalysis.case_id == case_id)
+    return session.scalar(stmt.order_by(CaseAnalysis.id.desc()).limit(1))
+
+
+def classify(
+    session: Session, actor: Actor, case_id: int, decision: dict[str, Any], version: int | None
+) -> CaseFile:
+    """Record the examiner's allegation, severity and factors (a confirmation or a change)."""
+    row = case_file(session, case_id)
+    check_version("case file", row.version, version)
+    row.classification = {
+        **decision,
+        "by": actor.username,
+        "role": actor.role,
+        "at": utcnow().isoformat(timespec="seconds"),
+    }
+    session.flush()
+    audit.record(session, actor, "classify", "case", case_id, detail=decision.get("status"))
+    return row
+
+
+def synopsis_report(session: Session, case_id: int) -> Report | None:
+    stmt = select(Report).where(Report.case_id == case_id, Report.title == SYNOPSIS_TITLE)
+    return session.scalar(stmt.order_by(Report.id).limit(1))
+
+
+def reports(session: Session, case_id: int) -> list[Report]:
+    return list(
+        session.scalars(select(Report).where(Report.case_id == case_id).order_by(Report.id))
+    )
