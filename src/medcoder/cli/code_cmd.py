@@ -60,6 +60,62 @@ def _systems(value: str) -> tuple[str, ...]:
     return tuple(SYSTEMS[n] for n in names)
 
 
+SYSTEMS_HELP = (
+    "Comma list of icd10cm, icd10pcs, cpt (E/M, procedures), hcpcs (drugs). Default by "
+    "--setting: inpatient and abstraction code icd10cm,icd10pcs (PCS once its pack is "
+    "imported); outpatient codes icd10cm,cpt,hcpcs (the E/M level needs no CPT file; CPT "
+    "procedures need your licensed file and say so without it; HCPCS drugs need the HCPCS pack)."
+)
+
+
+def _default_systems(setting: str, date: str | None) -> tuple[str, ...]:
+    """What the setting calls for when ``--systems`` is not given (issue 5).
+
+    Inpatient and abstraction (CodiEsp-style case review) report procedures in ICD-10-PCS;
+    outpatient services are reported in CPT/HCPCS. A system whose pack is not imported is
+    left out with a one-line note on stderr rather than failing every document.
+    """
+    from medcoder.codesets import registry
+    from medcoder.codesets.periods import parse_date
+    from medcoder.errors import MedcoderError
+
+    on = parse_date(date) if date else None
+
+    def have(component: str, system: str) -> bool:
+        try:
+            registry.choose(component, on, system)
+        except MedcoderError:
+            return False
+        return True
+
+    if setting == "outpatient":
+        if have("hcpcs", "HCPCS"):
+            return ("ICD-10-CM", "CPT", "HCPCS")
+        typer.echo(
+            "note: HCPCS drug codes need the HCPCS pack (`medcoder data import PATH`); "
+            "coding ICD-10-CM and CPT",
+            err=True,
+        )
+        return ("ICD-10-CM", "CPT")
+    if have("icd10pcs", "ICD-10-PCS"):
+        return ("ICD-10-CM", "ICD-10-PCS")
+    typer.echo(
+        "note: ICD-10-PCS procedures need the PCS pack (`medcoder data import "
+        "PATH_TO_PCS_FILES`); coding ICD-10-CM only",
+        err=True,
+    )
+    return ("ICD-10-CM",)
+
+
+def _chosen_systems(value: str | None, setting: str, date: str | None) -> tuple[str, ...]:
+    from medcoder.coding.settings import profile
+
+    if value is not None:
+        return _systems(value)
+    profile(setting)  # usage error for an unknown setting before looking at packs
+    return _default_systems(setting, date)
+
+
 def _engine(
     setting: str, model: Path | None, date: str | None, systems: tuple[str, ...] = ("ICD-10-CM",)
 ):  # noqa: ANN202
@@ -114,18 +170,16 @@ def code(
     model: Path | None = typer.Option(None, "--model", "-m", help="A model from `medcoder train`."),
     date: str | None = typer.Option(None, "--date", help="Date of service (code set in force)."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to a file, not stdout."),
-    systems: str = typer.Option(
-        "icd10cm",
-        "--systems",
-        help="Comma list of icd10cm, icd10pcs, cpt (E/M, procedures), hcpcs (drugs).",
-    ),
+    systems: str | None = typer.Option(None, "--systems", help=SYSTEMS_HELP),
 ) -> None:
-    """Assign ICD-10-CM (and ICD-10-PCS) codes to each document, each with its evidence.
+    """Assign the codes the setting calls for to each document, each with its evidence.
 
+    Inpatient and abstraction: ICD-10-CM diagnoses and ICD-10-PCS procedures; outpatient:
+    ICD-10-CM, the CPT E/M level and HCPCS drugs (see --systems).
     JSONL gives one line per input document: {"document", "codes": [{"system", "code",
     "description", "score", "evidence": [...]}]}.
     """
-    engine = _engine(setting, model, date, _systems(systems))
+    engine = _engine(setting, model, date, _chosen_systems(systems, setting, date))
     files = _inputs(paths)
     failures = 0
     sink = output.open("w", encoding="utf-8") if output else sys.stdout
@@ -178,11 +232,13 @@ def explain(
     setting: str = typer.Option("outpatient", "--setting", "-s", help=SETTING_HELP),
     model: Path | None = typer.Option(None, "--model", "-m", help="A model from `medcoder train`."),
     fmt: OutFormat = typer.Option(OutFormat.TABLE, "--format", help="table or json."),
-    systems: str = typer.Option("icd10cm", "--systems", help="As for `medcoder code`."),
+    systems: str | None = typer.Option(None, "--systems", help=SYSTEMS_HELP),
 ) -> None:
-    """Show why each code was assigned (index path, PCS axes, E/M grid, guideline, evidence)
-    and why others were not."""
-    engine = _engine(setting, model, None, _systems(systems))
+    """Show why each code was assigned (index path, PCS axis table, E/M MDM grid, guideline,
+    evidence) and why others were not; --format json carries the same tables as data."""
+    from medcoder.cli.explain_view import render
+
+    engine = _engine(setting, model, None, _chosen_systems(systems, setting, None))
     for doc_id, result, error in _code_files(_inputs([path]), engine, progress=False):
         if error:
             from medcoder.errors import DocumentError
@@ -191,26 +247,7 @@ def explain(
         if fmt is not OutFormat.TABLE:
             print_json(result.to_dict(explain=True))
             continue
-        out = console()
-        out.print(f"[bold]{result.document}[/] · setting {result.setting}")
-        t = table("Assigned", ["Code", "Description", "Score", "How", "Guidelines", "Evidence"])
-        for c in result.codes:
-            how = "\n".join(
-                c.path + ([f"model: {c.model_contribution}"] if c.model_contribution else [])
-            )
-            ev = "\n".join(
-                f"“{e.text}” [{e.section or '-'}, {e.assertion}] @{e.start}" for e in c.evidence[:3]
-            )
-            t.add_row(c.code, c.description, f"{c.score:.2f}", how, ", ".join(c.guidelines), ev)
-        out.print(t)
-        r = table(
-            "Considered and not reported",
-            ["Code", "Description", "Why not", "Guideline", "Evidence"],
-        )
-        for rej in result.rejected:
-            ev = "; ".join(f"“{e.text}”" for e in rej.evidence[:2])
-            r.add_row(rej.code, rej.description, rej.reason, rej.guideline or "", ev)
-        out.print(r)
+        render(console(), result)
 
 
 def _read_texts(texts: Path):  # noqa: ANN202

@@ -259,6 +259,7 @@ class CodingEngine:
         out: list[CodeSuggestion] = []
         for document in documents:
             pcs = self.procedures.analyze(document)
+            result.rejected.extend(pcs.rejected)  # procedures folded into another (B3.2)
             for built in pcs.incomplete:
                 result.warnings.append(
                     f"procedure documentation incomplete: {built.reported()} — {built.missing} "

@@ -51,6 +51,9 @@ class CodeSuggestion:
     poa: str | None = None  # Y, N, U, W, 1 (inpatient only)
     principal: bool = False
     model_contribution: str | None = None
+    # Structured account for `medcoder explain` (issue 5): the PCS axis table or the E/M MDM
+    # grid, built by procedures/ and services/; plain JSON-ready data, shown only when explaining.
+    explanation: dict[str, object] | None = None
 
     def to_dict(self, *, explain: bool = False) -> dict[str, object]:
         out: dict[str, object] = {
@@ -69,6 +72,8 @@ class CodeSuggestion:
             out["guidelines"] = self.guidelines
             if self.model_contribution:
                 out["model"] = self.model_contribution
+            if self.explanation is not None:
+                out["explanation"] = self.explanation
         return out
 
 

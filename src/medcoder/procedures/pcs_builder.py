@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from medcoder.codesets.icd10pcs_tables import PcsTables
 from medcoder.procedures.pcs_vocabulary import LATERALITY, phrase
 
+ONLY_VALUE = "only value the table allows"
+_BILATERAL = "B4.3: bilateral, no bilateral value: one code per side"
 _EMPTY_LABELS = frozenset({"No Device", "No Qualifier", "None"})
 _BODY_AXES = frozenset({"Body Part", "Body System", "Body Region", "Body System / Region"})
 
@@ -29,6 +31,7 @@ class AxisContext:
     devices: tuple[str, ...] = ()  # device labels cued ("Intraluminal Device")
     diagnostic: bool = False  # biopsy: qualifier Diagnostic (B3.4a)
     no_contrast: bool = False
+    approach_words: str | None = None  # the note's words that said the approach
 
 
 @dataclass
@@ -40,6 +43,7 @@ class PcsConstruction:
     guidelines: list[str] = field(default_factory=list)
     missing: str | None = None  # title of the first axis documentation did not decide
     choices: dict[str, str] = field(default_factory=dict)  # values allowed on that axis
+    why: dict[int, str] = field(default_factory=dict)  # axis position (1-7) -> why this value
 
     @property
     def complete(self) -> bool:
@@ -63,12 +67,21 @@ class PcsBuilder:
         self.tables = tables
 
     def build(
-        self, start: str, context: AxisContext, notes: list[str] | None = None
+        self,
+        start: str,
+        context: AxisContext,
+        notes: list[str] | None = None,
+        why: dict[int, str] | None = None,
     ) -> list[PcsConstruction]:
-        """Constructions from the index prefix ``start``; two when B4.3 splits a bilateral."""
+        """Constructions from the index prefix ``start``; two when B4.3 splits a bilateral.
+
+        ``why`` says, per position of ``start``, why the index gave that character (the axis
+        table of ``medcoder explain`` shows it next to the builder's own reasons).
+        """
         start = start.upper()
         good = self.tables.longest_valid_prefix(start)
-        base = PcsConstruction(good, list(notes or []))
+        kept = {p: w for p, w in (why or {}).items() if p <= len(good)}
+        base = PcsConstruction(good, list(notes or []), why=kept)
         if good != start:
             base.notes.append(f"index prefix {start} invalid in FY{self.tables.version}")
         todo = [base]
@@ -84,11 +97,13 @@ class PcsBuilder:
                     for value in picked[1:]:
                         twin = PcsConstruction(
                             item.code + value,
-                            [*item.notes, self._note(item.code, value, values, "B4.3")],
+                            [*item.notes],
                             [*item.guidelines, "B4.3"],
+                            why=dict(item.why),
                         )
+                        twin.notes.append(self._note(twin, value, values, _BILATERAL, item.code))
                         todo.append(twin)
-                    item.notes.append(self._note(item.code, picked[0], values, "B4.3"))
+                    item.notes.append(self._note(item, picked[0], values, _BILATERAL))
                     item.guidelines.append("B4.3")
                     item.code += picked[0]
                     continue
@@ -101,8 +116,18 @@ class PcsBuilder:
             done.append(item)
         return done
 
-    def _note(self, prefix: str, value: str, values: dict[str, str], why: str) -> str:
+    def _note(
+        self,
+        item: PcsConstruction,
+        value: str,
+        values: dict[str, str],
+        why: str,
+        prefix: str | None = None,
+    ) -> str:
+        """The path line for one axis choice; records ``why`` for the axis table too."""
+        prefix = item.code if prefix is None else prefix
         title = self.tables.axis_title(prefix).lower()
+        item.why[len(prefix) + 1] = why
         return f"{title}: {values[value]} ({why})"
 
     def _choose(
@@ -112,41 +137,48 @@ class PcsBuilder:
         title = self.tables.axis_title(prefix)
         if len(values) == 1:
             (value,) = values
+            note = self._note(item, value, values, ONLY_VALUE)
             if len(prefix) >= 4:
-                item.notes.append(self._note(prefix, value, values, "the only value allowed"))
+                item.notes.append(note)
             return value
         if len(prefix) < 3:
             return None
         if title in _BODY_AXES:
             return self._body_part(item, values, ctx)
         if title == "Approach":
-            return self._by_label(item, values, ctx.approach, "documented approach")
+            said = f" {ctx.approach_words!r}" if ctx.approach_words else ""
+            return self._by_label(item, values, ctx.approach, f"documented approach{said}")
         if title == "Contrast":
             if ctx.no_contrast and "Z" in values:
-                item.notes.append(self._note(prefix, "Z", values, "without contrast"))
+                item.notes.append(self._note(item, "Z", values, "documented: without contrast"))
                 return "Z"
             return None
         if title == "Device":
             for device in ctx.devices:
                 for value, label in values.items():
                     if device.lower() in label.lower():
-                        item.notes.append(self._note(prefix, value, values, "device documented"))
+                        why = f"device documented: {device}"
+                        item.notes.append(self._note(item, value, values, why))
                         return value
             if values.get("Z") == "No Device":
-                item.notes.append(self._note(prefix, "Z", values, "no device remains"))
+                why = "B6.1a: no device remains after the procedure"
+                item.notes.append(self._note(item, "Z", values, why))
                 item.guidelines.append("B6.1a")
                 return "Z"
             return None
         if ctx.diagnostic and values.get("X") == "Diagnostic":
-            item.notes.append(self._note(prefix, "X", values, "biopsy"))
+            why = "B3.4a: a biopsy takes qualifier Diagnostic"
+            item.notes.append(self._note(item, "X", values, why))
             item.guidelines.append("B3.4a")
             return "X"
         matched = self._matching_labels(values, ctx)
         if len(matched) == 1:
-            item.notes.append(self._note(prefix, matched[0], values, "documented"))
+            why = _documented(values[matched[0]], ctx)
+            item.notes.append(self._note(item, matched[0], values, why))
             return matched[0]
         if values.get("Z") in _EMPTY_LABELS:
-            item.notes.append(self._note(prefix, "Z", values, "nothing further documented"))
+            why = f"nothing further documented: {values['Z']}"
+            item.notes.append(self._note(item, "Z", values, why))
             return "Z"
         return None
 
@@ -155,7 +187,7 @@ class PcsBuilder:
     ) -> str | None:
         for value, text in values.items():
             if label and text == label:
-                item.notes.append(self._note(item.code, value, values, why))
+                item.notes.append(self._note(item, value, values, why))
                 return value
         return None
 
@@ -183,7 +215,8 @@ class PcsBuilder:
     ) -> str | list[str] | None:
         matched = self._matching_labels(values, ctx)
         if len(matched) == 1:
-            item.notes.append(self._note(item.code, matched[0], values, "documented"))
+            why = _documented(values[matched[0]], ctx)
+            item.notes.append(self._note(item, matched[0], values, why))
             if ctx.side == "bilateral" and "bilateral" in values[matched[0]].lower():
                 item.guidelines.append("B4.3")
             return matched[0]
@@ -193,3 +226,9 @@ class PcsBuilder:
             if len(sided) == 1 and len(other) == 1:
                 return [sided[0], other[0]]  # no bilateral value: code each side (B4.3)
         return None
+
+
+def _documented(label: str, ctx: AxisContext) -> str:
+    """Why a value was chosen from the note's words: the label's words that were written."""
+    words = [w for w in phrase(label) if w in ctx.words or w == ctx.side]
+    return f"documented: {' '.join(words)}" if words else "documented"

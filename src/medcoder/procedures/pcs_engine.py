@@ -13,19 +13,22 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 
 from medcoder.codesets.icd10pcs import PcsData
 from medcoder.codesets.icd10pcs_index import PcsIndexTerm
-from medcoder.coding.suggestion import CodeSuggestion, Evidence
+from medcoder.coding.suggestion import CodeSuggestion, Evidence, Rejected
 from medcoder.documents.model import Document, Setting
 from medcoder.documents.sections import segment
 from medcoder.nlp.context import ContextAnnotator
 from medcoder.nlp.model import Assertion
 from medcoder.nlp.tokens import STOPWORDS, tokenize
+from medcoder.procedures.pcs_axes import axis_account, start_reasons
 from medcoder.procedures.pcs_builder import AxisContext, PcsBuilder, PcsConstruction
+from medcoder.procedures.pcs_objects import RemovalObject, removal_object
 from medcoder.procedures.pcs_vocabulary import (
     APPROACH_CUES,
     BILATERAL_CUES,
@@ -34,9 +37,11 @@ from medcoder.procedures.pcs_vocabulary import (
     DIAGNOSTIC_CUES,
     DIRECT_STARTS,
     DISCONTINUED_CUES,
+    GENERIC_VERBS,
     NO_CONTRAST,
     NOT_PROCEDURE_BEFORE,
     PARTIAL_CUES,
+    REMOVAL_VERBS,
     SOLID_MATTER,
     WEAK_TRIGGERS,
     PcsVocabulary,
@@ -78,6 +83,7 @@ class PcsMention:
     sentence: tuple[int, int]
     constructions: list[PcsConstruction] = field(default_factory=list)
     assertion: str = "present"
+    generic: bool = False  # a verb naming a root operation only ("removed"), see B3.2
 
 
 @dataclass
@@ -88,6 +94,7 @@ class PcsResult:
     codes: list[CodeSuggestion]
     incomplete: list[PcsConstruction]
     mentions: list[PcsMention]
+    rejected: list[Rejected] = field(default_factory=list)
 
 
 def load_pcs(on: date | None = None) -> PcsData:
@@ -141,23 +148,39 @@ class PcsEngine:
         self._assert(document, mentions)
         best: dict[str, CodeSuggestion] = {}
         incomplete: list[PcsConstruction] = []
-        for mention in mentions:
-            if mention.assertion != "present" and not self._keeps(mention.assertion):
-                continue
-            for item in mention.constructions:
-                if not item.complete:
-                    incomplete.append(item)
-                if len(item.code) < self.min_prefix:
+        rejected: list[Rejected] = []
+        # Specific procedure words first, generic verbs after: a verb that only restates a
+        # procedure already found is folded into it (B3.2), never coded a second time.
+        for generic in (False, True):
+            for mention in mentions:
+                if mention.generic is not generic:
                     continue
-                suggestion = self._suggest(document, mention, item)
-                old = best.get(suggestion.code)
-                if old is None:
-                    best[suggestion.code] = suggestion
-                else:  # same code twice: coded once (B3.2 codes distinct body parts)
-                    old.evidence += suggestion.evidence
-                    old.score = max(old.score, suggestion.score)
+                if mention.assertion != "present" and not self._keeps(mention.assertion):
+                    continue
+                for item in mention.constructions:
+                    if not item.complete:
+                        incomplete.append(item)
+                    if len(item.code) < self.min_prefix:
+                        continue
+                    suggestion = self._suggest(document, mention, item)
+                    old = best.get(suggestion.code)
+                    if old is None and generic:
+                        old = _same_procedure(suggestion, best.values())
+                        if old is not None:
+                            old.path.append(
+                                f"B3.2: {mention.text!r} ({suggestion.code}) describes the same "
+                                f"procedure on the same body part: coded once"
+                            )
+                            rejected.append(_folded(suggestion, old))
+                            if not item.complete:
+                                incomplete.remove(item)
+                    if old is None:
+                        best[suggestion.code] = suggestion
+                    else:  # same code twice: coded once (B3.2 codes distinct body parts)
+                        old.evidence += suggestion.evidence
+                        old.score = max(old.score, suggestion.score)
         codes = sorted(best.values(), key=lambda s: -s.score)
-        return PcsResult(document.id, codes, incomplete, mentions)
+        return PcsResult(document.id, codes, incomplete, mentions, rejected)
 
     def _keeps(self, assertion: str) -> bool:
         return assertion == Assertion.HISTORICAL and self.setting == Setting.ABSTRACTION
@@ -186,6 +209,14 @@ class PcsEngine:
                     (sentence.start, sentence.end),
                 )
                 ctx, cues = self._context(tokens, i, i + length, lo, hi)
+                mention.generic = key in GENERIC_VERBS
+                if key in REMOVAL_VERBS:
+                    found_object = removal_object(
+                        text, mention.start, mention.end, mention.sentence
+                    )
+                    if not found_object.words and cues["solid"]:
+                        found_object = RemovalObject("solid", "")
+                    cues["object"] = found_object
                 mention.constructions = self._construct(key, ctx, cues, mention.text)
                 if mention.constructions:
                     found.append(mention)
@@ -229,11 +260,13 @@ class PcsEngine:
                     side, distance = ("bilateral" if word in BILATERAL_CUES else word), gap
         mention_words = tuple(t[0] for t in tokens[i:j])
         approach = self.vocabulary.approach_for(mention_words)
+        approach_words = " ".join(mention_words) if approach else None
         if approach is None:
             for k, word in enumerate(window):
                 pair = f"{word} {window[k + 1]}" if k + 1 < len(window) else ""
                 approach = APPROACH_CUES.get(pair) or APPROACH_CUES.get(word)
                 if approach:
+                    approach_words = pair if pair in APPROACH_CUES else word
                     break
         devices = tuple(
             label for cue, label in DEVICE_CUES.items() if all(w in words for w in cue.split())
@@ -246,6 +279,7 @@ class PcsEngine:
             devices=devices,
             diagnostic=bool(DIAGNOSTIC_CUES & set(mention_words)),
             no_contrast=any(all(w in window for w in cue) for cue in NO_CONTRAST),
+            approach_words=approach_words,
         )
         cues = {
             "partial": bool(PARTIAL_CUES & words),
@@ -265,15 +299,22 @@ class PcsEngine:
         if index is None:
             return []
         leads: list[_Lead] = []
-        for title in self.vocabulary.triggers[key].terms:
+        titles = self.vocabulary.triggers[key].terms
+        found_object: RemovalObject | None = cues.get("object")  # type: ignore[assignment]
+        if found_object is not None:
+            titles = found_object.operations(key)  # B3.1a: the objective decides
+        for title in titles:
             if title in DIRECT_STARTS:
                 start, approach, device = DIRECT_STARTS[title]
                 ctx = replace(
                     ctx,
                     approach=approach or ctx.approach,
+                    approach_words=text if approach else ctx.approach_words,
                     devices=(device, *ctx.devices) if device else ctx.devices,
                 )
-                return self.builder.build(start, ctx, [f"{text!r} names {start}"])
+                said = f"{text!r} names {start}"
+                why = dict.fromkeys(range(1, len(start) + 1), said)
+                return self.builder.build(start, ctx, [said], why)
             for term in index.lookup(title):
                 leads += self._walk(term, ctx, [f"index: {term.title}"], 0)
         if key in WEAK_TRIGGERS:
@@ -283,7 +324,9 @@ class PcsEngine:
         lead = self._choose(leads, ctx, cues, text)
         if lead is None:
             return []
-        return self.builder.build(lead.code, ctx, lead.path)
+        if found_object is not None:
+            lead.path.insert(len(lead.path), found_object.reason(text))
+        return self.builder.build(lead.code, ctx, lead.path, start_reasons(lead.code, lead.path))
 
     def _walk(self, term: PcsIndexTerm, ctx: AxisContext, path: list[str], depth: int) -> list:
         """Leads below ``term`` whose subterm titles the mention's words name."""
@@ -442,9 +485,46 @@ class PcsEngine:
         path = list(item.notes)
         if not item.complete:
             path.append(f"missing axis: {item.missing}; choices: {sorted(item.choices)}")
-        return CodeSuggestion(
+        suggestion = CodeSuggestion(
             SYSTEM, code, description, score, [evidence], path, sorted(set(item.guidelines))
         )
+        suggestion.explanation = axis_account(item, tables, code).to_dict()
+        return suggestion
+
+
+_TAKING_OUT = frozenset("BCDT")  # Excision, Extirpation, Extraction, Resection
+
+
+def _same_procedure(
+    suggestion: CodeSuggestion, kept: Iterable[CodeSuggestion]
+) -> CodeSuggestion | None:
+    """A kept code for the same act as a generic verb's code, or None (B3.2).
+
+    B3.2 codes a root operation more than once only for distinct body parts or distinct
+    objectives. A verb such as "removed" whose code takes something out of the same body
+    part (section, body system and body part equal) as a specific procedure word describes
+    that procedure again. A biopsy followed by a definitive procedure is two procedures
+    (B3.4b), so a diagnostic code is never folded.
+    """
+    code = suggestion.code
+    if len(code) < 4 or code[0] != "0" or code[2] not in _TAKING_OUT or code[6:7] == "X":
+        return None
+    for other in kept:
+        c = other.code
+        same_part = len(c) >= 4 and (c[0], c[1], c[3]) == (code[0], code[1], code[3])
+        if same_part and c[2] in _TAKING_OUT:
+            return other
+    return None
+
+
+def _folded(suggestion: CodeSuggestion, into: CodeSuggestion) -> Rejected:
+    return Rejected(
+        suggestion.code,
+        suggestion.description,
+        f"same procedure as {into.code} (same body part, one objective): coded once",
+        "B3.2",
+        list(suggestion.evidence),
+    )
 
 
 @lru_cache(maxsize=50_000)

@@ -72,6 +72,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "drained": ("Drainage",),
     "repaired": ("Repair",),
     "removed": ("Extirpation",),
+    "removal": ("Extirpation",),
     "extracted": ("Extraction",),
     "transplant": ("Transplantation",),
     "hemodialysis": ("Hemodialysis",),
@@ -166,6 +167,13 @@ DIRECT_STARTS: dict[str, tuple[str, str | None, str | None]] = {
         "Endotracheal Airway",
     ),
 }
+# Generic removal verbs: what they take out decides the root operation (pcs_objects, B3.1a).
+REMOVAL_VERBS = frozenset({("removed",), ("removal",), ("extracted",), ("extraction",)})
+# Verbs that name a root operation but not a procedure of their own: when one describes the
+# same body part as a specific procedure word, it is the same procedure (B3.2).
+GENERIC_VERBS = REMOVAL_VERBS | frozenset(
+    {("biopsied",), ("excised",), ("resected",), ("drained",), ("repaired",), ("amputated",)}
+)
 # Words that are a procedure only when a body part is named with them ("examination of the
 # right eye" is an Inspection; "physical examination" is not coded in PCS).
 WEAK_TRIGGERS = frozenset({("examination",), ("exam",), ("bypass",), ("anastomosis",)})

@@ -157,6 +157,28 @@ class DataLevel:
             return Level.LOW
         return Level.STRAIGHTFORWARD
 
+    def categories(self) -> dict[str, dict[str, object]]:
+        """The three AMA data categories, each with what it counted and whether it is met
+        at the moderate/extensive definition (Category 1: 3 items)."""
+        return {
+            "1": {
+                "name": "tests, documents, independent historian",
+                "unique_tests": self.unique_tests,
+                "external_notes": self.external_notes,
+                "independent_historian": self.independent_historian,
+                "items": self.category1_items,
+                "met": self.category1_items >= 3,
+            },
+            "2": {
+                "name": "independent interpretation of a test",
+                "met": self.independent_interpretation,
+            },
+            "3": {
+                "name": "discussion of management with an external physician/QHP",
+                "met": self.external_discussion,
+            },
+        }
+
     def describe(self) -> str:
         parts = [
             f"{self.unique_tests} unique test(s)",
@@ -200,6 +222,7 @@ class MDM:
                 "level": self.data.level.label,
                 "evidence": list(self.data.evidence),
                 "detail": self.data.describe(),
+                "categories": self.data.categories(),
             },
             "risk": {"level": self.risk.level.label, "evidence": list(self.risk.evidence)},
         }

@@ -24,6 +24,7 @@ from medcoder.documents.sections import find_sections, sentences
 from medcoder.errors import UsageError
 from medcoder.services import em_extract
 from medcoder.services.cpt_procedures import cpt_procedure_suggestions, load_cpt_index
+from medcoder.services.em_grid import em_account
 from medcoder.services.em_level import PROLONGED_START, EMResult
 from medcoder.services.jcodes import jcode_suggestions
 
@@ -181,6 +182,7 @@ def _em_suggestions(
         path=_em_path(em),
         guidelines=["AMA E/M 2021/2023 MDM table and time rules (DOMAIN.md section 4)"],
     )
+    code.explanation = em_account(em, payer)
     out = [code]
     if em.prolonged_code:
         start = PROLONGED_START.get((payer, em.code))
