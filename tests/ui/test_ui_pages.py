@@ -171,13 +171,20 @@ def test_claim_preview_downloads_as_json(client_for):
 
 
 def test_every_page_view_has_its_template_and_partials_start_with_underscore():
+    import importlib
+
     from medcoder.server.ui import views
 
-    templates = Path(views.__file__).parent / "templates"
+    here = Path(views.__file__).parent
+    templates = here / "templates"
     names = {p.name for p in templates.glob("*.html")}
+    modules = [  # views.py and each page family's own module (cdi_views.py, ...)
+        importlib.import_module(f"medcoder.server.ui.{p.stem}") for p in here.glob("*views.py")
+    ]
     pages = {
         name.removesuffix("_view")
-        for name in dir(views)
+        for module in modules
+        for name in dir(module)
         if name.endswith("_view")
         and name not in ("home_view", "encounter_codes_view", "claim_view")
     }

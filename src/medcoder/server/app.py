@@ -25,11 +25,13 @@ from medcoder.server.routes import (
     documents,
     encounters,
     login,
+    queries,
     reports,
 )
 from medcoder.server.sessions import LoginLimiter, SessionSigner
 from medcoder.server.ui import ui_router, ui_static
 from medcoder.server.ui.case_views import router as case_ui_router
+from medcoder.server.ui.cdi_views import router as cdi_ui_router
 from medcoder.server.uploads import MAX_UPLOAD_BYTES, BodyLimitMiddleware
 from medcoder.store.database import Database
 
@@ -104,9 +106,10 @@ def create_app(
     )
     app.state.workbench = bench
     errors.install(app)
-    for module in (login, admin, documents, encounters, reports, casework, case_files):
+    for module in (login, admin, documents, encounters, reports, casework, queries, case_files):
         app.include_router(module.router)
     app.include_router(ui_router)
+    app.include_router(cdi_ui_router)
     app.include_router(case_ui_router)
     app.mount("/ui/static", ui_static, name="ui-static")
 

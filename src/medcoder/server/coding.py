@@ -12,9 +12,9 @@ from medcoder.store.errors import InvalidError
 from medcoder.store.models import Encounter
 
 
-def engine_coder(row: Encounter) -> object:
-    """Code the stored encounter's documents with medcoder.code, in its setting."""
-    import medcoder
+def core_encounter(row: Encounter) -> object:
+    """The stored encounter as the core library's Encounter (document ids ``doc<id>``, the
+    ids every stored evidence and CDI indicator points to)."""
     from medcoder.documents.model import Document
     from medcoder.documents.model import Encounter as CoreEncounter
 
@@ -22,13 +22,19 @@ def engine_coder(row: Encounter) -> object:
         Document(id=f"doc{d.id}", text=d.text, source=d.file_name, format=d.format, kind=d.kind)
         for d in row.documents
     ]
-    encounter = CoreEncounter(
+    return CoreEncounter(
         id=f"enc{row.id}",
         documents=documents,
         setting=row.setting,
         admission_date=row.service_date,
     )
-    return medcoder.code(encounter, setting=row.setting, on=row.service_date)
+
+
+def engine_coder(row: Encounter) -> object:
+    """Code the stored encounter's documents with medcoder.code, in its setting."""
+    import medcoder
+
+    return medcoder.code(core_encounter(row), setting=row.setting, on=row.service_date)
 
 
 def validate_code(code: str, on: date | None) -> tuple[str, str, str | None]:

@@ -111,7 +111,18 @@ class QueryIn(_In):
 
 
 class AnswerIn(_In):
-    answer: str = Field(..., min_length=1, max_length=20_000)
+    """The physician's answer: one of the query's options, their own words, or both."""
+
+    answer: str | None = Field(None, max_length=20_000)
+    option: str | None = Field(None, max_length=1_000)
+
+
+class SendIn(_In):
+    addressed_to: str = Field(..., min_length=1, max_length=64)
+
+
+class DeclineIn(_In):
+    reason: str | None = Field(None, max_length=2_000)
 
 
 class CaseIn(_In):
@@ -263,8 +274,16 @@ def query(q: Query) -> dict[str, Any]:
         "state": q.state,
         "answer": q.answer,
         "asked_by": q.asked_by,
+        "addressed_to": q.addressed_to,
         "answered_by": q.answered_by,
         "answered_at": _when(q.answered_at),
+        "created_at": _when(q.created_at),
+        "sent_at": _when(q.sent_at),
+        "rule": q.rule_id,
+        "code": q.code,
+        "draft": q.draft,
+        "lint": q.lint,
+        "recode": q.recode,
     }
 
 

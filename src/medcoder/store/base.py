@@ -80,6 +80,10 @@ class ReportState(StrEnum):
 
 
 class QueryState(StrEnum):
+    """open (drafted) -> sent -> answered | declined | expired (``medcoder.cdi.lifecycle``)."""
+
     OPEN = "open"
+    SENT = "sent"
     ANSWERED = "answered"
-    CLOSED = "closed"
+    DECLINED = "declined"
+    EXPIRED = "expired"

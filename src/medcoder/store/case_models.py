@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from medcoder.store.base import Base, QueryState, ReportState, utcnow
+from medcoder.store.base import Base, JsonType, QueryState, ReportState, utcnow
 
 
 class Claim(Base):
@@ -41,9 +41,15 @@ class ScrubFinding(Base):
 
 
 class Query(Base):
-    """A CDI query to a physician about an encounter's documentation."""
+    """A CDI query to a physician about an encounter's documentation.
+
+    ``draft`` is the drafted query (``medcoder.cdi.DraftQuery.to_dict``: cited indicators,
+    format, full text) when it came from an opportunity; ``lint`` the linter's findings on its
+    text; ``recode`` what the answer changed (answer document, codes before and after).
+    """
 
     __tablename__ = "queries"
+    __table_args__ = (Index("ix_queries_state", "state", "addressed_to"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     encounter_id: Mapped[int] = mapped_column(ForeignKey("encounters.id"), index=True)
@@ -55,7 +61,13 @@ class Query(Base):
     addressed_to: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    answered_at: Mapped[dt.datetime | None]
+    answered_at: Mapped[dt.datetime | None]  # answered, declined or expired: when it closed
+    rule_id: Mapped[str | None] = mapped_column(String(64))
+    code: Mapped[str | None] = mapped_column(String(16))  # the coded dx a POA query is about
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    lint: Mapped[list[Any] | None] = mapped_column(JsonType)
+    sent_at: Mapped[dt.datetime | None]
+    recode: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
 
 
 class Case(Base):

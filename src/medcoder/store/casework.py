@@ -1,4 +1,4 @@
-"""Comments with @mentions, CDI queries to physicians, and cases."""
+"""Comments with @mentions, and cases (CDI queries: ``store.queries``)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ from sqlalchemy.orm import Session
 
 from medcoder.store import audit
 from medcoder.store.audit import Actor
-from medcoder.store.base import QueryState, utcnow
-from medcoder.store.case_models import Case, Comment, Query, Report
-from medcoder.store.encounters import load_encounter
-from medcoder.store.errors import ConflictError, InvalidError, NotFoundError
+from medcoder.store.case_models import Case, Comment, Report
+from medcoder.store.errors import InvalidError, NotFoundError
 from medcoder.store.models import Encounter, Patient, User
 
 # @name not preceded by a word character (so e-mail addresses are not mentions).
@@ -68,56 +66,6 @@ def list_comments(
     audit.record(session, actor, "read_comments", target_type, target_id)
     stmt = select(Comment).where(Comment.target_type == target_type, Comment.target_id == target_id)
     return list(session.scalars(stmt.order_by(Comment.id)))
-
-
-def create_query(
-    session: Session,
-    actor: Actor,
-    encounter_id: int,
-    *,
-    question: str,
-    options: list[str],
-    addressed_to: str | None,
-) -> Query:
-    load_encounter(session, encounter_id)
-    to_id = None
-    if addressed_to:
-        to_id = session.scalar(select(User.id).where(User.username == addressed_to))
-        if to_id is None:
-            raise InvalidError(f"no user named {addressed_to!r}", field="addressed_to")
-    query = Query(
-        encounter_id=encounter_id,
-        question=question,
-        options=options,
-        asked_by=actor.user_id,
-        addressed_to=to_id,
-    )
-    session.add(query)
-    session.flush()
-    audit.record(session, actor, "create", "query", query.id, detail=f"encounter={encounter_id}")
-    return query
-
-
-def answer_query(session: Session, actor: Actor, query_id: int, *, answer: str) -> Query:
-    query = session.get(Query, query_id)
-    if query is None:
-        raise NotFoundError("query", query_id)
-    if query.state != QueryState.OPEN.value:
-        raise ConflictError(f"query {query_id} is {query.state}, not open", field="answer")
-    query.answer = answer
-    query.state = QueryState.ANSWERED.value
-    query.answered_by = actor.user_id
-    query.answered_at = utcnow()
-    session.flush()
-    audit.record(session, actor, "answer", "query", query_id)
-    return query
-
-
-def list_queries(session: Session, actor: Actor, encounter_id: int) -> list[Query]:
-    load_encounter(session, encounter_id)
-    audit.record(session, actor, "read_queries", "encounter", encounter_id)
-    stmt = select(Query).where(Query.encounter_id == encounter_id).order_by(Query.id)
-    return list(session.scalars(stmt))
 
 
 def create_case(

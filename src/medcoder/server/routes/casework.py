@@ -1,4 +1,4 @@
-"""Comments with @mentions, CDI queries, and cases."""
+"""Comments with @mentions, and cases (CDI queries: ``routes.queries``)."""
 
 from __future__ import annotations
 
@@ -27,43 +27,6 @@ def comments(
 ) -> dict:
     rows = repo.list_comments(ctx.session, ctx.actor, target_type=target_type, target_id=target_id)
     return {"items": [payloads.comment(c) for c in rows]}
-
-
-@router.post(
-    "/encounters/{encounter_id}/queries",
-    status_code=201,
-    tags=["queries"],
-    summary="Ask a physician a CDI query",
-)
-def add_query(
-    encounter_id: payloads.PathId, body: payloads.QueryIn, ctx: Context = Depends(require("query"))
-) -> dict:
-    row = repo.create_query(ctx.session, ctx.actor, encounter_id, **body.model_dump())
-    return {"query": payloads.query(row)}
-
-
-@router.get(
-    "/encounters/{encounter_id}/queries", tags=["queries"], summary="An encounter's queries"
-)
-def queries(encounter_id: payloads.PathId, ctx: Context = Depends(require("read"))) -> dict:
-    return {
-        "items": [
-            payloads.query(q) for q in repo.list_queries(ctx.session, ctx.actor, encounter_id)
-        ]
-    }
-
-
-@router.post("/queries/{query_id}/answer", tags=["queries"], summary="Answer a query (physician)")
-def answer(
-    query_id: payloads.PathId,
-    body: payloads.AnswerIn,
-    ctx: Context = Depends(require("answer_query")),
-) -> dict:
-    return {
-        "query": payloads.query(
-            repo.answer_query(ctx.session, ctx.actor, query_id, answer=body.answer)
-        )
-    }
 
 
 @router.post("/cases", status_code=201, tags=["cases"], summary="Open a case")

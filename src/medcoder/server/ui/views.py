@@ -20,6 +20,7 @@ from medcoder.server.ui._dashboard import dashboard
 from medcoder.server.ui._diff import diff_lines
 from medcoder.server.ui._highlight import segments, spans_for
 from medcoder.server.ui._page import PREFIX, Page, page_for, render, secure_cookies
+from medcoder.server.ui.cdi_views import query_history
 from medcoder.store import audit
 from medcoder.store import encounters as encounter_repo
 from medcoder.store import reports as report_repo
@@ -198,6 +199,7 @@ def encounter_view(
             "can_upload": page.can("upload") and encounter.status != "finalized",
             "can_write_report": page.can("write_report"),
             "settings": SETTINGS,
+            **query_history(page, encounter_id),
         },
         page=page,
     )

@@ -2,7 +2,8 @@
 // (double submit: the medcoder_csrf cookie's value, see medcoder/server/sessions.py).
 // Markup conventions, no build step:
 //   data-api="POST /api/..."  on a button (body from data-body) or a form (body from its fields;
-//                             fields with data-type="int" are sent as numbers)
+//                             fields with data-type="int" are sent as numbers, unchecked radios
+//                             and checkboxes are left out, "{name}" in the URL takes field name)
 //   data-then="reload" | "refresh:#id" (re-fetch the element's data-refresh-url) | a URL with
 //                             {dotted.path} filled from the JSON answer
 //   data-upload="/api/documents..."  multipart upload of a file or pasted text
@@ -72,6 +73,7 @@
     var body = {};
     form.querySelectorAll("input[name], textarea[name], select[name]").forEach(function (f) {
       if (f.type === "file") return;
+      if ((f.type === "radio" || f.type === "checkbox") && !f.checked) return;
       if (f.value === "" && f.dataset.type !== "int" && !f.required) return;
       body[f.name] = f.dataset.type === "int" ? Number(f.value) : f.value;
     });
@@ -116,7 +118,14 @@
     if (form.dataset.api) {
       event.preventDefault();
       var parts = split(form.dataset.api);
-      run(form, function () { return call(parts[0], parts[1], formBody(form)); });
+      var body = formBody(form);
+      // "{field}" in the URL takes that field's value (e.g. the encounter id typed in a form).
+      var url = parts[1].replace(/\{(\w+)\}/g, function (_, name) {
+        var value = body[name];
+        delete body[name];
+        return encodeURIComponent(value == null ? "" : String(value));
+      });
+      run(form, function () { return call(parts[0], url, body); });
     }
   });
 
