@@ -145,7 +145,12 @@ def test_severity_override_makes_duplicate_a_blocking_reject(
 def test_sex_edits_disabled_for_a_payer_are_skipped_with_the_reason(
     built_packs: Path, make, edits_dir: Path
 ) -> None:
-    enc = make(payer={"id": "PAYY"}, patient={"sex": "M"}, diagnoses=[{"code": "Z3A.30"}])
+    enc = make(  # before 2024-10-01: the MCE still had its sex-conflict edits
+        payer={"id": "PAYY"},
+        patient={"sex": "M"},
+        diagnoses=[{"code": "Z3A.30"}],
+        service_date="2024-06-03",
+    )
     report = scrub(enc, policy=edits_dir / "policy_example.yaml", today=TODAY)
     assert "MCE-SEX-001" not in {f.rule_id for f in report.findings}
     assert report.rules_skipped["MCE-SEX-001"] == "disabled by payer policy Payer Y"

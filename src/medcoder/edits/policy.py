@@ -84,8 +84,15 @@ _KINDS = {"abn_requires_modifier", "no_unspecified_dx", "prior_auth_required"}
 
 
 class MceSettings(_Strict):
-    maternity_ages: tuple[int, int] = (9, 64)
+    maternity_ages: tuple[int, int] | None = Field(
+        None, description="override the MCE's maternity ages (9-64 now, 12-55 in older MCEs)"
+    )
     sex_edits: bool = True
+    sex_edits_as_of: dt.date | None = Field(
+        None,
+        description="apply the MCE sex-conflict lists in force on this date (the FY2025 MCE "
+        "deactivated them; 2024-09-30 is the last date they applied)",
+    )
 
 
 class _Overrides(_Strict):
@@ -154,9 +161,10 @@ class Policy(_Strict):
             severity.update(payer.severity)
             rules.extend(as_rule(payer, r) for r in payer.rules)
         if not self.house.mce.sex_edits:
-            disabled.setdefault("MCE-SEX-001", "house policy (mce.sex_edits: false)")
-            disabled.setdefault("MCE-SEX-002", "house policy (mce.sex_edits: false)")
-        mce = MceConfig(self.house.mce.maternity_ages, self.house.mce.sex_edits)
+            for rule_id in ("MCE-SEX-001", "MCE-SEX-002", "MCE-SEX-003", "MCE-SEX-004"):
+                disabled.setdefault(rule_id, "house policy (mce.sex_edits: false)")
+        settings = self.house.mce
+        mce = MceConfig(settings.maternity_ages, settings.sex_edits, settings.sex_edits_as_of)
         return Resolved(
             disabled=disabled,
             severity=severity,

