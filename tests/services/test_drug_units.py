@@ -81,3 +81,10 @@ def test_parsers_read_common_shapes():
 
 def test_result_serialises_decimals_as_text():
     assert billing_units("1 g", CEFTRIAXONE).to_dict()["converted_dose"] == "1000"
+
+
+def test_a_dose_that_cannot_be_converted_is_flagged_with_what_to_document():
+    """Issue 5, bad input: mg against a per-mL descriptor without a concentration."""
+    result = billing_units("100 mg", "per 1 ml")
+    assert result.units is None and result.needs_review
+    assert "needs a concentration" in result.reason and "10 mg/ml" in result.reason

@@ -117,3 +117,14 @@ def test_year_before_2021_office_rules_is_a_warning():
     result = service_codes(MODERATE, on=date(2020, 6, 1), systems=("CPT",))
     assert result.em is None and any("before 2021" in w for w in result.warnings)
     assert result.to_dict()["em"] is None
+
+
+def test_contradictory_times_leave_the_level_to_mdm_and_flag_it_for_review():
+    """Issue 5, bad input: two different total times are not averaged or guessed between."""
+    note = MODERATE + "I spent 45 minutes with the patient.\nTotal time 62 minutes.\n"
+    result = service_codes(note, on=ON)
+    assert result.em.path == "mdm" and result.em.total_minutes is None
+    (em,) = [c for c in result.codes if c.code == result.em.code]
+    assert em.score < 0.7
+    (flag,) = [w for w in result.warnings if "contradictory total times" in w]
+    assert "45, 62 minutes" in flag and "one total time" in flag

@@ -140,7 +140,13 @@ def _convert(
         return value, "IU and USP units assumed equivalent; confirm for this drug", True
     if "volume" in (source_dim[0], target_dim[0]):
         if concentration is None:
-            return None, f"dose in {unit} vs descriptor per {target} needs a concentration", True
+            strength = target if unit in ("ml", "l", "cc") else unit  # amount per mL
+            return (
+                None,
+                f"dose in {unit} vs descriptor per {target} needs a concentration; document "
+                f"the product's strength (for example '10 {strength}/ml')",
+                True,
+            )
         conc_amount, conc_unit = concentration
         conc_dim = _dimension(conc_unit)
         other = target_dim if source_dim[0] == "volume" else source_dim

@@ -367,7 +367,10 @@ def _find_time(text: str, found: EMFindings) -> None:
         found.total_minutes = next(iter(values))
     elif len(values) > 1:
         listed = ", ".join(str(v) for v in sorted(values))
-        found.needs_review.append(f"contradictory total times ({listed} minutes): time not used")
+        found.needs_review.append(
+            f"contradictory total times ({listed} minutes): time not used; the level is by MDM "
+            "until the note states one total time for the date"
+        )
 
 
 def _find_status(text: str, found: EMFindings) -> None:
