@@ -127,3 +127,19 @@ def test_pdf_has_the_report_text_and_a_non_blank_first_page(reports) -> None:
     assert low < 128 < high  # dark text on a white page
     dark = sum(image.histogram()[:128])
     assert dark > 1000
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_text_synopsis_keeps_every_statement_with_its_citations(reports, name) -> None:
+    from medcoder.casework.render import render_text
+
+    case, report = reports[name]
+    names = {d.id: f"{d.id}.txt" for d in case.documents}
+    text = render_text(report, names)
+    assert text.startswith("SYNOPSIS OF FACTS")
+    for statement in report.statements():
+        assert statement.text in text
+        for cite in statement.citations:
+            assert f"{names[cite.document]}" in text and f"@{cite.start}-{cite.end}" in text
+    for question in report.open_questions:
+        assert question.text in text

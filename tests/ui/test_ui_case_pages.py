@@ -168,7 +168,8 @@ def test_synopsis_report_is_created_once_from_the_analysis_and_links_back(client
     assert first["report"]["id"] == again["report"]["id"]
     body = first["report"]["body"]
     assert body.startswith("SYNOPSIS OF FACTS") and "CLM-2021-0001" in body
-    assert re.search(r"\[\S+ @\d+-\d+", body), "each synopsis sentence keeps its citation"
+    assert re.search(r"\[01_ed_note\.txt @\d+-\d+", body), "sentences keep their citations"
+    assert not re.search(r"\bc?doc\d+\b", body), "records are named as the reader knows them"
     report_page = coder.get(f"/ui/reports/{first['report']['id']}").text
     assert f'href="/ui/cases/{case_id}"' in report_page
     assert "Synopsis report" in coder.get(f"/ui/cases/{case_id}").text

@@ -12,6 +12,7 @@ from html import escape
 from io import BytesIO
 from pathlib import Path
 
+from medcoder.casework.case import Citation
 from medcoder.casework.synopsis import CaseReport, when
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -40,10 +41,17 @@ def render_html(report: CaseReport) -> str:
     )
 
 
-def render_text(report: CaseReport) -> str:
+def render_text(report: CaseReport, names: dict[str, str] | None = None) -> str:
     """Plain text for the workbench's report workflow, where a reviewer edits the synopsis as
     text and every correction is kept as a diff; citations stay in brackets after each
-    sentence so an edited synopsis still says where each fact comes from."""
+    sentence so an edited synopsis still says where each fact comes from. ``names`` maps
+    document ids to the names a reader knows them by (the workbench's ids are keys)."""
+    names = names or {}
+
+    def cited(c: Citation) -> str:
+        page = f" p.{c.page}" if c.page else ""
+        return f"{names.get(c.document, c.document)}{page} @{c.start}-{c.end}"
+
     h = report.header
     lines = ["SYNOPSIS OF FACTS", ""]
     for label, key in (
@@ -60,11 +68,12 @@ def render_text(report: CaseReport) -> str:
     for section in report.synopsis:
         lines += ["", section.title.upper()]
         for st in section.statements:
-            lines.append(f"- {st.text} [{'; '.join(c.label() for c in st.citations)}]")
+            lines.append(f"- {st.text} [{'; '.join(cited(c) for c in st.citations)}]")
     if report.data_quality:
         lines += ["", "DATA QUALITY"]
         lines += [
-            f"- {d.kind.replace('_', ' ')} ({d.source}): {d.message}" for d in report.data_quality
+            f"- {d.kind.replace('_', ' ')} ({names.get(d.source, d.source)}): {d.message}"
+            for d in report.data_quality
         ]
     if report.open_questions:
         lines += ["", "OPEN QUESTIONS FOR THE PHYSICIAN REVIEWER"]

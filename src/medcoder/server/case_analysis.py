@@ -9,6 +9,7 @@ at a stored record, and stores the result so pages read it without analysing aga
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date
 from typing import Any
@@ -88,12 +89,17 @@ def analyze_stored_case(session: Session, actor: Actor, case_id: int) -> CaseAna
     report = analyze_case(case)
     seconds = time.perf_counter() - started
     result = report.to_dict()
+    names = {d.id: d.source for d in case.documents}
+    # Questions name their record by id in free text: give the reader the file name.
+    synopsis = re.sub(
+        r"\bc?doc\d+\b", lambda m: names.get(m.group(0), m.group(0)), render_text(report, names)
+    )
     return repo.save_analysis(
         session,
         actor,
         case_id,
         result=_jsonable(result),
-        synopsis=render_text(report),
+        synopsis=synopsis,
         engine_version=medcoder.__version__,
         seconds=round(seconds, 2),
     )

@@ -93,7 +93,12 @@ def _chronology(result: dict, cite: _Citations) -> dict:
             for f in chron.get("flags") or []
         ],
         "data_quality": [
-            {**d, "cite": cite(d.get("citation"))} for d in chron.get("data_quality") or []
+            {
+                **d,
+                "cite": cite(d.get("citation")),
+                "source_name": cite.names.get(d["source"], d["source"]),
+            }
+            for d in chron.get("data_quality") or []
         ],
     }
 
