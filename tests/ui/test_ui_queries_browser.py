@@ -1,0 +1,93 @@
+"""A physician query in a real browser (issue 8): the CDI specialist finds the opportunities of
+an inpatient encounter, reviews the drafted query and its linter result, and sends it; the
+physician answers in the inbox; the encounter shows the code the answer added, and its source.
+
+Same browser, server and screenshot fixtures as test_ui_browser.py (Debian chromium through
+Playwright; skipped when either is missing).
+"""
+
+from __future__ import annotations
+
+from test_ui_browser import Shots, _log_in, _log_out, browser, live_server  # noqa: F401
+from ui_workbench import ensure_user
+
+HF_NOTE = (
+    "Assessment: congestive heart failure exacerbation.\n"
+    "Echo 03/01/2024: LVEF 30%. BNP 1450 pg/mL.\n"
+    "Plan: IV furosemide.\n"
+)
+ANSWER = "Acute on chronic systolic (HFrEF) heart failure"
+
+
+def _coded_encounter(app) -> int:
+    """An inpatient encounter with the note, coded by the real engine (I50.9)."""
+    import medcoder
+    from medcoder.server.coding import engine_coder
+    from medcoder.store import Actor, review
+    from medcoder.store import encounters as repo
+
+    actor = Actor(None, "setup", "coder", "127.0.0.1")
+    with app.state.workbench.db.session() as session:
+        encounter = repo.create_encounter(session, actor, setting="inpatient")
+        repo.add_document(
+            session, actor, encounter, file_name="hf.txt", text=HF_NOTE, format="text",
+            raw=HF_NOTE.encode(),
+        )  # fmt: skip
+        review.code_encounter(session, actor, encounter.id, engine_coder, medcoder.__version__)
+        return encounter.id
+
+
+def test_cdi_sends_a_query_the_physician_answers_and_the_encounter_is_recoded(
+    live_server,  # noqa: F811
+    browser,  # noqa: F811
+):
+    app, base = live_server
+    ensure_user(app, "cici", "cdi")
+    encounter_id = _coded_encounter(app)
+    shots = Shots()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+
+    _log_in(page, base, "cici")
+    page.click("text=CDI")
+    page.wait_for_url(f"{base}/ui/cdi")
+    page.fill("[data-testid=find-opportunities] input[name=encounter_id]", str(encounter_id))
+    page.click("[data-testid=find-opportunities] button[type=submit]")
+    page.wait_for_url(f"{base}/ui/cdi?state=open")
+    query_id = (
+        page.locator("tr.q-row", has_text="Heart failure type and acuity")
+        .get_attribute("data-testid")
+        .removeprefix("query-row-")
+    )
+    row = page.locator(f"[data-testid=query-detail-{query_id}]")
+    row.locator("summary").click()
+    assert "Compliant" in row.locator(".q-lint").inner_text()
+    assert "LVEF 30" in row.locator("[data-testid=query-indicators]").inner_text()
+    shots.take(page, "cdi-worklist")
+    row.locator("select[name=addressed_to]").select_option("phil")
+    row.locator("button", has_text="Send query").click()
+    page.wait_for_function(  # the page reloads; the query left the open ones
+        f"!document.querySelector('[data-testid=query-row-{query_id}]')"
+    )
+    page.goto(f"{base}/ui/cdi?state=sent")
+    state = page.locator(f"[data-testid=query-state-{query_id}]").inner_text()
+    assert state.strip().lower() == "sent"
+    _log_out(page, base)
+
+    _log_in(page, base, "phil")
+    page.click("[data-testid=nav-inbox]")
+    page.wait_for_url(f"{base}/ui/inbox")
+    card = page.locator("section.q-card").first
+    assert "LVEF 30" in card.inner_text() and "BNP 1450" in card.inner_text()
+    shots.take(page, "physician-inbox")
+    card.get_by_label(ANSWER).check()
+    card.locator("button", has_text="Answer").click()
+    page.wait_for_function(
+        "document.querySelector('[data-testid=inbox-count]').innerText.startsWith('0 ')"
+    )
+    page.goto(f"{base}/ui/encounters/{encounter_id}#queries")
+    history = page.locator("[data-testid=query-history]")
+    assert "answered" in history.inner_text().lower()
+    assert history.locator("[data-testid=recode-added]").inner_text() == "I50.23"
+    assert "source: query response" in history.inner_text()
+    assert page.locator("[data-testid=code-I50\\.23]").count() == 1
+    shots.take(page, "encounter-query-history")
