@@ -269,11 +269,11 @@ class CodingEngine:
             if learned is None:
                 out.extend(pcs.codes)
                 continue
-            by_code = {c.code.lower(): c for c in pcs.codes}
-            for code, score in learned(document, pcs):
-                sug = by_code.get(code) or CodeSuggestion("ICD-10-PCS", code.upper(), "", score)
-                sug.code, sug.score = code.upper(), score
-                out.append(sug)
+            from medcoder.procedures.pcs_model import as_suggestions
+
+            # house forms keep the evidence and axis table of the engine code they re-express
+            house = getattr(self.model, "pcs_", None)
+            out.extend(as_suggestions(learned(document, pcs), pcs, house))
         return out
 
     # -- helpers ----------------------------------------------------------------------------

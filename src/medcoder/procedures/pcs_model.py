@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping
+from dataclasses import replace
 
+from medcoder.coding.suggestion import CodeSuggestion
 from medcoder.documents.model import Document
 from medcoder.nlp.tokens import STOPWORDS, tokenize
 from medcoder.procedures.pcs_engine import PcsEngine, PcsResult
@@ -107,3 +109,33 @@ class PcsHouseModel:
             for code, precision in self.rules.get(gram, ()):
                 out[code] = max(out.get(code, 0.0), 0.5 * precision)
         return sorted(out.items(), key=lambda cs: -cs[1])
+
+
+def as_suggestions(
+    ranked: Ranked, result: PcsResult, model: PcsHouseModel | None = None
+) -> list[CodeSuggestion]:
+    """Ranked house codes as suggestions that keep their engine code's evidence and axes.
+
+    A house form re-expresses an engine code (``0FT44ZZ`` reported as ``0FT4``): the
+    evidence, path and axis table of the engine code still explain it, with a path line
+    saying so. A code only a learned phrase brings has no construction to show.
+    """
+    by_code = {c.code.lower(): c for c in result.codes}
+    forms = model.forms if model is not None else {}
+    source_of = {form: by_code[code] for code, form in forms.items() if form and code in by_code}
+    out: list[CodeSuggestion] = []
+    for code, score in ranked:
+        source = by_code.get(code) or source_of.get(code)
+        if source is None:
+            out.append(
+                CodeSuggestion("ICD-10-PCS", code.upper(), "", score, path=["learned phrase"])
+            )
+            continue
+        suggestion = replace(source, code=code.upper(), score=score, evidence=list(source.evidence))
+        suggestion.path = list(source.path)
+        if source.code.lower() != code:
+            suggestion.path.append(
+                f"reported as {code.upper()}: the form training gold uses for {source.code}"
+            )
+        out.append(suggestion)
+    return out
