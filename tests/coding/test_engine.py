@@ -180,3 +180,13 @@ def test_bare_procedure_word_is_not_a_condition() -> None:
     than the bare word (nlp/data/bare_terms.tsv), which still counts inside a longer phrase."""
     assert "R20.0" not in codes("Surgery was performed under general anesthesia.")
     assert "R20.0" in codes("Sensory anesthesia of the left foot.")
+
+
+def test_unspecified_code_yields_to_specific_code_of_its_category_I_B_18() -> None:
+    """"Heart failure" in the history and "acute on chronic diastolic heart failure" in the
+    assessment are one condition: I50.33 alone in billing; abstraction keeps each mention."""
+    text = "HPI: Heart failure.\nAssessment: Acute on chronic diastolic heart failure.\n"
+    billed = codes(text, "inpatient")
+    assert "I50.33" in billed
+    assert "I50.9" not in billed
+    assert {"I50.33", "I50.9"} <= set(codes(text, "abstraction"))

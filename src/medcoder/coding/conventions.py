@@ -6,6 +6,9 @@
   "use additional code" for the stage or the type of heart failure kept.
 - Excludes1 (I.A.12.a): two codes that exclude each other are not reported together; the more
   specific one stays.
+- An unspecified code is not reported beside a more specific code of the same category
+  (I.B.18): "heart failure" in the history and "acute on chronic diastolic heart failure" in the
+  assessment are one condition, I50.33, not I50.33 and I50.9 (billing settings).
 - Signs and symptoms integral to a confirmed diagnosis are not coded in billing settings
   (I.B.4, I.B.5): an R code found in the same sentence as a definitive diagnosis is dropped.
 """
@@ -168,6 +171,50 @@ def _excludes1(
     suggestions[:] = [s for s in suggestions if s in kept]
 
 
+def _is_unspecified(sug: CodeSuggestion, pack: ICD10CMPack) -> bool:
+    """The category's catch-all: a title saying "unspecified" on a code ending in 9."""
+    key = code_key(sug.code)
+    title = (sug.description or pack.title(key) or "").lower()
+    return key.endswith("9") and "unspecified" in title
+
+
+def _unspecified_superseded(
+    suggestions: list[CodeSuggestion], pack: ICD10CMPack, rejected: list[Rejected]
+) -> None:
+    """Drop an unspecified code when the record also supports a more specific code of its
+    category (I.B.18: unspecified codes are for when the documentation says no more)."""
+    keep = []
+    for sug in suggestions:
+        key = code_key(sug.code)
+        specific = None
+        if sug.system == "ICD-10-CM" and _is_unspecified(sug, pack):
+            specific = next(
+                (
+                    o
+                    for o in suggestions
+                    if o is not sug
+                    and o.system == "ICD-10-CM"
+                    and code_key(o.code)[:3] == key[:3]
+                    and not _is_unspecified(o, pack)
+                ),
+                None,
+            )
+        if specific is None:
+            keep.append(sug)
+            continue
+        specific.evidence.extend(e for e in sug.evidence if e not in specific.evidence)
+        rejected.append(
+            Rejected(
+                sug.code,
+                sug.description,
+                f"unspecified; the record supports the more specific {specific.code}",
+                "I.B.18",
+                sug.evidence,
+            )
+        )
+    suggestions[:] = keep
+
+
 FINAL_STATEMENT_SECTIONS = frozenset(
     {
         "assessment",
@@ -234,6 +281,8 @@ def apply_conventions(
     _combine_hypertension(suggestions, pack, rejected)
     _combine_diabetes_ckd(suggestions, pack, rejected)
     _excludes1(suggestions, pack, rejected, warnings, profile.excludes1_separate)
+    if profile.drop_superseded_unspecified:
+        _unspecified_superseded(suggestions, pack, rejected)
     if profile.drop_integral_symptoms:
         _integral_symptoms(suggestions, rejected)
     return suggestions, rejected

@@ -30,6 +30,9 @@ class Profile:
     # (billing), "keep" reports both and warns (abstraction records every documented
     # condition; the I.A.12.a exception for unrelated conditions is for a person to judge).
     excludes1_separate: str = "drop"
+    # I.B.18 in billing: an unspecified code yields to a more specific one of its category.
+    # Abstraction keeps each documented mention, as its registries and CodiEsp's coders do.
+    drop_superseded_unspecified: bool = True
 
 
 _COMMON_REASONS = {
@@ -90,6 +93,7 @@ PROFILES: dict[str, Profile] = {
         },
         reasons=dict(_COMMON_REASONS),
         drop_integral_symptoms=False,
+        drop_superseded_unspecified=False,
         excludes1_separate="keep",
         sequencing="first-listed",
     ),
