@@ -16,6 +16,7 @@ import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
 from medcoder.cdi.drafting import DraftQuery, draft_query
 from medcoder.cdi.indicators import ExcludedValue, Indicator, IndicatorSet, collect_indicators
@@ -196,9 +197,14 @@ def _code_indicator(code: CodeSuggestion, found: IndicatorSet) -> Indicator | No
     return Indicator("code", code.code, e.text, e.document, e.start, e.end, context=context)
 
 
+@cache
+def _bare_prefixes(prefixes: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(p.replace(".", "").upper() for p in prefixes)
+
+
 def _matches(code: str, prefixes: Iterable[str]) -> bool:
-    bare = code.replace(".", "").upper()
-    return any(bare.startswith(p.replace(".", "").upper()) for p in prefixes)
+    """``code`` falls under one of the code prefixes (dots and case ignored)."""
+    return code.replace(".", "").upper().startswith(_bare_prefixes(tuple(prefixes)))
 
 
 def _code(c: CodeCriterion, ctx: _Context) -> _Outcome:

@@ -10,6 +10,7 @@ canonical unit (see :mod:`medcoder.nlp.units`). Values that cannot be trusted ar
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 
 from medcoder.documents.model import LabResult
@@ -148,6 +149,30 @@ def _result(text: str, name: str, value: str, unit: str | None, start: int, end:
     return normalize_result(raw)
 
 
+_WORD = re.compile(r"\w+")
+_FIRST_WORDS = frozenset(_WORD.match(n).group().lower() for n in _CASE_INSENSITIVE) | frozenset(
+    _WORD.match(n).group() for n in _CASE_SENSITIVE
+)
+
+
+def _lab_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_LAB_RE.finditer(text)``, tried only where a word that can begin an analyte name
+    begins: the same matches (every name starts a word), without running the long name
+    alternation at each character of the note."""
+    last_end = 0
+    for word in _WORD.finditer(text):
+        start = word.start()
+        if start < last_end:
+            continue
+        token = word.group()
+        if token not in _FIRST_WORDS and token.lower() not in _FIRST_WORDS:
+            continue
+        match = _LAB_RE.match(text, start)
+        if match:
+            last_end = match.end()
+            yield match
+
+
 def find_lab_values(text: str) -> list[LabResult]:
     """Every lab value and vital sign in ``text``, in order, normalised; linear in the text."""
     results: list[LabResult] = []
@@ -158,7 +183,7 @@ def find_lab_values(text: str) -> list[LabResult]:
                 key, float(match.group(key)), "mmHg", raw_text=match.group(), start=start, end=end
             )
             results.append(normalize_result(raw))
-    for match in _LAB_RE.finditer(text):
+    for match in _lab_matches(text):
         name = analyte_name(match.group("name"))
         if name is None:
             continue
