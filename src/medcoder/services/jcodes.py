@@ -465,6 +465,8 @@ def jcode_suggestions(
     document: Document, *, on: date | None = None
 ) -> tuple[list[CodeSuggestion], list[str]]:
     """HCPCS drug codes for the administrations in ``document``, units in the path."""
+    if not _DOSE.search(document.text):
+        return [], []  # no dose, no drug line: spare loading the HCPCS drug index
     index, warnings = load_index(on)
     if index is None:
         return [], warnings
