@@ -141,6 +141,10 @@ class ICD10CMPack:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        # Packs are read-only: notes and Excludes1 ranges are memoised per code, since the
+        # conventions ask about the same codes for every pair of suggestions.
+        self._notes_memo: dict[str, list[Note]] = {}
+        self._excludes1_memo: dict[str, list[tuple[Note, list[tuple[str, str]]]]] = {}
 
     @cached_property
     def _conn(self) -> sqlite3.Connection:
@@ -219,15 +223,17 @@ class ICD10CMPack:
         question about ``E11.22`` also answers with the Excludes1 note of ``E11``.
         """
         wanted = set(kinds) if kinds else None
-        keys = [code_key(code), *self.ancestors(code)]
-        out: list[Note] = []
-        for key in keys:
-            for kind, text in self._conn.execute(
-                "SELECT kind, text FROM notes WHERE key=? ORDER BY seq", (key,)
-            ):
-                if wanted is None or kind in wanted:
-                    out.append(Note(kind, text, display(key)))
-        return out
+        own = code_key(code)
+        notes = self._notes_memo.get(own)
+        if notes is None:
+            notes = []
+            for key in [own, *self.ancestors(own)]:
+                for kind, text in self._conn.execute(
+                    "SELECT kind, text FROM notes WHERE key=? ORDER BY seq", (key,)
+                ):
+                    notes.append(Note(kind, text, display(key)))
+            self._notes_memo[own] = notes
+        return [n for n in notes if wanted is None or n.kind in wanted]
 
     def seven_chr(self, code: str) -> dict[str, str]:
         """The 7th-character definitions in force for ``code`` (nearest definition wins)."""
@@ -267,8 +273,12 @@ class ICD10CMPack:
         """
         a, b = code_key(code_a), code_key(code_b)
         for x, y in ((a, b), (b, a)):
-            for note in self.notes(x, kinds=("excludes1",)):
-                if any(key_in_range(y, first, last) for first, last in note.references):
+            ranges = self._excludes1_memo.get(x)
+            if ranges is None:
+                ranges = [(n, n.references) for n in self.notes(x, kinds=("excludes1",))]
+                self._excludes1_memo[x] = ranges
+            for note, references in ranges:
+                if any(key_in_range(y, first, last) for first, last in references):
                     return note
         return None
 
