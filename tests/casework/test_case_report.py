@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -111,22 +112,137 @@ def test_html_escapes_record_text(casework_dir, tmp_path) -> None:
     assert "&amp; fever" in html
 
 
-def test_pdf_has_the_report_text_and_a_non_blank_first_page(reports) -> None:
+CHRONOLOGY, ISSUES = "Chronology of care", "Issues"
+CODES = "Codes of the diagnoses and procedures involved"
+QUESTIONS = "Open questions for the physician reviewer"
+
+
+def _pdf_pages(data: bytes) -> list[tuple[str, list[str]]]:
+    """Each page's text layer, whitespace collapsed, and its lines (headings are lines)."""
     import pypdf
+
+    out = []
+    for page in pypdf.PdfReader(io.BytesIO(data)).pages:
+        text = page.extract_text()
+        out.append((" ".join(text.split()), [line.strip() for line in text.splitlines()]))
+    return out
+
+
+def _page_of(pages: list[tuple[str, list[str]]], heading: str) -> int:
+    found = [i for i, (_, lines) in enumerate(pages) if heading in lines]
+    assert len(found) == 1, (heading, found)
+    return found[0]
+
+
+def _assert_every_page_is_inked_inside_its_margins(data: bytes) -> int:
+    """Render every page to an image: each has dark text on white, and the outer half inch
+    is white on every side (a table wider or longer than the frame would be drawn there)."""
     import pypdfium2
 
+    pdf = pypdfium2.PdfDocument(data)
+    for number in range(len(pdf)):
+        image = pdf[number].render(scale=1).to_pil().convert("L")  # 72 dpi: 1 px = 1 pt
+        low, high = image.getextrema()
+        assert low < 128 < high, f"page {number + 1} is blank"
+        assert sum(image.histogram()[:128]) > 1000, f"page {number + 1} has almost no ink"
+        width, height = image.size
+        band = 36  # half an inch
+        for box in ((0, 0, width, band), (0, height - band, width, height),
+                    (0, 0, band, height), (width - band, 0, width, height)):  # fmt: skip
+            assert image.crop(box).getextrema()[0] > 200, f"ink in the margin of page {number + 1}"
+    return len(pdf)
+
+
+def test_pdf_every_page_is_a_non_blank_image_and_each_section_is_on_its_page(reports) -> None:
     _, report = reports["lap_chole"]
     data = render_pdf(report)
-    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    count = _assert_every_page_is_inked_inside_its_margins(data)
+    pages = _pdf_pages(data)
+    assert len(pages) == count > 1
+    first = pages[0][0]
     assert (
-        "Case summary report" in text and "CLM-2022-0417" in text and "Chronology of care" in text
+        "Case summary report" in first and "CLM-2022-0417" in first and "Dana R. Fakename" in first
     )
-    pdf = pypdfium2.PdfDocument(data)
-    image = pdf[0].render(scale=1).to_pil().convert("L")
-    low, high = image.getextrema()
-    assert low < 128 < high  # dark text on a white page
-    dark = sum(image.histogram()[:128])
-    assert dark > 1000
+    chron, issues = _page_of(pages, CHRONOLOGY), _page_of(pages, ISSUES)
+    codes, questions = _page_of(pages, CODES), _page_of(pages, QUESTIONS)
+    assert 0 <= chron <= issues <= codes <= questions == count - 1
+    # The table under each heading is on that page (or runs on from it).
+    first_event = report.chronology.events[0]
+    assert first_event.citation.label() in " ".join(t for t, _ in pages[chron : issues + 1])
+    code = report.codes[0]
+    assert code.code in pages[codes][0].split(CODES, 1)[1]
+    tail = pages[questions][0].split(QUESTIONS, 1)[1]
+    assert report.open_questions[-1].text[:60] in tail
+
+
+def test_pdf_long_chronology_runs_over_more_pages_and_keeps_every_row(tmp_path) -> None:
+    from datetime import date, timedelta
+
+    def pdf_of(days: int) -> tuple[bytes, list[str]]:
+        folder = tmp_path / f"d{days}"
+        folder.mkdir()
+        visits = [
+            f"Date: {date(2020, 1, 1) + timedelta(days=i):%m/%d/%Y}\n"
+            f"Patient presented to clinic with chest pain, visit {i}, at 0900. Troponin ordered.\n"
+            for i in range(days)
+        ]
+        (folder / "note.txt").write_text("\n".join(visits))
+        report = analyze_case([folder], code=False)
+        assert len(report.chronology.events) >= days
+        return render_pdf(report), [e.citation.label() for e in report.chronology.events]
+
+    short, _ = pdf_of(3)
+    long, labels = pdf_of(90)
+    short_pages, long_pages = _pdf_pages(short), _pdf_pages(long)
+    spans = []
+    for pages in (short_pages, long_pages):
+        spans.append(_page_of(pages, ISSUES) - _page_of(pages, CHRONOLOGY) + 1)
+    assert spans[1] >= spans[0] + 3, spans  # the table itself grew by pages
+    assert len(long_pages) > len(short_pages)
+    assert _assert_every_page_is_inked_inside_its_margins(long) == len(long_pages)
+    start, stop = _page_of(long_pages, CHRONOLOGY), _page_of(long_pages, ISSUES)
+    table = " ".join(text for text, _ in long_pages[start : stop + 1])
+    missing = [label for label in labels if label not in table]
+    assert not missing, f"{len(missing)} chronology rows lost, first {missing[:3]}"
+    for text, _ in long_pages[start + 1 : stop]:  # continuation pages repeat the heading row
+        assert text.startswith("Date/time Setting Type Event Source"), text[:80]
+
+
+def test_report_rebuilt_from_its_json_renders_as_the_original(reports) -> None:
+    import json
+
+    from medcoder.casework.restore import report_from_dict
+
+    for name in CASES:
+        _, report = reports[name]
+        stored = json.loads(render_json(report))  # as the workbench stores it
+        again = report_from_dict(stored)
+        assert render_html(again) == render_html(report), name
+        assert render_json(again) == render_json(report), name
+    _, report = reports["lap_chole"]
+    again = report_from_dict(json.loads(render_json(report)))
+    assert [p.extract_text() for p in pypdf_pages(render_pdf(again))] == [
+        p.extract_text() for p in pypdf_pages(render_pdf(report))
+    ]
+
+
+def pypdf_pages(data: bytes) -> list:
+    import pypdf
+
+    return list(pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def test_names_replace_document_ids_in_citations_and_generated_text(reports) -> None:
+    case, report = reports["lap_chole"]
+    names = {d.id: f"{d.id}.txt" for d in case.documents}
+    html = render_html(report, names)
+    assert all(name in html for name in names.values())
+    assert "01_operative_course @" not in html and "01_operative_course.txt @" in html
+    text = " ".join(
+        " ".join(p.extract_text().split()) for p in pypdf_pages(render_pdf(report, names))
+    )
+    assert "01_operative_course.txt @" in text and "01_operative_course @" not in text
+    assert "in 01_operative_course.txt but" in text  # the contradictory-dates question
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -138,8 +254,15 @@ def test_text_synopsis_keeps_every_statement_with_its_citations(reports, name) -
     text = render_text(report, names)
     assert text.startswith("SYNOPSIS OF FACTS")
     for statement in report.statements():
-        assert statement.text in text
+        assert _named(statement.text, names) in text
         for cite in statement.citations:
             assert f"{names[cite.document]}" in text and f"@{cite.start}-{cite.end}" in text
     for question in report.open_questions:
-        assert question.text in text
+        assert _named(question.text, names) in text
+
+
+def _named(text: str, names: dict[str, str]) -> str:
+    """Generated text as the reader sees it: each document id by the name it was given."""
+    for doc_id, name in names.items():
+        text = re.sub(rf"\b{re.escape(doc_id)}\b", name, text)
+    return text

@@ -9,6 +9,7 @@ Screenshots go to ``$MEDCODER_UI_SHOTS`` when set.
 
 from __future__ import annotations
 
+import pypdf
 import pytest
 from case_fixture import CASE_DIR, manifest_details
 from test_ui_browser import Shots, _log_in, _log_out, browser, live_server  # noqa: F401 - fixtures
@@ -81,6 +82,15 @@ def test_a_case_goes_from_records_to_an_approved_synopsis_in_a_browser(live_serv
     assert "03/14/2021" in rows.first.inner_text()
     assert "other patient" in page.get_by_test_id("data-quality").inner_text()
     shots.take(page, "case-01-analysed")
+
+    # The report downloads as a PDF rendered from the stored analysis.
+    with page.expect_download() as info:
+        page.get_by_test_id("report-pdf").click()
+    download = info.value
+    assert download.suggested_filename == f"case-{case_id}-report.pdf"
+    pdf = pypdf.PdfReader(download.path())
+    text = " ".join(p.extract_text() for p in pdf.pages)
+    assert "CLM-2021-0001" in text and "01_ed_note.txt" in text
 
     # Clicking a citation shows that record with exactly the quoted text highlighted.
     row = page.locator("[data-testid=chronology] tr.flagged").first
@@ -157,6 +167,17 @@ def test_a_case_goes_from_records_to_an_approved_synopsis_in_a_browser(live_serv
     assert "submitted" in page.get_by_test_id("cases").inner_text().lower()
     shots.take(page, "case-05-list")
 
+    # The manager closes the case; the list's status filter finds it among the closed ones.
+    page.goto(case_url)
+    page.get_by_test_id("case-close").click()
+    page.get_by_test_id("case-reopen").wait_for()
+    assert "closed" in page.get_by_test_id("case-status").inner_text().lower()
+    page.goto(f"{base}/ui/cases")
+    page.select_option("form.filters select[name=status]", "closed")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url(f"{base}/ui/cases?status=closed")
+    assert f"#{case_id}" in page.get_by_test_id("cases").inner_text()
+
     assert not problems, problems
     context.close()
     transitions = [r.detail for r in audit_rows(app, entity="report", action="transition")]
@@ -169,3 +190,7 @@ def test_a_case_goes_from_records_to_an_approved_synopsis_in_a_browser(live_serv
     ]
     assert [r.username for r in audit_rows(app, action="classify")] == ["cleo"]
     assert audit_rows(app, action="analyze", entity="case", entity_id=str(case_id))
+    assert [r.detail for r in audit_rows(app, action="export", entity="case")] == [
+        f"report.pdf analysis={audit_rows(app, action='analyze')[0].detail.split('=')[1]}"
+    ]
+    assert [r.username for r in audit_rows(app, action="close", entity="case")] == ["mona"]

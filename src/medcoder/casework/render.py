@@ -8,6 +8,8 @@ template is rendered with autoescape on, and every string that goes into a repor
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from html import escape
 from io import BytesIO
 from pathlib import Path
@@ -18,7 +20,47 @@ from medcoder.casework.synopsis import CaseReport, when
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def render_html(report: CaseReport) -> str:
+def _labeller(names: dict[str, str] | None) -> Callable[[Citation], str]:
+    """``Citation.label`` with the document named as the reader knows it (a file name where the
+    caller has one; the workbench's document ids are internal keys like ``cdoc4``)."""
+    names = names or {}
+
+    def label(c: Citation) -> str:
+        page = f" p.{c.page}" if c.page else ""
+        return f"{names.get(c.document, c.document)}{page} @{c.start}-{c.end}"
+
+    return label
+
+
+def _inflection(
+    report: CaseReport, label: Callable[[Citation], str]
+) -> Callable[[str | None], str]:
+    """An issue's inflection point as a reader finds it (when, and where it is cited), not as
+    the event id the analysis links it by."""
+
+    def point(event_id: str | None) -> str:
+        event = report.chronology.event(event_id or "")
+        if event is None:
+            return "not determined"
+        return f"{when(event)} [{label(event.citation)}]"
+
+    return point
+
+
+def name_documents(names: dict[str, str] | None) -> Callable[[str], str]:
+    """A function that replaces document ids in generated text (questions, flag and
+    data-quality messages name their record by id) with the names in ``names``, so a reader
+    never meets an internal key like ``cdoc4``; ids match as whole words only."""
+    if not names:
+        return lambda text: text
+    pattern = re.compile(
+        r"\b(?:" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")\b"
+    )
+    return lambda text: pattern.sub(lambda m: names[m.group(0)], text)
+
+
+def render_html(report: CaseReport, names: dict[str, str] | None = None) -> str:
+    """The report as one self-contained HTML page; ``names`` maps document ids to file names."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     env = Environment(
@@ -38,6 +80,9 @@ def render_html(report: CaseReport) -> str:
         data_quality=report.data_quality,
         open_questions=report.open_questions,
         when=when,
+        label=_labeller(names),
+        named=name_documents(names),
+        point=_inflection(report, _labeller(names)),
     )
 
 
@@ -46,12 +91,7 @@ def render_text(report: CaseReport, names: dict[str, str] | None = None) -> str:
     text and every correction is kept as a diff; citations stay in brackets after each
     sentence so an edited synopsis still says where each fact comes from. ``names`` maps
     document ids to the names a reader knows them by (the workbench's ids are keys)."""
-    names = names or {}
-
-    def cited(c: Citation) -> str:
-        page = f" p.{c.page}" if c.page else ""
-        return f"{names.get(c.document, c.document)}{page} @{c.start}-{c.end}"
-
+    cited, named = _labeller(names), name_documents(names)
     h = report.header
     lines = ["SYNOPSIS OF FACTS", ""]
     for label, key in (
@@ -68,25 +108,29 @@ def render_text(report: CaseReport, names: dict[str, str] | None = None) -> str:
     for section in report.synopsis:
         lines += ["", section.title.upper()]
         for st in section.statements:
-            lines.append(f"- {st.text} [{'; '.join(cited(c) for c in st.citations)}]")
+            lines.append(f"- {named(st.text)} [{'; '.join(cited(c) for c in st.citations)}]")
     if report.data_quality:
         lines += ["", "DATA QUALITY"]
         lines += [
-            f"- {d.kind.replace('_', ' ')} ({names.get(d.source, d.source)}): {d.message}"
+            f"- {d.kind.replace('_', ' ')} ({named(d.source)}): {named(d.message)}"
             for d in report.data_quality
         ]
     if report.open_questions:
         lines += ["", "OPEN QUESTIONS FOR THE PHYSICIAN REVIEWER"]
-        lines += [f"{i}. {q.text}" for i, q in enumerate(report.open_questions, 1)]
+        lines += [f"{i}. {named(q.text)}" for i, q in enumerate(report.open_questions, 1)]
     return "\n".join(lines) + "\n"
 
 
 def render_json(report: CaseReport) -> str:
+    """The report as JSON (``CaseReport.to_dict``; ``restore.report_from_dict`` reads it back)."""
     return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str)
 
 
-def render_pdf(report: CaseReport) -> bytes:
-    """A paginated PDF: header, synopsis with citations, chronology table, questions."""
+def render_pdf(report: CaseReport, names: dict[str, str] | None = None) -> bytes:
+    """A paginated PDF with the sections of the HTML report: header, synopsis with citations,
+    chronology table (split across pages, its heading row repeated), issues, classification,
+    codes, physician background, data quality and the open questions. ``names`` maps document
+    ids to the file names a reader knows them by."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import letter
     from reportlab.lib.styles import getSampleStyleSheet
@@ -95,9 +139,26 @@ def render_pdf(report: CaseReport) -> bytes:
 
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+    label, named = _labeller(names), name_documents(names)
+    point = _inflection(report, label)
+    grid = TableStyle(
+        [("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    )
 
     def p(text: object, style=None) -> Paragraph:  # noqa: ANN001
         return Paragraph(escape(str(text)), style or styles["BodyText"])
+
+    def heading(title: str) -> list[object]:
+        return [Spacer(1, 6), p(title, styles["Heading2"])]
+
+    def table(head: tuple[str, ...], rows: list[list[object]], widths: list[float]) -> Table:
+        out = Table(
+            [[p(x, small) for x in head]] + [[p(x, small) for x in row] for row in rows],
+            colWidths=[w * inch for w in widths],
+            repeatRows=1,
+        )
+        out.setStyle(grid)
+        return out
 
     story: list[object] = [p("Case summary report", styles["Title"])]
     h = report.header
@@ -125,35 +186,84 @@ def render_pdf(report: CaseReport) -> bytes:
             )
         )
     for section in report.synopsis:
-        story += [Spacer(1, 6), p(section.title, styles["Heading2"])]
+        story += heading(section.title)
         for st in section.statements:
-            cites = "; ".join(c.label() for c in st.citations)
-            story.append(p(f"{st.text} [{cites}]", small))
-    story += [Spacer(1, 6), p("Chronology of care", styles["Heading2"])]
-    table = [[p(x, small) for x in ("Date/time", "Setting", "Type", "Event", "Source")]]
-    for e in report.chronology.events:
-        table.append(
-            [p(x, small) for x in (when(e), e.setting or "", e.type, e.text, e.citation.label())]
-        )
-    chron = Table(
-        table,
-        colWidths=[0.95 * inch, 0.55 * inch, 0.8 * inch, 3.4 * inch, 1.3 * inch],
-        repeatRows=1,
-    )
-    chron.setStyle(
-        TableStyle(
-            [("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+            cites = "; ".join(label(c) for c in st.citations)
+            story.append(p(f"{named(st.text)} [{cites}]", small))
+    story += heading("Chronology of care")
+    story.append(
+        table(
+            ("Date/time", "Setting", "Type", "Event", "Source"),
+            [
+                [when(e), e.setting or "", e.type, e.text, label(e.citation)]
+                for e in report.chronology.events
+            ],
+            [0.95, 0.55, 0.95, 3.25, 1.3],
         )
     )
-    story.append(chron)
-    story += [Spacer(1, 6), p("Data quality", styles["Heading2"])]
-    story += [p(f"{d.kind} - {d.source}: {d.message}", small) for d in report.data_quality] or [
-        p("none", small)
-    ]
-    story += [Spacer(1, 6), p("Open questions for the physician reviewer", styles["Heading2"])]
-    story += [p(f"{i}. {q.text}", small) for i, q in enumerate(report.open_questions, 1)]
+    story += heading("Issues")
+    story += [
+        p(
+            f"{i.title} ({i.confidence:.2f}): {i.rationale}. Inflection point: {point(i.inflection_point)}",
+            small,
+        )
+        for i in report.issues
+    ] or [p("none found", small)]
+    story += heading("Classification (suggested)")
+    c = report.classification
+    suggestions = [("allegation", a) for a in c.allegations]
+    suggestions += [("severity", c.severity)] if c.severity else []
+    suggestions += [("contributing factor", f) for f in c.contributing_factors]
+    story.append(
+        table(
+            ("Kind", "Code", "Label", "Confidence", "Why"),
+            [[k, s.code, s.label, f"{s.confidence:.2f}", s.rationale] for k, s in suggestions],
+            [1.1, 1.0, 1.6, 0.7, 2.6],
+        )
+    )
+    story += heading("Codes of the diagnoses and procedures involved")
+    story.append(
+        table(
+            ("System", "Code", "Description", "Kind", "Source"),
+            [
+                [
+                    code.system,
+                    code.code,
+                    code.description,
+                    code.kind.replace("_", " "),
+                    "; ".join(label(x) for x in code.citations[:3]),
+                ]
+                for code in report.codes
+            ],
+            [0.85, 0.75, 2.9, 0.9, 1.6],
+        )
+    )
+    story += heading("Physician background")
+    story += [
+        p(
+            f"{ph.party.name} ({ph.party.role}): "
+            + (ph.profile.summary() if ph.profile is not None else ph.status),  # type: ignore[attr-defined]
+            small,
+        )
+        for ph in report.physicians
+    ] or [p("no physician defendants listed", small)]
+    story += heading("Data quality")
+    story += [
+        p(f"{d.kind} - {named(d.source)}: {named(d.message)}", small) for d in report.data_quality
+    ] or [p("none", small)]
+    story += heading("Open questions for the physician reviewer")
+    story += [p(f"{i}. {named(q.text)}", small) for i, q in enumerate(report.open_questions, 1)]
     buffer = BytesIO()
-    SimpleDocTemplate(buffer, pagesize=letter, title="Case summary report").build(story)
+    margin = 0.75 * inch  # a 7-inch frame: the widest table fits, nothing is drawn past it
+    SimpleDocTemplate(
+        buffer,
+        pagesize=letter,
+        title="Case summary report",
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin,
+    ).build(story)
     return buffer.getvalue()
 
 

@@ -9,7 +9,6 @@ at a stored record, and stores the result so pages read it without analysing aga
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import date
 from typing import Any
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 
 import medcoder
 from medcoder.casework.case import Case, Party
+from medcoder.casework.synopsis import CaseReport
 from medcoder.documents.model import Document
 from medcoder.store import case_files as repo
 from medcoder.store.audit import Actor
@@ -89,11 +89,8 @@ def analyze_stored_case(session: Session, actor: Actor, case_id: int) -> CaseAna
     report = analyze_case(case)
     seconds = time.perf_counter() - started
     result = report.to_dict()
-    names = {d.id: d.source for d in case.documents}
-    # Questions name their record by id in free text: give the reader the file name.
-    synopsis = re.sub(
-        r"\bc?doc\d+\b", lambda m: names.get(m.group(0), m.group(0)), render_text(report, names)
-    )
+    # Citations and free text (questions, flags) name each record by its file name.
+    synopsis = render_text(report, {d.id: d.source for d in case.documents})
     return repo.save_analysis(
         session,
         actor,
@@ -103,6 +100,27 @@ def analyze_stored_case(session: Session, actor: Actor, case_id: int) -> CaseAna
         engine_version=medcoder.__version__,
         seconds=round(seconds, 2),
     )
+
+
+def record_names(session: Session, case_id: int) -> dict[str, str]:
+    """Citation key -> file name for every record of the case: the stored analysis cites
+    records by key, a reader knows them by file name."""
+    filed, linked = repo.documents(session, repo.load_case(session, case_id))
+    return {f"cdoc{d.id}": d.file_name for d in filed} | {f"doc{d.id}": d.file_name for d in linked}
+
+
+def stored_report(session: Session, case_id: int) -> tuple[CaseAnalysis, CaseReport]:
+    """The latest stored analysis and the report rebuilt from it (never a fresh analysis, so a
+    download shows what the reviewers saw on the case page)."""
+    from medcoder.casework.restore import report_from_dict
+
+    latest = repo.latest_analysis(session, case_id)
+    if latest is None:
+        raise ConflictError(
+            f"case {case_id} has not been analysed; run the analysis before downloading the report",
+            field="analysis",
+        )
+    return latest, report_from_dict(latest.result)
 
 
 def _jsonable(value: Any) -> Any:

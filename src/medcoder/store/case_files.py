@@ -17,11 +17,13 @@ from medcoder.store.base import utcnow
 from medcoder.store.case_file_models import CaseAnalysis, CaseDocument, CaseFile
 from medcoder.store.case_models import Case, Report
 from medcoder.store.encounters import check_version
-from medcoder.store.errors import NotFoundError
+from medcoder.store.errors import ConflictError, InvalidError, NotFoundError
 from medcoder.store.models import Document
 
 #: Title of the report that carries a case's synopsis of facts through review.
 SYNOPSIS_TITLE = "Synopsis of facts"
+#: A case is worked while open; closing it files it away (the case list filters on it).
+CASE_STATUSES = ("open", "closed")
 
 
 def load_case(session: Session, case_id: int) -> Case:
@@ -187,4 +189,31 @@ def synopsis_report(session: Session, case_id: int) -> Report | None:
 def reports(session: Session, case_id: int) -> list[Report]:
     return list(
         session.scalars(select(Report).where(Report.case_id == case_id).order_by(Report.id))
+    )
+
+
+def set_status(session: Session, actor: Actor, case_id: int, status: str) -> Case:
+    """Close or reopen a case (audited ``close`` / ``reopen`` with the change). Asking for the
+    status the case already has is a conflict: the caller acted on a stale page, and a silent
+    success would hide that someone else changed it first."""
+    if status not in CASE_STATUSES:
+        raise InvalidError(
+            f"case status {status!r} is not one of {', '.join(CASE_STATUSES)}", field="status"
+        )
+    case = load_case(session, case_id)
+    if case.status == status:
+        raise ConflictError(f"case {case_id} is already {status}", field="status")
+    before, case.status = case.status, status
+    session.flush()
+    action = "close" if status == "closed" else "reopen"
+    audit.record(session, actor, action, "case", case_id, detail=f"{before}->{status}")
+    return case
+
+
+def record_export(
+    session: Session, actor: Actor, case: Case, analysis: CaseAnalysis, fmt: str
+) -> None:
+    """Audit a download of the case report: it carries patient facts out of the workbench."""
+    audit.record(
+        session, actor, "export", "case", case.id, detail=f"report.{fmt} analysis={analysis.id}"
     )

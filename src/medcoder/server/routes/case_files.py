@@ -12,13 +12,14 @@ import datetime as dt
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from medcoder.casework.classify import ALLEGATION_GROUPS, ALLEGATIONS, SEVERITY
 from medcoder.documents.readers import read_source
 from medcoder.server import payloads
 from medcoder.server.auth import Context, require
-from medcoder.server.case_analysis import analyze_stored_case
+from medcoder.server.case_analysis import analyze_stored_case, record_names, stored_report
 from medcoder.server.routes.documents import _UPLOAD_BODY
 from medcoder.server.uploads import Upload, read_upload
 from medcoder.store import case_files as repo
@@ -78,6 +79,12 @@ class CaseDetailsIn(_In):
                 f"policy_end {self.policy_end} is before policy_start {self.policy_start}"
             )
         return self
+
+
+class CaseStatusIn(_In):
+    """Close a case once it is worked, or reopen it."""
+
+    status: Literal["open", "closed"]
 
 
 class ClassificationIn(_In):
@@ -239,6 +246,47 @@ def get_document(
 def analyze(case_id: payloads.PathId, ctx: Context = Depends(require("manage_cases"))) -> dict:
     row = analyze_stored_case(ctx.session, ctx.actor, case_id)
     return {"analysis": analysis(row)}
+
+
+@router.post("/{case_id}/status", summary="Close or reopen the case")
+def set_status(
+    case_id: payloads.PathId,
+    body: CaseStatusIn,
+    ctx: Context = Depends(require("manage_cases")),
+) -> dict:
+    return {"case": payloads.case(repo.set_status(ctx.session, ctx.actor, case_id, body.status))}
+
+
+#: Media type of each report download.
+REPORT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+
+
+@router.get(
+    "/{case_id}/report.{fmt}",
+    summary="Download the case summary report (HTML or PDF) rendered from the latest analysis",
+    response_class=Response,
+    responses={200: {"content": {t.split(";")[0]: {} for t in REPORT_TYPES.values()}}},
+)
+def download_report(
+    case_id: payloads.PathId,
+    fmt: Literal["html", "pdf"] = Path(..., description="html or pdf"),
+    ctx: Context = Depends(require("read")),
+) -> Response:
+    """Whoever may read the case may take its report away; the download is audited
+    (``export``) besides the read, since it carries the patient's facts out of the workbench."""
+    from medcoder.casework.render import render_html, render_pdf
+    from medcoder.store import casework
+
+    case = casework.get_case(ctx.session, ctx.actor, case_id)  # audited read
+    analysis_row, report = stored_report(ctx.session, case_id)
+    names = record_names(ctx.session, case_id)
+    content: str | bytes = render_pdf(report, names) if fmt == "pdf" else render_html(report, names)
+    repo.record_export(ctx.session, ctx.actor, case, analysis_row, fmt)
+    return Response(
+        content,
+        media_type=REPORT_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="case-{case_id}-report.{fmt}"'},
+    )
 
 
 @router.post(

@@ -20,6 +20,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from medcoder.casework.classify import ALLEGATION_GROUPS, ALLEGATIONS, SEVERITY
+from medcoder.casework.render import name_documents
 from medcoder.server.routes.case_files import FACTORS
 from medcoder.server.ui._highlight import segments
 from medcoder.server.ui._page import PREFIX, Page, page_for, render
@@ -52,6 +53,8 @@ class _Citations:
     def __init__(self, case_id: int, names: dict[str, str]) -> None:
         self.case_id = case_id
         self.names = names
+        #: Generated text (questions, flag and data-quality messages) names records by key.
+        self.named = name_documents(names)
 
     def __call__(self, cite: dict | None) -> dict | None:
         if not cite:
@@ -89,12 +92,17 @@ def _chronology(result: dict, cite: _Citations) -> dict:
         "undated": [row(e) for e in chron.get("undated") or []],
         "by_id": {e["id"]: e for e in events},
         "flags": [
-            {**f, "cites": [cite(e["citation"]) for e in events if e["id"] in f["events"]]}
+            {
+                **f,
+                "message": cite.named(f["message"]),
+                "cites": [cite(e["citation"]) for e in events if e["id"] in f["events"]],
+            }
             for f in chron.get("flags") or []
         ],
         "data_quality": [
             {
                 **d,
+                "message": cite.named(d["message"]),
                 "cite": cite(d.get("citation")),
                 "source_name": cite.names.get(d["source"], d["source"]),
             }
@@ -244,7 +252,9 @@ def case_view(
             "suggestion_default": _proposal(suggested, {}),
             "issues": issues,
             "codes": codes,
-            "questions": result.get("open_questions") or [],
+            "questions": [
+                {**q, "text": cite.named(q["text"])} for q in result.get("open_questions") or []
+            ],
             "cite": cite,
             "source": source,
             "reports": repo.reports(page.session, case_id),
