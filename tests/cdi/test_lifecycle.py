@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from medcoder.cdi.drafting import DraftQuery
-from medcoder.cdi.lifecycle import QueryRecord, QueryStatus, answer, metrics
+from medcoder.cdi.lifecycle import QueryRecord, QueryStatus, answer, clinical_answer, metrics
 from medcoder.coding.engine import CodingEngine
 from medcoder.documents.model import Document, Encounter
 from medcoder.errors import UsageError
@@ -72,12 +72,45 @@ def test_metrics_by_physician_and_rule() -> None:
     for q in (a, b, c):
         q.send(by="cdi.ann", at=T0)
     a.transition(QueryStatus.ANSWERED, by="dr.lee", at=T0 + timedelta(hours=2))
-    a.agreed = True
+    a.answer = "Hyponatremia"
     b.expire(at=T0 + timedelta(days=7))
     out = metrics([a, b, c], encounters=10)
-    assert out["overall"].sent == 3 and out["overall"].answered == 1
-    assert out["overall"].response_rate == pytest.approx(1 / 3)
-    assert out["by_physician"]["dr.lee"].agreement_rate == 1.0
-    assert out["by_rule"]["aki.v1"].answered == 0
-    assert out["query_rate"] == 0.1
-    assert out["overall"].median_hours_to_answer == 2.0
+    assert out.overall.sent == 3 and out.overall.answered == 1 and out.overall.expired == 1
+    assert out.overall.pending == 1
+    assert out.overall.response_rate == pytest.approx(1 / 3)
+    assert out.by_physician["dr.lee"].agreement_rate == 1.0
+    assert out.by_rule["aki.v1"].answered == 0 and out.by_rule["aki.v1"].response_rate == 0.0
+    assert out.overall.query_rate == 0.1  # one encounter (ENC-1) of ten
+    assert out.overall.median_hours_to_answer == 2.0
+
+
+def test_response_rate_counts_declines_and_time_to_answer_does_not() -> None:
+    answered, declined = record(qid="A"), record(qid="B")
+    for q in (answered, declined):
+        q.send(by="cdi.ann", at=T0)
+    answered.transition(QueryStatus.ANSWERED, by="dr.lee", at=T0 + timedelta(hours=4))
+    answered.answer = "Hyponatremia"
+    declined.decline(by="dr.lee", at=T0 + timedelta(hours=1))
+    out = metrics([answered, declined]).overall
+    assert out.response_rate == 1.0 and out.declined == 1
+    assert out.median_hours_to_answer == out.mean_hours_to_answer == 4.0
+    assert out.query_rate is None  # no coded-encounter count given
+
+
+def test_clinically_undetermined_is_a_response_but_not_agreement() -> None:
+    qs = [record(qid=str(i)) for i in range(4)]
+    for i, (q, words) in enumerate(
+        zip(
+            qs,
+            ["Hyponatremia", "Clinically undetermined", "SIADH (other)", "Unable to determine"],
+            strict=True,
+        )
+    ):
+        q.send(by="cdi.ann", at=T0)
+        q.transition(QueryStatus.ANSWERED, by="dr.lee", at=T0 + timedelta(hours=i + 1))
+        q.answer = words
+    out = metrics(qs).overall
+    assert out.answered == 4 and out.agreed == 2 and out.agreement_rate == 0.5
+    # median of an even count is the mean of the middle two (1, 2, 3, 4 hours -> 2.5)
+    assert out.median_hours_to_answer == 2.5 and out.mean_hours_to_answer == 2.5
+    assert not clinical_answer("  ") and clinical_answer("Finding not clinically significant")

@@ -9,13 +9,14 @@ by physician and by rule.
 
 from __future__ import annotations
 
+import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from medcoder.cdi.drafting import DraftQuery
+from medcoder.cdi.drafting import UNDETERMINED, DraftQuery
 from medcoder.coding.suggestion import CodingResult
 from medcoder.documents.model import Document, Encounter
 from medcoder.errors import UsageError
@@ -79,6 +80,18 @@ class QueryRecord:
     def expire(self, *, by: str = "system", at: datetime | None = None) -> None:
         self.transition(QueryStatus.EXPIRED, by=by, at=at)
 
+    def outcome(self) -> QueryOutcome:
+        """The facts the program metrics read (:func:`metrics`)."""
+        return QueryOutcome(
+            self.encounter_id,
+            self.physician,
+            self.draft.rule_id,
+            self.status,
+            self.sent_at,
+            self.closed_at,
+            self.answer,
+        )
+
     def time_to_answer(self) -> timedelta | None:
         if self.sent_at and self.closed_at and self.status is QueryStatus.ANSWERED:
             return self.closed_at - self.sent_at
@@ -133,42 +146,159 @@ def answer(
     return Recode(added, sorted(old - new), after, document)
 
 
+# What a query's answer counts as in the agreement rate: choosing "Clinically undetermined"
+# (or its older wordings) is a response but not a clinical determination.
+UNDETERMINED_ANSWERS = (
+    UNDETERMINED.lower(),
+    "unable to determine",
+    "undetermined",
+    "cannot be determined",
+)
+UNADDRESSED = "(not sent)"  # by-physician key of drafts that have no physician yet
+HAND_WRITTEN = "(hand-written)"  # by-rule key of queries no rule drafted
+
+DEFINITIONS: dict[str, str] = {
+    "query_rate": "queried encounters / encounters coded in the period",
+    "response_rate": "(answered + declined) / sent",
+    "agreement_rate": (
+        'answers that chose a clinical option or wrote a diagnosis (not "Clinically '
+        'undetermined", not declined) / answered'
+    ),
+    "time_to_answer": "sent -> answered, in hours (declined and expired queries excluded)",
+}
+
+
+def clinical_answer(answer: str | None) -> bool:
+    """Whether an answer makes a clinical determination, the numerator of the agreement rate.
+
+    The physician agrees with the query when they document something clinical in reply: one
+    of the offered diagnoses, "Other" in their own words, "not clinically significant", or a
+    free-text diagnosis. "Clinically undetermined" is a compliant answer (AHIMA/ACDIS 2022) but
+    resolves nothing, so it counts as a response and not as agreement.
+    """
+    words = (answer or "").strip().lower()
+    return bool(words) and not words.startswith(UNDETERMINED_ANSWERS)
+
+
+@dataclass(frozen=True)
+class QueryOutcome:
+    """The facts about one query that the program metrics read, whatever holds the query
+    (a :class:`QueryRecord` here, a database row in the workbench)."""
+
+    encounter_id: str
+    physician: str | None
+    rule_id: str | None
+    status: QueryStatus
+    sent_at: datetime | None = None
+    closed_at: datetime | None = None
+    answer: str | None = None
+
+    def hours_to_answer(self) -> float | None:
+        """Hours from sent to answered; None for queries not answered (a decline or an expiry
+        is not an answer and would distort the time physicians take to document)."""
+        if self.status is not QueryStatus.ANSWERED or not self.sent_at or not self.closed_at:
+            return None
+        sent, closed = self.sent_at, self.closed_at
+        if (sent.tzinfo is None) != (closed.tzinfo is None):  # SQLite drops the zone
+            sent, closed = sent.replace(tzinfo=None), closed.replace(tzinfo=None)
+        return (closed - sent).total_seconds() / 3600
+
+
 @dataclass(frozen=True)
 class QueryMetrics:
-    queries: int
+    """One group's program measures (overall, one physician or one rule); rates are None
+    when their denominator is zero, so "no data" never reads as 0 %."""
+
+    queries: int  # opened (drafted or written), in any state
+    encounters: int  # distinct encounters queried
+    query_rate: float | None
     sent: int
     answered: int
+    declined: int
+    expired: int
+    pending: int  # sent, waiting for the physician
     response_rate: float | None
+    agreed: int
     agreement_rate: float | None
     median_hours_to_answer: float | None
+    mean_hours_to_answer: float | None
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
 
 
-def metrics(records: Iterable[QueryRecord], *, encounters: int | None = None) -> dict[str, object]:
-    """Program metrics overall, by physician and by rule (query rate needs ``encounters``)."""
-    records = list(records)
+@dataclass(frozen=True)
+class ProgramMetrics:
+    """Overall, by physician and by rule; ``coded_encounters`` is the query rate's
+    denominator (None when the caller did not say, and then every query rate is None)."""
 
-    def summarize(group: list[QueryRecord]) -> QueryMetrics:
-        sent = [r for r in group if r.sent_at is not None]
-        answered = [r for r in sent if r.status is QueryStatus.ANSWERED]
-        hours = sorted(t.total_seconds() / 3600 for r in answered if (t := r.time_to_answer()))
-        agreed = [r for r in answered if r.agreed]
-        return QueryMetrics(
-            queries=len(group),
-            sent=len(sent),
-            answered=len(answered),
-            response_rate=len(answered) / len(sent) if sent else None,
-            agreement_rate=len(agreed) / len(answered) if answered else None,
-            median_hours_to_answer=hours[len(hours) // 2] if hours else None,
-        )
+    coded_encounters: int | None
+    overall: QueryMetrics
+    by_physician: dict[str, QueryMetrics]
+    by_rule: dict[str, QueryMetrics]
 
-    by_physician: dict[str, list[QueryRecord]] = defaultdict(list)
-    by_rule: dict[str, list[QueryRecord]] = defaultdict(list)
-    for r in records:
-        by_physician[r.physician].append(r)
-        by_rule[r.draft.rule_id].append(r)
-    return {
-        "overall": summarize(records),
-        "query_rate": len({r.encounter_id for r in records}) / encounters if encounters else None,
-        "by_physician": {k: summarize(v) for k, v in sorted(by_physician.items())},
-        "by_rule": {k: summarize(v) for k, v in sorted(by_rule.items())},
-    }
+    def to_dict(self, by: str | None = None) -> dict[str, object]:
+        """JSON-ready; ``by`` ("physician" or "rule") keeps one grouping, None keeps both."""
+        out: dict[str, object] = {
+            "coded_encounters": self.coded_encounters,
+            "overall": self.overall.to_dict(),
+            "definitions": DEFINITIONS,
+        }
+        for name in GROUPINGS:
+            if by in (None, name):
+                groups = self.by_physician if name == "physician" else self.by_rule
+                out[f"by_{name}"] = {k: v.to_dict() for k, v in groups.items()}
+        return out
+
+
+GROUPINGS = ("physician", "rule")
+
+
+def summarize(group: Iterable[QueryOutcome], coded_encounters: int | None) -> QueryMetrics:
+    """The measures of one group of queries (definitions in :data:`DEFINITIONS`)."""
+    group = list(group)
+    sent = [q for q in group if q.sent_at is not None or q.status is not QueryStatus.OPEN]
+    by_status = {s: sum(q.status is s for q in group) for s in QueryStatus}
+    answered = [q for q in group if q.status is QueryStatus.ANSWERED]
+    agreed = sum(clinical_answer(q.answer) for q in answered)
+    hours = [h for q in answered if (h := q.hours_to_answer()) is not None]
+    encounters = len({q.encounter_id for q in group})
+    responded = by_status[QueryStatus.ANSWERED] + by_status[QueryStatus.DECLINED]
+    return QueryMetrics(
+        queries=len(group),
+        encounters=encounters,
+        query_rate=encounters / coded_encounters if coded_encounters else None,
+        sent=len(sent),
+        answered=len(answered),
+        declined=by_status[QueryStatus.DECLINED],
+        expired=by_status[QueryStatus.EXPIRED],
+        pending=by_status[QueryStatus.SENT],
+        response_rate=responded / len(sent) if sent else None,
+        agreed=agreed,
+        agreement_rate=agreed / len(answered) if answered else None,
+        median_hours_to_answer=statistics.median(hours) if hours else None,
+        mean_hours_to_answer=statistics.fmean(hours) if hours else None,
+    )
+
+
+def metrics(
+    records: Iterable[QueryRecord | QueryOutcome], *, encounters: int | None = None
+) -> ProgramMetrics:
+    """Program metrics overall, by physician and by rule, the ACDIS/AHIMA measures a CDI
+    program reports to find where documentation or queries need attention.
+
+    ``encounters`` is the number of encounters coded in the same period (the query rate's
+    denominator); a query counts in the period its caller chose, the outcome as it stands.
+    """
+    outcomes = [r.outcome() if isinstance(r, QueryRecord) else r for r in records]
+    by_physician: dict[str, list[QueryOutcome]] = defaultdict(list)
+    by_rule: dict[str, list[QueryOutcome]] = defaultdict(list)
+    for q in outcomes:
+        by_physician[q.physician or UNADDRESSED].append(q)
+        by_rule[q.rule_id or HAND_WRITTEN].append(q)
+    return ProgramMetrics(
+        coded_encounters=encounters,
+        overall=summarize(outcomes, encounters),
+        by_physician={k: summarize(v, encounters) for k, v in sorted(by_physician.items())},
+        by_rule={k: summarize(v, encounters) for k, v in sorted(by_rule.items())},
+    )

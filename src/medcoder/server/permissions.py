@@ -20,6 +20,8 @@ PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "code": (R.CODER,),  # run the engine, accept / reject / edit / add, finalize
     "query": (R.CDI,),
     "answer_query": (R.PHYSICIAN,),
+    # CDI program measures: counts by physician and rule, no patient data
+    "query_metrics": (R.CDI, R.MANAGER, R.ADMIN),
     "write_report": (R.CODER, R.CDI, R.PHYSICIAN, R.MANAGER),
     "transition_report": (R.CODER, R.CDI, R.PHYSICIAN, R.MANAGER),  # per step: store.reports
     "manage_cases": (R.CODER, R.MANAGER),  # open cases, file records, run the analysis

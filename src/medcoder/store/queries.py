@@ -11,19 +11,20 @@ change writes its audit row in the same transaction; audit details hold ids, nev
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from medcoder.cdi.lifecycle import ALLOWED, QueryStatus
+from medcoder.cdi.lifecycle import ALLOWED, ProgramMetrics, QueryOutcome, QueryStatus, metrics
 from medcoder.store import audit, review
 from medcoder.store.audit import Actor
 from medcoder.store.base import EncounterStatus, ReviewState, Role, utcnow
 from medcoder.store.case_models import Query
 from medcoder.store.encounters import add_document, load_encounter
 from medcoder.store.errors import AccessDeniedError, ConflictError, InvalidError, NotFoundError
-from medcoder.store.models import CodeSuggestion, User
+from medcoder.store.models import CodeSuggestion, CodingResult, User
 
 STATES = tuple(s.value for s in QueryStatus)
 OTHER_PREFIX = "other"  # "Other (please specify): ____" needs the physician's own words
@@ -338,3 +339,64 @@ def expire_query(session: Session, actor: Actor, query_id: int) -> Query:
     session.flush()
     audit.record(session, actor, "expire", "query", query_id)
     return query
+
+
+def _window(column: Any, start: dt.date | None, end: dt.date | None) -> list[Any]:
+    """``column`` within [start 00:00, end + 1 day 00:00) UTC: both dates included, and
+    timestamps are stored in UTC on every dialect."""
+    clauses = []
+    if start is not None:
+        clauses.append(column >= dt.datetime.combine(start, dt.time(), dt.UTC))
+    if end is not None:
+        clauses.append(column < dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC))
+    return clauses
+
+
+def query_metrics(
+    session: Session, actor: Actor, *, start: dt.date | None = None, end: dt.date | None = None
+) -> ProgramMetrics:
+    """The CDI program metrics (``medcoder.cdi.lifecycle.metrics``) over the queries opened
+    from ``start`` to ``end`` (UTC dates, both included; open-ended when None), each with its
+    outcome as it stands now. The query rate's denominator is the encounters coded in the same
+    period (an engine run), so a quiet month is not compared with all time.
+
+    Audited as one ``metrics`` read: the result names physicians and rules, never patients.
+    """
+    if start is not None and end is not None and start > end:
+        raise InvalidError(f"from {start} is after to {end}", field="from")
+    usernames = dict(session.execute(select(User.id, User.username)).all())
+    stmt = select(
+        Query.encounter_id,
+        Query.addressed_to,
+        Query.rule_id,
+        Query.state,
+        Query.sent_at,
+        Query.answered_at,
+        Query.answer,
+    ).where(*_window(Query.created_at, start, end))
+    outcomes = [
+        QueryOutcome(
+            encounter_id=str(row.encounter_id),
+            physician=usernames.get(row.addressed_to) if row.addressed_to else None,
+            rule_id=row.rule_id,
+            status=QueryStatus(row.state),
+            sent_at=row.sent_at,
+            closed_at=row.answered_at,
+            answer=row.answer,
+        )
+        for row in session.execute(stmt)
+    ]
+    coded = session.scalar(
+        select(func.count(func.distinct(CodingResult.encounter_id))).where(
+            *_window(CodingResult.created_at, start, end)
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        "metrics",
+        "query",
+        None,
+        detail=f"from={start or ''} to={end or ''} count={len(outcomes)}",
+    )
+    return metrics(outcomes, encounters=int(coded or 0))

@@ -3,6 +3,8 @@ physician answers (coding runs again on the answer) or declines, CDI closes unan
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter, Depends, Query
 
 import medcoder
@@ -67,6 +69,19 @@ def worklist(
         offset=offset,
     )
     return {"items": [payloads.query(q) for q in rows], "total": total}
+
+
+@router.get("/queries/metrics", summary="CDI program metrics, overall and by physician or rule")
+def metrics(
+    start: dt.date | None = Query(None, alias="from", description="First day (UTC), YYYY-MM-DD."),
+    end: dt.date | None = Query(None, alias="to", description="Last day (UTC), included."),
+    by: str | None = Query(None, pattern="^(physician|rule)$", description="One grouping only."),
+    ctx: Context = Depends(require("query_metrics")),
+) -> dict:
+    """Query rate, response rate, agreement rate and time to answer over the queries opened in
+    the period (definitions in the reply's ``definitions``)."""
+    result = repo.query_metrics(ctx.session, ctx.actor, start=start, end=end)
+    return {"from": start, "to": end, **result.to_dict(by)}
 
 
 @router.get("/queries/{query_id}", summary="A query")

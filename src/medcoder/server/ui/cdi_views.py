@@ -1,5 +1,5 @@
 """The CDI pages (issue 8): the CDI worklist of queries across encounters, the physician's
-inbox, and the query history panel of the encounter page.
+inbox, the program metrics page, and the query history panel of the encounter page.
 
 Reads go through ``store.queries`` (audited like API reads); finding opportunities, sending,
 answering and declining are the page's forms calling the JSON API with the CSRF header.
@@ -7,6 +7,7 @@ answering and declining are the page's forms calling the JSON API with the CSRF 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
@@ -14,10 +15,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from medcoder.cdi.lifecycle import DEFINITIONS, ProgramMetrics
+from medcoder.server.ui._dashboard import Chart, bar_chart
 from medcoder.server.ui._page import PREFIX, Page, page_for, render
 from medcoder.store import queries as query_repo
 from medcoder.store.base import Role
 from medcoder.store.case_models import Query as QueryRow
+from medcoder.store.errors import InvalidError
 from medcoder.store.models import User
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -27,6 +31,7 @@ INBOX_CLOSED = 20  # answered / declined queries shown under the pending ones
 INBOX_LIMIT = 500
 _NAME = "^[A-Za-z0-9_.@-]*$"
 _RULE = "^[A-Za-z0-9_.-]*$"
+_DAY = r"^(|\d{4}-\d{2}-\d{2})$"
 
 
 def _usernames(page: Page) -> dict[int, str]:
@@ -102,6 +107,55 @@ def inbox_view(request: Request, page: Page = Depends(page_for("answer_query")))
         {"pending": pending, "closed": closed, "users": _usernames(page)},
         page=page,
     )
+
+
+def _day(value: str | None, name: str) -> dt.date | None:
+    """A form's YYYY-MM-DD field (empty when left blank); an impossible date is refused."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidError(f"{name} {value!r} is not a date (YYYY-MM-DD)", field=name) from None
+
+
+def _metric_charts(result: ProgramMetrics) -> list[Chart]:
+    """Bars the eye compares: how many queries each rule opens, how often each physician
+    responds (percent of sent; physicians with nothing sent have no bar)."""
+    return [
+        bar_chart("Queries by rule", [(k, g.queries) for k, g in result.by_rule.items()], "rule"),
+        bar_chart(
+            "Response rate by physician (%)",
+            [
+                (k, round(g.response_rate * 100))
+                for k, g in result.by_physician.items()
+                if g.response_rate is not None
+            ],
+            "physician",
+        ),
+    ]
+
+
+@router.get("/cdi/metrics", name="ui_cdi_metrics")
+def cdi_metrics_view(
+    request: Request,
+    start: str | None = Query(None, alias="from", pattern=_DAY),
+    end: str | None = Query(None, alias="to", pattern=_DAY),
+    page: Page = Depends(page_for("query_metrics")),
+) -> Response:
+    """Query rate, response rate, agreement rate and time to answer, by physician and by rule,
+    for the queries opened in the chosen period (the same numbers as the API and the CLI)."""
+    context: dict[str, Any] = {"start": start or "", "end": end or "", "definitions": DEFINITIONS}
+    try:
+        result = query_repo.query_metrics(
+            page.session, page.actor, start=_day(start, "from"), end=_day(end, "to")
+        )
+    except InvalidError as exc:
+        return render(
+            request, "cdi_metrics.html", {**context, "error": str(exc)}, page=page, status=422
+        )
+    context |= {"result": result, "charts": _metric_charts(result)}
+    return render(request, "cdi_metrics.html", context, page=page)
 
 
 def query_history(page: Page, encounter_id: int) -> dict[str, Any]:
