@@ -128,3 +128,14 @@ def test_contradictory_times_leave_the_level_to_mdm_and_flag_it_for_review():
     assert em.score < 0.7
     (flag,) = [w for w in result.warnings if "contradictory total times" in w]
     assert "45, 62 minutes" in flag and "one total time" in flag
+
+
+def test_discharge_summary_gets_no_office_em_level():
+    """A hospital stay's discharge summary documents no office or ED visit: leveling it as one
+    would bill a visit that never happened."""
+    note = "HOSPITAL COURSE:\nAdmitted for pneumonia, treated.\n" + MODERATE
+    result = service_codes(note, on=ON)
+    assert result.em is None
+    assert not [c for c in result.codes if c.code.startswith("992")]
+    assert any("discharge summary" in w for w in result.warnings)
+    assert "99214" in _by_code(service_codes(MODERATE, on=ON))

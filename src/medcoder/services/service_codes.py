@@ -153,6 +153,27 @@ def _em_score(em: EMResult) -> float:
     return max(0.05, score - (0.25 if em.needs_review else 0.0))
 
 
+# Sections that only a hospital stay or a procedure report has: such a record documents no
+# office or ED visit, so no office/ED E/M level is drawn from it.
+_FACILITY_SECTIONS = {
+    "hospital_course": "discharge summary",
+    "discharge_diagnoses": "discharge summary",
+    "preoperative_diagnosis": "operative or procedure report",
+    "postoperative_diagnosis": "operative or procedure report",
+}
+
+
+def _facility_record(document: Document) -> str | None:
+    """The kind of hospital record ``document`` is (discharge summary, operative report), or
+    None for a note that may be a visit."""
+    from medcoder.documents.sections import find_sections
+
+    sections = document.sections or find_sections(document.text)
+    return next(
+        (_FACILITY_SECTIONS[s.kind] for s in sections if s.kind in _FACILITY_SECTIONS), None
+    )
+
+
 def _em_suggestions(
     document: Document,
     setting: str,
@@ -162,6 +183,13 @@ def _em_suggestions(
     warnings: list[str],
 ) -> tuple[list[CodeSuggestion], EMResult | None]:
     year = on.year if on else 2024
+    facility = _facility_record(document)
+    if facility:
+        warnings.append(
+            f"E/M not leveled: the document is a {facility}, not an office or emergency "
+            "department visit note"
+        )
+        return [], None
     try:
         em = em_extract.level_note(document, setting, payer=payer, year=year)
     except UsageError as exc:
