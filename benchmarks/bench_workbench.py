@@ -145,6 +145,12 @@ def main() -> None:
     parser.add_argument("--db", default=os.environ.get("MEDCODER_TEST_POSTGRES_URL"))
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument(
+        "--coding-processes",
+        type=int,
+        default=1,
+        help="engine processes per server process (0: code in the server's thread pool)",
+    )
+    parser.add_argument(
         "--think",
         type=float,
         default=0.0,
@@ -167,6 +173,8 @@ def main() -> None:
             str(port),
             "--workers",
             str(args.workers),
+            "--coding-processes",
+            str(args.coding_processes),
             "--log-level",
             "warning",
         ],
@@ -203,7 +211,8 @@ def main() -> None:
     latencies.sort()
     kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(
-        f"{args.clients} clients x {args.seconds:.0f} s (think {args.think:g} s, {args.workers} server processes) "
+        f"{args.clients} clients x {args.seconds:.0f} s (think {args.think:g} s, {args.workers} server "
+        f"processes, {args.coding_processes} coding processes each) "
         f"against {kind}: {len(latencies)} review actions "
         f"({len(latencies) / args.seconds:.0f}/s), errors {dict(errors) or 0}"
     )

@@ -183,7 +183,7 @@ def test_bare_procedure_word_is_not_a_condition() -> None:
 
 
 def test_unspecified_code_yields_to_specific_code_of_its_category_I_B_18() -> None:
-    """"Heart failure" in the history and "acute on chronic diastolic heart failure" in the
+    """ "Heart failure" in the history and "acute on chronic diastolic heart failure" in the
     assessment are one condition: I50.33 alone in billing; abstraction keeps each mention."""
     text = "HPI: Heart failure.\nAssessment: Acute on chronic diastolic heart failure.\n"
     billed = codes(text, "inpatient")

@@ -165,6 +165,8 @@ def test_coder_to_manager_in_a_browser(live_server, browser, tmp_path):
     count = codes.count()
     assert count >= 2, "the engine should suggest diabetes with CKD and hypertension codes"
     assert page.get_by_test_id("finalize").is_disabled()
+    # Suggestions are not final codes: nothing to scrub yet.
+    assert page.get_by_test_id("scrub-empty").is_visible()
     shots.take(page, "02-encounter-coded")
 
     # Clicking a code highlights exactly its evidence spans.
@@ -182,6 +184,14 @@ def test_coder_to_manager_in_a_browser(live_server, browser, tmp_path):
     # Accept the first, reject the second with a reason, accept the rest.
     first.locator("button:has-text('Accept')").click()
     page.wait_for_selector(f"li.code[data-code-id='{first_id}'].state-accepted")
+    # The scrub panel follows the codes: the claim from the final codes has findings (the
+    # uploaded note's encounter has no date of service, a front-end rejection).
+    page.wait_for_selector("[data-testid=scrub-findings] [data-testid=finding-CLM-DATE-001]")
+    finding = page.get_by_test_id("finding-CLM-DATE-001")
+    assert finding.get_attribute("data-severity") == "reject"
+    assert "date of service" in finding.inner_text().lower()
+    assert "blocking" in page.get_by_test_id("scrub-verdict").inner_text().lower()
+    shots.take(page, "03b-scrub-findings")
     second = page.locator("li.code").nth(1)
     second_id = second.get_attribute("data-code-id")
     second.locator("button:has-text('Reject')").click()  # no reason: the form refuses
@@ -240,6 +250,9 @@ def test_coder_to_manager_in_a_browser(live_server, browser, tmp_path):
     assert any(d["code"].replace(".", "") in x12 for d in claim["diagnoses"]), (
         "the final codes belong in HI"
     )
+    # The export stored its scrub run: the page names it.
+    page.reload()
+    assert "Last 837P export" in page.get_by_test_id("scrub-last-export").inner_text()
 
     # Write a report and send it for physician review.
     page.fill("form[data-api='POST /api/reports'] textarea[name=body]", "Codes reviewed.\n")

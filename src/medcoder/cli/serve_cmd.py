@@ -19,6 +19,14 @@ def serve(
     workers: int = typer.Option(
         1, "--workers", min=1, max=64, help="Server processes (PostgreSQL)."
     ),
+    coding_processes: int = typer.Option(
+        1,
+        "--coding-processes",
+        min=0,
+        max=64,
+        help="Processes running the coding engine, per server process (0: in the server "
+        "process, which slows review actions while coding runs).",
+    ),
 ) -> None:
     """Start the workbench server (migrates the database first)."""
     import uvicorn
@@ -26,7 +34,7 @@ def serve(
     from medcoder.server import create_app
     from medcoder.store.users import bootstrap_admin
 
-    app = create_app(db)
+    app = create_app(db, coding_processes=coding_processes)
     bench = app.state.workbench
     with bench.db.session() as session:
         password = bootstrap_admin(session)
@@ -49,6 +57,7 @@ def serve(
 
         # Each worker process builds its own app on the already migrated database.
         os.environ["MEDCODER_DB_URL"] = bench.db.url
+        os.environ["MEDCODER_CODING_PROCESSES"] = str(coding_processes)
         bench.db.dispose()
         uvicorn.run(
             "medcoder.server.app:app_from_environment",

@@ -7,17 +7,21 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import time
-import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+import anyio.to_thread
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
 import medcoder
+from medcoder.edits import Scrubber
 from medcoder.server import errors
 from medcoder.server.coding import engine_coder, validate_code
+from medcoder.server.coding_processes import CodingProcesses
+from medcoder.server.request_log import RequestLogMiddleware
 from medcoder.server.routes import (
     admin,
     case_files,
@@ -29,15 +33,21 @@ from medcoder.server.routes import (
     reports,
 )
 from medcoder.server.sessions import LoginLimiter, SessionSigner
+from medcoder.server.turns import Turns
 from medcoder.server.ui import ui_router, ui_static
 from medcoder.server.ui.case_views import router as case_ui_router
 from medcoder.server.ui.cdi_views import router as cdi_ui_router
+from medcoder.server.ui.scrub_views import router as scrub_ui_router
 from medcoder.server.uploads import MAX_UPLOAD_BYTES, BodyLimitMiddleware
-from medcoder.store.database import Database
+from medcoder.store.database import POOL_SIZE, Database
 
 log = logging.getLogger("medcoder.server")
 SESSION_MAX_AGE = 8 * 3600  # one working day
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries and headers around a maximal upload
+# Requests in the thread pool at once: no more than the database pool's connections, so no
+# request waits for a connection while holding a thread, and few enough that they do not
+# spend their time queueing for the interpreter lock.
+REQUEST_THREADS = POOL_SIZE
 
 
 @dataclass
@@ -52,6 +62,9 @@ class Workbench:
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     secure_cookies: bool | None = None  # None: Secure unless served on localhost
     extra: dict = field(default_factory=dict)
+    session_turns: Turns = field(default_factory=lambda: Turns("session_turns", POOL_SIZE))
+    coding_turns: Turns = field(default_factory=lambda: Turns("coding_turns", 1))
+    scrubber: Scrubber = field(default_factory=Scrubber)  # keeps code packs open between scrubs
 
 
 def secret_key() -> str:
@@ -73,6 +86,20 @@ def secret_key() -> str:
     return path.read_text().strip()
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Size the request thread pool to the database pool; start and stop coding processes."""
+    bench = app.state.workbench
+    anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+    if isinstance(bench.coder, CodingProcesses):
+        bench.coder.start()
+    try:
+        yield
+    finally:
+        if isinstance(bench.coder, CodingProcesses):
+            await run_in_threadpool(bench.coder.close)
+
+
 def create_app(
     db_url: str | None = None,
     *,
@@ -85,11 +112,19 @@ def create_app(
     coder: Callable | None = None,
     validator: Callable | None = None,
     migrate: bool = True,
+    coding_processes: int = 0,
 ) -> FastAPI:
-    """Build the workbench API; runs ``alembic upgrade head`` on the database first."""
+    """Build the workbench API; runs ``alembic upgrade head`` on the database first.
+
+    ``coding_processes``: run the engine in that many worker processes
+    (:mod:`medcoder.server.coding_processes`; ``medcoder serve`` uses 1) instead of the
+    request thread pool; ignored when ``coder`` is given.
+    """
     db = Database(db_url)
     if migrate:
         db.migrate()
+    if coder is None and coding_processes > 0:
+        coder = CodingProcesses(coding_processes)
     bench = Workbench(
         db=db,
         signer=SessionSigner(secret or secret_key(), session_max_age),
@@ -98,11 +133,15 @@ def create_app(
         validator=validator or validate_code,
         max_upload_bytes=max_upload_bytes,
         secure_cookies=secure_cookies,
+        session_turns=Turns("session_turns", db.max_sessions),
+        # One more than the processes, so one request's database work overlaps the engine's.
+        coding_turns=Turns("coding_turns", max(1, coding_processes) + 1),
     )
     app = FastAPI(
         title="medcoder workbench",
         version=medcoder.__version__,
         description="Upload clinical documents, code them, review the codes, report.",
+        lifespan=_lifespan,
     )
     app.state.workbench = bench
     errors.install(app)
@@ -110,6 +149,7 @@ def create_app(
         app.include_router(module.router)
     app.include_router(ui_router)
     app.include_router(cdi_ui_router)
+    app.include_router(scrub_ui_router)
     app.include_router(case_ui_router)
     app.mount("/ui/static", ui_static, name="ui-static")
 
@@ -117,31 +157,7 @@ def create_app(
     def healthz() -> dict:
         return {"ok": True}
 
-    @app.middleware("http")
-    async def request_log(request: Request, call_next):  # noqa: ANN001, ANN202
-        # Log ids, never text: the route template, not the URL (queries may hold names).
-        request.state.request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        actor = getattr(request.state, "actor", None)
-        log.info(
-            "%s %s %s %.1fms user=%s request_id=%s",
-            request.method,
-            getattr(route, "path", "-"),
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-            actor.user_id if actor else "-",
-            request.state.request_id,
-        )
-        response.headers["X-Request-ID"] = request.state.request_id
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
-        if request.url.path.startswith("/api/"):
-            response.headers["Cache-Control"] = "no-store"  # patient data stays out of caches
-        return response
-
+    app.add_middleware(RequestLogMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=max_upload_bytes + MULTIPART_OVERHEAD)
     return app
 
@@ -151,4 +167,5 @@ def app_from_environment() -> FastAPI:
     the database named by ``$MEDCODER_DB_URL`` was migrated once by the parent."""
     import os
 
-    return create_app(os.environ.get("MEDCODER_DB_URL"), migrate=False)
+    processes = int(os.environ.get("MEDCODER_CODING_PROCESSES", "1"))
+    return create_app(os.environ.get("MEDCODER_DB_URL"), migrate=False, coding_processes=processes)

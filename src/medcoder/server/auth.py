@@ -8,11 +8,14 @@ change and its audit rows are stored. Any error rolls the whole request back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from medcoder.server.errors import ApiError
 from medcoder.server.permissions import PERMISSIONS, allowed
@@ -21,8 +24,10 @@ from medcoder.server.sessions import (
     CSRF_FIELD,
     CSRF_HEADER,
     SESSION_COOKIE,
+    SessionData,
     same_token,
 )
+from medcoder.server.turns import session_turn
 from medcoder.store import audit
 from medcoder.store.audit import Actor
 from medcoder.store.errors import AccessDeniedError
@@ -64,18 +69,24 @@ async def submitted_csrf(request: Request) -> str | None:
     return None
 
 
-def _authenticate(request: Request, session: Session, csrf: str | None) -> User:
+@dataclass(frozen=True)
+class Credentials:
+    """What the caller presented, checked as far as it can be without the database: a bearer
+    token's syntax, or a session cookie's signature and age."""
+
+    token: str | None = None
+    session: SessionData | None = None
+
+
+def credentials(request: Request) -> Credentials:
+    """The caller's credentials, or 401: no database, so it may run on the event loop."""
     bench = workbench(request)
     authorization = request.headers.get("authorization", "")
     if authorization:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise ApiError(401, "Authorization must be 'Bearer <token>'", field="authorization")
-        user = user_for_token(session, token.strip())
-        if user is None:
-            raise ApiError(401, "the API token is unknown, revoked or expired")
-        request.state.auth = "token"
-        return user
+        return Credentials(token=token.strip())
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise ApiError(401, "log in first (POST /login) or send an API token")
@@ -84,6 +95,20 @@ def _authenticate(request: Request, session: Session, csrf: str | None) -> User:
         raise ApiError(401, "the session cookie is not valid; log in again")
     if bench.signer.expired(data):
         raise ApiError(401, "the session has expired; log in again", code="session_expired")
+    return Credentials(session=data)
+
+
+def _authenticate(
+    request: Request, session: Session, csrf: str | None, creds: Credentials | None = None
+) -> User:
+    creds = creds or credentials(request)
+    if creds.token is not None:
+        user = user_for_token(session, creds.token)
+        if user is None:
+            raise ApiError(401, "the API token is unknown, revoked or expired")
+        request.state.auth = "token"
+        return user
+    data = creds.session
     user = session.get(User, data.user_id)
     if user is None or not user.active:
         raise ApiError(401, "the session's user no longer exists or is disabled; log in again")
@@ -101,10 +126,14 @@ def _authenticate(request: Request, session: Session, csrf: str | None) -> User:
     return user
 
 
-def context(request: Request, csrf: str | None = Depends(submitted_csrf)) -> Iterator[Context]:
+@contextmanager
+def open_context(
+    request: Request, csrf: str | None, creds: Credentials | None = None
+) -> Iterator[Context]:
+    """The request's transaction and caller: committed when the block ends, else rolled back."""
     session = workbench(request).db.sessions()
     try:
-        user = _authenticate(request, session, csrf)
+        user = _authenticate(request, session, csrf, creds)
         actor = Actor(user.id, user.username, user.role, client_address(request))
         request.state.actor = actor
         yield Context(session, user, actor, request)
@@ -116,6 +145,15 @@ def context(request: Request, csrf: str | None = Depends(submitted_csrf)) -> Ite
         session.close()
 
 
+def context(
+    request: Request,
+    csrf: str | None = Depends(submitted_csrf),
+    _turn: None = Depends(session_turn, scope="function"),
+) -> Iterator[Context]:
+    with open_context(request, csrf) as ctx:
+        yield ctx
+
+
 # Commit before the response is sent (scope="function"), so a 2xx means it is stored.
 CurrentContext = Depends(context, scope="function")
 
@@ -125,12 +163,60 @@ def require(permission: str) -> Callable[..., Context]:
     if permission not in PERMISSIONS:
         raise KeyError(permission)
 
-    def dependency(ctx: Context = CurrentContext) -> Context:
-        if not allowed(permission, ctx.user.role):
-            raise AccessDeniedError(
-                permission, ctx.user.role, [r.value for r in PERMISSIONS[permission]]
-            )
-        return ctx
+    # async: a role check does no I/O, so it runs on the event loop instead of costing the
+    # request another trip through the thread pool.
+    async def dependency(ctx: Context = CurrentContext) -> Context:
+        return check_permission(permission, ctx)
+
+    return dependency
+
+
+def check_permission(permission: str, ctx: Context) -> Context:
+    if not allowed(permission, ctx.user.role):
+        raise AccessDeniedError(
+            permission, ctx.user.role, [r.value for r in PERMISSIONS[permission]]
+        )
+    return ctx
+
+
+@dataclass
+class Trip:
+    """Runs a route's work in ONE trip through the thread pool: open the session,
+    authenticate, check the permission, do the work, render the JSON answer, commit.
+
+    ``Depends(require(...))`` costs a sync route three trips (open, work, commit), each a
+    hand-over between the event loop and a worker thread, with the connection held across
+    them. The review actions, the calls coders make all day, take one (``one_trip``).
+    """
+
+    request: Request
+    csrf: str | None
+    permission: str
+    creds: Credentials
+
+    def _run(self, work: Callable[[Context], dict], status: int) -> JSONResponse:
+        with open_context(self.request, self.csrf, self.creds) as ctx:
+            check_permission(self.permission, ctx)
+            response = JSONResponse(work(ctx), status_code=status)
+        return response
+
+    async def run(self, work: Callable[[Context], dict], *, status: int = 200) -> JSONResponse:
+        return await run_in_threadpool(self._run, work, status)
+
+
+def one_trip(permission: str) -> Callable[..., Awaitable[Trip]]:
+    """A dependency giving a :class:`Trip` for a route that needs ``permission``."""
+    if permission not in PERMISSIONS:
+        raise KeyError(permission)
+
+    async def dependency(
+        request: Request,
+        csrf: str | None = Depends(submitted_csrf),
+        _turn: None = Depends(session_turn, scope="function"),
+    ) -> Trip:
+        # Missing or malformed credentials are refused here, before the body is validated,
+        # as ``require`` does; the token itself is checked in the trip.
+        return Trip(request, csrf, permission, credentials(request))
 
     return dependency
 

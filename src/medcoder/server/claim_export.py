@@ -73,21 +73,26 @@ def _field(loc: tuple) -> str:
     return ".".join(str(p) for p in loc) or "body"
 
 
-def write_claim(encounter: Encounter, data: dict, *, submitter_phone: str | None) -> str:
-    """The validated 837P text for ``encounter`` with the coder's ``data`` (ClaimIn fields)."""
+def claim_model(encounter: Encounter, data: dict) -> claims.Encounter:
+    """The claims library's encounter for ``encounter`` with the coder's ``data`` (ClaimIn
+    fields): what the 837P is written from and what the scrubber checks."""
     diagnoses = [{"code": s.code, "poa": s.poa} for s in final_diagnoses(encounter)]
     if not diagnoses:
         raise ApiError(422, "the encounter has no final ICD-10-CM code", field="diagnoses")
     if data.get("service_date") is None and encounter.service_date is not None:
         data = {**data, "service_date": encounter.service_date}
     try:
-        claim = claims.Encounter.model_validate(
+        return claims.Encounter.model_validate(
             {**data, "id": str(encounter.id), "diagnoses": diagnoses}
         )
     except ValidationError as exc:
         first = exc.errors()[0]
         field = _field(tuple(first.get("loc", ())))
         raise ApiError(422, f"{field}: {first.get('msg')}", field=field) from None
+
+
+def write_837p_text(claim: claims.Encounter, *, submitter_phone: str | None) -> str:
+    """The validated 837P text of ``claim`` (from :func:`claim_model`)."""
     created = dt.datetime.now(dt.UTC)
     try:
         text = write_837p(
@@ -111,3 +116,8 @@ def write_claim(encounter: Encounter, data: dict, *, submitter_phone: str | None
             field=where,
         )
     return text
+
+
+def write_claim(encounter: Encounter, data: dict, *, submitter_phone: str | None) -> str:
+    """The validated 837P text for ``encounter`` with the coder's ``data`` (ClaimIn fields)."""
+    return write_837p_text(claim_model(encounter, data), submitter_phone=submitter_phone)

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from medcoder.errors import CodeError, DocumentError, MedcoderError, PackNotFoundError
@@ -110,7 +111,8 @@ async def _api(_request: Request, exc: ApiError) -> JSONResponse:
 async def _denied(request: Request, exc: AccessDeniedError) -> JSONResponse:
     from medcoder.server.auth import audit_refusal
 
-    audit_refusal(request, exc.action, f"role={exc.role}")
+    # A database write: in the thread pool, never blocking the event loop.
+    await run_in_threadpool(audit_refusal, request, exc.action, f"role={exc.role}")
     return error_response(403, str(exc))
 
 

@@ -14,6 +14,10 @@ from medcoder.store.base import Base, JsonType, QueryState, ReportState, utcnow
 
 
 class Claim(Base):
+    """An exported claim and, with it, the scrub run on exactly what was exported: ``scrub``
+    the run's summary (ready to submit, counts, code set, rules skipped), ``findings`` its
+    findings (``medcoder.store.scrubs``)."""
+
     __tablename__ = "claims"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -25,9 +29,16 @@ class Claim(Base):
     total_charge: Mapped[float | None] = mapped_column(Numeric(12, 2))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    scrub: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+
+    findings: Mapped[list[ScrubFinding]] = relationship(order_by="ScrubFinding.id")
 
 
 class ScrubFinding(Base):
+    """One finding of the scrubber (``medcoder.edits.Finding``): ``rule`` its rule id,
+    ``message`` its reason, ``fix`` how to fix it, the codes and 1-based service lines
+    involved, and the denial (group + CARC) it pre-empts."""
+
     __tablename__ = "scrub_findings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,6 +49,10 @@ class ScrubFinding(Base):
     field: Mapped[str | None] = mapped_column(String(128))
     resolved: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    fix: Mapped[str | None] = mapped_column(Text)
+    codes: Mapped[list[Any]] = mapped_column(default=list)
+    lines: Mapped[list[Any]] = mapped_column(default=list)
+    carc: Mapped[str | None] = mapped_column(String(16))
 
 
 class Query(Base):

@@ -7,14 +7,21 @@ application never calls ``create_all``, so a database is always at a known revis
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+IDLE_PING_AFTER = 10.0  # seconds a pooled connection may sit unused before it is checked
+# Server connections: the request thread pool is sized to match (medcoder.server.app).
+POOL_SIZE = 20
+POOL_OVERFLOW = 10
 
 
 def default_url() -> str:
@@ -49,7 +56,34 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only when it sat idle for a while.
+
+    ``pool_pre_ping`` would cost every request one more round trip to the server; a
+    connection handed back a moment ago is alive, and one idle across a database restart is
+    caught here and replaced (the pool retries with a new connection).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_conn, record) -> None:  # noqa: ANN001
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn, record, _proxy) -> None:  # noqa: ANN001
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_AFTER:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # noqa: BLE001 - any failure means: not usable
+            raise DisconnectionError("pooled connection failed its ping") from exc
+        if not alive:
+            raise DisconnectionError("pooled connection failed its ping")
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
@@ -71,6 +105,9 @@ class Database:
         self.url = normalize_url(url or default_url())
         self.engine = make_engine(self.url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        pool = self.engine.pool
+        # How many sessions may be open at once without waiting for a connection.
+        self.max_sessions = pool.size() if isinstance(pool, QueuePool) else 1
 
     def migrate(self) -> None:
         upgrade(self.engine)

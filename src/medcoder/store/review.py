@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from medcoder.store import audit
 from medcoder.store.audit import Actor
@@ -84,7 +84,11 @@ def code_encounter(
 
 
 def _load_suggestion(session: Session, suggestion_id: int) -> CodeSuggestion:
-    suggestion = session.get(CodeSuggestion, suggestion_id)
+    # The encounter comes in the same query: a review action is one read, one update and
+    # its audit row, not a walk over the encounter's documents and codes.
+    suggestion = session.get(
+        CodeSuggestion, suggestion_id, options=[joinedload(CodeSuggestion.encounter)]
+    )
     if suggestion is None:
         raise NotFoundError("suggestion", suggestion_id)
     require_open(suggestion.encounter)

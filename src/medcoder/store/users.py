@@ -29,6 +29,7 @@ TOKEN_PREFIX = "mct_"
 # Verified against when the username is unknown, so a login takes as long either way and the
 # response time does not tell which usernames exist.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+LAST_USED_EVERY = dt.timedelta(minutes=1)  # how fresh an API token's last_used_at is kept
 
 
 def hash_password(password: str) -> str:
@@ -111,20 +112,33 @@ def create_token(
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    """The active user owning an unexpired, unrevoked token, or None."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    if row is None or row.revoked:
+    """The active user owning an unexpired, unrevoked token, or None.
+
+    One query (token and user together): it runs on every API call. ``last_used_at`` is
+    written at most once per :data:`LAST_USED_EVERY`, so a busy system does not turn each of
+    its reads into a write.
+    """
+    found = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == _token_hash(token))
+    ).first()
+    if found is None:
         return None
-    if row.expires_at is not None:
-        expires = row.expires_at
-        if expires.tzinfo is None:  # SQLite returns naive datetimes (stored as UTC)
-            expires = expires.replace(tzinfo=dt.UTC)
-        if expires <= utcnow():
-            return None
-    if not row.user.active:
+    row, user = found
+    if row.revoked or not user.active:
         return None
-    row.last_used_at = utcnow()
-    return row.user
+    now = utcnow()
+    if row.expires_at is not None and _aware(row.expires_at) <= now:
+        return None
+    if row.last_used_at is None or now - _aware(row.last_used_at) >= LAST_USED_EVERY:
+        row.last_used_at = now
+    return user
+
+
+def _aware(when: dt.datetime) -> dt.datetime:
+    """SQLite returns naive datetimes (stored as UTC); PostgreSQL aware ones."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
 
 
 def bootstrap_admin(session: Session, username: str = "admin") -> str | None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from fastapi import APIRouter, Depends, Query, Response
 
 import medcoder
-from medcoder.server import payloads
-from medcoder.server.auth import Context, require, workbench
-from medcoder.server.claim_export import write_claim
-from medcoder.store import audit, review
+from medcoder.server import payloads, scrub
+from medcoder.server.auth import Context, Trip, one_trip, require, workbench
+from medcoder.server.claim_export import claim_model, write_837p_text
+from medcoder.server.turns import coding_turn
+from medcoder.store import audit, review, scrubs
 from medcoder.store import encounters as repo
 from medcoder.store.base import EncounterStatus
 from medcoder.store.errors import ConflictError
@@ -31,7 +34,11 @@ def get_encounter(encounter_id: payloads.PathId, ctx: Context = Depends(require(
 
 
 @router.post("/encounters/{encounter_id}/code", summary="Run the coding engine")
-def code_encounter(encounter_id: payloads.PathId, ctx: Context = Depends(require("code"))) -> dict:
+def code_encounter(
+    encounter_id: payloads.PathId,
+    _turn: None = Depends(coding_turn, scope="function"),  # before the session: see turns.py
+    ctx: Context = Depends(require("code")),
+) -> dict:
     bench = workbench(ctx.request)
     result = review.code_encounter(
         ctx.session, ctx.actor, encounter_id, bench.coder, medcoder.__version__
@@ -73,9 +80,35 @@ def finalize(
     return {"encounter": payloads.encounter(encounter, detail=True)}
 
 
+@router.get(
+    "/encounters/{encounter_id}/scrub",
+    summary="Scrub findings on the encounter's final codes",
+    description="The claim scrubber (medcoder.edits) on the claim built from the final codes, "
+    "the same claim model the 837P export writes. Rules on claim data typed in at export "
+    "(NPIs, member id, addresses; age edits without a birth date) are listed under "
+    "`deferred`; the export scrubs the full claim and stores the run (`last_export`).",
+)
+def scrub_encounter(encounter_id: payloads.PathId, ctx: Context = Depends(require("read"))) -> dict:
+    encounter = repo.load_encounter(ctx.session, encounter_id)
+    result = scrub.scrub_codes(workbench(ctx.request).scrubber, encounter)
+    audit.record(
+        ctx.session,
+        ctx.actor,
+        "read",
+        "encounter",
+        encounter_id,
+        detail=f"scrub findings={len(result['findings'])}",
+    )
+    last = scrubs.last_export(ctx.session, encounter_id)
+    return {"scrub": result, "last_export": scrub.exported(last) if last else None}
+
+
 @router.post(
     "/encounters/{encounter_id}/claim",
     summary="The 837P of a finalized encounter",
+    description="Writes the 837P, scrubs the claim as exported and stores both (the scrub "
+    "run's findings: `GET /api/encounters/{id}/scrub`, `last_export`). Findings do not block "
+    "the download; the `X-Scrub-Findings` and `X-Scrub-Blocking` headers count them.",
     response_class=Response,
     responses={200: {"content": {"text/plain": {}}, "description": "The 837P interchange"}},
 )
@@ -91,23 +124,43 @@ def export_claim(
             field="encounter_id",
         )
     data = body.model_dump(exclude={"submitter_phone"}, exclude_unset=True)
-    text = write_claim(encounter, data, submitter_phone=body.submitter_phone)
-    audit.record(ctx.session, ctx.actor, "export", "claim", encounter_id, detail="837P")
+    claim = claim_model(encounter, data)
+    text = write_837p_text(claim, submitter_phone=body.submitter_phone)
+    report = scrub.scrub_export(workbench(ctx.request).scrubber, encounter, claim)
+    stored = scrubs.record_export(
+        ctx.session,
+        ctx.actor,
+        encounter_id,
+        payload=claim.model_dump(mode="json"),
+        x12=text,
+        total_charge=sum((line.charge for line in claim.lines or ()), Decimal(0)),
+        report=report,
+    )
     return Response(
         text,
         media_type="text/plain",
-        headers={"Content-Disposition": f'attachment; filename="encounter-{encounter_id}.837"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="encounter-{encounter_id}.837"',
+            "X-Claim-Id": str(stored.id),
+            "X-Scrub-Findings": str(len(report["findings"])),
+            "X-Scrub-Blocking": str(report["blocking"]),
+        },
     )
 
 
+# The review actions take one trip through the thread pool (auth.Trip): they are the calls
+# coders make all day, and the ones with a latency target (issue 7: p95 <= 100 ms).
 @router.post("/suggestions/{suggestion_id}/accept", tags=["review"], summary="Accept a code")
-def accept(
+async def accept(
     suggestion_id: payloads.PathId,
     body: payloads.Versioned,
-    ctx: Context = Depends(require("code")),
+    trip: Trip = Depends(one_trip("code")),
 ) -> dict:
-    row = review.accept(ctx.session, ctx.actor, suggestion_id, version=body.version)
-    return {"suggestion": payloads.suggestion(row)}
+    def work(ctx: Context) -> dict:
+        row = review.accept(ctx.session, ctx.actor, suggestion_id, version=body.version)
+        return {"suggestion": payloads.suggestion(row)}
+
+    return await trip.run(work)
 
 
 @router.post(
@@ -115,31 +168,43 @@ def accept(
     tags=["review"],
     summary="Reject a code (reason required)",
 )
-def reject(
-    suggestion_id: payloads.PathId, body: payloads.RejectIn, ctx: Context = Depends(require("code"))
+async def reject(
+    suggestion_id: payloads.PathId,
+    body: payloads.RejectIn,
+    trip: Trip = Depends(one_trip("code")),
 ) -> dict:
-    row = review.reject(
-        ctx.session, ctx.actor, suggestion_id, reason=body.reason, version=body.version
-    )
-    return {"suggestion": payloads.suggestion(row)}
+    def work(ctx: Context) -> dict:
+        row = review.reject(
+            ctx.session, ctx.actor, suggestion_id, reason=body.reason, version=body.version
+        )
+        return {"suggestion": payloads.suggestion(row)}
+
+    return await trip.run(work)
 
 
 @router.post(
     "/suggestions/{suggestion_id}/edit", tags=["review"], summary="Replace a code with a valid one"
 )
-def edit(
-    suggestion_id: payloads.PathId, body: payloads.EditIn, ctx: Context = Depends(require("code"))
+async def edit(
+    suggestion_id: payloads.PathId,
+    body: payloads.EditIn,
+    trip: Trip = Depends(one_trip("code")),
 ) -> dict:
-    row = review.edit(
-        ctx.session,
-        ctx.actor,
-        suggestion_id,
-        code=body.code,
-        reason=body.reason,
-        version=body.version,
-        validator=workbench(ctx.request).validator,
-    )
-    return {"suggestion": payloads.suggestion(row)}
+    validator = workbench(trip.request).validator
+
+    def work(ctx: Context) -> dict:
+        row = review.edit(
+            ctx.session,
+            ctx.actor,
+            suggestion_id,
+            code=body.code,
+            reason=body.reason,
+            version=body.version,
+            validator=validator,
+        )
+        return {"suggestion": payloads.suggestion(row)}
+
+    return await trip.run(work)
 
 
 @router.get("/worklist", tags=["worklist"], summary="Encounters to work, filtered and paged")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from medcoder.server.auth import audit_refusal, client_address, workbench
 from medcoder.server.permissions import PERMISSIONS, allowed
 from medcoder.server.sessions import LOCAL_HOSTS, SESSION_COOKIE
+from medcoder.server.turns import session_turn
 from medcoder.store.audit import Actor
 from medcoder.store.models import User
 
@@ -63,7 +64,9 @@ def _viewer(request: Request, session: Session) -> User:
     return user
 
 
-def open_page(request: Request) -> Iterator[Page]:
+def open_page(
+    request: Request, _turn: None = Depends(session_turn, scope="function")
+) -> Iterator[Page]:
     session = workbench(request).db.sessions()
     try:
         user = _viewer(request, session)

@@ -21,6 +21,7 @@ from medcoder.server.ui._diff import diff_lines
 from medcoder.server.ui._highlight import segments, spans_for
 from medcoder.server.ui._page import PREFIX, Page, page_for, render, secure_cookies
 from medcoder.server.ui.cdi_views import query_history
+from medcoder.server.ui.scrub_views import scrub_context
 from medcoder.store import audit
 from medcoder.store import encounters as encounter_repo
 from medcoder.store import reports as report_repo
@@ -200,6 +201,7 @@ def encounter_view(
             "can_write_report": page.can("write_report"),
             "settings": SETTINGS,
             **query_history(page, encounter_id),
+            **scrub_context(page, encounter),
         },
         page=page,
     )

@@ -6,6 +6,8 @@
 //                             and checkboxes are left out, "{name}" in the URL takes field name)
 //   data-then="reload" | "refresh:#id" (re-fetch the element's data-refresh-url) | a URL with
 //                             {dotted.path} filled from the JSON answer
+//   data-refresh-with="#id"   on a panel with data-refresh-url: re-fetched whenever #id is
+//                             (the scrub findings follow the codes)
 //   data-upload="/api/documents..."  multipart upload of a file or pasted text
 //   data-download="POST /api/..."  on a form: post its textarea's JSON, save the answer as a
 //                             file (name from Content-Disposition, else data-filename)
@@ -55,11 +57,19 @@
     box.hidden = false;
   }
 
-  async function refresh(selector) {
-    var target = document.querySelector(selector);
+  async function reloadPanel(target) {
     var response = await fetch(target.dataset.refreshUrl, { credentials: "same-origin" });
     if (!response.ok) { location.reload(); return; }
     target.innerHTML = await response.text();
+  }
+
+  async function refresh(selector) {
+    await reloadPanel(document.querySelector(selector));
+    // Panels that follow this one (data-refresh-with="#codes") reload after it.
+    var followers = document.querySelectorAll("[data-refresh-with]");
+    await Promise.all(Array.prototype.filter.call(followers, function (el) {
+      return el.dataset.refreshWith.split(" ").indexOf(selector) >= 0;
+    }).map(reloadPanel));
   }
 
   async function then(el, data) {
