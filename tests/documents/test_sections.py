@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 from collections import Counter
 
 import pytest
@@ -143,14 +142,16 @@ def test_sentences_in_mtsamples_layout_keep_numbered_items_whole():
     ]
 
 
-def test_segmentation_is_fast_on_one_megabyte():
+def test_segmentation_of_one_megabyte_finds_every_repeated_section():
+    """A 1 MB transcription is segmented whole (its speed is measured by
+    benchmarks/bench_documents.py, never asserted here)."""
     block = NOTE + "ASSESSMENT:,  Allergic rhinitis. She has used Allegra also.,PLAN:,1.  Try it.\n"
-    text = (block * (1_000_000 // len(block) + 1))[:1_000_000]
-    begin = time.perf_counter()
+    copies = 1_000_000 // len(block)
+    text = block * copies
     doc = segment(Document(id="big", text=text))
-    elapsed = time.perf_counter() - begin
-    assert doc.sentences and doc.sections
-    assert elapsed < 1.0
+    assessments = [s for s in doc.sections if s.kind == "assessment"]
+    assert len(assessments) == copies
+    assert doc.sentences[-1].end <= len(text)
 
 
 @pytest.mark.shared_data
