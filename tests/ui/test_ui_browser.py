@@ -192,6 +192,12 @@ def test_coder_to_manager_in_a_browser(live_server, browser, tmp_path):
     assert "date of service" in finding.inner_text().lower()
     assert "blocking" in page.get_by_test_id("scrub-verdict").inner_text().lower()
     shots.take(page, "03b-scrub-findings")
+    # The claim preview follows the codes too: the accepted code is on the claim.
+    first_code = first.locator(".code-id").inner_text().strip()
+    page.wait_for_function(
+        "code => document.querySelector('[data-testid=claim-preview]').textContent.includes(code)",
+        arg=first_code,
+    )
     second = page.locator("li.code").nth(1)
     second_id = second.get_attribute("data-code-id")
     second.locator("button:has-text('Reject')").click()  # no reason: the form refuses

@@ -7,7 +7,7 @@
 //   data-then="reload" | "refresh:#id" (re-fetch the element's data-refresh-url) | a URL with
 //                             {dotted.path} filled from the JSON answer
 //   data-refresh-with="#id"   on a panel with data-refresh-url: re-fetched whenever #id is
-//                             (the scrub findings follow the codes)
+//                             (the scrub findings and the claim preview follow the codes)
 //   data-upload="/api/documents..."  multipart upload of a file or pasted text
 //   data-download="POST /api/..."  on a form: post its textarea's JSON, save the answer as a
 //                             file (name from Content-Disposition, else data-filename)
@@ -60,6 +60,8 @@
   async function reloadPanel(target) {
     var response = await fetch(target.dataset.refreshUrl, { credentials: "same-origin" });
     if (!response.ok) { location.reload(); return; }
+    // A <pre> shows a document as text (the claim preview's JSON); other panels are HTML.
+    if (target.tagName === "PRE") { target.textContent = await response.text(); return; }
     target.innerHTML = await response.text();
   }
 
