@@ -183,22 +183,17 @@ def _unspecified_superseded(
 ) -> None:
     """Drop an unspecified code when the record also supports a more specific code of its
     category (I.B.18: unspecified codes are for when the documentation says no more)."""
+    diagnoses = [s for s in suggestions if s.system == "ICD-10-CM"]
+    unspecified = {id(s) for s in diagnoses if _is_unspecified(s, pack)}
+    specific_by_category: dict[str, CodeSuggestion] = {}
+    for s in diagnoses:
+        if id(s) not in unspecified:
+            specific_by_category.setdefault(code_key(s.code)[:3], s)
     keep = []
     for sug in suggestions:
-        key = code_key(sug.code)
         specific = None
-        if sug.system == "ICD-10-CM" and _is_unspecified(sug, pack):
-            specific = next(
-                (
-                    o
-                    for o in suggestions
-                    if o is not sug
-                    and o.system == "ICD-10-CM"
-                    and code_key(o.code)[:3] == key[:3]
-                    and not _is_unspecified(o, pack)
-                ),
-                None,
-            )
+        if id(sug) in unspecified:
+            specific = specific_by_category.get(code_key(sug.code)[:3])
         if specific is None:
             keep.append(sug)
             continue

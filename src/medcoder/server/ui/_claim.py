@@ -8,16 +8,13 @@ first four diagnoses (837P allows four pointers per line, 2400 SV107).
 
 from __future__ import annotations
 
+from medcoder.server.claim_export import final_diagnoses
 from medcoder.store.base import FINAL_STATES as FINAL
 
 
 def claim_preview(encounter) -> dict:  # noqa: ANN001 - medcoder.store.models.Encounter
-    final = [s for s in encounter.suggestions if s.state in FINAL]
-    diagnoses = sorted(
-        (s for s in final if s.system == "ICD-10-CM"),
-        key=lambda s: (not s.principal, s.id),
-    )
-    lines = [s for s in final if s not in diagnoses]
+    diagnoses = final_diagnoses(encounter)
+    lines = [s for s in encounter.suggestions if s.state in FINAL and s not in diagnoses]
     pointers = list(range(1, min(4, len(diagnoses)) + 1))
     return {
         "preview": True,
