@@ -150,3 +150,32 @@ def test_annotate_mentions_sets_assertion_and_trigger_in_place() -> None:
     assert mention.assertion == A.NEGATED
     assert mention.temporality == "current"
     assert mention.attributes["assertion_trigger"] == "Denies"
+
+
+@pytest.mark.parametrize("use_defaults", [True, False])
+def test_every_rule_pattern_passes_spacys_pattern_check(use_defaults: bool) -> None:
+    # The compiled matcher skips spaCy's per-pattern validation (start-up time), so a
+    # malformed rule in data/assertion_rules.v1.json must be caught here instead.
+    from spacy.schemas import validate_token_pattern
+
+    from medcoder.nlp.context import _compile, _expand_first
+
+    compiled = _compile(use_defaults)
+    assert compiled.rules
+    for rule in compiled.rules.values():
+        if isinstance(rule.pattern, list):
+            for pattern in [rule.pattern, *_expand_first(rule.pattern)]:
+                assert validate_token_pattern(pattern) == [], rule.literal
+
+
+def test_tokenizer_is_spacys_blank_english() -> None:
+    import spacy
+
+    from medcoder.nlp.context import _compile
+
+    text = "Pt. can't walk; r/o DVT (L>R), e.g. 3x/day at 10a.m. -- afebrile:-) U.S.A. 12/5/2020"
+    blank = spacy.blank("en")
+    ours = _compile(True).nlp
+    assert [(t.text, t.idx, t.norm_) for t in ours.make_doc(text)] == [
+        (t.text, t.idx, t.norm_) for t in blank.make_doc(text)
+    ]

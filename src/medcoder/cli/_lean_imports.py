@@ -2,11 +2,15 @@
 
 medspaCy's package ``__init__`` imports all of its components, among them PyRuSH (which pulls
 in ``nltk.collocations`` and with it ``scipy.stats``) and QuickUMLS (``nltk``): about a second
-of imports on every run, for two components medcoder never uses. In the CLI process only, and
-only for those two packages when nothing has imported them yet, we register stand-in modules
-while medspaCy is imported and remove them afterwards; an attribute of a stand-in that is ever
-used loads the real package then. The library API does not do this: a program that embeds
-medcoder keeps its imports exactly as Python makes them.
+of imports on every run, for two components medcoder never uses. spaCy's own ``__init__``
+imports its command line (``spacy.cli.info``: requests, jinja2, the training config tools;
+about 0.15 s) for the ``spacy.info`` helper, and ``spacy.util`` imports ``langcodes`` (its
+language-distance tables, about 0.03 s) for looking up a language by a code spaCy has no
+module for; medcoder needs neither. In the CLI process only, and only for these packages
+when nothing has imported them yet, we register stand-in modules while medspaCy is imported
+and remove them afterwards; an attribute of a stand-in that is ever used loads the real
+package then. The library API does not do this: a program that embeds medcoder keeps its
+imports exactly as Python makes them.
 """
 
 from __future__ import annotations
@@ -15,7 +19,14 @@ import importlib
 import sys
 import types
 
-_DEFERRED = {"PyRuSH": ("PyRuSHSentencizer",), "quickumls": ("spacy_component",)}
+# module -> the attributes its importers take from it (every one they use, since a module
+# that did ``import X`` keeps the stand-in: see spacy/util.py for langcodes).
+_DEFERRED = {
+    "PyRuSH": ("PyRuSHSentencizer",),
+    "quickumls": ("spacy_component",),
+    "spacy.cli.info": ("info",),
+    "langcodes": ("tag_is_valid", "closest_supported_match", "tag_parser"),
+}
 
 
 class _Deferred:
@@ -39,7 +50,7 @@ class _Deferred:
 
 
 def import_medspacy_lean() -> None:
-    """Import ``medspacy`` without loading PyRuSH and QuickUMLS eagerly."""
+    """Import ``medspacy`` without loading PyRuSH, QuickUMLS, spaCy's CLI and langcodes eagerly."""
     if "medspacy" in sys.modules:
         return
     placed = []
@@ -50,12 +61,10 @@ def import_medspacy_lean() -> None:
         for attr in attrs:
             setattr(stand_in, attr, _Deferred(name, attr))
         sys.modules[name] = stand_in
-        placed.append(name)
+        placed.append((name, stand_in))
     try:
         importlib.import_module("medspacy")
     finally:
-        for name in placed:
-            if sys.modules.get(name) is not None and isinstance(
-                sys.modules[name], types.ModuleType
-            ):
+        for name, stand_in in placed:
+            if sys.modules.get(name) is stand_in:
                 del sys.modules[name]

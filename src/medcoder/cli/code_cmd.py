@@ -183,7 +183,8 @@ def code(
     files = _inputs(paths)
     failures = 0
     sink = output.open("w", encoding="utf-8") if output else sys.stdout
-    out = console()
+    # rich (about 0.02 s to import) only for the table format, not for json/jsonl runs.
+    out = console() if fmt is OutFormat.TABLE else None
     collected = []
     try:
         for doc_id, result, error in _code_files(files, engine, progress=True):

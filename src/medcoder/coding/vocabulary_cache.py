@@ -7,6 +7,7 @@ name carries the pack versions and build times, so importing a new pack invalida
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import marshal
 import os
@@ -66,6 +67,24 @@ def build_vocabulary(pack: ICD10CMPack) -> Vocabulary:
     return Vocabulary(entries)
 
 
+def _unmarshal(data: bytes) -> tuple:
+    """``marshal.loads`` with the cyclic garbage collector paused.
+
+    The cache holds about 450,000 tuples and lists; each batch of new containers sets
+    off a collection that walks every object alive (spaCy's included, loaded just before),
+    which made reading the cache two to three times slower in ``medcoder code`` (0.18-0.24 s
+    instead of 0.06-0.08 s). Plain marshalled data holds no reference cycles, so pausing
+    the collector while reading it leaves nothing for it to find.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return marshal.loads(data)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_vocabulary(pack: ICD10CMPack) -> Vocabulary:
     """The vocabulary for ``pack``, from the on-disk cache when it is current."""
     try:
@@ -78,7 +97,7 @@ def load_vocabulary(pack: ICD10CMPack) -> Vocabulary:
     path = folder / f"vocabulary-{pack.version}-{_signature(pack, extra)}.marshal"
     if path.exists():
         try:
-            return Vocabulary.from_plain(marshal.loads(path.read_bytes()))
+            return Vocabulary.from_plain(_unmarshal(path.read_bytes()))
         except (OSError, ValueError, EOFError, TypeError):
             path.unlink(missing_ok=True)
     vocabulary = build_vocabulary(pack)

@@ -20,13 +20,13 @@ from pypdf.errors import PyPdfError
 from medcoder.documents.model import Document
 from medcoder.documents.text_reader import (
     DEFAULT_MAX_BYTES,
+    PDF_MAGIC,
     check_size,
     normalize_text,
     read_bytes_limited,
 )
 from medcoder.errors import DocumentError
 
-PDF_MAGIC = b"%PDF-"
 PAGE_SEPARATOR = "\n\n"
 _TRAILING_SPACES = re.compile(r"[ \t]+\n")
 

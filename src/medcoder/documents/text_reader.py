@@ -20,6 +20,9 @@ from medcoder.documents.model import Document
 from medcoder.errors import DocumentError
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+# The signature that makes bytes a PDF; here rather than in pdf_reader so that sniffing a
+# format does not import pypdf (a cold-start cost for every plain-text run).
+PDF_MAGIC = b"%PDF-"
 
 # Characters that look like a space but are not U+0020; NLP tokenisers treat them as letters.
 _SPACE_LIKE = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2000\u2001\u2002\u2003\u2004"), " ")
