@@ -154,3 +154,103 @@ def test_core_never_imports_the_shell() -> None:
             if shell.search(path.read_text()):
                 offenders.append(str(path.relative_to(REPO)))
     assert offenders == []
+
+
+# -- `medcoder train` learns what this house codes, `--model` applies it (issue 4, step 6) ----
+# The synthetic house below codes pneumonia, appendicitis and fever but never the acute
+# bronchitis its notes also mention: the engine alone reports J20.9, the trained model does not.
+
+CASES = [
+    ("Assessment: Pneumonia. Acute bronchitis.", "J18.9"),
+    ("Assessment: Acute appendicitis. Acute bronchitis.", "K35.80"),
+    ("Assessment: Fever. Acute bronchitis.", "R50.9"),
+]
+
+
+@pytest.fixture(scope="module")
+def house_corpus(built_packs: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    texts = tmp_path_factory.mktemp("house-texts")
+    rows = []
+    for i in range(60):
+        text, code = CASES[i % len(CASES)]
+        (texts / f"doc{i:02d}.txt").write_text(f"Patient {i}.\n{text}\n", encoding="utf-8")
+        rows.append(f"doc{i:02d}\t{code.lower()}")
+    gold = texts.parent / "house-gold.tsv"
+    gold.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return texts, gold
+
+
+@pytest.fixture(scope="module")
+def house_model(house_corpus: tuple[Path, Path], built_packs: Path, tmp_path_factory) -> Path:
+    texts, gold = house_corpus
+    out = tmp_path_factory.mktemp("house-model") / "house.model"
+    done = run(
+        "train", "--texts", str(texts), "--gold", str(gold), "-o", str(out), data_dir=built_packs
+    )
+    assert done.returncode == 0, done.stderr
+    assert "trained on 60 documents" in done.stdout
+    return out
+
+
+def test_trained_model_drops_what_the_house_never_codes(
+    house_model: Path, built_packs: Path, tmp_path
+) -> None:
+    note = tmp_path / "new.txt"
+    note.write_text("Assessment: Pneumonia. Acute bronchitis.\n", encoding="utf-8")
+    args = ("code", str(note), "--setting", "abstraction", "--format", "jsonl")
+    plain = json.loads(run(*args, data_dir=built_packs).stdout)
+    house = json.loads(run(*args, "--model", str(house_model), data_dir=built_packs).stdout)
+    assert {"J18.9", "J20.9"} <= {c["code"] for c in plain["codes"]}
+    codes = {c["code"] for c in house["codes"]}
+    assert "J18.9" in codes and "J20.9" not in codes
+    explained = run(
+        "explain",
+        str(note),
+        "--setting",
+        "abstraction",
+        "--model",
+        str(house_model),
+        data_dir=built_packs,
+    )
+    assert "model: ranker: " in explained.stdout, explained.stdout
+
+
+def test_saved_model_loads_with_its_threshold_and_trees(house_model: Path) -> None:
+    from medcoder.coding.house_model import HouseModel
+
+    loaded = HouseModel.load(house_model)
+    assert 0 < loaded.threshold_ < 1
+    assert loaded.threshold_objective == "f1+map"
+    assert loaded.ranker_.trees_ and loaded.documents_ == 60
+
+
+def test_unknown_threshold_objective_is_a_usage_error(
+    house_corpus, built_packs: Path, tmp_path
+) -> None:
+    texts, gold = house_corpus
+    done = run(
+        "train",
+        "--texts",
+        str(texts),
+        "--gold",
+        str(gold),
+        "-o",
+        str(tmp_path / "m"),
+        "--threshold-for",
+        "recall",
+        data_dir=built_packs,
+    )
+    assert done.returncode == 2 and "--threshold-for 'recall'" in done.stderr
+    assert not (tmp_path / "m").exists()
+
+
+def test_model_of_an_older_format_is_refused_with_its_format(tmp_path, built_packs: Path) -> None:
+    import gzip
+
+    old = tmp_path / "old.model"
+    with gzip.open(old, "wt", encoding="utf-8") as fh:
+        json.dump({"format": "medcoder.house_model.v2"}, fh)
+    note = tmp_path / "n.txt"
+    note.write_text("Pneumonia.\n", encoding="utf-8")
+    done = run("code", str(note), "--model", str(old), data_dir=built_packs)
+    assert done.returncode != 0 and "medcoder.house_model.v2" in done.stderr

@@ -276,12 +276,22 @@ def train(
     gold: list[Path] = typer.Option(..., "--gold", help="doc<TAB>code file; repeat for several."),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the model."),
     setting: str = typer.Option("abstraction", "--setting", "-s", help=SETTING_HELP),
+    threshold_for: str = typer.Option(
+        "f1+map",
+        "--threshold-for",
+        help="What the reporting threshold is chosen for on out-of-fold scores: 'f1' (best "
+        "micro F1) or 'f1+map' (F1 plus MAP: more codes, ranked, for a reviewer).",
+    ),
 ) -> None:
     """Learn an organisation's coding from documents and their final codes."""
     from medcoder.coding.engine import CodingEngine
-    from medcoder.coding.house_model import HouseModel
+    from medcoder.coding.house_model import THRESHOLD_OBJECTIVES, HouseModel
     from medcoder.errors import UsageError
 
+    if threshold_for not in THRESHOLD_OBJECTIVES:
+        raise UsageError(
+            f"--threshold-for {threshold_for!r}: use one of {', '.join(THRESHOLD_OBJECTIVES)}"
+        )
     by_system = _gold_by_system(gold)
     dx = by_system.get("ICD-10-CM", {})
     if not dx:
@@ -291,9 +301,16 @@ def train(
     if not matched:
         raise UsageError(f"no document in {texts} has codes in the --gold files (names must match)")
     pcs_gold = by_system.get("ICD-10-PCS")
-    model = HouseModel().fit(
-        matched, dx, lambda s: CodingEngine(setting=s), setting=setting, procedure_gold=pcs_gold
-    )
+    try:
+        model = HouseModel(threshold_objective=threshold_for).fit(
+            matched,
+            dx,
+            lambda s: CodingEngine(setting=s),
+            setting=setting,
+            procedure_gold=pcs_gold,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
     model.save(output)
     others = {s: len(v) for s, v in by_system.items() if s not in ("ICD-10-CM", "ICD-10-PCS")}
     console().print(
