@@ -58,6 +58,7 @@ FEATURES = (
     "title_cover_sentence",
     "chapter",
     "category_rate",
+    "similar_documents",
 )
 # Words of a title that say nothing about what the documentation must show.
 _VAGUE = frozenset({"unspecified", "other", "without", "specified", "not", "elsewhere"})
@@ -125,6 +126,7 @@ def features(
     for cand in cands:
         found[tables.recoding.get(cand.code, cand.code)].append(cand)
     learned = tables.learned(doc_grams)
+    similar = tables.centroids.similarity(doc_grams) if tables.centroids is not None else {}
     text = document.text if document is not None else ""
     length = max(1, len(text))
     doc_stems = stems(text) if text else set()
@@ -165,6 +167,7 @@ def features(
         f["code_length"] = float(len(code))
         f["chapter"] = float(ord(code[0].upper()) - ord("A"))
         f["category_rate"] = tables.category_rate.get(code[:3], 0.0)
+        f["similar_documents"] = similar.get(code, 0.0)
         f["document_codes"] = math.log1p(len(codes))
         f["more_specific_found"] = (
             1.0 if any(o != code and o.startswith(code) for o in codes) else 0.0

@@ -37,6 +37,7 @@ from medcoder.codesets.icd10cm_pack import display
 from medcoder.codesets.systems import code_key
 from medcoder.coding.evaluate import score as score_predictions
 from medcoder.coding.house_features import FEATURES, TitleWords, features, ngrams, phrase_key
+from medcoder.coding.similar_documents import CodeCentroids
 from medcoder.coding.suggestion import CodeSuggestion, Evidence
 from medcoder.coding.tree_ranker import TreeRanker
 from medcoder.documents.model import Document
@@ -70,6 +71,7 @@ class _Tables:
         self.phrase_acceptance: dict[str, list[int]] = {}  # "phrase words\tcode" -> [hits, n]
         self.category_acceptance: dict[str, list[int]] = {}
         self.category_rate: dict[str, float] = {}
+        self.centroids: CodeCentroids | None = None
 
     def _learn_recoding(self, ids, candidates, gold) -> None:  # noqa: ANN001
         """Codes this house reports instead of the engine's (same category): a code-set
@@ -137,6 +139,7 @@ class _Tables:
         for doc_id in ids:
             categories.update({c[:3] for c in gold.get(doc_id, set())})
         self.category_rate = {c: n / n_docs for c, n in categories.items()}
+        self.centroids = CodeCentroids().fit(list(ids), grams, gold)
         for gram, counts in co.items():
             n = df[gram]
             if n < self.min_support:
@@ -330,6 +333,7 @@ class HouseModel:
         self.phrase_acceptance_ = final.phrase_acceptance
         self.category_acceptance_ = final.category_acceptance
         self.category_rate_ = final.category_rate
+        self.centroids_ = final.centroids
         self.documents_ = len(docs)
         self.pcs_ = None
         if procedure_gold:
@@ -359,6 +363,7 @@ class HouseModel:
         tables.phrase_acceptance = self.phrase_acceptance_
         tables.category_acceptance = self.category_acceptance_
         tables.category_rate = self.category_rate_
+        tables.centroids = self.centroids_
         return tables
 
     # -- use --------------------------------------------------------------------------------
@@ -448,6 +453,7 @@ class HouseModel:
             "phrase_acceptance": self.phrase_acceptance_,
             "category_acceptance": self.category_acceptance_,
             "category_rate": self.category_rate_,
+            "similar_documents": self.centroids_.to_dict(),
             "pcs": None
             if self.pcs_ is None
             else {
@@ -489,6 +495,7 @@ class HouseModel:
         model.phrase_acceptance_ = data["phrase_acceptance"]
         model.category_acceptance_ = data["category_acceptance"]
         model.category_rate_ = data["category_rate"]
+        model.centroids_ = CodeCentroids.from_dict(data["similar_documents"])
         model.pcs_ = None
         if data.get("pcs"):
             from medcoder.procedures.pcs_model import PcsHouseModel
