@@ -52,7 +52,7 @@ def test_every_bare_word_gives_its_reason() -> None:
     "text",
     [
         "Glasgow Coma Scale 15, visual analogue scale 3.",
-        "Osteotendinous reflexes were symmetrical.",
+        "The plantar reflex was flexor.",
         "Cold and pale extremities.",
     ],
 )
