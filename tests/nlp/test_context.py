@@ -65,6 +65,22 @@ TABLE = [
     ("Abdomen soft, without tenderness.", "tenderness", A.NEGATED),
     ("Pneumonia?", "Pneumonia", A.POSSIBLE),
     ("Admitted with sepsis due to pneumonia.", "pneumonia", A.PRESENT),
+    # "No history of interest" says nothing relevant is known; it negates nothing that follows.
+    (
+        "A woman with no history of interest presented with pollakiuria.",
+        "pollakiuria",
+        A.PRESENT,
+    ),
+    ("No relevant medical history. Dyspnea on exertion.", "Dyspnea", A.PRESENT),
+    ("No significant past history, smoker.", "smoker", A.PRESENT),
+    # A procedure that was not done does not negate the finding that stopped it.
+    ("The examination could not be performed due to intense pain.", "pain", A.PRESENT),
+    # ", with" and "presented" close a negation's scope.
+    ("Without known allergies, with dyslipidemia and hypertension.", "hypertension", A.PRESENT),
+    ("Without known allergies, with dyslipidemia and hypertension.", "allergies", A.NEGATED),
+    ("No fever; she presented hematuria.", "hematuria", A.PRESENT),
+    ("No fever or hematuria, presented with cough.", "cough", A.PRESENT),
+    ("No fever or hematuria, presented with cough.", "hematuria", A.NEGATED),
 ]
 
 
