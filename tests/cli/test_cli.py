@@ -254,3 +254,20 @@ def test_model_of_an_older_format_is_refused_with_its_format(tmp_path, built_pac
     note.write_text("Pneumonia.\n", encoding="utf-8")
     done = run("code", str(note), "--model", str(old), data_dir=built_packs)
     assert done.returncode != 0 and "medcoder.house_model.v2" in done.stderr
+
+
+def test_model_trained_on_other_features_is_refused(
+    house_model: Path, tmp_path, built_packs
+) -> None:
+    import gzip
+
+    with gzip.open(house_model, "rt", encoding="utf-8") as fh:
+        data = json.load(fh)
+    data["ranker"]["features"] = data["ranker"]["features"][:-1]
+    other = tmp_path / "other.model"
+    with gzip.open(other, "wt", encoding="utf-8") as fh:
+        json.dump(data, fh)
+    note = tmp_path / "n.txt"
+    note.write_text("Pneumonia.\n", encoding="utf-8")
+    done = run("code", str(note), "--model", str(other), data_dir=built_packs)
+    assert done.returncode != 0 and "another feature set" in done.stderr

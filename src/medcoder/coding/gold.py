@@ -69,20 +69,29 @@ def read_gold_files(paths: list[Path]) -> dict[str, dict[str, set[str]]]:
     """``{system: {document: {code key, ...}}}`` from one or more gold files."""
     out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     resolve = _resolver()
+    files = []
     for path in paths:
         if not path.is_file():
             raise SourceFileError(path, "gold file not found")
         with path.open(encoding="utf-8", errors="replace") as fh:
-            for line_no, row in enumerate(csv.reader(fh, delimiter="\t"), start=1):
-                if not row or not row[0].strip():
-                    continue
-                if len(row) < 2:
-                    raise SourceFileError(path, "expected document<TAB>code", line=line_no)
-                code = row[1].strip()
-                system = system_of(code, "." in code, resolve)
-                if system is None:
-                    raise SourceFileError(
-                        path, f"{code!r} is not a recognisable code", line=line_no
-                    )
-                out[system][row[0].strip()].add(code_key(code).lower())
+            files.append((path, list(enumerate(csv.reader(fh, delimiter="\t"), start=1))))
+    # Gold files that write their diagnosis codes with dots (B02.0) write an undotted code of
+    # more than three characters that fits both shapes as a procedure (B020: PCS imaging),
+    # whichever code set also knows it. Three characters are an ICD-10-CM category.
+    dotted = any(len(r) >= 2 and "." in r[1] for _, rows in files for _, r in rows)
+
+    def pick(key: str) -> str:
+        return "ICD-10-PCS" if dotted and len(key) > 3 else resolve(key)
+
+    for path, rows in files:
+        for line_no, row in rows:
+            if not row or not row[0].strip():
+                continue
+            if len(row) < 2:
+                raise SourceFileError(path, "expected document<TAB>code", line=line_no)
+            code = row[1].strip()
+            system = system_of(code, "." in code, pick)
+            if system is None:
+                raise SourceFileError(path, f"{code!r} is not a recognisable code", line=line_no)
+            out[system][row[0].strip()].add(code_key(code).lower())
     return {s: dict(d) for s, d in out.items()}

@@ -38,9 +38,6 @@ FEATURES = (
     "symptom_code",
     "final_section",
     "history_section",
-    "phrase_and_found",
-    "accept_squared",
-    "phrase_squared",
     *(f"assert_{a}" for a in ASSERTIONS),
     "accept_phrase",
     "accept_category",
@@ -60,6 +57,38 @@ FEATURES = (
     "category_rate",
     "similar_documents",
 )
+# How ``explain`` names each feature's share of a score, for a coder to read.
+LABELS = {
+    "found": "found in the text",
+    "mentions": "number of mentions",
+    "best_source": "found through the index or a code title",
+    "accept": "this house codes it when it is found",
+    "accept_present": "this house codes it when it is present",
+    "accept_phrase": "this house codes it from this very phrase",
+    "accept_category": "this house codes its category when found",
+    "phrase": "a learned phrase points to it",
+    "phrase_support": "documents behind the learned phrase",
+    "code_rate": "how often this house reports it",
+    "category_rate": "how often this house reports its category",
+    "symptom_code": "a symptom code",
+    "final_section": "stated in a final diagnosis section",
+    "history_section": "stated in a history section",
+    "first_position": "where it is first mentioned",
+    "last_position": "where it is last mentioned",
+    "match_words": "words matched",
+    "code_length": "code detail (characters)",
+    "document_codes": "candidate codes in the document",
+    "more_specific_found": "a more specific code was found too",
+    "siblings_found": "other codes of its category were found",
+    "unspecified": "an 'unspecified' code",
+    "unspecified_with_siblings": "'unspecified' beside a more specific sibling",
+    "title_cover": "the document has the words of its title",
+    "title_missing": "title words the document lacks",
+    "title_cover_sentence": "the mention's sentence has the words of its title",
+    "chapter": "its chapter",
+    "similar_documents": "the document reads like this house's documents with this code",
+    **{f"assert_{a}": f"a mention {a.replace('_', ' ')}" for a in ASSERTIONS},
+}
 # Words of a title that say nothing about what the documentation must show.
 _VAGUE = frozenset({"unspecified", "other", "without", "specified", "not", "elsewhere"})
 
@@ -158,9 +187,6 @@ def features(
         f["symptom_code"] = 1.0 if code.startswith("R") else 0.0
         f["final_section"] = 1.0 if any(c.section in FINAL_SECTIONS for c in mentions) else 0.0
         f["history_section"] = 1.0 if any(c.section_role == "history" for c in mentions) else 0.0
-        f["phrase_and_found"] = f["phrase"] * f["found"]
-        f["accept_squared"] = f["accept"] ** 2
-        f["phrase_squared"] = f["phrase"] ** 2
         for a in assertions:
             f[f"assert_{a}"] = 1.0
         f["accept_category"] = tables.accept_category(code[:3])

@@ -36,7 +36,14 @@ from pathlib import Path
 from medcoder.codesets.icd10cm_pack import display
 from medcoder.codesets.systems import code_key
 from medcoder.coding.evaluate import score as score_predictions
-from medcoder.coding.house_features import FEATURES, TitleWords, features, ngrams, phrase_key
+from medcoder.coding.house_features import (
+    FEATURES,
+    LABELS,
+    TitleWords,
+    features,
+    ngrams,
+    phrase_key,
+)
 from medcoder.coding.similar_documents import CodeCentroids
 from medcoder.coding.suggestion import CodeSuggestion, Evidence
 from medcoder.coding.tree_ranker import TreeRanker
@@ -424,7 +431,7 @@ class HouseModel:
     def _explain(self, parts) -> str:  # noqa: ANN001 - one row of TreeRanker.contributions
         """The three features that lifted the score most (log-odds), as ``explain`` shows."""
         top = sorted(((v, n) for n, v in zip(FEATURES, parts, strict=True) if v > 0), reverse=True)
-        return "ranker: " + ", ".join(f"{n} {v:+.2f}" for v, n in top[:3])
+        return "ranker: " + "; ".join(f"{LABELS.get(n, n)} {v:+.2f}" for v, n in top[:3])
 
     # -- persistence ------------------------------------------------------------------------
 
@@ -488,6 +495,10 @@ class HouseModel:
         model.documents_ = data["documents"]
         model.threshold_ = data["threshold"]
         model.ranker_ = TreeRanker.from_dict(data["ranker"])
+        if model.ranker_.features != list(FEATURES):
+            raise SourceFileError(
+                path, "model trained on another feature set of this version; train it again"
+            )
         model.assertion_rates_ = data["assertion_rates"]
         model.acceptance_ = data["acceptance"]
         model.code_rate_ = data["code_rate"]
