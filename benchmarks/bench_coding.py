@@ -48,6 +48,12 @@ def main() -> None:
     parser.add_argument(
         "--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data"
     )
+    parser.add_argument(
+        "--seeds",
+        default="",
+        help="comma-separated extra fold seeds: train and evaluate once more per seed, to show "
+        "how much the figures move with the cross-fitting folds",
+    )
     args = parser.parse_args()
     codiesp = args.shared / "codiesp"
     if not codiesp.is_dir():
@@ -101,6 +107,45 @@ def main() -> None:
             env=env,
         )
     )
+    spread = []
+    for seed in [int(x) for x in args.seeds.split(",") if x.strip()]:
+        other = model.with_name(f"codiesp-train-seed{seed}.model")
+        medcoder(
+            "train",
+            "--texts",
+            str(train / "text_files_en"),
+            "--gold",
+            str(train / "trainD.tsv"),
+            "--gold",
+            str(train / "trainP.tsv"),
+            "-o",
+            str(other),
+            "--seed",
+            str(seed),
+            env=env,
+        )
+        report = medcoder(
+            "eval",
+            "--texts",
+            str(dev / "text_files_en"),
+            *gold,
+            "--setting",
+            "abstraction",
+            "--model",
+            str(other),
+            "--format",
+            "json",
+            env=env,
+        )
+        show(report)
+        spread.append(json.loads(report)["scores"]["ICD-10-CM"])
+    if spread:
+        for key in ("f1", "map"):
+            values = [s[key] for s in spread]
+            print(
+                f"  ICD-10-CM {key} over seeds {args.seeds}: "
+                f"mean {statistics.mean(values):.4f}, min {min(values):.4f}, max {max(values):.4f}"
+            )
     note = sorted((dev / "text_files_en").glob("*.txt"))[0]
     medcoder("code", str(note), "--format", "jsonl", env=env)  # builds the vocabulary cache once
     runs = []

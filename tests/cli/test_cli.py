@@ -271,3 +271,27 @@ def test_model_trained_on_other_features_is_refused(
     note.write_text("Pneumonia.\n", encoding="utf-8")
     done = run("code", str(note), "--model", str(other), data_dir=built_packs)
     assert done.returncode != 0 and "another feature set" in done.stderr
+
+
+def test_training_again_with_the_same_seed_gives_the_same_model(
+    house_corpus, house_model: Path, built_packs: Path, tmp_path
+) -> None:
+    import gzip
+
+    texts, gold = house_corpus
+    again = tmp_path / "again.model"
+    done = run(
+        "train",
+        "--texts",
+        str(texts),
+        "--gold",
+        str(gold),
+        "-o",
+        str(again),
+        "--seed",
+        "13",
+        data_dir=built_packs,
+    )
+    assert done.returncode == 0, done.stderr
+    with gzip.open(house_model, "rt", encoding="utf-8") as a, gzip.open(again, "rt") as b:
+        assert json.load(a) == json.load(b)

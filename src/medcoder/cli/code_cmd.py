@@ -282,6 +282,9 @@ def train(
         help="What the reporting threshold is chosen for on out-of-fold scores: 'f1' (best "
         "micro F1) or 'f1+map' (F1 plus MAP: more codes, ranked, for a reviewer).",
     ),
+    seed: int = typer.Option(
+        13, "--seed", help="Seed of the cross-fitting folds (same seed, same model)."
+    ),
 ) -> None:
     """Learn an organisation's coding from documents and their final codes."""
     from medcoder.coding.engine import CodingEngine
@@ -307,6 +310,7 @@ def train(
             dx,
             lambda s: CodingEngine(setting=s),
             setting=setting,
+            seed=seed,
             procedure_gold=pcs_gold,
         )
     except ValueError as exc:
