@@ -68,7 +68,8 @@ class PcsHouseModel:
             for gram in grams:
                 together[gram].update(codes)
         for code, n in seen.items():
-            best = confirmed[code].most_common(1)
+            # Ties go to the first form in code order, so training twice gives one model.
+            best = sorted(confirmed[code].items(), key=lambda kv: (-kv[1], kv[0]))[:1]
             if best and best[0][1] / n >= 0.2:
                 self.forms[code] = best[0][0]
             elif n >= self.min_support:
@@ -76,7 +77,7 @@ class PcsHouseModel:
         for gram, counts in together.items():
             rules = [
                 (code, k / df[gram])
-                for code, k in counts.items()
+                for code, k in sorted(counts.items())
                 if k >= self.min_support and k / df[gram] >= self.min_precision
             ]
             if rules:
@@ -108,7 +109,7 @@ class PcsHouseModel:
         for gram in _ngrams(document.text):
             for code, precision in self.rules.get(gram, ()):
                 out[code] = max(out.get(code, 0.0), 0.5 * precision)
-        return sorted(out.items(), key=lambda cs: -cs[1])
+        return sorted(out.items(), key=lambda cs: (-cs[1], cs[0]))
 
 
 def as_suggestions(
