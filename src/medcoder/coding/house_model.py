@@ -9,7 +9,12 @@ documents and final codes:
 - ``acceptance_``: per code and assertion, how often an engine suggestion was a final code;
 - ``phrases_``: word n-grams whose presence predicts a code with high precision (kept with
   their counts, so ``explain`` can say "learned: 'renal colic' -> N23 (precision 0.82)");
-- ``code_rate_``: how often each code is in a document's final codes;
+- ``code_rate_`` / ``category_rate_``: how often each code (category) is in a document's
+  final codes;
+- ``phrase_acceptance_`` / ``category_acceptance_``: the same acceptance per vocabulary phrase
+  that found the code, and per category;
+- ``centroids_``: per frequent code, the typical vocabulary of its documents
+  (``coding.similar_documents``);
 - ``ranker_``: gradient-boosted trees over readable features of each candidate
   (``coding.house_features``: what the engine found, under which assertion and section, how
   often this house coded the code and the very phrase, how much of the code's title the
