@@ -121,21 +121,24 @@ class TitleWords:
 
     def __init__(self, pack) -> None:  # noqa: ANN001 - ICD10CMPack, or None for no titles
         self.pack = pack
-        self._words: dict[str, frozenset[str]] = {}
+        self._cache: dict[str, tuple[frozenset[str], bool]] = {}
 
-    def __call__(self, code: str) -> frozenset[str]:
-        if code not in self._words:
-            title = (self.pack.title(code) if self.pack is not None else None) or ""
-            self._words[code] = frozenset(
+    def _read(self, code: str) -> tuple[frozenset[str], bool]:
+        if code not in self._cache:
+            title = ((self.pack.title(code) if self.pack is not None else None) or "").lower()
+            words = frozenset(
                 t[:5]
-                for t, _, _ in tokenize(title.lower())
+                for t, _, _ in tokenize(title)
                 if len(t) > 2 and t not in STOPWORDS and t not in _VAGUE
             )
-        return self._words[code]
+            self._cache[code] = (words, "unspecified" in title)
+        return self._cache[code]
+
+    def __call__(self, code: str) -> frozenset[str]:
+        return self._read(code)[0]
 
     def unspecified(self, code: str) -> bool:
-        title = (self.pack.title(code) if self.pack is not None else None) or ""
-        return "unspecified" in title.lower()
+        return self._read(code)[1]
 
 
 def phrase_key(candidate) -> str:  # noqa: ANN001 - engine Candidate
