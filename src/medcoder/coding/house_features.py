@@ -152,12 +152,15 @@ def features(
     doc_grams: dict[tuple[str, ...], tuple[int, int]],
     document: Document | None = None,
     titles: TitleWords | None = None,
+    learned: dict | None = None,
 ) -> dict[str, dict[str, float]]:
-    """Feature vectors of every candidate code of one document (engine or learned)."""
+    """Feature vectors of every candidate code of one document (engine or learned);
+    ``learned`` is ``tables.learned(doc_grams)`` when the caller has it already."""
     found: dict[str, list] = defaultdict(list)
     for cand in cands:
         found[tables.recoding.get(cand.code, cand.code)].append(cand)
-    learned = tables.learned(doc_grams)
+    if learned is None:
+        learned = tables.learned(doc_grams)
     similar = tables.centroids.similarity(doc_grams) if tables.centroids is not None else {}
     text = document.text if document is not None else ""
     length = max(1, len(text))

@@ -405,11 +405,12 @@ class HouseModel:
                 sug.code, sug.description = display(house), ""
                 key = house
             by_key.setdefault(key, sug)
+        rescored: set[str] = set()  # codes already scored in an earlier document: keep the best
         for document in documents:
             doc_grams = ngrams(document)
             cands = [c for c in (candidates or []) if c.document == document.id]
             learned = tables.learned(doc_grams)
-            found = features(tables, cands, doc_grams, document, self._titles)
+            found = features(tables, cands, doc_grams, document, self._titles, learned)
             rows = [[feats[n] for n in FEATURES] for feats in found.values()]
             probabilities = self.ranker_.predict_proba(rows) if rows else []
             lifted = [j for j, p in enumerate(probabilities) if p >= self.threshold_]
@@ -428,9 +429,11 @@ class HouseModel:
                     sug = by_key[code] = CodeSuggestion(
                         "ICD-10-CM", display(code), "", score, [ev], [note]
                     )
-                sug.score = max(sug.score, score) if sug.model_contribution else score
-                if j in why:
-                    sug.model_contribution = self._explain(why[j])
+                if code in rescored and score <= sug.score:
+                    continue
+                rescored.add(code)
+                sug.score = score
+                sug.model_contribution = self._explain(why[j]) if j in why else None
         return [s for s in by_key.values() if s.score >= self.threshold_]
 
     def _explain(self, parts) -> str:  # noqa: ANN001 - one row of TreeRanker.contributions
