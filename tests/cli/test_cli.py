@@ -213,6 +213,22 @@ def test_trained_model_drops_what_the_house_never_codes(
         data_dir=built_packs,
     )
     assert "model: ranker: " in explained.stdout, explained.stdout
+    as_json = run(
+        "explain",
+        str(note),
+        "--setting",
+        "abstraction",
+        "--model",
+        str(house_model),
+        "--format",
+        "json",
+        data_dir=built_packs,
+    )
+    report = json.loads(as_json.stdout)
+    report = report[0] if isinstance(report, list) else report
+    turned_down = [r for r in report["rejected"] if r["code"] == "J20.9"]
+    assert turned_down and "below its threshold" in turned_down[0]["reason"]
+    assert "held back by: " in turned_down[0]["reason"]
 
 
 def test_saved_model_loads_with_its_threshold_and_trees(house_model: Path) -> None:

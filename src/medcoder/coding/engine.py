@@ -204,7 +204,9 @@ class CodingEngine:
         )
         result.rejected.extend(rejected)
         if self.model is not None:
-            suggestions = self.model.rescore(suggestions, documents, all_candidates, pack=self.pack)
+            suggestions = self.model.rescore(
+                suggestions, documents, all_candidates, pack=self.pack, rejected=result.rejected
+            )
         suggestions.sort(key=lambda s: (-s.score, s.code))
         if suggestions and self.profile.name in ("inpatient", "outpatient"):
             suggestions = self._sequence(suggestions, documents)

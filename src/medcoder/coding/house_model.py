@@ -50,7 +50,7 @@ from medcoder.coding.house_features import (
     phrase_key,
 )
 from medcoder.coding.similar_documents import CodeCentroids
-from medcoder.coding.suggestion import CodeSuggestion, Evidence
+from medcoder.coding.suggestion import CodeSuggestion, Evidence, Rejected
 from medcoder.coding.tree_ranker import TreeRanker
 from medcoder.documents.model import Document
 from medcoder.errors import SourceFileError
@@ -391,8 +391,12 @@ class HouseModel:
         candidates=None,  # noqa: ANN001
         *,
         pack=None,  # noqa: ANN001 - the ICD10CMPack the engine codes with (code titles)
+        rejected: list[Rejected] | None = None,
     ) -> list[CodeSuggestion]:
-        """Score every candidate with the ranker; keep those at or above the threshold."""
+        """Score every candidate with the ranker; keep those at or above the threshold.
+
+        Suggestions of the engine that score below it go to ``rejected`` (when given) with
+        the score, the threshold and the features that held them back, for ``explain``."""
         tables = self._final_tables()
         if pack is not None and (self._titles is None or self._titles.pack is not pack):
             self._titles = TitleWords(pack)
@@ -413,10 +417,7 @@ class HouseModel:
             found = features(tables, cands, doc_grams, document, self._titles, learned)
             rows = [[feats[n] for n in FEATURES] for feats in found.values()]
             probabilities = self.ranker_.predict_proba(rows) if rows else []
-            lifted = [j for j, p in enumerate(probabilities) if p >= self.threshold_]
-            why = dict(
-                zip(lifted, self.ranker_.contributions([rows[j] for j in lifted]), strict=True)
-            )
+            why = self.ranker_.contributions(rows) if rows else []
             for j, (code, score) in enumerate(zip(found, probabilities, strict=True)):
                 score = float(score)
                 sug = by_key.get(code)
@@ -433,13 +434,34 @@ class HouseModel:
                     continue
                 rescored.add(code)
                 sug.score = score
-                sug.model_contribution = self._explain(why[j]) if j in why else None
-        return [s for s in by_key.values() if s.score >= self.threshold_]
+                sug.model_contribution = self._explain(why[j], lifted=score >= self.threshold_)
+        kept = [s for s in by_key.values() if s.score >= self.threshold_]
+        if rejected is not None:
+            engine_codes = {id(s) for s in suggestions}
+            for sug in by_key.values():
+                if sug.score < self.threshold_ and id(sug) in engine_codes:
+                    reason = (
+                        f"this house's model scores it {sug.score:.2f}, below its threshold "
+                        f"{self.threshold_:.2f}"
+                    )
+                    if sug.model_contribution:
+                        reason += f" ({sug.model_contribution})"
+                    rejected.append(
+                        Rejected(sug.code, sug.description, reason, evidence=sug.evidence[:3])
+                    )
+        return kept
 
-    def _explain(self, parts) -> str:  # noqa: ANN001 - one row of TreeRanker.contributions
-        """The three features that lifted the score most (log-odds), as ``explain`` shows."""
-        top = sorted(((v, n) for n, v in zip(FEATURES, parts, strict=True) if v > 0), reverse=True)
-        return "ranker: " + "; ".join(f"{LABELS.get(n, n)} {v:+.2f}" for v, n in top[:3])
+    @staticmethod
+    def _explain(parts, *, lifted: bool = True) -> str:  # noqa: ANN001 - TreeRanker row
+        """The three features that lifted the score most (or, for a code left out, that held
+        it back most), in log-odds, as ``explain`` shows them."""
+        sign = 1 if lifted else -1
+        top = sorted(
+            ((sign * v, n) for n, v in zip(FEATURES, parts, strict=True) if sign * v > 0),
+            reverse=True,
+        )
+        label = "ranker" if lifted else "held back by"
+        return f"{label}: " + "; ".join(f"{LABELS.get(n, n)} {sign * v:+.2f}" for v, n in top[:3])
 
     # -- persistence ------------------------------------------------------------------------
 
