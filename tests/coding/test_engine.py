@@ -190,3 +190,10 @@ def test_unspecified_code_yields_to_specific_code_of_its_category_I_B_18() -> No
     assert "I50.33" in billed
     assert "I50.9" not in billed
     assert {"I50.33", "I50.9"} <= set(codes(text, "abstraction"))
+
+
+def test_a_code_rejected_twice_for_one_reason_is_listed_once_with_both_mentions() -> None:
+    result = medcoder.code("No pneumonia.\nLater: no evidence of pneumonia.", setting="outpatient")
+    rejected = [r for r in result.rejected if r.code.startswith("J18")]
+    assert len(rejected) == 1
+    assert len(rejected[0].evidence) == 2

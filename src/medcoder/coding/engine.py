@@ -216,6 +216,7 @@ class CodingEngine:
         if services:
             suggestions.extend(self._code_services(documents, result, services))
         result.codes = suggestions
+        result.rejected = _merge_rejected(result.rejected)
         return result
 
     def _sequence(
@@ -328,3 +329,19 @@ class CodingEngine:
                 )
             )
         return out
+
+
+def _merge_rejected(rejected: list[Rejected]) -> list[Rejected]:
+    """One entry per code and reason, with the evidence of every mention behind it: "not
+    coded: negated" once with its three mentions reads better than three identical lines."""
+    merged: dict[tuple[str, str], Rejected] = {}
+    for item in rejected:
+        key = (item.code, item.reason)
+        if key not in merged:
+            merged[key] = item
+            continue
+        seen = {(e.document, e.start, e.end) for e in merged[key].evidence}
+        merged[key].evidence.extend(
+            e for e in item.evidence if (e.document, e.start, e.end) not in seen
+        )
+    return list(merged.values())
