@@ -114,19 +114,18 @@ class _Tables:
         codes_seen: Counter[str] = Counter()
         by_phrase: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        categories: Counter[str] = Counter()  # documents with a final code of each category
         for doc_id in ids:
             codes = gold.get(doc_id, set())
             codes_seen.update(codes)
-            for key, code in {
-                (f"{phrase_key(c)}\t{self.recoding.get(c.code, c.code)}", c.code)
-                for c in candidates[doc_id]
-            }:
-                code = self.recoding.get(code, code)
-                by_phrase[key][0] += code in codes
-                by_phrase[key][1] += 1
-            for code in {self.recoding.get(c.code, c.code) for c in candidates[doc_id]}:
+            found = {(phrase_key(c), self.recoding.get(c.code, c.code)) for c in candidates[doc_id]}
+            for phrase, code in found:
+                by_phrase[f"{phrase}\t{code}"][0] += code in codes
+                by_phrase[f"{phrase}\t{code}"][1] += 1
+            for code in {code for _, code in found}:
                 by_category[code[:3]][0] += code in codes
                 by_category[code[:3]][1] += 1
+            categories.update({c[:3] for c in codes})
             for code, assertion in {
                 (self.recoding.get(c.code, c.code), c.assertion.value) for c in candidates[doc_id]
             }:
@@ -147,9 +146,6 @@ class _Tables:
         self.category_acceptance = {k: list(v) for k, v in by_category.items()}
         n_docs = max(1, len(ids))
         self.code_rate = {c: n / n_docs for c, n in codes_seen.items()}
-        categories: Counter[str] = Counter()
-        for doc_id in ids:
-            categories.update({c[:3] for c in gold.get(doc_id, set())})
         self.category_rate = {c: n / n_docs for c, n in categories.items()}
         self.centroids = CodeCentroids().fit(list(ids), grams, gold)
         for gram, counts in co.items():

@@ -35,7 +35,8 @@ class CodeCentroids:
         grams: Mapping[str, Iterable[tuple[str, ...]]],
         gold: Mapping[str, set[str]],
     ) -> CodeCentroids:
-        words = {i: {g for g in grams[i] if len(g) <= 2} for i in ids}
+        # Sorted, so sums run in one order and the same documents give the same centroids.
+        words = {i: sorted({g for g in grams[i] if len(g) <= 2}) for i in ids}
         df: Counter[tuple[str, ...]] = Counter(g for i in ids for g in words[i])
         n = max(1, len(ids))
         self.idf = {g: math.log(n / c) for g, c in df.items() if c >= 2 and c < 0.5 * n}

@@ -74,7 +74,7 @@ class PcsHouseModel:
                 self.forms[code] = best[0][0]
             elif n >= self.min_support:
                 self.forms[code] = None
-        for gram, counts in together.items():
+        for gram, counts in sorted(together.items()):
             rules = [
                 (code, k / df[gram])
                 for code, k in sorted(counts.items())
