@@ -42,6 +42,8 @@ def test_contributions_add_up_to_the_score(data) -> None:
     parts = ranker.contributions(x[:5])
     base = ranker.baseline_ + ranker._mean[ranker._roots].sum()
     assert np.allclose(parts.sum(axis=1) + base, ranker.decision(x[:5]))
+    probabilities, same = ranker.explained(x[:5])
+    assert np.allclose(probabilities, ranker.predict_proba(x[:5])) and np.allclose(same, parts)
     # The label depends on a, b and c, never on d.
     assert np.abs(parts[:, 3]).max() < np.abs(parts[:, 0]).max()
 

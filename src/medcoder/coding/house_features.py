@@ -103,9 +103,10 @@ def ngrams(document: Document) -> dict[tuple[str, ...], tuple[int, int]]:
             for t, s, e in tokenize(document.text[start:end])
             if t not in STOPWORDS and not t.isdigit()
         ]
+        toks = [w[0] for w in words]
         for n in range(1, MAX_N + 1):
-            for i in range(len(words) - n + 1):
-                gram = tuple(w[0] for w in words[i : i + n])
+            for i in range(len(toks) - n + 1):
+                gram = tuple(toks[i : i + n])
                 if gram not in out:
                     out[gram] = (words[i][1], words[i + n - 1][2])
     return out
@@ -165,6 +166,7 @@ def features(
     text = document.text if document is not None else ""
     length = max(1, len(text))
     doc_stems = stems(text) if text else set()
+    sentence_stems: dict[tuple[int, int], set[str]] = {}
     codes = set(found)
     out: dict[str, dict[str, float]] = {}
     for code in sorted(codes | set(learned)):
@@ -215,7 +217,10 @@ def features(
                 if mentions:
                     near: set[str] = set()
                     for c in mentions:
-                        near |= stems(text[c.match.sentence_start : c.match.sentence_end])
+                        span = (c.match.sentence_start, c.match.sentence_end)
+                        if span not in sentence_stems:
+                            sentence_stems[span] = stems(text[span[0] : span[1]])
+                        near |= sentence_stems[span]
                     f["title_cover_sentence"] = len(words & near) / len(words)
         out[code] = f
     return out

@@ -412,8 +412,7 @@ class HouseModel:
             learned = tables.learned(doc_grams)
             found = features(tables, cands, doc_grams, document, self._titles, learned)
             rows = [[feats[n] for n in FEATURES] for feats in found.values()]
-            probabilities = self.ranker_.predict_proba(rows) if rows else []
-            why = self.ranker_.contributions(rows) if rows else []
+            probabilities, why = self.ranker_.explained(rows) if rows else ([], [])
             for j, (code, score) in enumerate(zip(found, probabilities, strict=True)):
                 score = float(score)
                 sug = by_key.get(code)

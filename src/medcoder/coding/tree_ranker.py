@@ -115,11 +115,16 @@ class TreeRanker:
         """Log-odds each feature added to (or took from) each row's score: an array of
         ``rows x features``; with the trees' root means and the baseline it sums to
         :meth:`decision`."""
+        return self.explained(rows)[1]
+
+    def explained(self, rows: Sequence[Sequence[float]]) -> tuple[np.ndarray, np.ndarray]:
+        """Probabilities and contributions of the rows, walking the trees once."""
         x = np.asarray(rows, dtype=float).reshape(-1, len(self.features))
         out = np.zeros((x.shape[0], len(self.features)))
         if not x.shape[0] or not len(self._roots):
-            return out
+            return self.predict_proba(x), out
         path = self._paths(x)
+        raw = self.baseline_ + self._value[path[-1]].sum(axis=0)
         row_index = np.broadcast_to(np.arange(x.shape[0])[None, :], path[0].shape)
         for parent, child in zip(path, path[1:], strict=False):
             moved = parent != child
@@ -128,7 +133,7 @@ class TreeRanker:
                 (row_index[moved], self._feature[parent[moved]]),
                 self._mean[child[moved]] - self._mean[parent[moved]],
             )
-        return out
+        return 1.0 / (1.0 + np.exp(-np.clip(raw, -30, 30))), out
 
     # -- persistence ----------------------------------------------------------------------------
 
