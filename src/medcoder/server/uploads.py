@@ -49,6 +49,24 @@ class Upload:
     file_name: str
     media_type: str
 
+    def document_fields(self, document, outcome, kind: str | None, **meta: object) -> dict:  # noqa: ANN001
+        """What the store keeps of one document read from this upload (``documents.read_source``
+        gives ``document`` and ``outcome``): the file, its text and format, the reader's
+        warnings and page count, plus ``meta``."""
+        return {
+            "file_name": self.file_name,
+            "text": document.text,
+            "format": document.format,
+            "raw": self.data,
+            "media_type": self.media_type,
+            "kind": kind or document.kind,
+            "meta": {
+                "warnings": list(document.warnings) + list(outcome.warnings),
+                "pages": len(document.pages),
+                **meta,
+            },
+        }
+
 
 def _media_type(value: str | None) -> str:
     return (value or "").split(";")[0].strip().lower()

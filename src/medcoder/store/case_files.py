@@ -5,7 +5,6 @@ row in the caller's transaction (ids only, never record text).
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,7 +15,7 @@ from medcoder.store.audit import Actor
 from medcoder.store.base import utcnow
 from medcoder.store.case_file_models import CaseAnalysis, CaseDocument, CaseFile
 from medcoder.store.case_models import Case, Report
-from medcoder.store.encounters import check_version
+from medcoder.store.encounters import check_version, file_columns
 from medcoder.store.errors import ConflictError, InvalidError, NotFoundError
 from medcoder.store.models import Document
 
@@ -84,15 +83,7 @@ def add_document(
     load_case(session, case_id)
     row = CaseDocument(
         case_id=case_id,
-        file_name=file_name,
-        format=format,
-        media_type=media_type,
-        kind=kind,
-        text=text,
-        size_bytes=len(raw),
-        sha256=hashlib.sha256(raw).hexdigest(),
-        meta=meta or {},
-        uploaded_by=actor.user_id,
+        **file_columns(actor, file_name, text, format, raw, media_type, kind, meta),
     )
     session.add(row)
     session.flush()

@@ -119,6 +119,31 @@ def require_open(encounter: Encounter) -> None:
         )
 
 
+def file_columns(
+    actor: Actor,
+    file_name: str,
+    text: str,
+    format: str,
+    raw: bytes,
+    media_type: str | None,
+    kind: str | None,
+    meta: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The columns every stored document has (encounter documents and case records): the
+    text, the original's size and SHA-256, who uploaded it."""
+    return {
+        "file_name": file_name,
+        "format": format,
+        "media_type": media_type,
+        "kind": kind,
+        "text": text,
+        "size_bytes": len(raw),
+        "sha256": hashlib.sha256(raw).hexdigest(),
+        "meta": meta or {},
+        "uploaded_by": actor.user_id,
+    }
+
+
 def add_document(
     session: Session,
     actor: Actor,
@@ -135,15 +160,7 @@ def add_document(
     require_open(encounter)
     document = Document(
         encounter_id=encounter.id,
-        file_name=file_name,
-        format=format,
-        media_type=media_type,
-        kind=kind,
-        text=text,
-        size_bytes=len(raw),
-        sha256=hashlib.sha256(raw).hexdigest(),
-        meta=meta or {},
-        uploaded_by=actor.user_id,
+        **file_columns(actor, file_name, text, format, raw, media_type, kind, meta),
     )
     session.add(document)
     session.flush()

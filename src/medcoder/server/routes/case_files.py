@@ -213,17 +213,7 @@ def upload(
             ctx.session,
             ctx.actor,
             case_id,
-            file_name=upload.file_name,
-            text=document.text,
-            format=document.format,
-            raw=upload.data,
-            media_type=upload.media_type,
-            kind=kind or document.kind,
-            meta={
-                "warnings": list(document.warnings) + list(outcome.warnings),
-                "pages": len(document.pages),
-                "page_starts": list(document.pages),
-            },
+            **upload.document_fields(document, outcome, kind, page_starts=list(document.pages)),
         )
         for document in outcome.documents
     ]

@@ -81,17 +81,7 @@ def upload_document(
                 ctx.session,
                 ctx.actor,
                 encounter,
-                file_name=upload.file_name,
-                text=document.text,
-                format=document.format,
-                raw=upload.data,
-                media_type=upload.media_type,
-                kind=kind or document.kind,
-                meta={
-                    "warnings": list(document.warnings) + list(outcome.warnings),
-                    "pages": len(document.pages),
-                    "source_id": document.id,
-                },
+                **upload.document_fields(document, outcome, kind, source_id=document.id),
             )
         )
     return {"encounter_id": encounter.id, "documents": [payloads.document(d) for d in stored]}
