@@ -83,7 +83,6 @@ _SECTION_CLUES: dict[str, tuple[tuple[DocumentType, int], ...]] = {
     "technique": ((T.RADIOLOGY, 2),),
     "comparison": ((T.RADIOLOGY, 3),),
     "reason for exam": ((T.RADIOLOGY, 3),),
-    "technique": ((T.RADIOLOGY, 2),),
     "reason for examination": ((T.RADIOLOGY, 3),),
     "chief_complaint": ((T.OFFICE_VISIT, 1),),
     "hpi": ((T.OFFICE_VISIT, 1),),
