@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from medcoder.cdi.drafting import UNDETERMINED, DraftQuery
-from medcoder.coding.suggestion import CodingResult
+from medcoder.suggestions import CodingResult
 from medcoder.documents.model import Document, Encounter
 from medcoder.errors import UsageError
 

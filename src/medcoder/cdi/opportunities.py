@@ -31,7 +31,7 @@ from medcoder.cdi.rules import (
     TrendCriterion,
     default_rules,
 )
-from medcoder.coding.suggestion import CodeSuggestion, CodingResult
+from medcoder.suggestions import CodeSuggestion, CodingResult
 from medcoder.documents.model import Document, Encounter
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from medcoder.codesets.icd10pcs import PcsData
 from medcoder.codesets.icd10pcs_index import PcsIndexTerm
-from medcoder.coding.suggestion import CodeSuggestion, Evidence, Rejected
+from medcoder.suggestions import CodeSuggestion, Evidence, Rejected
 from medcoder.documents.model import Document, Setting
 from medcoder.documents.sections import segment
 from medcoder.nlp.context import ContextAnnotator

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
 
-from medcoder.coding.suggestion import CodeSuggestion
+from medcoder.suggestions import CodeSuggestion
 from medcoder.documents.model import Document
 from medcoder.nlp.tokens import STOPWORDS, tokenize
 from medcoder.procedures.pcs_engine import PcsEngine, PcsResult

@@ -25,7 +25,7 @@ from datetime import date
 
 from medcoder.codesets import pack_store, registry
 from medcoder.codesets.cpt import EM_CODES, CptCode, read_cpt
-from medcoder.coding.suggestion import CodeSuggestion, Evidence
+from medcoder.suggestions import CodeSuggestion, Evidence
 from medcoder.documents.model import Document
 from medcoder.documents.sections import find_sections, sentences
 from medcoder.errors import PackNotFoundError

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from medcoder.coding.suggestion import CodeSuggestion, Evidence
+from medcoder.suggestions import CodeSuggestion, Evidence
 from medcoder.documents.model import Document
 from medcoder.documents.sections import find_sections, sentences
 from medcoder.errors import UsageError

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from medcoder.coding.gold import read_gold_files
+from medcoder.learning.gold import read_gold_files
 from medcoder.errors import SourceFileError
 
 
