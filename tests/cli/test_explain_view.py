@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 
 from medcoder.cli.explain_view import render
-from medcoder.coding.request import CodingRequest
 from medcoder.codesets import pack_store
 from medcoder.codesets.icd10pcs import build_pcs_pack, read_pcs
-from medcoder.suggestions import CodingResult
+from medcoder.coding.request import CodingRequest
 from medcoder.documents.sections import segment
 from medcoder.documents.text_reader import text_document
 from medcoder.procedures.pcs_engine import PcsEngine
 from medcoder.services.service_codes import service_codes
+from medcoder.suggestions import CodingResult
 
 REPO = Path(__file__).resolve().parents[2]
 OP_NOTE = (

@@ -83,10 +83,10 @@ def _engine(setting: str, model: Path | None, date: str | None, systems: str | N
 
 def _code_files(files: list[Path], engine, progress: bool):  # noqa: ANN001, ANN202
     """Yield (document id, CodingResult | None, error) per input; one bad file spoils nothing."""
-    from medcoder.suggestions import CodingResult
     from medcoder.documents.readers import read_many
     from medcoder.errors import MedcoderError
     from medcoder.nlp.language import NAMES, detect_language
+    from medcoder.suggestions import CodingResult
 
     for path, outcome in zip(files, read_many(files), strict=True):
         if not outcome.ok:
@@ -256,8 +256,8 @@ def train(
 ) -> None:
     """Learn an organisation's coding from documents and their final codes."""
     from medcoder.coding.engine import CodingEngine
-    from medcoder.learning.house_model import THRESHOLD_OBJECTIVES, HouseModel
     from medcoder.errors import UsageError
+    from medcoder.learning.house_model import THRESHOLD_OBJECTIVES, HouseModel
 
     if threshold_for not in THRESHOLD_OBJECTIVES:
         raise UsageError(

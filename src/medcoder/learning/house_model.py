@@ -40,6 +40,8 @@ from pathlib import Path
 
 from medcoder.codesets.icd10cm_pack import display
 from medcoder.codesets.systems import code_key
+from medcoder.documents.model import Document
+from medcoder.errors import SourceFileError
 from medcoder.learning.evaluate import score as score_predictions
 from medcoder.learning.house_features import (
     FEATURES,
@@ -50,11 +52,9 @@ from medcoder.learning.house_features import (
     phrase_key,
 )
 from medcoder.learning.similar_documents import CodeCentroids
-from medcoder.suggestions import CodeSuggestion, Evidence, Rejected
 from medcoder.learning.tree_ranker import TreeRanker
-from medcoder.documents.model import Document
-from medcoder.errors import SourceFileError
 from medcoder.nlp.tokens import tokenize
+from medcoder.suggestions import CodeSuggestion, Evidence, Rejected
 
 MODEL_FORMAT = "medcoder.house_model.v3"
 THRESHOLD_OBJECTIVES = ("f1", "f1+map")
