@@ -113,9 +113,8 @@ class Reading:
                 else "a symptom explained by the stated diagnosis",
                 "IV.C" if not symptom else "I.B.5",
             )
-        if role == "history" and self._chronic(cand.code) and not symptom:
-            if self.inpatient:
-                return CODE  # chronic conditions affect the care of the stay (III.B)
+        if role == "history" and self.inpatient and not symptom and self._chronic(cand.code):
+            return CODE  # chronic conditions affect the care of the stay (III.B)
         reason, guideline = _NOT_STATED.get(role, _NOT_STATED["excluded"])
         return Verdict(False, reason, guideline)
 
