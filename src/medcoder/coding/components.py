@@ -199,6 +199,21 @@ class Guidelines:
         )
         state.diagnoses = kept
         state.result.rejected.extend(rejected)
+        if state.request.setting is Setting.ABSTRACTION:
+            return  # abstraction reports each mention as documented (CodiEsp's coders)
+        from medcoder.coding.guidelines import RULES, RuleContext
+
+        context = RuleContext(
+            state.diagnoses,
+            state.annotated,
+            state.pack,
+            state.request.setting.value,
+            state.result.rejected,
+            state.result.warnings,
+        )
+        for rule in RULES:
+            rule(context)
+        state.diagnoses = context.suggestions
 
 
 class HouseModelRescoring:
@@ -235,7 +250,8 @@ class Sequencing:
         inpatient = state.profile.sequencing == "principal"
         if inpatient:
             assign_poa(suggestions, {d.id: d.text for d in state.documents})
-        first = choose_principal(suggestions)
+        order = {id(s): state.stated_order(s) for s in suggestions}
+        first = choose_principal(suggestions, lambda s: order.get(id(s)))
         if first is None:
             state.diagnoses = suggestions
             return
