@@ -177,7 +177,7 @@ def check_orders(chron: Chronology) -> None:
             m.group(0).lower().rstrip("s")
             for pattern in (_TOPIC, EVENT_LEXICON["result"])
             for m in pattern.finditer(event.text)
-        } - {"result", "showed", "revealed", "lab"}
+        } - {"result", "showed", "revealed", "lab", "diagnosis", "diagnosed", "found", "read"}
         items = {w for item in items for w in _words(item)}
         if not items:
             continue

@@ -97,7 +97,7 @@ def _diagnosis_issues(chron: Chronology) -> list[Issue]:
             flags.append(flag.message)
     events = chron.events
     for i, event in enumerate(events):
-        if event.type != "visit" or not _DISCHARGED.search(event.text) or event.date is None:
+        if "visit" not in event.types or not _DISCHARGED.search(event.text) or event.date is None:
             continue
         before = [e for e in events[:i] if e.abnormal and e.date == event.date]
         after = [

@@ -60,6 +60,9 @@ def _event(raw: dict[str, Any]) -> Event:
         actor=raw.get("actor"),
         abnormal=bool(raw.get("abnormal")),
         late_entry=bool(raw.get("late_entry")),
+        precision=raw.get("precision") or "day",  # analyses stored before issue 20: days
+        approximate=bool(raw.get("approximate")),
+        relative_to=raw.get("relative_to"),
     )
 
 
@@ -68,6 +71,7 @@ def _chronology(raw: dict[str, Any]) -> Chronology:
         events=[_event(e) for e in raw.get("events") or []],
         undated=[_event(e) for e in raw.get("undated") or []],
         excluded=[_event(e) for e in raw.get("excluded") or []],
+        procedural=[_event(e) for e in raw.get("procedural") or []],
         flags=[
             Flag(f["kind"], f["message"], list(f["events"]), f.get("hours"))
             for f in raw.get("flags") or []
