@@ -565,3 +565,29 @@ def first_date(text: str) -> date | None:
         if mention.kind == "absolute" and mention.value:
             return mention.value
     return None
+
+
+def describe(
+    value: date | None,
+    *,
+    precision: str = "day",
+    approximate: bool = False,
+    clock: time | None = None,
+    part_of_day: str | None = None,
+    said: str | None = None,
+) -> str:
+    """A date as the record knows it: ``03/14/2021 03:15``, ``March 2016``, ``2007``,
+    ``about July 2007``; ``undated`` (with the record's own words when it gave some)."""
+    if value is None:
+        return f"undated ({said})" if said else "undated"
+    if precision == "year":
+        out = str(value.year)
+    elif precision == "month":
+        out = value.strftime("%B %Y")
+    else:
+        out = value.strftime("%m/%d/%Y")
+        if clock:
+            out += " " + clock.strftime("%H:%M")
+        elif part_of_day:
+            out += f" ({part_of_day})"
+    return f"about {out}" if approximate else out
