@@ -57,9 +57,9 @@ def drug_table():  # noqa: ANN201
 
     try:
         info = registry.choose("icd10cm-index", None, "ICD-10-CM index")
-    except PackNotFoundError:
+        return _table(info.path)
+    except PackNotFoundError:  # no index pack, or one built without the Table of Drugs
         return None
-    return _table(info.path)
 
 
 def errored_drugs(texts: list[str]) -> set[str]:

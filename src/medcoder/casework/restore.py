@@ -66,6 +66,11 @@ def _event(raw: dict[str, Any]) -> Event:
     )
 
 
+def chronology(raw: dict[str, Any]) -> Chronology:
+    """The :class:`Chronology` a stored ``chronology`` dict was written from."""
+    return _chronology(raw)
+
+
 def _chronology(raw: dict[str, Any]) -> Chronology:
     return Chronology(
         events=[_event(e) for e in raw.get("events") or []],
