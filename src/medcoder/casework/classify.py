@@ -101,6 +101,8 @@ _SEVERITY_TERMS: list[tuple[int, re.Pattern[str]]] = [
             r"\b(?:returned to the operating room|reoperation|re-operation|(?:another|second|"
             r"additional|emergency) (?:surgery|operation)|colostomy|ileostomy|toxicity|"
             r"intoxication|overdose|(?:left|retained|remained) (?:in|inside) (?:her|him|the)|"
+            r"retained (?:\w+ ){0,2}(?:sponges?|instruments?|needles?|gauze|foreign bod\w+)|"
+            r"re-?explor\w+|"
             r"intensive care|transferred to a tertiary|hepaticojejunostomy|transfusions?)\b",
             re.I,
         ),
@@ -295,7 +297,9 @@ def suggest_severity(chron: Chronology) -> Suggestion:
 
 def suggest_factors(issues: list[Issue], chron: Chronology) -> list[Suggestion]:
     """Contributing factors (CRICO-style categories) from issues, flags and patient events."""
-    kinds = {i.kind: i for i in issues}
+    kinds: dict[str, Issue] = {}
+    for issue in issues:
+        kinds.setdefault(issue.kind, issue)
     flags: dict[str, list[str]] = {}
     for flag in chron.flags:
         flags.setdefault(flag.kind, []).extend(flag.events)
@@ -336,14 +340,35 @@ def suggest_factors(issues: list[Issue], chron: Chronology) -> list[Suggestion]:
             0.6,
             "late entries, contradictory dates or undated entries",
         )
-    if "surgical_complication" in kinds:
+    for kind in ("surgical_complication", "unplanned_procedure", "retained_object"):
+        if kind in kinds:
+            add(
+                "technical_skill",
+                "Technical skill",
+                kinds[kind].events,
+                0.5,
+                "complication of a procedure, or a procedure that had to be done again",
+            )
+            break
+    process = {
+        "retained_object": "the count of sponges and instruments did not find the item",
+        "medication_error": "the ordering, dispensing or giving of a drug broke down",
+        "delay_in_treatment": "an order was not carried out in the time it set or needed",
+    }
+    for kind, why in process.items():
+        if kind in kinds:
+            add("clinical_systems", "Clinical systems", kinds[kind].events, 0.6, why)
+    if "fall" in kinds:
         add(
-            "technical_skill",
-            "Technical skill",
-            kinds["surgical_complication"].events,
-            0.5,
-            "complication of a procedure",
+            "clinical_judgment",
+            "Clinical judgment",
+            kinds["fall"].events,
+            0.6,
+            "patient assessment and fall precautions",
         )
+    override = [i for i in issues if "pharmacist_override" in i.flags]
+    if override:
+        add("communication", "Communication", override[0].events, 0.6, "a pharmacist's warning")
     system_ids = flags.get("result_not_acted_on", []) + flags.get("order_not_carried_out", [])
     if system_ids:
         add(
@@ -353,7 +378,7 @@ def suggest_factors(issues: list[Issue], chron: Chronology) -> list[Suggestion]:
             0.6,
             "test-result follow-up or order completion broke down",
         )
-    patient = [e.id for e in chron.events if _PATIENT_FACTORS.search(e.text)]
+    patient = [e.id for e in chron.clinical() if _PATIENT_FACTORS.search(e.text)]
     if patient:
         add(
             "patient_factors",
@@ -362,7 +387,16 @@ def suggest_factors(issues: list[Issue], chron: Chronology) -> list[Suggestion]:
             0.5,
             "non-adherence, refusal or missed follow-up stated",
         )
-    return sorted(found, key=lambda s: -s.confidence)
+    merged: dict[str, Suggestion] = {}
+    for factor in sorted(found, key=lambda s: -s.confidence):  # one suggestion per factor
+        if factor.code not in merged:
+            merged[factor.code] = factor
+            continue
+        kept = merged[factor.code]
+        kept.evidence = list(dict.fromkeys(kept.evidence + factor.evidence))
+        if factor.rationale not in kept.rationale:
+            kept.rationale = f"{kept.rationale}; {factor.rationale}"
+    return list(merged.values())
 
 
 def classify(issues: list[Issue], chron: Chronology) -> Classification:

@@ -134,9 +134,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
-        "after_span",  # "after twenty-five minutes in recovery", "within two hours"
+        "after_span",  # "after twenty-five minutes in recovery" ("within" sets a deadline)
         re.compile(
-            r"\b(?P<dir>after|within)\s+"
+            r"\b(?P<dir>after)\s+"
             + _APPROX
             + _NUM
             + r"\s+(?P<unit>minute|hour|day|week|month|year)s?\b"
@@ -346,7 +346,7 @@ def _counted(rule: str, m: re.Match[str], ctx: DateContext) -> _Relative:
     direction = m.group("dir").lower()
     ref = " ".join((m.group("ref") or "").lower().split()) or None
     approximate = bool(m.group("approx")) or " ".join(raw_n.lower().split()) in _VAGUE_NUMBERS
-    approximate = approximate or bool(m.group("half")) or direction == "within"
+    approximate = approximate or bool(m.group("half"))
     sign = -1 if direction in ("earlier", "before", "prior", "ago") else 1
     days = sign * count * _UNIT_DAYS[unit]
     if ref in ("surgery", "operation") or (ref and ref.endswith(("ectomy", "otomy", "plasty"))):

@@ -14,11 +14,12 @@ still states its issues.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
 from medcoder.casework.chronology import Chronology, Event
 from medcoder.casework.issues import Issue
-from medcoder.casework.medications import contradicts, statements
+from medcoder.casework.medications import REFERENCE, contradicts, statements
 
 _RETAINED_ITEM = re.compile(
     r"\b(?:sponges?|lap(?:arotomy)? (?:pads?|sponges?)|gauze|needles?|instruments?|clamps?|"
@@ -93,12 +94,13 @@ _REASSURED = re.compile(
     re.I,
 )
 _DIAGNOSED = re.compile(
-    r"\b(?:diagnosed with|diagnosis of (?!\w+ strain)|showed an? |revealed an? |found an? |"
-    r"confirmed an? |demonstrated an? )",
+    r"\b(?:diagnosed with|diagnosis of (?!\w+ strain)|(?:showed|revealed|found|confirmed|"
+    r"demonstrated|disclosed) (?:an? |the )?(?!no\b|normal\b|nothing\b))",
     re.I,
 )
 _SERIOUS = re.compile(
-    r"\b(?:cancer|carcinoma|malignan\w+|tumou?r|metasta\w+|lymphoma|leukemia|perforat\w+|"
+    r"\b(?:cancer|\w*carcinoma|\w*sarcoma|melanoma|malignan\w+|tumou?r|metasta\w+|lymphoma|"
+    r"leuka?emia|perforat\w+|"
     r"dissection|aneurysm|abscess|infarct\w*|occlusion|fracture|hemorrhag\w+|bleed\w*|sepsis|"
     r"embol\w+|stroke|appendicitis|obstruction|torsion|leak|injury|rupture\w*)\b",
     re.I,
@@ -106,8 +108,8 @@ _SERIOUS = re.compile(
 COMPLICATION_FOUND = re.compile(r"\b(?:perforat\w+|leak|tear|lacerat\w+|injury|bleed\w*)\b", re.I)
 # An order that sets its own deadline: "within the hour", "within 30 minutes".
 _DEADLINE = re.compile(
-    r"\bwithin (?:(?P<one>the|an|one) hour|(?P<n>\d+|two|three|four|six|twelve|thirty|fifteen|"
-    r"twenty|forty-five) (?P<unit>minutes?|hours?))\b",
+    r"\bwithin\s+(?:(?P<one>the|an|one)\s+hour|(?P<n>\d+|two|three|four|six|twelve|thirty|"
+    r"fifteen|twenty|forty-five)\s+(?P<unit>minutes?|hours?))\b",
     re.I,
 )
 _DEADLINE_WORDS = {"two": 2, "three": 3, "four": 4, "six": 6, "twelve": 12, "fifteen": 15,
@@ -117,7 +119,7 @@ _NOT_DONE_YET = re.compile(
 )
 _ORDERED_THING = re.compile(
     r"\b(?:cesarean(?: section)?|c-section|delivery|\w+ectomy|\w+otomy|\w+oscopy|surgery|"
-    r"operation|transfusion|ct|mri|x-ray|ultrasound|scan|antibiotics?|\w+ine\b)",
+    r"operation|transfusion|ct|mri|x-ray|ultrasound|scan|antibiotics?)",
     re.I,
 )
 _SAME_THING = {"cesarean": ("deliver", "cesarean", "c-section", "born"),
@@ -126,7 +128,7 @@ _SAME_THING = {"cesarean": ("deliver", "cesarean", "c-section", "born"),
                "delivery": ("deliver", "born")}  # fmt: skip
 _TREATMENT = re.compile(
     r"\b(?:cesarean|c-section|delivery|surgery|operation|\w+ectomy|\w+otomy|transfusion|"
-    r"antibiotic|\w+ine)\b",
+    r"antibiotics?)\b",
     re.I,
 )
 
@@ -136,21 +138,24 @@ def _ordered(chron: Chronology) -> list[Event]:
     return chron.timeline()
 
 
+_PERFORMED = re.compile(r"\b(?:underwent|performed|operated|had (?:a|an) \w+)\b", re.I)
+
+
+def _index_procedure(before: list[Event]) -> Event | None:
+    """The operation an event followed: the last one the record says was performed, else the
+    last procedure it names."""
+    procedures = [e for e in before if "procedure" in e.types and _PROCEDURE.search(e.text)]
+    performed = [e for e in procedures if _PERFORMED.search(e.text)]
+    return (performed or procedures or [None])[-1]
+
+
 def retained_object(chron: Chronology) -> list[Issue]:
     """An item left in the body after a procedure (or a count that did not come out right)."""
     events = _ordered(chron)
     hits = [e for e in events if _RETAINED_ITEM.search(e.text) and _RETAINED_HOW.search(e.text)]
     if not hits:
         return []
-    first = events.index(hits[0])
-    index = next(
-        (
-            e
-            for e in reversed(events[:first])
-            if "procedure" in e.types and _PROCEDURE.search(e.text)
-        ),
-        None,
-    )
+    index = _index_procedure(events[: events.index(hits[0])])
     ids = ([index.id] if index else []) + [e.id for e in hits]
     return [
         Issue(
@@ -205,7 +210,11 @@ def medication_errors(chron: Chronology) -> list[Issue]:
                 ["wrong_drug" if wrong else "wrong_dose"],
             )
         )
-    said = [(e, s) for e in events for s in statements(e.text)]
+    said = [
+        (e, replace(s, reference=s.reference or listed)) if not s.action else (e, s)
+        for e, listed in _under_reference_heading(events)
+        for s in statements(e.text)
+    ]
     conflicts: list[str] = []
     messages: list[str] = []
     for i, (event_a, a) in enumerate(said):
@@ -251,22 +260,28 @@ def medication_errors(chron: Chronology) -> list[Issue]:
     return out
 
 
+def _under_reference_heading(events: list[Event]) -> list[tuple[Event, bool]]:
+    """Each event, and whether it is a line of a list whose heading says what should be
+    ("Home medications:", "Medication list:")."""
+    out: list[tuple[Event, bool]] = []
+    heading: dict[str, bool] = {}
+    for event in sorted(events, key=lambda e: e.sequence):
+        text = event.text.rstrip()
+        if text.endswith(":"):
+            heading[event.document] = bool(REFERENCE.search(text))
+            out.append((event, False))
+            continue
+        out.append((event, heading.get(event.document, False)))
+    return out
+
+
 def unplanned_procedures(chron: Chronology) -> list[Issue]:
     """A return to surgery or an emergency procedure after an earlier procedure."""
     events = _ordered(chron)
     for i, event in enumerate(events):
         if not _UNPLANNED.search(event.text):
             continue
-        index = next(
-            (
-                e
-                for e in reversed(events[:i])
-                if "procedure" in e.types
-                and _PROCEDURE.search(e.text)
-                and not _UNPLANNED.search(e.text)
-            ),
-            None,
-        )
+        index = _index_procedure([e for e in events[:i] if not _UNPLANNED.search(e.text)])
         if index is None:
             continue
         return [

@@ -24,7 +24,8 @@ _UNIT = (
 )
 _AMOUNT = r"(?P<amount>\d+(?:[.,]\d+)?)\s*"
 _NAME = r"[A-Za-z][A-Za-z-]{2,}"
-_DOSE_THEN_DRUG = re.compile(_AMOUNT + _UNIT + r"\b(?:\s+of)?\s+(?P<drug>" + _NAME + r")", re.I)
+_DOSE_OF_DRUG = re.compile(_AMOUNT + _UNIT + r"\s+of\s+(?P<drug>" + _NAME + r")", re.I)
+_DOSE_THEN_DRUG = re.compile(_AMOUNT + _UNIT + r"\s+(?P<drug>" + _NAME + r")", re.I)
 _DRUG_THEN_DOSE = re.compile(r"\b(?P<drug>" + _NAME + r")\s+" + _AMOUNT + _UNIT + r"\b", re.I)
 _BARE_DOSE = re.compile(r"\b" + _AMOUNT + _UNIT + r"\b", re.I)
 _PART = re.compile(r",?\s+(?:but|whereas|while|although|instead of|rather than)\s+|;\s*", re.I)
@@ -47,11 +48,15 @@ _NOT_DRUG_WORDS = (
     "take taking prescribed ordered order orders prescription called for than from that this "
     "tablet tablets tab tabs capsule capsules pill pills injection infusion bolus drip vial "
     "vials solution suspension syrup patient resident nurse doctor physician times about "
-    "approximately over under only another intended usual instead mistakenly"
+    "approximately over under only another intended usual instead mistakenly one two three "
+    "four five six eight twelve once twice thrice every times daily nightly weekly hourly po iv "
+    "im sc subq sq pr sl bid tid qid prn qhs orally oral intravenous intravenously by via at in "
+    "on to per stat now then"
 )
 _NOT_DRUGS = frozenset(_NOT_DRUG_WORDS.split())
 REFERENCE = re.compile(
-    r"\b(?:intended|meant|chart(?:ed)?|record(?:ed)?|medication list|home medications?|usual|"
+    r"\b(?:intended|meant|chart(?:ed)?|record(?:ed)?|medication list|home medications?|"
+    r"medication reconciliation|usual|"
     r"regular|had been taking|was taking|listed|documented|recommended|maximum|label(?:ed)?|"
     r"should have)\b",
     re.I,
@@ -108,7 +113,7 @@ def statements(text: str) -> list[DrugStatement]:
     dose written without a name ("...but he intended 500 mg daily") is the drug named last."""
     out: list[DrugStatement] = []
     used: set[int] = set()  # where each amount starts: one statement per amount
-    for pattern in (_DOSE_THEN_DRUG, _DRUG_THEN_DOSE, _BARE_DOSE):
+    for pattern in (_DOSE_OF_DRUG, _DRUG_THEN_DOSE, _DOSE_THEN_DRUG, _BARE_DOSE):
         for m in pattern.finditer(text):
             at = m.start("amount")
             if at in used:

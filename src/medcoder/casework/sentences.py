@@ -55,6 +55,13 @@ SENTENCE_STARTERS = _words(
 )
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.'-]*)\.[\"')\]]*$")
 _DOTTED = re.compile(r"^(?:[a-z]\.)+[a-z]$")
+_TAIL_WORD = re.compile(r"(\w+),?$")
+# Words that cannot end a sentence: a line that ends with one continues on the next line.
+_CONTINUES = _words(
+    "on of the a an and or to with at in for by from that as than into onto upon about after "
+    "before during until within without over under per via was were is are had has have be "
+    "been his her their its this these"
+)
 _FIRST_WORD = re.compile(r"[\"'(\[]?([A-Za-z]+)")
 _NUMBER = re.compile(r"(\d+)")
 # Abbreviations that may end a sentence: clock times, units, "U.S.", "Inc.", "etc.".
@@ -67,13 +74,19 @@ _NEVER_FINAL = _words("v vs et ex rel no nos dr drs mr mrs ms messrs prof st")
 _MAY_END_WORDS = _words(
     "a.m p.m u.s mg mcg ml kg cc lb lbs oz hr hrs min wk wks yr yrs etc inc co ltd jr sr"
 )
+# After a clock time or a unit, any capitalised word starts a sentence ("1.5 mg. Patient ...");
+# an all-capitals word does not ("5 mg. PO daily").
+_MEASURES = _words("a.m p.m mg mcg ml kg cc lb lbs oz hr hrs min wk wks yr yrs")
 _MONTHS = _words("jan feb mar apr jun jul aug sep sept oct nov dec")
 
 
 def _protected(word: str, following: str) -> bool:
     """Whether a period after ``word`` (without its period) is part of the sentence."""
     key = word.lower()
-    if key in _MAY_END_WORDS and following.lower() in SENTENCE_STARTERS:
+    capitalised = following[:1].isupper() and following[1:].islower() and len(following) > 1
+    if key in _MAY_END_WORDS and (
+        following.lower() in SENTENCE_STARTERS or (key in _MEASURES and capitalised)
+    ):
         return False  # "... moved to the U.S. The ..." ends there
     if key in _NEVER_FINAL:
         return True
@@ -93,7 +106,9 @@ def _split_after_clock(text: str, spans: list[tuple[int, int]]) -> list[tuple[in
     for start, end in spans:
         cut = start
         for m in _MAY_END.finditer(text, start, end):
-            if m.group(1).lower() in SENTENCE_STARTERS:
+            word = m.group(1)
+            measure = m.group(0).lower().rstrip(".") in _MEASURES
+            if word.lower() in SENTENCE_STARTERS or (measure and word[1:].islower() and word[1:]):
                 out.append((cut, m.end()))
                 cut = m.end()
                 while cut < end and text[cut] in " \t":
@@ -110,6 +125,14 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         if out:
             prev_start, prev_end = out[-1]
             between = text[prev_end:start]
+            tail = _TAIL_WORD.search(text, prev_start, prev_end)
+            if (
+                between.count("\n") == 1
+                and tail is not None
+                and (tail.group(1) in _CONTINUES or text[prev_end - 1] == ",")
+            ):  # "...pain began on\nMarch 2": a wrapped line, not a new sentence
+                out[-1] = (prev_start, end)
+                continue
             last = _LAST_WORD.search(text, prev_start, prev_end)
             first = _FIRST_WORD.match(text, start, end) or _NUMBER.match(text, start, end)
             if (
