@@ -70,7 +70,10 @@ def _supported(statement, chron) -> list[str]:  # noqa: ANN001
     from medcoder.casework.synopsis import when
 
     cited = [c.quote for c in statement.citations]
-    by_span = {(e.document, e.citation.start): e for e in (*chron.events, *chron.undated)}
+    by_span = {
+        (e.document, e.citation.start): e
+        for e in (*chron.events, *chron.undated, *chron.procedural)
+    }
     dates = [
         when(e)
         for c in statement.citations

@@ -100,6 +100,7 @@ class CaseCode:
     events: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     score: float = 0.0
+    guideline: str | None = None  # the rule that chose the code, where casework chose it
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -110,6 +111,7 @@ class CaseCode:
             "events": self.events,
             "citations": [c.to_dict() for c in self.citations],
             "score": round(self.score, 3),
+            "guideline": self.guideline,
         }
 
 
@@ -286,7 +288,8 @@ def _poisonings(chron: Chronology, codes: dict[str, CaseCode]) -> None:
                 continue
             kind = "poisoning" if found.column == "accidental" else "adverse_effect"
             entry = codes.setdefault(
-                found.code, CaseCode(CM, found.code, info.title, kind, score=0.7)
+                found.code,
+                CaseCode(CM, found.code, info.title, kind, score=0.7, guideline=found.guideline),
             )
             if event.id not in entry.events:
                 entry.events.append(event.id)

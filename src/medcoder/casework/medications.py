@@ -27,6 +27,12 @@ _NAME = r"[A-Za-z][A-Za-z-]{2,}"
 _DOSE_OF_DRUG = re.compile(_AMOUNT + _UNIT + r"\s+of\s+(?P<drug>" + _NAME + r")", re.I)
 _DOSE_THEN_DRUG = re.compile(_AMOUNT + _UNIT + r"\s+(?P<drug>" + _NAME + r")", re.I)
 _DRUG_THEN_DOSE = re.compile(r"\b(?P<drug>" + _NAME + r")\s+" + _AMOUNT + _UNIT + r"\b", re.I)
+# "the prescription for Dilantin", "a dose of heparin": the drug an order or a dose is for.
+_DRUG_OBJECT = re.compile(
+    r"\b(?:prescriptions?|orders?|doses?|dosage|supply|bottle|vials?|tablets?|injections?|"
+    r"infusion)\s+(?:for|of)\s+(?P<drug>" + _NAME + r")",
+    re.I,
+)
 _BARE_DOSE = re.compile(r"\b" + _AMOUNT + _UNIT + r"\b", re.I)
 _PART = re.compile(r",?\s+(?:but|whereas|while|although|instead of|rather than)\s+|;\s*", re.I)
 _DRUG_EFFECT = re.compile(
@@ -123,10 +129,15 @@ def statements(text: str) -> list[DrugStatement]:
                 if drug in _NOT_DRUGS:
                     continue
             else:
-                earlier = [x for x in out if x.start < at]
+                named = [(x.start, x.drug) for x in out] + [
+                    (o.start(), o.group("drug").lower())
+                    for o in _DRUG_OBJECT.finditer(text)
+                    if o.group("drug").lower() not in _NOT_DRUGS
+                ]
+                earlier = [n for n in named if n[0] < at]
                 if not earlier:
                     continue
-                drug = max(earlier, key=lambda x: x.start).drug
+                drug = max(earlier)[1]
             used.add(at)
             reference, action = _voice(text, m.start(), m.end())
             out.append(
@@ -148,6 +159,9 @@ def named_drugs(text: str) -> list[tuple[str, str | None]]:
             out[drug] = (m.group("effect") or m.group("effect2")).lower()
     for statement in statements(text):
         out.setdefault(statement.drug, None)
+    for m in _DRUG_OBJECT.finditer(text):
+        if m.group("drug").lower() not in _NOT_DRUGS:
+            out.setdefault(m.group("drug").lower(), None)
     return list(out.items())
 
 

@@ -177,6 +177,7 @@ def report_from_dict(data: dict[str, Any]) -> CaseReport:
                 events=list(c.get("events") or []),
                 citations=[citation(x) for x in c.get("citations") or []],
                 score=float(c.get("score") or 0.0),
+                guideline=c.get("guideline"),
             )
             for c in data.get("codes") or []
         ],
