@@ -4,7 +4,8 @@ NPDB allegation group, severity, synopsis citations, procedural history, undated
     python benchmarks/bench_case_accuracy.py [--no-code] [--cases DIR] [--verbose]
 
 The cases (tests/fixtures/casework/public) restate the facts of published court opinions; their
-expectations (expected.json) were written before the analysis was run on them. Targets
+expectations (expected.json) were written before the analysis was run on them. The cases
+marked ``held_out`` were added after the rules were written and are summed apart. Targets
 (issue 20): >= 80 % of key events dated at their precision; the main issue found and the NPDB
 allegation group right in >= 2 of 3 cases; severity right; every synopsis non-empty and every
 synopsis sentence cited, its quotes and dates found in what it cites.
@@ -107,7 +108,7 @@ def run(folder: Path, expected: dict, *, code: bool, verbose: bool) -> dict:
 
     report = analyze_case([folder], code=code)
     chron = report.chronology
-    out: dict = {"name": folder.name}
+    out: dict = {"name": folder.name, "held_out": bool(expected.get("held_out"))}
     hits = [(_event_hit(row, chron), row) for row in expected["key_events"]]
     out["events"] = (sum(ok for (ok, _), _ in hits), len(hits))
     kinds = [i.kind for i in report.issues]
@@ -164,26 +165,36 @@ def main() -> int:
               f"{'yes' if r['group'] else 'no':>6} {'yes' if r['severity'] else 'no':>6} "
               f"{r['synopsis']:>8} {r['uncited']:>7} {r['unsupported']:>7} "
               f"{r['procedural'][0]:>2}/{r['procedural'][1]:<3} {r['shown'][0]:>2}/{r['shown'][1]:<3}")  # fmt: skip
+    met = True
+    for title, group in (
+        ("development cases", [r for r in rows if not r["held_out"]]),
+        ("held-out cases", [r for r in rows if r["held_out"]]),
+    ):
+        if group:
+            met = _summary(title, group) and met
+    print("targets met" if met else "targets NOT met")
+    return 0 if met else 1
+
+
+def _summary(title: str, rows: list[dict]) -> bool:
     n = len(rows)
     dated = sum(r["events"][0] for r in rows), sum(r["events"][1] for r in rows)
     issue, group = sum(r["issue"] for r in rows), sum(r["group"] for r in rows)
     severity = sum(r["severity"] for r in rows)
     cited = sum(r["synopsis"] > 0 and r["uncited"] == 0 and r["unsupported"] == 0 for r in rows)
     print(
-        f"key events dated at their precision {dated[0]}/{dated[1]} "
+        f"{title}: key events dated at their precision {dated[0]}/{dated[1]} "
         f"({100 * dated[0] / dated[1]:.0f} %); main issue found {issue}/{n}; "
         f"NPDB group right {group}/{n}; severity right {severity}/{n}; "
         f"synopsis non-empty and fully cited {cited}/{n}"
     )
-    met = (
+    return (
         dated[0] >= 0.8 * dated[1]
         and issue * 3 >= 2 * n
         and group * 3 >= 2 * n
         and severity == n
         and cited == n
     )
-    print("targets met" if met else "targets NOT met")
-    return 0 if met else 1
 
 
 if __name__ == "__main__":
