@@ -149,3 +149,12 @@ def test_a_resolution_that_keeps_the_anchor_leaves_it_for_the_next_sentence() ->
     resolve("Pain began on March 2, 1990.", ctx, move_anchor=False)
     assert ctx.anchor == date(1990, 3, 10)
     assert resolve("The next day an enema was given.", ctx)[0].value == date(1990, 3, 11)
+
+
+def test_exactly_keeps_the_anchor_precision_of_a_count_in_years() -> None:
+    ctx = DateContext(anchor=date(2004, 4, 26))
+    exact = _mentions("Exactly one year later he returned.", ctx)[0]
+    assert (exact.value, exact.precision) == (date(2005, 4, 26), "day")
+    ctx = DateContext(anchor=date(2004, 4, 26))
+    loose = _mentions("One year later he returned.", ctx)[0]
+    assert (loose.value, loose.precision) == (date(2005, 4, 26), "year")

@@ -218,6 +218,7 @@ The appendectomy began at 1625 under general anesthesia.
         ("At 0300 he was found on the floor with red knees and no fracture.", "2"),
         ("She has permanent neurological deficits after the arrest.", "7"),
         ("He was pronounced dead at 0412.", "9"),
+        ("Staging showed metastatic disease that could not be cured.", "8"),
     ],
 )
 def test_severity_is_the_worst_injury_the_record_states(tmp_path, line, severity) -> None:
@@ -226,3 +227,20 @@ def test_severity_is_the_worst_injury_the_record_states(tmp_path, line, severity
     )
     assert report.classification.severity.code == severity
     assert report.classification.severity.evidence[0].quote == line
+
+
+def test_a_dose_above_the_stated_maximum_is_a_medication_error(tmp_path) -> None:
+    note = """MEDICATION REVIEW
+Patient: Omar Litt
+Date: 07/02/2018
+
+Ketorolac 30 mg IV every six hours ordered for sickle cell pain.
+The ketorolac label warns: not to exceed 120 mg in 24 hours.
+Over the next day he received 150 mg of ketorolac because doses were grouped at med pass.
+"""
+    report = _report(tmp_path, review=note)
+    issue = next(i for i in report.issues if "dose_above_maximum" in i.flags)
+    assert "ketorolac: 150 mg given or ordered against a stated maximum of 120 mg" in (
+        issue.rationale
+    )
+    assert _top(report)[0] == "30"

@@ -65,7 +65,9 @@ _SEVERITY_TERMS: list[tuple[int, re.Pattern[str]]] = [
         8,
         re.compile(
             r"\b(?:quadripleg\w*|tetrapleg\w*|severe brain (?:damage|injury)|lifelong care|"
-            r"vegetative|(?:brain damage|brain injury)\b.{0,60}\blifelong)\b",
+            r"vegetative|(?:brain damage|brain injury)\b.{0,60}\blifelong|incurable|"
+            r"(?:could|can|would) (?:no longer |not )be cured|not curable|terminal(?:ly ill)?|"
+            r"fatal prognosis|(?:weeks|months) to live)\b",
             re.I,
         ),
     ),

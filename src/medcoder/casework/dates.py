@@ -55,7 +55,7 @@ _NUM = (
     + r"|a\s+couple\s+of|a\s+few|an?|several|few|some|many)"
     r"(?P<half>\s+and\s+a\s+half)?"
 )
-_APPROX = r"(?:(?P<approx>about|approximately|around|roughly|nearly|almost|some|over|more\s+than|less\s+than|at\s+least|just\s+over|just\s+under)\s+)?"
+_APPROX = r"(?:(?P<approx>about|approximately|around|roughly|nearly|almost|some|over|more\s+than|less\s+than|at\s+least|just\s+over|just\s+under)\s+|(?P<exact>exactly|precisely)\s+)?"
 _UNIT_DAYS = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}
 # The precision a count in this unit keeps: "three months later" is known to the month.
 _UNIT_PRECISION = {"minute": "day", "hour": "day", "day": "day", "week": "day", "month": "month",
@@ -359,7 +359,9 @@ def _counted(rule: str, m: re.Match[str], ctx: DateContext) -> _Relative:
         base = ctx.anchor
     else:
         base = None  # counted from a named event: the chronology finds that event
-    precision = coarser(ctx.anchor_precision, _UNIT_PRECISION[unit]) if base else "day"
+    # "exactly one year later" is known as well as its anchor; "one year later" to the year
+    unit_precision = "day" if m.group("exact") else _UNIT_PRECISION[unit]
+    precision = coarser(ctx.anchor_precision, unit_precision) if base else "day"
     approximate = approximate or (ctx.anchor_approximate if base is ctx.anchor else False)
     if base is None:
         return _Relative(None, None, precision, approximate, days, ref)

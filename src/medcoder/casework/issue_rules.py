@@ -19,7 +19,13 @@ from datetime import datetime
 
 from medcoder.casework.chronology import Chronology, Event
 from medcoder.casework.issues import Issue
-from medcoder.casework.medications import REFERENCE, contradicts, statements
+from medcoder.casework.medications import (
+    REFERENCE,
+    contradicts,
+    exceeds,
+    named_drugs,
+    statements,
+)
 
 _RETAINED_ITEM = re.compile(
     r"\b(?:sponges?|lap(?:arotomy)? (?:pads?|sponges?)|gauze|needles?|instruments?|clamps?|"
@@ -212,8 +218,8 @@ def medication_errors(chron: Chronology) -> list[Issue]:
         )
     said = [
         (e, replace(s, reference=s.reference or listed)) if not s.action else (e, s)
-        for e, listed in _under_reference_heading(events)
-        for s in statements(e.text)
+        for e, listed, drug in _under_reference_heading(events)
+        for s in statements(e.text, drug)
     ]
     conflicts: list[str] = []
     messages: list[str] = []
@@ -225,6 +231,27 @@ def medication_errors(chron: Chronology) -> list[Issue]:
                 continue
             conflicts += [event_a.id, event_b.id]
             messages.append(f"{a.drug}: {a.dose()} against {b.dose()}")
+    above = [
+        (event_b, b, a)
+        for event_a, a in said
+        for event_b, b in said
+        if event_b is not event_a and exceeds(a, b) and (b.action or not b.reference)
+    ]
+    if above:
+        event, given, limit = above[0]
+        source = next(e for e, s in said if s is limit)
+        out.append(
+            Issue(
+                "medication_error",
+                "Dose above the stated maximum",
+                list(dict.fromkeys([source.id, *(e.id for e, _, _ in above)])),
+                event.id,
+                f"{given.drug}: {'more than ' if given.over else ''}{given.dose()} given or "
+                f"ordered against a stated maximum of {limit.dose()}",
+                0.85,
+                ["dose_above_maximum"],
+            )
+        )
     if conflicts:
         ids = list(dict.fromkeys(conflicts))
         out.append(
@@ -260,18 +287,31 @@ def medication_errors(chron: Chronology) -> list[Issue]:
     return out
 
 
-def _under_reference_heading(events: list[Event]) -> list[tuple[Event, bool]]:
-    """Each event, and whether it is a line of a list whose heading says what should be
-    ("Home medications:", "Medication list:")."""
-    out: list[tuple[Event, bool]] = []
+# A capitalised drug name used as a noun ("the Toradol package insert"): remembered so a dose
+# written after it without a name is read as that drug's.
+_BRAND_WORDS = re.compile(
+    r"\b(?:the|of|on|her|his)\s+([A-Z][a-z]{3,}[a-z]*)\s+(?:package|insert|label|dose|doses|dosing|order)\b"
+)
+
+
+def _under_reference_heading(events: list[Event]) -> list[tuple[Event, bool, str | None]]:
+    """Each event; whether it is a line of a list whose heading says what should be ("Home
+    medications:", "Medication list:"); and the drug its record named last before it (a
+    dose written without a drug name is for that drug)."""
+    out: list[tuple[Event, bool, str | None]] = []
     heading: dict[str, bool] = {}
+    last_drug: dict[str, str] = {}
     for event in sorted(events, key=lambda e: e.sequence):
         text = event.text.rstrip()
+        drug = last_drug.get(event.document)
         if text.endswith(":"):
             heading[event.document] = bool(REFERENCE.search(text))
-            out.append((event, False))
-            continue
-        out.append((event, heading.get(event.document, False)))
+            out.append((event, False, drug))
+        else:
+            out.append((event, heading.get(event.document, False), drug))
+        named = [d for d, _ in named_drugs(text)] + _BRAND_WORDS.findall(text)
+        if named:
+            last_drug[event.document] = named[-1].lower()
     return out
 
 
@@ -301,16 +341,13 @@ def benign_then_serious(chron: Chronology) -> list[Issue]:
     """An abnormal complaint or finding put to rest (a benign reading, a reassurance, a
     discharge, no follow-up), then a serious diagnosis stated later in the record."""
     events = _ordered(chron)
+    serious = [
+        i for i, e in enumerate(events) if _DIAGNOSED.search(e.text) and _SERIOUS.search(e.text)
+    ]
     for i, event in enumerate(events):
-        if not _REASSURED.search(event.text):
+        if not serious or i >= serious[-1] or not _REASSURED.search(event.text):
             continue
-        later = [
-            e
-            for e in events[i + 1 :]
-            if _DIAGNOSED.search(e.text) and _SERIOUS.search(e.text) and e.id != event.id
-        ]
-        if not later:
-            continue
+        later = [events[j] for j in serious if j > i]
         found = [e for e in events[:i] if e.abnormal][:1]
         ids = [e.id for e in (*found, event, later[0])]
         complication = bool(COMPLICATION_FOUND.search(later[0].text)) and any(

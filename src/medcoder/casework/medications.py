@@ -33,6 +33,12 @@ _DRUG_OBJECT = re.compile(
     r"infusion)\s+(?:for|of)\s+(?P<drug>" + _NAME + r")",
     re.I,
 )
+_LIMIT = re.compile(
+    r"\b(?:not (?:to )?exceed|no more than|maximum(?: daily)?(?: dose)?(?: of)?|max(?:imum)?\.?|"
+    r"up to|limit(?:ed)? (?:of|to))\s*$",
+    re.I,
+)
+_OVER = re.compile(r"\b(?:more than|over|in excess of|exceeding|above)\s*$", re.I)
 _BARE_DOSE = re.compile(r"\b" + _AMOUNT + _UNIT + r"\b", re.I)
 _PART = re.compile(r",?\s+(?:but|whereas|while|although|instead of|rather than)\s+|;\s*", re.I)
 _DRUG_EFFECT = re.compile(
@@ -57,7 +63,7 @@ _NOT_DRUG_WORDS = (
     "approximately over under only another intended usual instead mistakenly one two three "
     "four five six eight twelve once twice thrice every times daily nightly weekly hourly po iv "
     "im sc subq sq pr sl bid tid qid prn qhs orally oral intravenous intravenously by via at in "
-    "on to per stat now then"
+    "on to per stat now then exceed exceeds exceeding maximum max limit least most excess"
 )
 _NOT_DRUGS = frozenset(_NOT_DRUG_WORDS.split())
 REFERENCE = re.compile(
@@ -86,6 +92,8 @@ class DrugStatement:
     end: int
     reference: bool
     action: bool
+    limit: bool = False  # "should not exceed 120 mg", "maximum daily dose of 4 g"
+    over: bool = False  # "more than 120 mg", "in excess of 4 g"
 
     def dose(self) -> str:
         amount = f"{self.amount:g}" if self.amount is not None else "?"
@@ -114,9 +122,10 @@ def _voice(text: str, start: int, end: int) -> tuple[bool, bool]:
     return bool(REFERENCE.search(part)), bool(ACTION.search(part))
 
 
-def statements(text: str) -> list[DrugStatement]:
+def statements(text: str, default_drug: str | None = None) -> list[DrugStatement]:
     """Every drug dose the clause ``text`` states, with its voice (reference or action); a
-    dose written without a name ("...but he intended 500 mg daily") is the drug named last."""
+    dose written without a name ("...but he intended 500 mg daily") is the drug named last,
+    in this clause or (``default_drug``) in the sentences before it."""
     out: list[DrugStatement] = []
     used: set[int] = set()  # where each amount starts: one statement per amount
     for pattern in (_DOSE_OF_DRUG, _DRUG_THEN_DOSE, _DOSE_THEN_DRUG, _BARE_DOSE):
@@ -135,15 +144,17 @@ def statements(text: str) -> list[DrugStatement]:
                     if o.group("drug").lower() not in _NOT_DRUGS
                 ]
                 earlier = [n for n in named if n[0] < at]
-                if not earlier:
+                if not earlier and default_drug is None:
                     continue
-                drug = max(earlier)[1]
+                drug = max(earlier)[1] if earlier else default_drug
             used.add(at)
             reference, action = _voice(text, m.start(), m.end())
+            before = text[max(0, at - 40) : at]
             out.append(
                 DrugStatement(
                     drug, float(m.group("amount").replace(",", "")), _unit(m.group("unit")),
                     _frequency(text, m.end()), m.start(), m.end(), reference, action,
+                    bool(_LIMIT.search(before)), bool(_OVER.search(before)),
                 )
             )  # fmt: skip
             out.sort(key=lambda x: x.start)
@@ -163,6 +174,15 @@ def named_drugs(text: str) -> list[tuple[str, str | None]]:
         if m.group("drug").lower() not in _NOT_DRUGS:
             out.setdefault(m.group("drug").lower(), None)
     return list(out.items())
+
+
+def exceeds(limit: DrugStatement, given: DrugStatement) -> bool:
+    """Whether a dose given or ordered is above a stated maximum for the same drug."""
+    if not limit.limit or limit.drug != given.drug or limit.unit != given.unit:
+        return False
+    if limit.amount is None or given.amount is None or given.limit:
+        return False
+    return given.amount > limit.amount or (given.over and given.amount >= limit.amount)
 
 
 def contradicts(a: DrugStatement, b: DrugStatement) -> bool:
