@@ -35,7 +35,8 @@ def test_mentions_carry_section_assertion_and_sentence_quote():
     )
     keywords = frozenset({"diabetes", "chf", "congestive heart failure", "adhesive tape"})
     found = collect_indicators(note(text), keywords=keywords)
-    seen = [(m.text, m.section, m.assertion, m.patients) for m in found.mentions]
+    mentions = found.mentions_of(keywords)
+    seen = [(m.text, m.section, m.assertion, m.patients) for m in mentions]
     assert seen == [
         ("Diabetes", "past_medical_history", "historical", True),
         ("CHF", "past_medical_history", "historical", True),
@@ -43,4 +44,4 @@ def test_mentions_carry_section_assertion_and_sentence_quote():
         ("ADHESIVE TAPE", "allergies", "present", False),
         ("congestive heart failure", "ros", "negated", True),
     ]
-    assert found.mentions[0].context == "Diabetes and CHF."
+    assert mentions[0].context == "Diabetes and CHF."

@@ -81,16 +81,13 @@ def _condition_mentions(
     c: UnspecifiedCriterion | ConflictCriterion, found: IndicatorSet
 ) -> list[tuple[Mention, tuple[int, int]]]:
     """The condition's mentions (the patient's own, from the right source) with their clause."""
-    specifier_words = tuple(
-        w for group in getattr(c, "specifiers", {}).values() for w in group
-    ) + tuple(w for group in getattr(c, "exclusive", []) for w in group)
-    extend = words_regex(specifier_words)
+    extend = words_regex(c.specifier_words)
     out = []
     for m in found.mentions_of(c.condition):
         if not m.patients or not _from_source(m, c.sources):
             continue
         text = found.texts.get(m.document, "")
-        others = [o for o in found.mentions if o.document == m.document and o is not m]
+        others = [o for o in found.mentions if o.document == m.document and o.start >= m.end]
         span = clause(text, m, extend, others)
         if not _excluded(text, span, tuple(c.not_when)):
             out.append((m, span))
@@ -126,6 +123,9 @@ def unspecified(
 def conflicts(c: ConflictCriterion, found: IndicatorSet) -> list[Mention]:
     """Two mentions that disagree: one affirms and one denies the condition, or they name
     exclusive values; empty when the documentation agrees."""
+    said = found.mentions_of(c.condition, asserted=False)
+    if len({(m.document, m.sentence) for m in said}) < 2:
+        return []  # a conflict takes two statements; no need to assert a lone one
     mentions = _condition_mentions(c, found)
     affirmed = [(m, s) for m, s in mentions if m.assertion in c.assertions]
     denied = [m for m, _ in mentions if m.assertion in ABSENT]

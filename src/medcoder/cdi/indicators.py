@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from medcoder.cdi._dates import DateIndex
-from medcoder.cdi.mentions import Mention, normalise_phrase, phrase_pattern, read_mentions
+from medcoder.cdi.mentions import (
+    Mention,
+    assert_mentions,
+    normalise_phrase,
+    phrase_pattern,
+    read_mentions,
+)
 from medcoder.documents.model import Document, LabResult
 from medcoder.nlp.labs import find_lab_values, normalize_result
 
@@ -81,6 +87,7 @@ class IndicatorSet:
     excluded: list[ExcludedValue] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # document id -> text
+    documents: dict[str, Document] = field(default_factory=dict, repr=False)
     _by_words: dict[str, list[Mention]] | None = field(default=None, repr=False)
 
     def values(self, analyte: str) -> list[Indicator]:
@@ -90,8 +97,10 @@ class IndicatorSet:
         wanted = set(analytes)
         return [e for e in self.excluded if e.name in wanted]
 
-    def mentions_of(self, keywords: Iterable[str]) -> list[Mention]:
-        """Mentions whose matched text holds one of ``keywords`` as whole words.
+    def mentions_of(self, keywords: Iterable[str], *, asserted: bool = True) -> list[Mention]:
+        """Mentions whose matched text holds one of ``keywords`` as whole words, asserted by
+        the shared engine unless ``asserted`` is False (words that date an onset are words
+        whatever their assertion).
 
         "IV antibiotics" was matched as one mention; it is found for "antibiotics" too, via an
         index of every run of whole words in each matched text (built once per set).
@@ -110,7 +119,12 @@ class IndicatorSet:
                 for run in runs:
                     self._by_words.setdefault(run, []).append(m)
         hits = {id(m): m for k in keywords for m in self._by_words.get(normalise_phrase(k), ())}
-        return sorted(hits.values(), key=lambda m: (m.document, m.start))
+        found = sorted(hits.values(), key=lambda m: (m.document, m.start))
+        if asserted:
+            for document_id in {m.document for m in found if m.assertion is None}:
+                pending = [m for m in found if m.document == document_id]
+                assert_mentions(self.documents[document_id], pending)
+        return found
 
 
 VITALS = frozenset({"temperature", "heart_rate", "resp_rate", "spo2", "sbp", "dbp", "bmi"})
@@ -162,10 +176,12 @@ def collect_indicators(
     out = IndicatorSet()
     for document in documents:
         out.texts[document.id] = document.text
-        dates = DateIndex(document.text)
+        out.documents[document.id] = document
+        dates: DateIndex | None = None  # built only for a note with values to date
         for r in _results(document):
             observed = r.observed_at
             if observed is None and r.start is not None and r.end is not None:
+                dates = dates or DateIndex(document.text)
                 observed = dates.at(r.start, r.end)
             shown = "" if r.value is None else f"{r.value:g}"
             text = r.raw_text or " ".join(filter(None, (r.name, shown, r.unit)))

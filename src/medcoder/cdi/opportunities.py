@@ -379,7 +379,8 @@ def _timing_stated(e: Evidence, c: PoaCriterion, found: IndicatorSet) -> bool:
     text = found.texts.get(e.document, "")
     line = (text.rfind("\n", 0, e.start) + 1, (text.find("\n", e.end) + 1 or len(text) + 1) - 1)
     lo, hi = e.sentence or line
-    return any(m.document == e.document and lo <= m.start < hi for m in found.mentions_of(phrases))
+    mentions = found.mentions_of(phrases, asserted=False)
+    return any(m.document == e.document and lo <= m.start < hi for m in mentions)
 
 
 def _poa_unclear(rule: Rule, ctx: _Context, encounter_id: str) -> list[Opportunity]:
@@ -443,7 +444,10 @@ def find(
     if setting is None:
         setting = str(document.setting) if isinstance(document, Encounter) else "inpatient"
     setting = str(setting)
-    rules = default_rules() if rules is None else RuleSet(rules)
+    if rules is None:
+        rules = default_rules()
+    elif not isinstance(rules, RuleSet):
+        rules = RuleSet(rules)  # a RuleSet keeps its compiled keywords; a list is wrapped
     documents = document.documents if isinstance(document, Encounter) else [document]
     found = collect_indicators(documents, keywords=rules.keywords)
     codes = list(coding.codes) if coding else []

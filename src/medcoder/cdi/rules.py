@@ -170,6 +170,12 @@ class _ConditionCriterion(_Strict):
     def key(self) -> str:
         return self.label or self.condition[0]
 
+    @cached_property
+    def specifier_words(self) -> tuple[str, ...]:
+        """Every specifier and exclusive value: words that may extend a mention's clause."""
+        groups = [*getattr(self, "specifiers", {}).values(), *getattr(self, "exclusive", [])]
+        return tuple(w for group in groups for w in group)
+
 
 class UnspecifiedCriterion(_ConditionCriterion):
     """A condition documented without what its code needs: met when, over every accepted
@@ -377,7 +383,7 @@ class Rule(_Strict):
             object.__setattr__(self, "topic", self.id.rsplit(".", 1)[0])
         return self
 
-    @property
+    @cached_property
     def per_code(self) -> bool:
         """True for rules that ask one query per coded diagnosis (POA)."""
         return any(isinstance(c, PoaCriterion) for g in self.criteria for c in g.any_of)

@@ -10,7 +10,6 @@ canonical unit (see :mod:`medcoder.nlp.units`). Values that cannot be trusted ar
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 
 from medcoder.documents.model import LabResult
@@ -159,16 +158,29 @@ def _result(text: str, name: str, value: str, unit: str | None, start: int, end:
 
 
 _WORD = re.compile(r"\w+")
-_LETTERS = re.compile(r"[A-Za-z]+")
+_LETTER_DIGIT = re.compile(r"(?<=[A-Za-z])\d")  # a value written straight after letters
+_NAME_BEFORE = re.compile(r"(?<![\w/.-])[A-Za-z]{2,}$")
 _FIRST_WORDS = frozenset(_WORD.match(n).group().lower() for n in _CASE_INSENSITIVE) | frozenset(
     _WORD.match(n).group() for n in _CASE_SENSITIVE
 )
 
 
-def _lab_matches(text: str) -> Iterator[re.Match[str]]:
+def _run_together_starts(text: str) -> list[int]:
+    """Where a name runs straight into its value ("Hgb7.7", "sodium126"): found from the
+    digits that follow a letter, so ordinary words pay nothing for it."""
+    starts = []
+    for digit in _LETTER_DIGIT.finditer(text):
+        name = _NAME_BEFORE.search(text, max(0, digit.start() - 20), digit.start())
+        if name and (name.group() in _FIRST_WORDS or name.group().lower() in _FIRST_WORDS):
+            starts.append(name.start())
+    return starts
+
+
+def _lab_matches(text: str) -> list[re.Match[str]]:
     """``_LAB_RE.finditer(text)``, tried only where a word that can begin an analyte name
     begins: the same matches (every name starts a word), without running the long name
     alternation at each character of the note."""
+    found: list[re.Match[str]] = []
     last_end = 0
     for word in _WORD.finditer(text):
         start = word.start()
@@ -176,15 +188,16 @@ def _lab_matches(text: str) -> Iterator[re.Match[str]]:
             continue
         token = word.group()
         if token not in _FIRST_WORDS and token.lower() not in _FIRST_WORDS:
-            letters = _LETTERS.match(token)  # "Hgb7" / "sodium126": the name before the value
-            if not letters or letters.end() == len(token) or len(letters.group()) < 2:
-                continue
-            if letters.group() not in _FIRST_WORDS and letters.group().lower() not in _FIRST_WORDS:
-                continue
+            continue
         match = _LAB_RE.match(text, start)
         if match:
             last_end = match.end()
-            yield match
+            found.append(match)
+    for start in _run_together_starts(text):
+        match = _LAB_RE.match(text, start)
+        if match and not any(m.start() < match.end() and start < m.end() for m in found):
+            found.append(match)
+    return found
 
 
 def find_lab_values(text: str) -> list[LabResult]:
