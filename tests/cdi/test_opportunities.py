@@ -304,3 +304,15 @@ def test_opportunities_read_the_coding_engines_result(built_packs):
     result = CodingEngine(setting="inpatient").code_document(document)
     found = {o.rule_id for o in find_opportunities(document, result)}
     assert {"heart_failure_specificity.v2", "pneumonia_organism.v1"} <= found
+
+
+def test_no_poa_query_for_a_mass_found_on_the_work_up():
+    """A renal mass seen on the CT done for the presenting hematuria was there before."""
+    text = (
+        "HOSPITAL COURSE:, He had an ultrasound done of the cyst which showed a 2.1 x 2.7 cm "
+        "mass arising from the right kidney.,DISCHARGE MEDICATIONS:, Colace."
+    )
+    assert (
+        _poa(None, ("N28.89", "mass arising from the right kidney", "hospital_course"), text=text)
+        == []
+    )
