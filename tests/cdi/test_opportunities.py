@@ -227,7 +227,7 @@ def test_no_poa_query_for_a_diagnosis_known_at_admission():
     text = "HISTORY OF PRESENT ILLNESS: Dysuria for two days.\n" + POA_NOTE
     document = note(text)
     start = text.index("urinary tract infection")
-    from medcoder.coding.suggestion import CodeSuggestion, CodingResult, Evidence
+    from medcoder.suggestions import CodeSuggestion, CodingResult, Evidence
 
     evidence = [
         Evidence(document.id, 0, 10, "Dysuria", section="hpi"),

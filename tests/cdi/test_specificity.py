@@ -261,7 +261,7 @@ def test_insulin_without_a_diabetes_diagnosis_is_asked():
 
 def test_a_specific_code_drawn_from_the_unspecified_words_does_not_silence_the_query():
     """D50.0 matched from "anemia, gastrointestinal bleeding" documents no type of anemia."""
-    from medcoder.coding.suggestion import CodeSuggestion, CodingResult, Evidence
+    from medcoder.suggestions import CodeSuggestion, CodingResult, Evidence
 
     text = "INDICATIONS:,  Performed for evaluation of anemia, gastrointestinal bleeding."
     document = note(text)

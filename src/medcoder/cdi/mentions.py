@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from medcoder.documents.model import Document
 from medcoder.documents.sections import risk_discussions, segment
-from medcoder.nlp.context import ContextAnnotator, overlay_roles
+from medcoder.nlp.context import RISK_ROLE, ContextAnnotator, overlay_roles
 
 # Sections whose conditions are never the patient's own problem list.
 NOT_THE_PATIENTS = frozenset({"allergies", "family_history"})
@@ -189,8 +189,11 @@ def _annotator() -> ContextAnnotator:
 
 
 def assertion_roles(document: Document) -> list[tuple[int, int, str]]:
-    """Section roles with the document's consent and risk discussions cut in as ``risk``."""
-    roles = [(s.start, s.end, s.role) for s in document.sections]
+    """Section roles with the document's consent and risk discussions cut in as ``risk``
+    (a whole "RISKS:" or "CONSENT:" section is one too)."""
+    roles = [
+        (s.start, s.end, RISK_ROLE if s.role == "consent" else s.role) for s in document.sections
+    ]
     return overlay_roles(roles, risk_discussions(document.text, document.sentences))
 
 

@@ -44,8 +44,8 @@ from medcoder.cdi.rules import (
     UnspecifiedCriterion,
     default_rules,
 )
-from medcoder.coding.suggestion import CodeSuggestion, CodingResult, Evidence
 from medcoder.documents.model import Document, Encounter, Setting
+from medcoder.suggestions import CodeSuggestion, CodingResult, Evidence
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
@@ -433,7 +433,8 @@ def find(
     coding: CodingResult | None = None,
     rules: RuleSet | Iterable[Rule] | None = None,
 ) -> list[Opportunity]:
-    """The query opportunities of one document, or of every document of an encounter.
+    """The query opportunities of one document (or annotated document), or of every document
+    of an encounter.
 
     ``setting`` decides which rules apply (POA only for inpatient records); it defaults to the
     encounter's own setting and, for a lone document, to inpatient, where every rule may
@@ -441,6 +442,10 @@ def find(
     asks nothing, and code criteria and POA checks read it. Documents without sections are
     segmented first (:func:`medcoder.documents.sections.segment`).
     """
+    if not isinstance(document, Document | Encounter) and isinstance(
+        getattr(document, "document", None), Document
+    ):
+        document = document.document  # the pipeline's AnnotatedDocument: its document
     if setting is None:
         setting = str(document.setting) if isinstance(document, Encounter) else "inpatient"
     setting = str(setting)
