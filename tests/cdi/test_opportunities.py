@@ -137,8 +137,16 @@ def test_heart_failure_options_follow_the_ejection_fraction():
 
 def test_heart_failure_fires_on_coded_unspecified_heart_failure():
     case = BY_ID["heart_failure_specificity.v2"]
-    text = "Assessment: heart trouble.\nBNP 1450 pg/mL."
-    assert _fired(text, case, ("I50.9", "heart trouble", "assessment")) == [case.rule_id]
+    text = "Assessment: cardiac decompensation.\nBNP 1450 pg/mL."
+    coded = ("I50.9", "cardiac decompensation", "assessment")
+    assert _fired(text, case, coded) == [case.rule_id]
+
+
+def test_a_heart_failure_code_read_from_unrelated_words_asks_nothing():
+    """An engine's I50.9 from "heart bypass" documents no heart failure."""
+    case = BY_ID["heart_failure_specificity.v2"]
+    text = "Procedure: left heart bypass and cerebrospinal fluid drainage."
+    assert _fired(text, case, ("I50.9", "heart bypass", "other")) == []
 
 
 def test_pressure_injury_needs_nursing_documentation():

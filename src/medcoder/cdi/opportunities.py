@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 
-from medcoder.cdi.documented import conflicts, one_per_sentence, unspecified
+from medcoder.cdi.documented import conflicts, one_per_sentence, unspecified, words_regex
 from medcoder.cdi.drafting import DraftQuery, draft_query
 from medcoder.cdi.indicators import ExcludedValue, Indicator, IndicatorSet, collect_indicators
 from medcoder.cdi.mentions import NOT_THE_PATIENTS, Mention
@@ -251,10 +251,13 @@ def _matches(code: str, prefixes: Iterable[str]) -> bool:
 
 
 def _code(c: CodeCriterion, ctx: _Context) -> _Outcome:
+    named = words_regex(tuple(c.evidence_words))
     support = [
         i
         for code in ctx.codes
-        if _matches(code.code, c.codes) and (i := _code_indicator(code, ctx.found))
+        if _matches(code.code, c.codes)
+        and (i := _code_indicator(code, ctx.found))
+        and (named is None or named.search(i.text))
     ]
     return _Outcome(bool(support), support)
 

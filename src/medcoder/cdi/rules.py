@@ -196,10 +196,15 @@ class ConflictCriterion(_ConditionCriterion):
 
 
 class CodeCriterion(_Strict):
-    """Already coded codes (display-form prefixes) that make a specificity query worth asking."""
+    """Already coded codes (display-form prefixes) that make a specificity query worth asking.
+
+    ``evidence_words``: when given, the code counts only if the words it was coded from name
+    one of them (an engine's I50.9 read from "heart bypass" documents no heart failure).
+    """
 
     kind: Literal["code"]
     codes: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
+    evidence_words: list[Phrase] = Field(default_factory=list)
     label: str | None = None
 
     @property
