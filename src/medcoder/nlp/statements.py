@@ -45,6 +45,7 @@ DIAGNOSIS_SECTIONS = frozenset(
         "postoperative_diagnosis",
         "preoperative_diagnosis",
         "admission_diagnoses",
+        "query_response",  # the physician's answer to a query is documentation of a diagnosis
     }
 )
 # When a note has the later statement, the earlier one is only its forerunner: a coder takes
