@@ -17,9 +17,9 @@ import pytest
 from pypdf import PdfReader
 
 from medcoder.claims.cms1500 import BOXES, line_cell, render_cms1500
+from medcoder.claims.errors import ClaimError
 from medcoder.claims.model import Encounter
 from medcoder.claims.pdf_forms import Box
-from medcoder.claims.x12_envelope import ClaimError
 
 DIAGNOSES = [
     "E11.22", "I10", "N18.30", "Z79.4", "E78.5", "J45.909",

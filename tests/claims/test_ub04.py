@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from test_cms1500 import data_text, ink_ratio, inside, render_pngs
 
+from medcoder.claims.errors import ClaimError
 from medcoder.claims.model import Encounter, Line
 from medcoder.claims.ub04 import BOXES, LINES_PER_PAGE, line_cell, render_ub04
-from medcoder.claims.x12_envelope import ClaimError
 
 Text = list[tuple[str, float, float]]
 

@@ -99,7 +99,7 @@ def test_bad_dx_pointer_is_refused(lab: Encounter) -> None:
 
 def test_line_without_a_test_code_is_refused(lab: Encounter) -> None:
     lines = [line.model_dump() for line in lab.lines]
-    lines[1]["code"] = ""
+    lines[1].update(code="", revenue_code="0300")  # a revenue code alone bills no test
     with pytest.raises(UsageError, match="line 2: no CPT/HCPCS"):
         export_xifin_csv([_with(lab, lines=lines)])
 

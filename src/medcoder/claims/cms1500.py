@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from medcoder.claims.errors import ClaimError
 from medcoder.claims.model import Address, Encounter, Line, Provider
 from medcoder.claims.npi import npi_is_valid
 from medcoder.claims.pdf_forms import (
@@ -34,7 +35,7 @@ from medcoder.claims.pdf_forms import (
     phone_text,
     units_text,
 )
-from medcoder.claims.x12_envelope import ClaimError, require_lines, total_charge
+from medcoder.claims.x12_envelope import require_lines, total_charge
 
 LINES_PER_PAGE = 6
 MAX_DIAGNOSES = 12

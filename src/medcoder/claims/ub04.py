@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from medcoder.claims.errors import ClaimError
 from medcoder.claims.model import Encounter, Line, Provider
 from medcoder.claims.npi import npi_is_valid
 from medcoder.claims.pdf_forms import (
@@ -38,7 +39,7 @@ from medcoder.claims.pdf_forms import (
     units_text,
 )
 from medcoder.claims.x12_837i import split_type_of_bill, statement_period
-from medcoder.claims.x12_envelope import ClaimError, require_lines, total_charge
+from medcoder.claims.x12_envelope import require_lines, total_charge
 
 LINES_PER_PAGE = 22
 MAX_DIAGNOSES = 18  # FL67 + FL67A-Q

@@ -65,6 +65,9 @@ def accession_id(encounter: Encounter) -> str:
 
 
 def clia_number(encounter: Encounter) -> str | None:
+    """The encounter's CLIA number, else one kept on the billing or rendering provider."""
+    if encounter.clia_number:
+        return encounter.clia_number.strip().upper()
     for provider in (encounter.billing_provider, encounter.rendering_provider):
         value = getattr(provider, "clia", None) if provider else None
         if value:
@@ -73,12 +76,14 @@ def clia_number(encounter: Encounter) -> str | None:
 
 
 def _ordering(encounter: Encounter) -> Provider:
-    if encounter.referring_provider is None:
+    """The ordering physician (``ordering_provider``, else the referring provider)."""
+    ordering = encounter.ordering_provider or encounter.referring_provider
+    if ordering is None:
         raise UsageError(
-            f"accession {accession_id(encounter)}: no ordering provider (referring_provider); "
+            f"accession {accession_id(encounter)}: no ordering provider (ordering_provider); "
             "an accession without an ordering NPI cannot be billed"
         )
-    return encounter.referring_provider
+    return ordering
 
 
 def _tests(encounter: Encounter) -> list[Line]:

@@ -293,12 +293,23 @@ def _ptp_finding(edit: PtpEdit, col1: Line, col2: Line, n1: int, n2: int) -> Fin
         )
     modifier = bypass_modifier(col1, col2)
     if modifier is None:
+        em_line = n2 if is_em(col2.code) else n1 if is_em(col1.code) else None
+        if em_line is not None:
+            fix = (
+                f"If the E/M on line {em_line} was significant and separately identifiable "
+                "from the other service and documented so, add modifier 25 to the E/M "
+                "(never 59 or X{EPSU} on an E/M); otherwise remove it."
+            )
+        else:
+            fix = (
+                f"If {edit.column2} was a distinct service (separate encounter, site, "
+                "practitioner) and the record shows it, add the specific modifier (XE/XS/XP/XU, "
+                f"anatomic, or 59 as last resort) to line {n2}; otherwise remove it."
+            )
         return ptp_unmodified.finding(
             f"NCCI PTP edit{why}: {pair} bundle (indicator 1) and neither line carries an "
             f"NCCI-associated modifier; column 2 {edit.column2} will be denied",
-            f"If {edit.column2} was a distinct service (separate encounter, site, practitioner) "
-            "and the record shows it, add the specific modifier (XE/XS/XP/XU, anatomic, or 59 "
-            f"as last resort) to line {n2}; otherwise remove it.",
+            fix,
             carc="CO-97",
             **common,
         )

@@ -31,18 +31,20 @@ def is_em(code: str) -> bool:
 
 
 def is_procedure(code: str) -> bool:
-    """A CPT procedure that bundles a same-day E/M unless the E/M carries modifier 25.
+    """A procedure with a global surgery period, which bundles the same-day E/M unless the
+    E/M carries modifier 25 (NCCI manual ch. I, CMS global surgery rules).
 
-    Approximated by CPT section, since global-period data (MPFS) is not loaded: surgery
-    10004-69990 and medicine 90785-98999 (psychiatry through osteopathic/chiropractic
-    manipulation and other medicine services). Lab, radiology, vaccine and immune-globulin
-    products, Category II/III and HCPCS codes are not counted.
+    Without the MPFS global-days file this is the CPT surgery section, 10004-69990, plus the
+    interventional cardiology codes with a 0-day global (92920-92979 coronary interventions,
+    93451-93583 catheterisation). Diagnostic tests (ECG 93000, lab, imaging), vaccines and
+    other medicine services have no global period and bill beside an E/M without 25; where
+    CMS does bundle one with an E/M, the NCCI PTP table says so (NCCI-PTP-*).
     """
     c = code.strip()
     if len(c) != 5 or not c.isdigit():
         return False
     n = int(c)
-    return 10004 <= n <= 69990 or 90785 <= n <= 98999
+    return 10004 <= n <= 69990 or 92920 <= n <= 92979 or 93451 <= n <= 93583
 
 
 def _mods(line: Line) -> set[str]:
