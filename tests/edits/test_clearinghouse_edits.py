@@ -11,6 +11,7 @@ from medcoder.claims.model import Encounter
 from medcoder.edits import Scrubber, load_ptp
 from medcoder.edits import ncci as ncci_rules
 from medcoder.edits import rules_claim as rc
+from medcoder.edits import rules_dx as rd
 from medcoder.edits import rules_lines as rl
 from medcoder.edits.findings import Severity
 
@@ -151,3 +152,58 @@ def test_report_says_which_edits_were_not_run(make) -> None:
 def test_fixture_json_round_trips_through_the_schema(fixtures) -> None:
     data = json.loads((fixtures / "claims" / "inpatient_admission.json").read_text())
     assert Encounter.model_validate(data).lines[0].code == ""
+
+
+# --- POA, HCPCS validity by date, modifiers --------------------------------------------------
+
+
+def test_inpatient_diagnosis_without_poa_is_rejected(fixtures, run) -> None:
+    stay = _stay(fixtures)
+    assert run(rd.poa_missing, stay) == []
+    data = stay.model_dump(mode="json")
+    data["diagnoses"][2]["poa"] = None
+    (finding,) = run(rd.poa_missing, Encounter.model_validate(data))
+    assert finding.rule_id == "DX-POA-001" and finding.codes == ("N17.9",)
+    exempt = Encounter.model_validate({**data, "poa_exempt": True})
+    assert run(rd.poa_missing, exempt) == []
+
+
+def test_outpatient_claim_needs_no_poa(make, run) -> None:
+    assert run(rd.poa_missing, make()) == []
+
+
+def _hcpcs_2020(fixtures: Path) -> None:
+    from medcoder.codesets.hcpcs import build_hcpcs_pack
+
+    build_hcpcs_pack([fixtures / "hcpcs" / "mini_hcpc_2020.txt"], "2020")
+
+
+def test_terminated_hcpcs_code_is_rejected_on_a_later_date(fixtures, make, run) -> None:
+    _hcpcs_2020(fixtures)
+    enc = make(
+        service_date="2020-06-01",
+        lines=[
+            {"code": "Q0144", "charge": "10", "dx_pointers": [1]},
+            {"code": "J1885", "charge": "12", "dx_pointers": [1]},
+        ],
+    )
+    (finding,) = run(rl.hcpcs_not_in_force, enc)
+    assert finding.rule_id == "LINE-CODE-001" and "terminated on 2019-12-31" in finding.reason
+    assert finding.lines == (1,)
+
+
+def test_unknown_modifier_is_rejected_and_cpt_modifiers_pass(fixtures, make, run) -> None:
+    _hcpcs_2020(fixtures)
+    enc = make(
+        service_date="2020-06-01",
+        lines=[
+            {"code": "99213", "modifiers": ["25", "LT", "Q9"], "charge": "10", "dx_pointers": [1]}
+        ],
+    )
+    (finding,) = run(rl.unknown_modifier, enc)
+    assert finding.rule_id == "LINE-MOD-003" and finding.codes == ("99213", "Q9")
+
+
+def test_hcpcs_rules_say_they_did_not_run_without_a_hcpcs_file(make) -> None:
+    report = Scrubber().scrub(make(), today=TODAY)
+    assert "LINE-CODE-001" in report.rules_skipped and "LINE-MOD-003" in report.rules_skipped

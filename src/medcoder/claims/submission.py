@@ -34,7 +34,7 @@ from medcoder.claims.x12_writer import write_837i, write_837p
 #: The sender id used until a real one is configured; refused in production.
 PLACEHOLDER_SENDER = "MEDCODER"
 #: How many interchanges one pyx12 run validates in a batch.
-VALIDATION_CHUNK = 100
+VALIDATION_CHUNK = 200
 
 
 class ClaimKind(StrEnum):

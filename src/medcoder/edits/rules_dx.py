@@ -253,3 +253,36 @@ def duplicate_dx(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
         else:
             first[key] = pos
     return out
+
+
+def reports_poa(encounter: Encounter) -> bool:
+    """Inpatient acute claims (type of bill 11x, or an inpatient encounter without one) report
+    POA on every diagnosis unless the facility is exempt (critical access hospitals and the
+    like, ``poa_exempt``)."""
+    if encounter.poa_exempt:
+        return False
+    tob = (encounter.type_of_bill or "").strip().lstrip("0")
+    if tob:
+        return tob.startswith("11")
+    return encounter.setting == "inpatient"
+
+
+@rule("DX-POA-001", Severity.REJECT, "Present-on-admission indicator missing")
+def poa_missing(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    """A blank POA reads as exempt (5010 sends "1" blank), so a forgotten indicator would
+    silently turn off the HAC logic and the CC/MCC it decides; the claim is stopped instead."""
+    if not reports_poa(encounter):
+        return []
+    missing = [(pos, d.code) for pos, d in enumerate(encounter.diagnoses or (), 1) if d.poa is None]
+    if not missing:
+        return []
+    return [
+        poa_missing.finding(
+            f"diagnosis {pos} {code} has no present-on-admission indicator",
+            "Give Y, N, U or W from the documentation (query the provider when it does not "
+            "say), or 1 when the code is on CMS's POA-exempt list.",
+            codes=[code],
+            position=pos,
+        )
+        for pos, code in missing
+    ]

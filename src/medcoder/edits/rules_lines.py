@@ -175,3 +175,132 @@ def em_without_25(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
             )
         )
     return out
+
+
+#: CPT (Level I) modifiers, by number; the HCPCS file carries only the Level II ones.
+CPT_MODIFIERS = frozenset(
+    [
+        "22",
+        "23",
+        "24",
+        "25",
+        "26",
+        "27",
+        "32",
+        "33",
+        "47",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "55",
+        "56",
+        "57",
+        "58",
+        "59",
+        "62",
+        "63",
+        "66",
+        "73",
+        "74",
+        "76",
+        "77",
+        "78",
+        "79",
+        "80",
+        "81",
+        "82",
+        "90",
+        "91",
+        "92",
+        "93",
+        "95",
+        "96",
+        "97",
+        "99",
+        "P1",
+        "P2",
+        "P3",
+        "P4",
+        "P5",
+        "P6",
+        "1P",
+        "2P",
+        "3P",
+        "8P",
+    ]
+)
+
+
+@rule("LINE-MOD-003", Severity.REJECT, "Modifier is not a CPT or HCPCS modifier", needs="hcpcs")
+def unknown_modifier(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    """A modifier neither in CPT's list nor in the HCPCS file in force (or terminated by the
+    date of service) is refused at the front end (CO-4 if it gets through)."""
+    table, _ = ctx.hcpcs()
+    assert table is not None
+    out = []
+    for n, line in enumerate(encounter.lines or (), 1):
+        for mod in sorted(_mods(line)):
+            if mod in CPT_MODIFIERS:
+                continue
+            entry = table.get(mod)
+            if entry is not None and entry.is_modifier and entry.is_active(ctx.on):
+                continue
+            why = "was terminated" if entry is not None else "is not a CPT or HCPCS modifier"
+            out.append(
+                unknown_modifier.finding(
+                    f"line {n} ({line.code}): modifier {mod} {why} on {ctx.on.isoformat()}",
+                    "Use a modifier from the CPT list or the HCPCS file in force on the date "
+                    "of service, or remove it.",
+                    codes=[line.code, mod],
+                    lines=[n],
+                    carc="CO-4",
+                )
+            )
+    return out
+
+
+@rule(
+    "LINE-CODE-001",
+    Severity.REJECT,
+    "HCPCS code deleted or not yet valid on the DOS",
+    needs="hcpcs",
+)
+def hcpcs_not_in_force(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    """HCPCS Level II codes (a letter and four digits) are checked against the HCPCS file in
+    force on the date of service, terminations included. CPT codes are checked only against
+    the user's licensed CPT file (`medcoder validate`), which medcoder does not ship."""
+    table, _ = ctx.hcpcs()
+    assert table is not None
+    out = []
+    for n, line in enumerate(encounter.lines or (), 1):
+        code = line.code.strip().upper()
+        if not (len(code) == 5 and code[0].isalpha() and code[1:].isdigit()):
+            continue
+        on = ctx.line_date(line, encounter) or ctx.on
+        entry = table.get(code)
+        if entry is not None and not entry.is_modifier and entry.is_active(on):
+            continue
+        if entry is None:
+            why = "is not in the HCPCS file"
+        elif entry.termination_date and on > entry.termination_date:
+            why = f"was terminated on {entry.termination_date.isoformat()}"
+        else:
+            why = f"is effective only from {entry.effective_date}"
+        out.append(
+            hcpcs_not_in_force.finding(
+                f"line {n}: {code} {why} (date of service {on.isoformat()})",
+                "Bill the HCPCS code in force on the date of service"
+                + (
+                    f" (the file names {entry.cross_references})"
+                    if entry and entry.cross_references
+                    else ""
+                )
+                + ".",
+                codes=[code],
+                lines=[n],
+                carc="CO-16",
+            )
+        )
+    return out

