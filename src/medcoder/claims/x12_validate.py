@@ -91,6 +91,26 @@ def validate_many(texts: Sequence[str], *, chunk: int = 100) -> list[list[X12Iss
     return out
 
 
+def acknowledge(text: str) -> str:
+    """The 999 acknowledgment pyx12 writes for ``text`` (the answer a receiver sends back:
+    accepted, or rejected with the segment and element at fault); returned, never written
+    beside the input."""
+    param = pyx12.params.ParamsBase()
+    out = io.StringIO()
+    logger = logging.getLogger("pyx12")
+    previous = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        pyx12.x12n_document.x12n_document(
+            param, io.StringIO(text.lstrip("\ufeff").strip()), out, None
+        )
+    except (pyx12.errors.EngineError, pyx12.errors.X12Error, ValueError) as exc:
+        raise ValueError(f"pyx12 could not acknowledge the file: {exc}") from exc
+    finally:
+        logger.setLevel(previous)
+    return out.getvalue()
+
+
 def _run(source: str) -> tuple[bool, str, X12Issue | None]:
     """One pyx12 run: (valid, JSON error tree, or the failure that stopped pyx12)."""
     param = pyx12.params.ParamsBase()  # defaults only: no user config file can change the result

@@ -284,20 +284,109 @@ def drg(
 def remit(
     path: Path = typer.Argument(..., help="An X12 835 remittance file."),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write a posting file (CSV, one row per service line)."
+    ),
+    ack: Path | None = typer.Option(
+        None, "--ack", help="Write pyx12's 999 acknowledgment of the 835 here."
+    ),
 ) -> None:
-    """Read an 835 remittance: payments, adjustments (CARC/RARC) per claim and line."""
-    from medcoder.claims.remit import summarize_remit
+    """Read an 835 remittance: payments, adjustments (CARC/RARC) per claim and line, claim and
+    line balancing. Nothing is written beside the input; -o and --ack say where to write."""
+    from medcoder.claims.remit import posting_csv, read_835, summarize_remit
 
     summary = summarize_remit(path)
+    if output is not None:
+        _write_atomically(output, posting_csv(read_835(path)))
+    if ack is not None:
+        from medcoder.claims.x12_reader import decode_x12
+        from medcoder.claims.x12_validate import acknowledge
+
+        _write_atomically(ack, acknowledge(decode_x12(path.read_bytes())))
     if fmt is Format.JSON:
         print_json(summary)
         return
+    detail = summary.pop("claim_detail")
     t = table(f"{path.name}", ["Field", "Value"])
     for key, value in summary.items():
         t.add_row(
             key, json.dumps(value, default=str) if isinstance(value, list | dict) else str(value)
         )
     console().print(t)
+    lines = table(
+        "claims and lines",
+        ["Claim", "Line", "Code", "Charge", "Allowed", "Paid", "Adjustments", "RARC"],
+    )
+    for claim in detail:
+        lines.add_row(
+            claim["claim_id"],
+            claim["status"],
+            claim["payer_claim_control"] or "",
+            claim["charge"],
+            "",
+            claim["paid"],
+            ", ".join(claim["adjustments"]),
+            ", ".join(claim["rarcs"]),
+        )
+        for line in claim["lines"]:
+            lines.add_row(
+                "",
+                line["line_control"] or "",
+                " ".join([line["code"], *line["modifiers"]]),
+                line["charge"],
+                line["allowed"] or "",
+                line["paid"],
+                ", ".join(line["adjustments"]),
+                ", ".join(line["rarcs"]),
+            )
+    console().print(lines)
+
+
+def ack(
+    path: Path = typer.Argument(..., help="A 999 or 277CA acknowledgment file."),
+    fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json."),
+) -> None:
+    """Read a 999 or 277CA and tie each answer to the claims medcoder sent (by control number
+    for a 999, by claim id for a 277CA). Exit status 1 when something was rejected."""
+    from medcoder.claims.acknowledgments import read_acknowledgment
+    from medcoder.claims.x12_reader import decode_x12
+    from medcoder.errors import SourceFileError
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceFileError(path, f"cannot read: {exc.strerror or exc}") from exc
+    result = read_acknowledgment(decode_x12(data), source=str(path))
+    if fmt is Format.JSON:
+        print_json(result.to_dict())
+    elif result.kind == "999":
+        t = table(f"{path.name} · 999", ["Group", "Set", "Status", "Claims sent", "Errors"])
+        for s in result.sets:
+            d = s.to_dict()
+            t.add_row(
+                s.group_control or "",
+                s.set_control,
+                d["status"],
+                ", ".join(s.claims) or "(not in the sent log)",
+                "; ".join(s.errors),
+            )
+        console().print(t)
+    else:
+        t = table(f"{path.name} · 277CA", ["Claim", "Accepted", "Status", "Payer ICN", "Sent in"])
+        for c in result.claims:
+            t.add_row(
+                c.claim_id,
+                "yes" if c.accepted else "NO",
+                "; ".join(c.statuses),
+                c.payer_claim_control or "",
+                str(c.control_number) if c.sent else "(not in the sent log)",
+            )
+        console().print(t)
+    rejected = [s for s in result.sets if not s.accepted] + [
+        c for c in result.claims if not c.accepted
+    ]
+    if rejected:
+        sys.exit(1)
 
 
 def export(
@@ -430,6 +519,7 @@ def register(app: typer.Typer) -> None:
     app.command()(scrub)
     app.command()(drg)
     app.command()(remit)
+    app.command()(ack)
     app.command()(export)
     app.command()(batch)
     app.add_typer(policy_app, name="policy")
