@@ -143,6 +143,15 @@ class ValueCode(_Model):
     amount: Decimal = Field(ge=-MAX_CHARGE, le=MAX_CHARGE)
 
 
+class Specimen(_Model):
+    """The specimen of a lab accession (HL7 OBR-7, OBR-14, OBR-15)."""
+
+    id: str | None = None
+    source: str | None = Field(None, description="Specimen type or source, e.g. BLD, UR")
+    collected: dt.datetime | dt.date | None = None
+    received: dt.datetime | dt.date | None = None
+
+
 class Line(_Model):
     code: str = Field(
         "",
@@ -270,6 +279,12 @@ class Encounter(_Model):
     clia_number: str | None = Field(
         None, description="CLIA certificate of the lab (837P REF*X4, CMS-1500 item 23)"
     )
+    accession_id: str | None = Field(None, description="Lab accession (requisition) number")
+    client_id: str | None = Field(
+        None, description="Client account billed for a lab accession (the ordering practice)"
+    )
+    client_name: str | None = None
+    specimen: Specimen | None = None
     abn_on_file: bool = False
     prior_authorization: str | None = None
 

@@ -394,21 +394,45 @@ def export(
     fmt: str = typer.Option("xifin-csv", "--format", help="xifin-csv or dft (HL7 DFT^P03)."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not stdout."),
 ) -> None:
-    """Hand coded encounters to a billing system (XiFin CSV or HL7 v2 DFT^P03 charges)."""
-    from medcoder.claims.xifin import export_dft_p03, export_xifin_csv
-    from medcoder.errors import UsageError
+    """Hand coded encounters to a billing system (XiFin CSV or HL7 v2 DFT^P03 charges).
 
-    encounters = [load_encounter(p) for p in encounter_files]
-    if fmt == "xifin-csv":
-        text = export_xifin_csv(encounters)
-    elif fmt == "dft":
-        text = "".join(export_dft_p03(e) for e in encounters)
-    else:
+    An accession that cannot be billed is named on stderr and left out; the others are
+    exported (exit status 1 when one was left out).
+    """
+    from medcoder.claims.xifin import export_dft_p03, export_xifin_csv
+    from medcoder.errors import MedcoderError, UsageError
+
+    if fmt not in ("xifin-csv", "dft"):
         raise UsageError(f"unknown --format {fmt!r}; use xifin-csv or dft")
+    failed: list[str] = []
+    encounters = []
+    for path in encounter_files:
+        try:
+            encounters.append(load_encounter(path))
+        except MedcoderError as exc:
+            failed.append(f"{path.name}: {exc}")
+
+    def left_out(enc, exc: MedcoderError) -> None:  # noqa: ANN001
+        failed.append(f"{enc.id}: {exc}")
+
+    if fmt == "xifin-csv":
+        text = export_xifin_csv(encounters, on_error=left_out)
+    else:
+        messages = []
+        for enc in encounters:
+            try:
+                messages.append(export_dft_p03(enc))
+            except MedcoderError as exc:
+                left_out(enc, exc)
+        text = "".join(messages)
     if output:
-        output.write_text(text, encoding="utf-8")
+        _write_atomically(output, text)
     else:
         sys.stdout.write(text)
+    for problem in failed:
+        typer.echo(f"left out: {problem}", err=True)
+    if failed:
+        sys.exit(1)
 
 
 def batch(
