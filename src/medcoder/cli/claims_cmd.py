@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import sys
 from enum import StrEnum
@@ -159,6 +160,11 @@ def claim(
         True, "--scrub/--no-scrub", help="Scrub first and write nothing when a finding blocks."
     ),
     policy: Path | None = typer.Option(None, "--policy", help="Company/payer policy YAML."),
+    data_only: bool = typer.Option(
+        False,
+        "--data-only",
+        help="cms1500/ub04: print the data alone, for the red preprinted form (OCR).",
+    ),
     schema: bool = typer.Option(False, "--schema", help="Print the encounter JSON Schema."),
 ) -> None:
     """Build an 837P/837I (validated with pyx12), a FHIR Claim, or a CMS-1500 / UB-04 PDF.
@@ -205,9 +211,13 @@ def claim(
         from medcoder.claims.ub04 import render_ub04
 
         assert output is not None
-        _write_atomically(
-            output, (render_cms1500 if fmt is ClaimFormat.CMS1500 else render_ub04)(encounter)
+        today = datetime.date.today()
+        pdf = (
+            render_cms1500(encounter, signed_on=today, data_only=data_only)
+            if fmt is ClaimFormat.CMS1500
+            else render_ub04(encounter, created_on=today, data_only=data_only)
         )
+        _write_atomically(output, pdf)
         return
     if fmt is ClaimFormat.FHIR:
         from medcoder.claims.fhir_claim import to_fhir_claim
