@@ -87,7 +87,11 @@ def test_claim_scrubs_first_and_writes_nothing_when_a_finding_blocks(
     data_dir: Path, tmp_path: Path
 ) -> None:
     data = _office()
-    data["diagnoses"] = [{"code": "E11"}, {"code": "Q99.9X"}, {"code": "E78.5"}]  # header, no such code
+    data["diagnoses"] = [
+        {"code": "E11"},
+        {"code": "Q99.9X"},
+        {"code": "E78.5"},
+    ]  # header, no such code
     data["service_date"] = "2099-01-04"
     data["discharge_status"] = "99"
     enc = _write(tmp_path, "enc.json", data)
@@ -168,3 +172,42 @@ def test_batch_uses_the_configured_sender_and_receiver(data_dir: Path, tmp_path:
     assert out.returncode == 0, out.stderr
     isa = _isa((tmp_path / "out" / "SYN-OP-0001.837").read_text())
     assert (isa[6].strip(), isa[8].strip(), isa[15]) == ("CLINIC0042", "CLEARHOUSE1", "T")
+
+
+EXAMPLES = REPO / "examples"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["scrub", "examples/encounter.json"],
+        ["claim", "examples/encounter.json", "--format", "837p"],
+        ["claim", "examples/inpatient_encounter.json", "--format", "837i"],
+        ["claim", "examples/lab_accession.json", "--format", "fhir"],
+        ["drg", "examples/inpatient_encounter.json"],
+        ["export", "examples/lab_accession.json", "--format", "dft"],
+        ["export", "examples/lab_accession.json", "--format", "xifin-csv"],
+        ["remit", "examples/remittance.835"],
+        ["ack", "examples/acknowledgment.277"],
+    ],
+    ids=lambda a: " ".join(a[:2]),
+)
+def test_claim_examples_run(data_dir: Path, args: list[str]) -> None:
+    out = run(*args, data_dir=data_dir)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip()
+
+
+def test_batch_example_writes_every_claim(data_dir: Path, tmp_path: Path) -> None:
+    out = run("batch", str(EXAMPLES / "batch"), "-o", str(tmp_path), data_dir=data_dir)
+    assert out.returncode == 0, out.stderr
+    assert len(list(tmp_path.glob("*.837"))) == len(list((EXAMPLES / "batch").glob("*.json")))
+
+
+def test_paper_forms_of_the_examples(data_dir: Path, tmp_path: Path) -> None:
+    for enc, fmt in (("encounter.json", "cms1500"), ("inpatient_encounter.json", "ub04")):
+        target = tmp_path / f"{fmt}.pdf"
+        out = run("claim", str(EXAMPLES / enc), "--format", fmt, "-o", str(target), "--data-only",
+                  data_dir=data_dir)  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        assert target.read_bytes().startswith(b"%PDF")

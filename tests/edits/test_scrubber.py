@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from medcoder.edits import RULES, rule_catalogue, scrub
+from medcoder.edits import RULES, Scrubber, rule_catalogue, scrub
 from medcoder.edits.findings import Severity
 
 TODAY = dt.date(2026, 3, 1)
@@ -50,7 +50,11 @@ def test_rules_without_their_tables_are_skipped_with_the_reason(built_packs: Pat
         "LINE-CODE-001",
         "LINE-MOD-003",
     }
-    assert "load_ptp" in report.rules_skipped["NCCI-PTP-001"]
+    assert "medcoder data import" in report.rules_skipped["NCCI-PTP-001"]
+    assert (
+        "load_ptp"
+        in Scrubber(imported=False).scrub(make(), today=TODAY).rules_skipped["NCCI-PTP-001"]
+    )
     assert "HCPCS" in report.rules_skipped["LINE-CODE-001"]
 
 

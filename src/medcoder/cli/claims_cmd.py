@@ -45,10 +45,13 @@ def load_encounter(path: Path):  # noqa: ANN201
 
 def code_missing_diagnoses(encounter, base: Path) -> list[str]:  # noqa: ANN001
     """Code the encounter's documents when it carries no diagnoses (and, for an inpatient
-    stay, no procedures); the codes are marked ``source="engine"`` and listed back."""
+    stay, no ``procedures`` field: an empty list says none were performed); the codes are
+    marked ``source="engine"`` and listed back."""
     needs_dx = not encounter.diagnoses
     needs_pcs = (
-        encounter.setting == "inpatient" and not encounter.procedures and encounter.documents
+        encounter.setting == "inpatient"
+        and encounter.procedures is None
+        and bool(encounter.documents)
     )
     if not needs_dx and not needs_pcs:
         return []
@@ -115,6 +118,8 @@ def _write_atomically(output: Path, data: str | bytes) -> None:
 def _print_findings(report, *, err: bool = False) -> None:  # noqa: ANN001
     """The scrub report as a table: each finding's rule, severity, place, reason and fix."""
     status = "ready to submit" if report.ready_to_submit else "NOT ready"
+    if report.ready_to_submit and report.not_run_notes():
+        status += " as far as checked (some edits did not run, see below)"
     t = table(
         f"{report.encounter_id} · {status}",
         ["Rule", "Severity", "Codes/lines", "Reason", "Fix"],
@@ -357,7 +362,7 @@ def ack(
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json."),
 ) -> None:
     """Read a 999 or 277CA and tie each answer to the claims medcoder sent (by control number
-    for a 999, by claim id for a 277CA). Exit status 1 when something was rejected."""
+    for a 999, by claim id for a 277CA); rejected sets and claims are marked."""
     from medcoder.claims.acknowledgments import read_acknowledgment
     from medcoder.claims.x12_reader import decode_x12
     from medcoder.errors import SourceFileError
@@ -392,11 +397,6 @@ def ack(
                 str(c.control_number) if c.sent else "(not in the sent log)",
             )
         console().print(t)
-    rejected = [s for s in result.sets if not s.accepted] + [
-        c for c in result.claims if not c.accepted
-    ]
-    if rejected:
-        sys.exit(1)
 
 
 def export(

@@ -395,10 +395,12 @@ def imported_table(kind: str, setting: str, on: dt.date) -> PtpTable | MueTable:
     try:
         info = registry.choose(component, on, label)
     except PackNotFoundError as exc:
+        detail = exc.detail.replace("; run `medcoder data import PATH`", "")
+        detail = detail.replace("none built yet", "none imported yet")
         raise PackNotFoundError(
             label,
-            f"{exc.detail}; CMS publishes the quarterly files on cms.gov (National Correct "
-            "Coding Initiative edits): import them with `medcoder data import FOLDER`",
+            f"{detail}; CMS publishes them each quarter on cms.gov (National Correct Coding "
+            "Initiative edits): `medcoder data import FOLDER`",
         ) from None
     return _open_table(kind, str(info.path))
 

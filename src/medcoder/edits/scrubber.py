@@ -134,10 +134,11 @@ class Scrubber:
                 try:
                     found = imported_table(kind, setting, ctx.on)
                 except PackNotFoundError as exc:
-                    found = str(exc)
+                    label = "NCCI PTP" if kind == "ptp" else "MUE"
+                    found = f"{label} edits not run: {exc.system} table: {exc.detail}"
                 self._imported[key] = found
             if isinstance(found, str):
-                ctx.memo[f"{kind}_problem"] = f"{_MISSING[kind]}; none imported: {found}"
+                ctx.memo[f"{kind}_problem"] = found
             else:
                 setattr(ctx, kind, found)
 
