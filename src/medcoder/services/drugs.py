@@ -88,6 +88,10 @@ NOT_A_DRUG = frozenset(
         "testosterone",
         "estrogen",
         "insulin resistance",
+        "escherichia coli",
+        "e coli",
+        "staphylococcus",
+        "streptococcus",
     }
 )
 # Combination and brand products the dictionary lacks, as a prescriber writes them.

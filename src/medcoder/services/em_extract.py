@@ -526,7 +526,10 @@ def _find_risk(note: _Note, found: EMFindings) -> None:
     for a, b in plan:
         _decisions(note, found, a, b)
         otc_said = _OTC_SAID.search(text, a, b)
+        tests = [m.span() for m in terms.ANY_TEST.finditer(text, a, b)]
         for drug in find_drugs(text, a, b):
+            if _measured(text, drug.start, drug.end, tests):
+                continue  # "ACTH level", "cortisol": an analyte measured, not a drug given
             if not note.ctx.decided(drug.start, drug.end):
                 continue
             if drug.prescription and not otc_said:
@@ -544,6 +547,20 @@ def _find_risk(note: _Note, found: EMFindings) -> None:
         parenteral = _PARENTERAL_CONTROLLED.search(text, a, b)
         if parenteral and note.ctx.asserted([(parenteral.start(), parenteral.end())])[0]:
             _add_risk(found, lv.Level.HIGH, "parenteral_controlled", text, *parenteral.span())
+
+
+_MEASURED = re.compile(
+    r"\s*(?:levels?|measurements?|titers?|tests?|testing|panels?|cultures?|assays?|counts?"
+    r"|studies|antibod(?:y|ies))\b",
+    re.I,
+)
+
+
+def _measured(text: str, start: int, end: int, tests: list[tuple[int, int]]) -> bool:
+    """A drug-dictionary word used as the name of a laboratory test."""
+    if any(a < end and start < b for a, b in tests):
+        return True
+    return bool(_MEASURED.match(text, end))
 
 
 def _decisions(note: _Note, found: EMFindings, a: int, b: int) -> None:
@@ -618,26 +635,33 @@ def extract(note: Document | str) -> EMFindings:
     return found
 
 
-SETTINGS = ("office", "office-new", "office-established", "emergency")
+SETTINGS = ("office", *lv.FAMILIES)
 
 
 def level_note(
     note: Document | str, setting: str = "office", *, payer: str = "commercial", year: int = 2024
 ) -> lv.EMResult:
-    """Note -> findings -> code. ``office`` takes new/established from the note itself.
+    """Note -> findings -> code. ``setting`` is a code family (``em_level.FAMILIES``) or
+    ``office``, which takes new/established from the note itself.
 
-    A setting given by the caller wins over the note's wording, but a disagreement is
+    A family given by the caller wins over the note's wording, but a disagreement is
     flagged. The extraction's review flags are carried into the result.
     """
     if setting not in SETTINGS:
         raise UsageError(f"setting must be one of {', '.join(SETTINGS)}, not {setting!r}")
-    found = extract(note)
+    return level_findings(extract(note), setting, payer=payer, year=year)
+
+
+def level_findings(
+    found: EMFindings, setting: str = "office", *, payer: str = "commercial", year: int = 2024
+) -> lv.EMResult:
+    """The code of ``setting`` (see :func:`level_note`) for findings already read."""
     review = list(found.needs_review)
     if setting == "emergency":
         result = lv.level_emergency(found.mdm(), year=max(year, 2023))
         if found.total_minutes is not None:
             result.explanation.append("documented time ignored: ED levels are MDM only")
-    else:
+    elif setting.startswith("office"):
         new = {"office-new": True, "office-established": False}.get(setting, found.new_patient)
         if new is None:
             new = False
@@ -645,5 +669,9 @@ def level_note(
         elif found.new_patient is not None and found.new_patient != new:
             review.append(f"setting {setting} disagrees with the note's patient status")
         result = lv.level_office(new, found.mdm(), found.total_minutes, year, payer=payer)
+    else:
+        result = lv.level_family(
+            setting, found.mdm(), found.total_minutes, max(year, 2023), payer=payer
+        )
     result.needs_review = review + result.needs_review
     return result

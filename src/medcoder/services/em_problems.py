@@ -129,15 +129,20 @@ def problem_blocks(text: str, sections: list[Section]) -> list[Problem]:
     problems: list[Problem] = []
     loose: list[tuple[int, int]] = []  # plan paragraphs: they discuss the problems named
     preamble: list[tuple[int, int]] = []  # summary lines before the first problem heading
+    assessed = any(s.kind in _LIST_KINDS for s in sections)
     for section in (s for s in sections if s.kind in AP_KINDS):
         body = section.start if section.header_end is None else section.header_end
         lines = _lines(text, body, section.end)
+        # Beside an assessment, a plan's numbered items are actions, not problems.
+        actions = section.kind == "plan" and assessed
         # One heading style per section: a numbered list's other lines are its details.
         numbered = any(_NUMBERED.match(text[a:b]) for a, b in lines)
         heads = {
             (a, b)
             for a, b in lines
-            if _is_heading(text[a:b], section.kind) and (not numbered or _NUMBERED.match(text[a:b]))
+            if _is_heading(text[a:b], section.kind)
+            and (not numbered or _NUMBERED.match(text[a:b]))
+            and not (actions and numbered)
         }
         headed = bool(heads)
         current: Problem | None = None

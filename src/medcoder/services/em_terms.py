@@ -48,7 +48,7 @@ diabetes | diabetic | dm | t2dm | prediabetes | pre-diabetes | insulin resistanc
 heart failure | chf | hfref | hfpef | cardiomyopathy | coronary artery disease | cad | angina
 atrial fibrillation | afib | a-fib | atrial flutter | arrhythmia | murmur | valve disease
 aortic stenosis | mitral regurgitation | aortic aneurysm | peripheral (?:arterial|vascular) disease
-pad | pvd | venous insufficiency
+pvd | venous insufficiency
 copd | emphysema | chronic bronchitis | asthma | pulmonary fibrosis | sleep apnea | osa
 hyperlipidemia | dyslipidemia | hypercholesterolemia | (?:high|elevated) cholesterol
 hypothyroidism | hyperthyroidism | hypothyroid | thyroid disease | goiter
