@@ -73,7 +73,7 @@ _REVIEW_CUE = re.compile(
 _ORDER_CUE = re.compile(
     r"\b(?:order(?:ed|ing|s)?|obtain(?:ed|ing)?|check(?:ed|ing)?|recheck(?:ed)?|repeat(?:ed)?"
     r"|get|getting|send|sent|schedul\w+|draw(?:n)?|perform(?:ed)?|will do|plan for|taken|done"
-    r"|requested)\b",
+    r"|requested|recommend(?:ed|s)?|arrange[ds]?)\b",
     re.I,
 )
 _NARRATIVE_CUE = re.compile(r"\b(?:reviewed|review of|order(?:ed)?)\b", re.I)
@@ -199,7 +199,8 @@ _MAJOR = re.compile(
     r"\b(?:surgery|surgeries|surgical (?:intervention|repair|removal|resection|management"
     r"|treatment|excision|correction)|operation|orif|open reduction(?: and internal fixation)?"
     r"|arthroplasty|joint replacement|\w+ectomy|\w{3,}plasty|resection|reconstruction|fusion"
-    r"|bypass|turbt|turp|catheteri[sz]ation|angioplasty|stent placement|transplant(?:ation)?)\b",
+    r"|bypass|turbt|turp|catheteri[sz]ation|angioplasty|stent placement|transplant(?:ation)?"
+    r"|wide (?:local )?excision|skin graft(?:ing)?|lymph node dissection)\b",
     re.I,
 )
 _ENDOSCOPY = re.compile(
@@ -220,6 +221,13 @@ _DECISION = re.compile(
     r"|agree[ds]? to|consent\w*|book\w*|set up|indicated|for (?:surgery|the procedure)"
     r"|refer\w* (?:to|for)|perform(?:ed)?|going to|we will|i will|need(?:s)? (?:to|a|an)"
     r"|require[sd]?|decid\w+|declined|deferr?\w*|forego\w*|defer)\b",
+    re.I,
+)
+# The patient's choice of a procedure named earlier: "... did choose to proceed".
+_CHOSE = re.compile(
+    r"\b(?:cho(?:se|ose|sen) to proceed|wish(?:es)? to proceed|elect(?:s|ed)? to proceed"
+    r"|decided to proceed|would like to proceed|agree[ds]? to (?:proceed|the (?:procedure|surgery"
+    r"|operation))|consent(?:ed|s)? (?:to|for) (?:the )?(?:procedure|surgery|operation))\b",
     re.I,
 )
 _PATIENT_RISK_FACTORS = re.compile(
@@ -572,24 +580,42 @@ def _decisions(note: _Note, found: EMFindings, a: int, b: int) -> None:
         _add_risk(found, lv.Level.HIGH, "hospitalization", text, *admit.span())
     if not decided:
         return
+    chose = _CHOSE.search(text, a, b)
     for regex, kind in ((_MAJOR, "major"), (_ENDOSCOPY, "endoscopy"), (_MINOR, "minor")):
         m = regex.search(text, a, b)
-        if not m or not note.ctx.decided(m.start(), m.end()):
+        if m and not note.ctx.decided(m.start(), m.end()):
+            m = None
+        if m is None and chose and note.ctx.asserted([chose.span()])[0]:
+            # The procedure chosen is the one discussed just before in the same section.
+            earlier = [x for x in regex.finditer(text, max(0, a - 800), a)]
+            section = _section_kind(note.sections, a)
+            earlier = [x for x in earlier if _section_kind(note.sections, x.start()) == section]
+            m = earlier[-1] if earlier else None
+        if not m:
             continue
-        if kind == "major":
-            if _HIGH_RISK_FACTORS.search(text, a, b) or re.search(
-                r"\bemergen\w+|\burgent(?:ly)?\b", text[a:b], re.I
-            ):
-                _add_risk(found, lv.Level.HIGH, "major_surgery_risk", text, *m.span())
-            else:
-                _add_risk(found, lv.Level.MODERATE, "major_surgery", text, *m.span())
-        elif kind == "endoscopy":
-            _add_risk(found, lv.Level.MODERATE, "endoscopy", text, *m.span())
-        elif _PATIENT_RISK_FACTORS.search(text):
-            _add_risk(found, lv.Level.MODERATE, "minor_surgery_risk", text, *m.span())
-        else:
-            _add_risk(found, lv.Level.LOW, "minor_surgery", text, *m.span())
+        _add_procedure_risk(note, found, kind, m, a, b)
         return
+
+
+def _add_procedure_risk(
+    note: _Note, found: EMFindings, kind: str, m: re.Match[str], a: int, b: int
+) -> None:
+    """The AMA risk row of a decided procedure (major with or without risk factors,
+    endoscopy, minor with or without patient risk factors)."""
+    text = note.text
+    if kind == "major":
+        if _HIGH_RISK_FACTORS.search(text, a, b) or re.search(
+            r"\bemergen\w+|\burgent(?:ly)?\b", text[a:b], re.I
+        ):
+            _add_risk(found, lv.Level.HIGH, "major_surgery_risk", text, *m.span())
+        else:
+            _add_risk(found, lv.Level.MODERATE, "major_surgery", text, *m.span())
+    elif kind == "endoscopy":
+        _add_risk(found, lv.Level.MODERATE, "endoscopy", text, *m.span())
+    elif _PATIENT_RISK_FACTORS.search(text):
+        _add_risk(found, lv.Level.MODERATE, "minor_surgery_risk", text, *m.span())
+    else:
+        _add_risk(found, lv.Level.LOW, "minor_surgery", text, *m.span())
 
 
 def _find_time(note: _Note, found: EMFindings) -> None:

@@ -69,6 +69,12 @@ _INLINE_NUMBER = re.compile(r"(?<=,)[ \t]*\d{1,2}\.[ \t]+(?=[A-Z])")
 _INNER_SENTENCE = re.compile(r"[a-z)][.!?][ \t]+[A-Z]")
 _BULLET = re.compile(r"^[ \t]*[-*\u2022\u25cf\u25aa][ \t]*")
 _LABEL = re.compile(r"^[^:]{2,40}:\s*\S")  # "Medical Reasoning: ...", "Patient Agreements: ..."
+# Paragraphs of an assessment that discuss no problem: agreements, follow-up instructions.
+_ADMIN_PARAGRAPH = re.compile(
+    r"^\W*(?:\d+[.)]\s*)?(?:patient agreements?|follow[- ]?up|return|call|rtc|instructions?"
+    r"|all questions|questions were)\b",
+    re.I,
+)
 _CONTENT = re.compile(r"[a-z][a-z'-]{2,}", re.I)
 _STOP = terms.wordset(
     "the and with without his her their for from right left bilateral acute chronic follow "
@@ -155,11 +161,7 @@ def problem_blocks(text: str, sections: list[Section]) -> list[Problem]:
                     current = None
             elif current is not None:
                 current.blocks.append((a, b))
-            elif (
-                section.kind in _LIST_KINDS
-                and not headed
-                and not terms.NOT_A_PROBLEM.match(_NUMBERED.sub("", line, count=1))
-            ):
+            elif section.kind in _LIST_KINDS and not headed and not _ADMIN_PARAGRAPH.match(line):
                 # A narrative impression: each paragraph is a problem named by its words.
                 problems.append(Problem((a, b), [(a, b)]))
             elif section.kind in _LIST_KINDS:

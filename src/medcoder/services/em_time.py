@@ -57,7 +57,9 @@ _EM_TIME = re.compile(
 )
 # Durations of something else: a procedure, a device, critical care, a home instruction.
 _NOT_EM_TIME = re.compile(
-    r"\b(?:during|for|of) (?:the |this )?(?:procedure|operation|surgery|repair|resection)\b"
+    r"\bduring (?:the |this )?(?:procedure|operation|surgery|repair|resection)\b"
+    r"|\btime (?:for|of) (?:the |this )?(?:procedure|operation|surgery|repair|resection)\b"
+    r"|\b(?:procedure|operation|surgery|repair|resection) (?:took|lasted)\b"
     r"|\b(?:procedure|procedural|operative|operating|surgical|repair|tourniquet|clamp|cross-clamp"
     r"|bypass|fluoro(?:scopy)?|ischemi[ac]|perfusion|lasering|laser|resection|anesthesia"
     r"|sedation|infusion|critical care|recovery|observation|arrest|cooling|wait(?:ing)?)"
