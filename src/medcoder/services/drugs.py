@@ -107,7 +107,7 @@ SUPPLEMENT = {
 }
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*")
 _DOSE = re.compile(
-    r"^[^.;\n]{0,25}?\b(?P<n>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<u>mg|milligrams?|mcg|micrograms?|g|grams?"
+    r"[^.;\n]{0,25}?\b(?P<n>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<u>mg|milligrams?|mcg|micrograms?|g|grams?"
     r"|units?|iu)\b",
     re.I,
 )

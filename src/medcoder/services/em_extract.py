@@ -86,7 +86,7 @@ _RELATIVE = (
 EXTERNAL_SOURCES = (
     r"(?P<place>emergency (?:room|department)|\ber\b|\bed\b|urgent care|outside (?:facility|hospital"
     r"|clinic|records)|(?:the )?hospital|(?:his|her|their|the) (?:pcp|primary care (?:physician"
-    r"|provider|doctor))|dr\.? [a-z]+)"
+    r"|provider|doctor|office|clinic))|dr\.? [a-z]+)"
 )
 DATA_PHRASES: tuple[tuple[str, str], ...] = (
     (

@@ -56,6 +56,14 @@ def choose_family(
     """The E/M family of a document of ``doc_type`` coded in ``setting`` (see the table)."""
     if doc_type in NOT_VISITS:
         return FamilyChoice(None, [f"no E/M: the document is {NOT_VISITS[doc_type]}, not a visit"])
+    if doc_type is T.UNKNOWN:
+        return FamilyChoice(
+            None,
+            [
+                "no E/M: the document is not recognised as a visit (no history, examination "
+                "or assessment headings); level it by hand if it is one"
+            ],
+        )
     setting = Setting.OUTPATIENT if setting == "office" else Setting.parse(setting)
     hospital = setting in (Setting.INPATIENT, Setting.OBSERVATION)
     if doc_type is T.ED_VISIT or (setting is Setting.EMERGENCY and doc_type is not T.CONSULT):

@@ -92,30 +92,39 @@ class Problem:
     evidence: tuple[int, int] | None = None  # the words that decided the kind
 
 
-def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Non-empty lines of ``text[start:end]``; a run-together numbered list is split too."""
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """Non-empty lines of ``text[start:end]`` as (start, end, starts a paragraph); a
+    run-together numbered list is split too."""
     out = []
     pos = start
+    after_blank = True
     for line in text[start:end].split("\n"):
         a, b = pos, pos + len(line)
         pos = b + 1
+        if not line.strip():
+            after_blank = True
+            continue
         cuts = [m.start() + a for m in _INLINE_NUMBER.finditer(line)]
         for x, y in zip([a, *cuts], [*cuts, b], strict=True):
             seg = text[x:y].strip(" \t,")
             if seg:
                 lead = x + len(text[x:y]) - len(text[x:y].lstrip(" \t,"))
-                out.append((lead, lead + len(seg)))
+                out.append((lead, lead + len(seg), after_blank or x > a))
+        after_blank = False
     return out
 
 
-def _is_heading(line: str, kind: str) -> bool:
-    """A line naming a problem: numbered, or short, not a label, not a sentence of plan."""
+def _is_heading(line: str, kind: str, starts_paragraph: bool = True) -> bool:
+    """A line naming a problem: numbered or bulleted, or a short paragraph of its own; not a
+    label, not a sentence of plan (a short last line of a wrapped paragraph is no heading)."""
     if _NUMBERED.match(line):
         return not terms.NOT_A_PROBLEM.match(_NUMBERED.sub("", line, count=1))
     bare = _BULLET.sub("", line)
     if _LABEL.match(bare) or terms.NOT_A_PROBLEM.match(bare):
         return False
     if kind not in _LIST_KINDS and _BULLET.match(line):
+        return False
+    if not starts_paragraph and not _BULLET.match(line):
         return False
     n_words = len(bare.split())
     return (
@@ -138,7 +147,9 @@ def problem_blocks(text: str, sections: list[Section]) -> list[Problem]:
     assessed = any(s.kind in _LIST_KINDS for s in sections)
     for section in (s for s in sections if s.kind in AP_KINDS):
         body = section.start if section.header_end is None else section.header_end
-        lines = _lines(text, body, section.end)
+        flagged = _lines(text, body, section.end)
+        lines = [(a, b) for a, b, _ in flagged]
+        starts = {(a, b): p for a, b, p in flagged}
         # Beside an assessment, a plan's numbered items are actions, not problems.
         actions = section.kind == "plan" and assessed
         # One heading style per section: a numbered list's other lines are its details.
@@ -146,7 +157,7 @@ def problem_blocks(text: str, sections: list[Section]) -> list[Problem]:
         heads = {
             (a, b)
             for a, b in lines
-            if _is_heading(text[a:b], section.kind)
+            if _is_heading(text[a:b], section.kind, starts[(a, b)])
             and (not numbered or _NUMBERED.match(text[a:b]))
             and not (actions and numbered)
         }
