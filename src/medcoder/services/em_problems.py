@@ -281,7 +281,9 @@ def classify(text: str, problem: Problem, ctx: NoteContext) -> None:
         return
     if not injury:
         hedge = _first(terms.UNCERTAIN, text, spans, ctx)
-        if hedge and (symptom or not chronic_names) and decide(lv.UNDIAGNOSED_UNCERTAIN, hedge):
+        # A hedge in the discussion makes a symptom undiagnosed; beside a named diagnosis it
+        # is about the cause ("epicondylitis, likely from overuse"), not the diagnosis.
+        if hedge and symptom and decide(lv.UNDIAGNOSED_UNCERTAIN, hedge):
             return
     if not chronic_names and (decide(lv.ACUTE_SYSTEMIC, _first(terms.SYSTEMIC, text, spans, ctx))):
         return

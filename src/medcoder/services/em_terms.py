@@ -111,7 +111,8 @@ exacerbation | exacerbations | exacerbated | flare | flares | flaring | flare-up
 worse | worsening | worsened | worsen | progression | progressing | progressed | progressive
 uncontrolled | poorly controlled | suboptimally controlled | inadequately controlled
 not at goal | above goal | not at target | above target | out of control | acting up
-elevated | higher | rising | increased | increasing | unstable | not improving
+elevated | higher | rising | unstable | not improving
+increas(?:ed|ing) (?:pain|symptoms|swelling|frequency|dyspnea|cough|edema|numbness|weakness|episodes)
 not improved | non-healing | nonhealing | not healing | persistent | recurrence | recurred
 breakthrough | spreading | decompensated | decompensation | new symptoms
 """)
