@@ -336,3 +336,12 @@ def test_ed_visit_with_admission_is_99285():
 )
 def test_reports_and_procedure_notes_get_no_em(report):
     assert _em(report) is None
+
+
+def test_a_conditional_not_improved_is_not_a_chronic_illness_not_at_goal():
+    note = DICTATED.replace(
+        "Blood pressure is well controlled at home.",
+        "Blood pressure is well controlled. If his readings have not improved in a month we will "
+        "add a second agent.",
+    )
+    assert [p.kind for p in extract(_doc(note)).problems][1] == "stable_chronic"

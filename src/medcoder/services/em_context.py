@@ -67,13 +67,20 @@ class NoteContext:
         """Whether each span is asserted (not negated, ruled out, hypothetical, family)."""
         return [a not in NOT_ASSERTED for a in self.assertions(spans)]
 
+    def hedged(self, start: int) -> bool:
+        """Whether the clause before ``start`` makes what follows a possibility ("if", "may")."""
+        before = self.text[max(0, start - 160) : start]
+        cut = [m.end() for m in _CLAUSE_START.finditer(before)]
+        return bool(_HEDGE.search(before[cut[-1] :] if cut else before))
+
+    def negated_fact(self, start: int, end: int) -> bool:
+        """Whether the span is negated as a fact: "is not well controlled", not "if his
+        symptoms have not improved"."""
+        return self.assertions([(start, end)])[0] is Assertion.NEGATED and not self.hedged(start)
+
     def decided(self, start: int, end: int) -> bool:
         """Whether a planned action at ``[start, end)`` is decided: asserted, and no hedge
         ("if", "may", "consider", "possible") earlier in its clause."""
         if not self.asserted([(start, end)])[0]:
             return False
-        floor = max(0, start - 160)
-        before = self.text[floor:start]
-        cut = [m.end() for m in _CLAUSE_START.finditer(before)]
-        clause = before[cut[-1] :] if cut else before
-        return not _HEDGE.search(clause) and not _CALLED_OFF.match(self.text, end)
+        return not self.hedged(start) and not _CALLED_OFF.match(self.text, end)

@@ -270,7 +270,15 @@ def classify(text: str, problem: Problem, ctx: NoteContext) -> None:
         worse = _first(terms.WORSENING, text, spans, ctx)
         if worse and _outside(worse, chronic_names) and decide(lv.CHRONIC_EXACERBATION, worse):
             return
-        not_controlled = _first(terms.CONTROLLED, text, spans, ctx, asserted=False)
+        not_controlled = next(
+            (
+                (m.start(), m.end())
+                for a, b in spans
+                for m in terms.CONTROLLED.finditer(text, a, b)
+                if ctx.negated_fact(m.start(), m.end())
+            ),
+            None,
+        )
         if decide(lv.CHRONIC_EXACERBATION, not_controlled):
             return
         if decide(lv.CHRONIC_EXACERBATION, _treatment_changed(text, spans, ctx)):

@@ -29,6 +29,7 @@ from medcoder.services.em_family import choose_family
 from medcoder.services.em_grid import em_account
 from medcoder.services.em_level import PROLONGED_START, EMResult
 from medcoder.services.em_preventive import Preventive, preventive_visit, significant_problem
+from medcoder.services.fluids_blood import fluid_blood_suggestions
 from medcoder.services.jcodes import jcode_suggestions
 
 SETTINGS = ("outpatient", "office", "emergency", "inpatient", "observation")
@@ -349,6 +350,7 @@ def service_codes(
         result.codes += em_codes + sorted(procedures, key=lambda c: -c.score)
     if "HCPCS" in wanted:
         drugs, drug_warnings = jcode_suggestions(document, on=on)
-        result.codes += drugs
-        result.warnings += drug_warnings
+        fluids, fluid_warnings = fluid_blood_suggestions(document, on=on)
+        result.codes += drugs + fluids
+        result.warnings += drug_warnings + fluid_warnings
     return result
