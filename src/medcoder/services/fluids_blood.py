@@ -21,11 +21,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from medcoder.coding.suggestion import CodeSuggestion, Evidence
 from medcoder.documents.model import Document
 from medcoder.documents.sections import find_sections, sentences
 from medcoder.nlp.model import Assertion
 from medcoder.services.em_context import NoteContext
+from medcoder.suggestions import CodeSuggestion, Evidence
 
 # fluid -> (pattern, [(mL per unit, code), ...] largest first)
 FLUIDS: dict[str, tuple[str, tuple[tuple[int, str], ...]]] = {

@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from medcoder.coding.suggestion import CodeSuggestion, Evidence
 from medcoder.documents.doctype import document_type
 from medcoder.documents.model import Document
 from medcoder.documents.sections import find_sections, sentences
@@ -31,6 +30,7 @@ from medcoder.services.em_level import PROLONGED_START, EMResult
 from medcoder.services.em_preventive import Preventive, preventive_visit, significant_problem
 from medcoder.services.fluids_blood import fluid_blood_suggestions
 from medcoder.services.jcodes import jcode_suggestions
+from medcoder.suggestions import CodeSuggestion, Evidence
 
 SETTINGS = ("outpatient", "office", "emergency", "inpatient", "observation")
 SYSTEMS = ("CPT", "HCPCS")
