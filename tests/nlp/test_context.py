@@ -81,6 +81,18 @@ TABLE = [
     ("No fever; she presented hematuria.", "hematuria", A.PRESENT),
     ("No fever or hematuria, presented with cough.", "cough", A.PRESENT),
     ("No fever or hematuria, presented with cough.", "hematuria", A.NEGATED),
+    # Real-note phrasings the error list shows (assertion_rules.v1 additions).
+    (
+        "ProstaScint scan that was negative for any metastatic disease.",
+        "metastatic disease",
+        A.NEGATED,
+    ),
+    ("The back pain never caused him any pain at night.", "pain at night", A.NEGATED),
+    ("No sign of secondary infection at the incision.", "infection", A.NEGATED),
+    ("She got her COVID-19 vaccine last week.", "COVID-19", A.HYPOTHETICAL),
+    ("Wear the brace to avoid injury while lifting.", "injury", A.HYPOTHETICAL),
+    ("I am concerned he may have Lyme disease.", "Lyme disease", A.POSSIBLE),
+    ("Suspected gout of the left great toe.", "gout", A.POSSIBLE),
 ]
 
 

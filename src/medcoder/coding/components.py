@@ -86,9 +86,14 @@ class Diagnoses:
         pack, profile = state.pack, state.profile
         reading = None
         if state.request.setting is not Setting.ABSTRACTION:
+            from medcoder.coding.drugs import treated_by
             from medcoder.coding.reading import Reading, states_a_diagnosis
 
-            reading = Reading(state.request.setting, self._chronic)
+            treated = {
+                a.id: treated_by({m.drug_class for m in a.medications if m.current})
+                for a in state.annotated
+            }
+            reading = Reading(state.request.setting, self._chronic, treated)
             annotated = {a.id: a for a in state.annotated}
             stated = {a.id: states_a_diagnosis(a) for a in state.annotated}
         for cand in state.candidates:
@@ -251,7 +256,9 @@ class Sequencing:
         if inpatient:
             assign_poa(suggestions, {d.id: d.text for d in state.documents})
         order = {id(s): state.stated_order(s) for s in suggestions}
-        first = choose_principal(suggestions, lambda s: order.get(id(s)))
+        first = choose_principal(
+            suggestions, lambda s: order.get(id(s)), prefer_definitive=inpatient
+        )
         if first is None:
             state.diagnoses = suggestions
             return

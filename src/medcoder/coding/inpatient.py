@@ -83,11 +83,13 @@ def _principal_rank(sug: CodeSuggestion, stated: int | None = None) -> tuple:
 def choose_principal(
     suggestions: list[CodeSuggestion],
     stated_order=None,  # noqa: ANN001
+    *,
+    prefer_definitive: bool = True,
 ) -> CodeSuggestion | None:
     """Mark and return the principal (inpatient, UHDDS) or first-listed (outpatient, IV.G)
     diagnosis, or None when nothing qualifies.
 
-    ``stated_order(suggestion)`` gives where the note states the diagnosis among its problems
+    ``prefer_definitive``: inpatient (II.A). ``stated_order(suggestion)`` gives where the note states the diagnosis among its problems
     (0 = first): the provider lists the condition chiefly responsible first."""
     candidates = [
         s
@@ -96,8 +98,13 @@ def choose_principal(
         and not s.code.startswith("Z")
         and "in diseases classified elsewhere" not in s.description.lower()
     ]
-    definitive = [s for s in candidates if not s.code.startswith("R")]
-    pool = definitive or candidates
+    from medcoder.coding.reading import is_symptom
+
+    # II.A: a symptom is not principal when a definitive diagnosis is established; in an
+    # outpatient visit the first-listed is the reason for the visit as stated (IV.D), which
+    # may be a symptom.
+    definitive = [s for s in candidates if not is_symptom(s.code)]
+    pool = (definitive or candidates) if prefer_definitive else candidates
     if not pool:
         return None
     principal = min(

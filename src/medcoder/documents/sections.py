@@ -232,6 +232,12 @@ def _classify(match: re.Match[str], text: str) -> tuple[str, str] | None:
     return (kind, title) if kind and at_line_start and (is_caps or len(name) > 3) else None
 
 
+# Sections whose unknown ALL-CAPS sub-headings (NARES:, IMPLANT DEVICE:) belong to them.
+_CONTINUED_BY_UNKNOWN = frozenset(
+    {"physical_exam", "ros", "procedures", "procedure_description", "results"}
+)
+
+
 def find_sections(text: str) -> list[Section]:
     """Split ``text`` into contiguous sections; text before the first header is ``body``."""
     starts: list[tuple[int, str, str]] = []
@@ -245,8 +251,16 @@ def find_sections(text: str) -> list[Section]:
     first = starts[0][0] if starts else len(text)
     if text[:first].strip():
         sections.append(Section(kind="body", title="", start=0, end=first, role="patient"))
+    previous = None
     for i, (start, header_end, kind, title) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+        if kind == "other" and previous in _CONTINUED_BY_UNKNOWN:
+            # "PHYSICAL EXAMINATION: ... NARES: ..." — an unknown heading inside an
+            # examination, a review of systems or a procedure is one of its parts.
+            kind = previous
+        elif kind == "other" and _normalise_title(title).startswith("findings"):
+            kind = "findings"  # FINDINGS AT OPERATION, FINDINGS AT SURGERY ...
+        previous = kind
         role = SECTION_KINDS.get(kind, "other")
         sections.append(
             Section(kind, title, start, end, role=role, header_end=min(header_end, end))

@@ -63,7 +63,7 @@ _ROLE_OF_KIND = {
     "body": "narrative",
     "hospital_course": "narrative",
     "objective": "finding",
-    "other": "narrative",
+    "other": "finding",  # an unknown heading states no diagnosis of its own
     "past_medical_history": "history",
     "past_surgical_history": "history",
     "immunizations": "history",

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from medcoder.coding.guidelines.base import Rule, RuleContext
 from medcoder.coding.guidelines.laterality import LATERALITY
+from medcoder.coding.guidelines.long_term_drugs import LONG_TERM_DRUGS
 
-RULES: tuple[Rule, ...] = (LATERALITY,)
+RULES: tuple[Rule, ...] = (LATERALITY, LONG_TERM_DRUGS)
 
 __all__ = ["RULES", "Rule", "RuleContext"]
