@@ -32,6 +32,18 @@ ASSERTION_FACTOR = {
 }
 
 
+def states_the_assertion(code: str, assertion: Assertion) -> bool:
+    """History, status and family-history codes say what the assertion says: "history of
+    kidney stones" is Z87.442 (I.C.21.c.4), "mother with breast cancer" Z80.3 — coded
+    because of their assertion, not despite it."""
+    key = code.replace(".", "").upper()
+    if assertion is Assertion.HISTORICAL:
+        return key.startswith(("Z85", "Z86", "Z87", "Z92", "Z95", "Z96", "Z98", "Z90", "Z89"))
+    if assertion is Assertion.FAMILY:
+        return key.startswith(("Z80", "Z81", "Z82", "Z83", "Z84"))
+    return False
+
+
 def evidence_of(cand: Candidate, documents: list[Document]) -> Evidence:
     """The words of the candidate's mention, cited."""
     doc = (
@@ -97,10 +109,17 @@ class Diagnoses:
             annotated = {a.id: a for a in state.annotated}
             stated = {a.id: states_a_diagnosis(a) for a in state.annotated}
         for cand in state.candidates:
+            if cand.match.entry.source == "status" and cand.assertion is not Assertion.HISTORICAL:
+                continue  # "bypass graft" is a status only as "s/p" or "history of" (I.C.21.c.3)
             chronic_history = False
             # What the words say (negated, family, hypothetical) speaks before where they are.
             if reading is not None and cand.assertion not in _NOT_THE_PATIENTS:
-                verdict = reading.verdict(cand, annotated[cand.document], stated[cand.document])
+                verdict = reading.verdict(
+                    cand,
+                    annotated[cand.document],
+                    stated[cand.document],
+                    pack.title(cand.code) or "",
+                )
                 if not verdict.code:
                     state.reject(
                         Rejected(
@@ -132,7 +151,7 @@ class Diagnoses:
                 )
                 continue
             action = profile.actions.get(cand.assertion, Action.CODE)
-            if chronic_history:
+            if chronic_history or states_the_assertion(cand.code, cand.assertion):
                 action = Action.CODE
             learned = model.keeps(cand) if model is not None else None
             if learned is not None:
@@ -255,6 +274,12 @@ class Sequencing:
         inpatient = state.profile.sequencing == "principal"
         if inpatient:
             assign_poa(suggestions, {d.id: d.text for d in state.documents})
+        routine = next((s for s in suggestions if s.code.startswith(("Z00.0", "Z00.1"))), None)
+        if routine is not None and not inpatient:
+            # A routine examination is the reason for the visit (I.C.21.c.13, IV.P).
+            suggestions.remove(routine)
+            state.diagnoses = [routine, *suggestions]
+            return
         order = {id(s): state.stated_order(s) for s in suggestions}
         first = choose_principal(
             suggestions, lambda s: order.get(id(s)), prefer_definitive=inpatient
