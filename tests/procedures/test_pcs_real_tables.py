@@ -45,11 +45,19 @@ def test_real_right_radical_orchiectomy_open(real_engine: PcsEngine) -> None:
     assert codes(real_engine, "Right inguinal radical orchiectomy was performed.") == ["0VT90ZZ"]
 
 
-def test_real_imaging_chest_xray_and_ecg(real_engine: PcsEngine) -> None:
-    assert codes(real_engine, "Chest X-ray was normal. The ECG showed sinus rhythm.") == [
+def test_real_imaging_chest_xray_and_ecg_in_abstraction(real_engine: PcsEngine) -> None:
+    abstraction = PcsEngine("abstraction", data=real_engine.data)
+    assert codes(abstraction, "Chest X-ray was normal. The ECG showed sinus rhythm.") == [
         "4A02X4Z",
         "BW03ZZZ",
     ]
+
+
+def test_uhdds_routine_imaging_and_ecg_are_not_reported_for_a_stay(real_engine: PcsEngine) -> None:
+    result = real_engine.analyze(doc("Chest X-ray was normal. The ECG showed sinus rhythm."))
+    assert result.codes == []
+    assert {r.code for r in result.rejected} == {"4A02X4Z", "BW03ZZZ"}
+    assert all(r.guideline == "UHDDS" for r in result.rejected)
 
 
 def test_real_nephrectomy_without_side_names_missing_body_part(real_engine: PcsEngine) -> None:

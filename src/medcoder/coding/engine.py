@@ -263,11 +263,8 @@ class CodingEngine:
         for document in documents:
             pcs = self.procedures.analyze(document)
             result.rejected.extend(pcs.rejected)  # procedures folded into another (B3.2)
-            for built in pcs.incomplete:
-                result.warnings.append(
-                    f"procedure documentation incomplete: {built.reported()} — {built.missing} "
-                    "not documented"
-                )
+            # A8: a procedure missing an axis is a query, shown apart from the codes
+            result.warnings.extend(query.message for query in pcs.queries)
             learned = getattr(self.model, "pcs_predict", None)
             if learned is None:
                 out.extend(pcs.codes)

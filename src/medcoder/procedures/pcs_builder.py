@@ -109,7 +109,7 @@ class PcsBuilder:
                     continue
                 if picked is None:
                     item.missing = self.tables.axis_title(item.code)
-                    item.choices = values
+                    item.choices = self._still_possible(item.missing, values, context)
                     item.notes.append(f"incomplete: {item.missing.lower()} not documented")
                     break
                 item.code += picked
@@ -185,6 +185,23 @@ class PcsBuilder:
             item.notes.append(self._note(item, "Z", values, why))
             return "Z"
         return None
+
+    def _still_possible(
+        self, axis: str, values: dict[str, str], ctx: AxisContext
+    ) -> dict[str, str]:
+        """The values a query should offer: on a body axis, those the note's words name
+        except for the side (a hernia of the inguinal region, side unknown); else all."""
+        if axis in _BODY_AXES:
+            scored = [
+                (len(plain), v)
+                for v, label in values.items()
+                if (plain := [w for w in phrase(label) if w not in LATERALITY])
+                and all(w in ctx.words for w in plain)
+            ]
+            if scored:
+                best = max(n for n, _ in scored)
+                return {v: values[v] for n, v in scored if n == best}
+        return values
 
     def _by_label(
         self, item: PcsConstruction, values: dict[str, str], label: str | None, why: str

@@ -19,14 +19,25 @@ from functools import lru_cache
 
 from medcoder.codesets.icd10pcs import PcsData
 from medcoder.coding.suggestion import CodeSuggestion, Evidence, Rejected
-from medcoder.documents.model import Document, Setting
+from medcoder.documents.model import Document, Sentence, Setting
 from medcoder.documents.sections import segment
 from medcoder.nlp.context import ContextAnnotator
 from medcoder.nlp.model import Assertion
 from medcoder.procedures.pcs_axes import axis_account
 from medcoder.procedures.pcs_builder import PcsBuilder, PcsConstruction
+from medcoder.procedures.pcs_cues import NoteCues
+from medcoder.procedures.pcs_items import ItemCoder, Span
 from medcoder.procedures.pcs_mentions import MentionFinder, PcsMention
+from medcoder.procedures.pcs_queries import (
+    NOT_SIGNIFICANT,
+    PcsQuery,
+    drop_integral_inspections,
+    query_for,
+    significant,
+)
 from medcoder.procedures.pcs_route import IndexRoute
+from medcoder.procedures.pcs_sources import ProcedureSources, read_sources
+from medcoder.procedures.pcs_statement import split_statement
 from medcoder.procedures.pcs_vocabulary import (
     PcsVocabulary,
     phrase,
@@ -40,8 +51,11 @@ _NOT_DONE = re.compile(
     re.IGNORECASE,
 )
 _PLANNED = re.compile(
-    r"\b(?:plan(?:s|ned)?\s+(?:to|for)|scheduled\s+for|will\s+(?:be|undergo)|to\s+be\s+"
-    r"(?:performed|done)|recommended|candidate\s+for|consider(?:ed|ing)?|awaiting|pending)\b",
+    r"\b(?:plan(?:s|ned)?\s+(?:to|for|was|is)|scheduled\s+for|will\s+(?:be|undergo|need|require)"
+    r"|to\s+be\s+(?:performed|done)|recommended|candidate\s+for|consider(?:ed|ing)?|awaiting"
+    r"|pending|(?:would|may|might|could)\s+(?:\w+\s+)?(?:require|need|undergo|benefit)"
+    r"|options?\s+(?:of|such\s+as|were|was|include)|discussed|consent(?:ed)?\s+for|risks?\s+of"
+    r"|if\s+(?:not|needed|necessary))\b",
     re.IGNORECASE,
 )
 _DROP = {Assertion.NEGATED, Assertion.HYPOTHETICAL, Assertion.RULED_OUT, Assertion.FAMILY}
@@ -49,13 +63,16 @@ _DROP = {Assertion.NEGATED, Assertion.HYPOTHETICAL, Assertion.RULED_OUT, Asserti
 
 @dataclass
 class PcsResult:
-    """Codes of one document plus the constructions documentation left incomplete."""
+    """Codes of one document, the procedures to query, and the constructions left
+    incomplete (in the abstraction setting these are reported as prefixes)."""
 
     document: str
     codes: list[CodeSuggestion]
     incomplete: list[PcsConstruction]
     mentions: list[PcsMention]
     rejected: list[Rejected] = field(default_factory=list)
+    queries: list[PcsQuery] = field(default_factory=list)
+    kind: str = ""  # what the document is for procedure coding (pcs_sources)
 
 
 def load_pcs(on: date | None = None) -> PcsData:
@@ -96,6 +113,7 @@ class PcsEngine:
         self.builder = PcsBuilder(self.data.tables)
         self.route = IndexRoute(self.data, self.vocabulary, self.builder)
         self.finder = MentionFinder(self.vocabulary, self.route)
+        self.items = ItemCoder(self.vocabulary, self.route, self.builder, self.finder)
         self.prefix_length = prefix_length
         self.min_prefix = min_prefix
         self.context = ContextAnnotator()
@@ -105,13 +123,61 @@ class PcsEngine:
         return self.analyze(document).codes
 
     def analyze(self, document: Document) -> PcsResult:
+        """Codes and queries of one document.
+
+        Abstraction (registries, CodiEsp) codes every procedure a case report mentions and
+        reports a construction missing an axis as its prefix. Billing settings code what the
+        document records as performed in this encounter (:mod:`pcs_sources`): complete,
+        significant procedures only; the rest become queries (A8).
+        """
         if not document.sentences:
             segment(document)
-        mentions = self.finder.find(document.text, [(s.start, s.end) for s in document.sentences])
-        self._assert(document, mentions)
+        if self.setting == Setting.ABSTRACTION:
+            spans = [(s.start, s.end) for s in document.sentences]
+            mentions = self.finder.find(document.text, spans)
+            self._assert(document, mentions)
+            return self._collect(document, mentions, "abstraction")
+        sources = read_sources(document)
+        if sources.codes_nothing:
+            return PcsResult(document.id, [], [], [], kind=sources.kind)
+        mentions = self._performed(document, sources)
+        return self._collect(document, mentions, sources.kind)
+
+    def _performed(self, document: Document, sources: ProcedureSources) -> list[PcsMention]:
+        """Procedures of the statement, then those the description, course or text adds."""
+        text = document.text
+        cues = NoteCues.read(document, sources)
+        mentions: list[PcsMention] = []
+        for a, b in sources.statement:
+            for item in split_statement(text[a:b], a):
+                span = Span(item.start, item.end, item.context, item.borrowed)
+                for mention in self.items.code(text, span, cues):
+                    mention.source = "statement"
+                    mentions.append(mention)
+        scanned: list[PcsMention] = []
+        for source, spans in (("description", sources.body), ("course", sources.course)):
+            for sentence in _sentences_in(document, spans):
+                span = Span(sentence.start, sentence.end, (sentence.start, sentence.end))
+                for mention in self.items.code(text, span, cues):
+                    mention.source = source
+                    if source == "description" and sources.statement:
+                        # The statement names the procedures; the description adds only a
+                        # biopsy taken before a definitive procedure (B3.4b).
+                        mention.constructions = [
+                            c for c in mention.constructions if c.code[6:7] == "X"
+                        ]
+                        mention.queries = []
+                    if mention.constructions or mention.queries:
+                        scanned.append(mention)
+        self._assert(document, scanned)
+        return mentions + scanned
+
+    def _collect(self, document: Document, mentions: list[PcsMention], kind: str) -> PcsResult:
+        billing = kind != "abstraction"
         best: dict[str, CodeSuggestion] = {}
         incomplete: list[PcsConstruction] = []
         rejected: list[Rejected] = []
+        queries: dict[tuple[str, str], PcsQuery] = {}
         # Specific procedure words first, generic verbs after: a verb that only restates a
         # procedure already found is folded into it (B3.2), never coded a second time.
         for generic in (False, True):
@@ -120,10 +186,21 @@ class PcsEngine:
                     continue
                 if mention.assertion != "present" and not self._keeps(mention.assertion):
                     continue
+                for question in mention.queries if billing else ():
+                    queries.setdefault(
+                        ("", question),
+                        PcsQuery(
+                            mention.text, question, evidence=[self._evidence(document, mention)]
+                        ),
+                    )
                 for item in mention.constructions:
-                    if not item.complete:
-                        incomplete.append(item)
-                    if len(item.code) < self.min_prefix:
+                    if billing and not significant(item.code):
+                        if item.complete:
+                            rejected.append(self._not_significant(document, mention, item))
+                        continue
+                    if len(item.code) < self.min_prefix and not (billing and item.code):
+                        if not item.complete:
+                            incomplete.append(item)
                         continue
                     suggestion = self._suggest(document, mention, item)
                     old = best.get(suggestion.code)
@@ -135,15 +212,25 @@ class PcsEngine:
                                 f"procedure on the same body part: coded once"
                             )
                             rejected.append(_folded(suggestion, old))
-                            if not item.complete:
-                                incomplete.remove(item)
+                            old.evidence += suggestion.evidence
+                            continue  # no query either: the procedure is already coded
+                    if not item.complete:
+                        incomplete.append(item)
+                        if billing:  # A8: a code missing an axis is a query, never a code
+                            query = query_for(item, mention.text, suggestion.evidence[0])
+                            queries.setdefault((item.code, query.question), query)
+                            continue
                     if old is None:
                         best[suggestion.code] = suggestion
                     else:  # same code twice: coded once (B3.2 codes distinct body parts)
                         old.evidence += suggestion.evidence
                         old.score = max(old.score, suggestion.score)
         codes = sorted(best.values(), key=lambda s: -s.score)
-        return PcsResult(document.id, codes, incomplete, mentions, rejected)
+        if billing:
+            codes, integral = drop_integral_inspections(codes)
+            rejected += [_integral(c) for c in integral]
+        found = list(queries.values())
+        return PcsResult(document.id, codes, incomplete, mentions, rejected, found, kind)
 
     def _keeps(self, assertion: str) -> bool:
         return assertion == Assertion.HISTORICAL and self.setting == Setting.ABSTRACTION
@@ -176,6 +263,26 @@ class PcsEngine:
             elif assertion == Assertion.HISTORICAL:
                 mention.assertion = "historical"
 
+    def _evidence(self, document: Document, mention: PcsMention) -> Evidence:
+        section = document.section_at(mention.start)
+        return Evidence(
+            document.id,
+            mention.start,
+            mention.end,
+            mention.text,
+            section.kind if section else None,
+            mention.assertion,
+            document.page_at(mention.start),
+            mention.sentence,
+        )
+
+    def _not_significant(
+        self, document: Document, mention: PcsMention, item: PcsConstruction
+    ) -> Rejected:
+        title = self.data.tables.describe(item.code).title
+        evidence = [self._evidence(document, mention)]
+        return Rejected(item.code, title, NOT_SIGNIFICANT, "UHDDS", evidence)
+
     def _suggest(
         self, document: Document, mention: PcsMention, item: PcsConstruction
     ) -> CodeSuggestion:
@@ -192,17 +299,7 @@ class PcsEngine:
             score = 0.6
         if mention.assertion == "historical":
             score *= 0.6
-        section = document.section_at(mention.start)
-        evidence = Evidence(
-            document.id,
-            mention.start,
-            mention.end,
-            mention.text,
-            section.kind if section else None,
-            mention.assertion,
-            document.page_at(mention.start),
-            mention.sentence,
-        )
+        evidence = self._evidence(document, mention)
         path = list(item.notes)
         if not item.complete:
             path.append(f"missing axis: {item.missing}; choices: {sorted(item.choices)}")
@@ -236,6 +333,21 @@ def _same_procedure(
         if same_part and c[2] in _TAKING_OUT:
             return other
     return None
+
+
+def _integral(inspection: CodeSuggestion) -> Rejected:
+    return Rejected(
+        inspection.code,
+        inspection.description,
+        "inspection performed to achieve the objective of another procedure of the episode: "
+        "not coded separately",
+        "B3.11a",
+        list(inspection.evidence),
+    )
+
+
+def _sentences_in(document: Document, spans: list[tuple[int, int]]) -> list[Sentence]:
+    return [s for s in document.sentences if any(a <= s.start < b for a, b in spans)]
 
 
 def _folded(suggestion: CodeSuggestion, into: CodeSuggestion) -> Rejected:

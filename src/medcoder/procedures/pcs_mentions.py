@@ -33,6 +33,8 @@ from medcoder.procedures.pcs_vocabulary import (
 )
 
 WINDOW = 6  # tokens either side of a procedure word that may name its body part or approach
+# Position words of notes and the words PCS body-part labels use for the same position.
+POSITION_WORDS = {"distal": "lower", "proximal": "upper", "mid": "middle"}
 Extend = Callable[[AxisContext], AxisContext]
 Token = tuple[str, int, int]
 
@@ -48,6 +50,9 @@ class PcsMention:
     constructions: list[PcsConstruction] = field(default_factory=list)
     assertion: str = "present"
     generic: bool = False  # a verb naming a root operation only ("removed"), see B3.2
+    term: str = ""  # the surgical term (pcs_terms) that named it, if any
+    queries: list[str] = field(default_factory=list)  # what the note must say to code it
+    source: str = "sentence"  # statement, description, course, sentence
 
 
 class MentionFinder:
@@ -110,6 +115,22 @@ class MentionFinder:
                 i += length
         return found
 
+    def body_words(self, window: list[str]) -> set[str]:
+        """Words an axis label may be matched against: each word, its organ noun, the body
+        part key's and the Index's *use* targets, the organ a procedure root names, and the
+        PCS position words (``distal`` esophagus is the lower esophagus)."""
+        words: set[str] = set()
+        for k, word in enumerate(window):
+            words.add(BODY_SYNONYMS.get(word, word))
+            words.update(root_words(word))
+            if word in POSITION_WORDS:
+                words.add(POSITION_WORDS[word])
+            if k + 1 < len(window):
+                pair = (word, window[k + 1])
+                words.update(self.vocabulary.body_synonyms.get(pair, ()))
+            words.update(self.vocabulary.body_synonyms.get((word,), ()))
+        return words
+
     def _trigger_at(
         self, tokens: list[tuple[str, int, int]], i: int, hi: int
     ) -> tuple[tuple[str, ...], int] | None:
@@ -130,14 +151,7 @@ class MentionFinder:
         """Words, side, approach and device cues within :data:`WINDOW` tokens of a mention."""
         a, b = max(lo, i - WINDOW), min(hi, j + WINDOW)
         window = [t[0] for t in tokens[a:b]]
-        words: set[str] = set()
-        for k, word in enumerate(window):
-            words.add(BODY_SYNONYMS.get(word, word))
-            words.update(root_words(word))
-            if k + 1 < len(window):
-                pair = (word, window[k + 1])
-                words.update(self.vocabulary.body_synonyms.get(pair, ()))
-            words.update(self.vocabulary.body_synonyms.get((word,), ()))
+        words = self.body_words(window)
         side, distance = None, WINDOW + 1
         for k in range(a, b):
             word = tokens[k][0]

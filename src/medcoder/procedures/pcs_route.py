@@ -48,14 +48,27 @@ class IndexRoute:
     def construct(
         self, key: tuple[str, ...], ctx: AxisContext, cues: dict[str, object], text: str
     ) -> list[PcsConstruction]:
-        index = self.data.index
-        if index is None:
-            return []
-        leads: list[Lead] = []
+        """Constructions for the procedure word ``key`` (a vocabulary trigger)."""
         titles = self.vocabulary.triggers[key].terms
         found_object: RemovalObject | None = cues.get("object")  # type: ignore[assignment]
         if found_object is not None:
             titles = found_object.operations(key)  # B3.1a: the objective decides
+        return self.construct_from(titles, ctx, cues, text, key)
+
+    def construct_from(
+        self,
+        titles: tuple[str, ...],
+        ctx: AxisContext,
+        cues: dict[str, object],
+        text: str,
+        key: tuple[str, ...] = (),
+    ) -> list[PcsConstruction]:
+        """Constructions from the Index main terms ``titles`` (or a direct start)."""
+        index = self.data.index
+        if index is None:
+            return []
+        leads: list[Lead] = []
+        found_object: RemovalObject | None = cues.get("object")  # type: ignore[assignment]
         for title in titles:
             if title in DIRECT_STARTS:
                 start, approach, device = DIRECT_STARTS[title]
@@ -71,7 +84,7 @@ class IndexRoute:
             for term in index.lookup(title):
                 leads += self._walk(term, ctx, [f"index: {term.title}"], 0)
         if key in WEAK_TRIGGERS:
-            if cues["before"] in NOT_PROCEDURE_BEFORE:
+            if cues.get("before") in NOT_PROCEDURE_BEFORE:
                 return []
             leads = [lead for lead in leads if lead.words]
         lead = self._choose(leads, ctx, cues, text)
@@ -147,7 +160,7 @@ class IndexRoute:
         note = None
         want = None
         if {"B", "T"} <= op_chars:
-            if cues["partial"] or ctx.diagnostic:
+            if cues.get("partial") or ctx.diagnostic:
                 want, note = "B", "Excision (a portion of a body part)"
             else:
                 want, note = "T", "Resection (all of a body part)"
@@ -158,7 +171,9 @@ class IndexRoute:
             note = {"9": "Drainage", "B": "Excision", "D": "Extraction"}[want]
             note += " with qualifier Diagnostic (biopsy)"
         elif {"9", "C"} <= op_chars:
-            want, note = ("C", "Extirpation (solid matter)") if cues["solid"] else ("9", "Drainage")
+            want, note = (
+                ("C", "Extirpation (solid matter)") if cues.get("solid") else ("9", "Drainage")
+            )
         if want is not None:
             leads = [lead for lead in leads if lead.code[0] != "0" or lead.code[2] == want]
             if not leads:
@@ -172,7 +187,7 @@ class IndexRoute:
             name = self.data.tables.tables.get(lead.code[:3])
             if name is not None:
                 lead.path.append(f"operation: {name.labels[2]} from {text!r}")
-        if cues["discontinued"] and lead.code[0] == "0" and len(lead.code) >= 4:
+        if cues.get("discontinued") and lead.code[0] == "0" and len(lead.code) >= 4:
             inspection = lead.code[:2] + "J" + lead.code[3]
             if self.data.tables.is_valid_prefix(inspection):
                 lead = Lead(inspection, [*lead.path, "B3.3: discontinued -> Inspection"])

@@ -73,6 +73,7 @@ _DIAGNOSIS_KINDS = frozenset(
         "discharge_diagnoses",
         "final_diagnosis",
         "findings",
+        "impression",
     }
 )
 # A pathology report is recognised by the sections only pathology reports have.

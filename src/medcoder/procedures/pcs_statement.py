@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 _NUMBERED = re.compile(r"(?:^|(?<=[\s,.;:]))\(?\d{1,2}[.)](?=\s|,)")
 _PIECES = re.compile(r"\s*;\s*|,\s*(?:and|&)\s+|\s*,\s*|\s+(?:and|&|as well as|plus)\s+", re.I)
+_SENTENCE = re.compile(r"\.\s+(?=[A-Z])|\.,|\n+")
 _WITH = re.compile(r"\s+(?:with|w/|followed by|including)\s+", re.I)
 _FUSED = re.compile(
     r"\b(?:incision\s+and\s+drainage|dilat(?:at)?ion\s+and\s+curettage|d\s*&\s*c"
@@ -48,7 +49,7 @@ class Item:
 def split_statement(text: str, offset: int = 0) -> list[Item]:
     """The procedures of the statement ``text`` (offsets shifted by ``offset``)."""
     items: list[Item] = []
-    for a, b in _numbered(text):
+    for a, b in _lines(text):
         group: list[Item] = []
         for pa, pb in _pieces(text, a, b):
             group += _with_items(text, pa, pb, offset)
@@ -68,6 +69,18 @@ def _numbered(text: str) -> list[tuple[int, int]]:
         end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
         spans.append(_trim(text, m.end(), end))
     return [s for s in spans if s[0] < s[1]]
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """Numbered items, and within them sentences and lines."""
+    out = []
+    for a, b in _numbered(text):
+        start = a
+        for m in _SENTENCE.finditer(text, a, b):
+            out.append(_trim(text, start, m.start()))
+            start = m.end()
+        out.append(_trim(text, start, b))
+    return [s for s in out if s[0] < s[1]]
 
 
 def _pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:

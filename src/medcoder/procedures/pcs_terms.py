@@ -77,9 +77,14 @@ class ProcedureTerm:
     variants: tuple[tuple[re.Pattern[str], tuple[Part, ...], str], ...] = field(default=())
 
 
-def normalise(text: str) -> str:
-    """Lower case, hyphens and slashes as spaces, one space between words."""
-    return " ".join(re.sub(r"[-/]", " ", text.lower()).split())
+def fold(text: str) -> str:
+    """Lower case with hyphens and slashes as spaces; the same length, so offsets still hold."""
+    return re.sub(r"[-/]", " ", text.lower())
+
+
+def collapse(text: str) -> str:
+    """:func:`fold`, with one space between words."""
+    return " ".join(fold(text).split())
 
 
 def _re(pattern: str) -> re.Pattern[str]:
