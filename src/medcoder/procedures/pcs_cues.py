@@ -80,10 +80,11 @@ class NoteCues:
     def read(cls, document: Document, sources: ProcedureSources) -> NoteCues:
         text = document.text
         diagnosis = sources.text_of(document, sources.diagnosis)
-        body = sources.text_of(document, sources.body)
+        spans = sorted(sources.body + sources.details)
+        body = sources.text_of(document, spans)
         cues = cls(collapse(diagnosis), collapse(body))
         cues.diagnosis_words = _words(diagnosis)
-        for a, b in sources.body:
+        for a, b in spans:
             for sentence in re.split(r"(?<=[.;])\s+|\.,", text[a:b]):
                 words = _words(sentence)
                 if words:

@@ -51,11 +51,17 @@ _NOT_DONE = re.compile(
     re.IGNORECASE,
 )
 _PLANNED = re.compile(
-    r"\b(?:plan(?:s|ned)?\s+(?:to|for|was|is)|scheduled\s+for|will\s+(?:be|undergo|need|require)"
-    r"|to\s+be\s+(?:performed|done)|recommended|candidate\s+for|consider(?:ed|ing)?|awaiting"
-    r"|pending|(?:would|may|might|could)\s+(?:\w+\s+)?(?:require|need|undergo|benefit)"
-    r"|options?\s+(?:of|such\s+as|were|was|include)|discussed|consent(?:ed)?\s+for|risks?\s+of"
-    r"|if\s+(?:not|needed|necessary))\b",
+    r"\b(?:plan(?:s|ned)?\s+(?:to|for)|scheduled\s+for|will\s+(?:be|undergo)|to\s+be\s+"
+    r"(?:performed|done)|recommended|candidate\s+for|consider(?:ed|ing)?|awaiting|pending)\b",
+    re.IGNORECASE,
+)
+# Records of a stay also talk about what may be done: options, consent and risk discussions,
+# conditions ("if not she would require tracheostomy"), follow-up plans.
+_DISCUSSED = re.compile(
+    r"\b(?:plan\s+(?:was|is)|will\s+(?:need|require)|(?:would|may|might|could)\s+(?:\w+\s+)?"
+    r"(?:require|need|undergo|benefit)|options?\s+(?:of|such\s+as|were|was|include)|discussed"
+    r"|consent(?:ed)?\s+for|risks?\s+of|if\s+(?:not|needed|necessary)"
+    r"|recommendations?\s+(?:\w+\s+)?for|follow\s*up\s+(?:\w+\s+){0,8}?for)\b",
     re.IGNORECASE,
 )
 _DROP = {Assertion.NEGATED, Assertion.HYPOTHETICAL, Assertion.RULED_OUT, Assertion.FAMILY}
@@ -169,7 +175,7 @@ class PcsEngine:
                         mention.queries = []
                     if mention.constructions or mention.queries:
                         scanned.append(mention)
-        self._assert(document, scanned)
+        self._assert(document, scanned, record=True)
         return mentions + scanned
 
     def _collect(self, document: Document, mentions: list[PcsMention], kind: str) -> PcsResult:
@@ -237,8 +243,14 @@ class PcsEngine:
 
     # -- assertion and output -------------------------------------------------------------
 
-    def _assert(self, document: Document, mentions: list[PcsMention]) -> None:
-        """Negated and planned procedures are not coded; history only when abstracting."""
+    def _assert(
+        self, document: Document, mentions: list[PcsMention], *, record: bool = False
+    ) -> None:
+        """Negated and planned procedures are not coded; history only when abstracting.
+
+        ``record``: the mentions come from a stay's record, where options, risks, consent
+        and follow-up plans are discussed as well (never in the abstraction setting).
+        """
         if not mentions:
             return
         roles = [(s.start, s.end, s.role) for s in document.sections]
@@ -256,7 +268,11 @@ class PcsEngine:
                     assertion = Assertion.PRESENT  # "no metastasis in the CT": CT was done
             if _NOT_DONE.search(after[:60]) or _NOT_DONE.search(before[-40:]):
                 assertion = Assertion.NEGATED
-            elif _PLANNED.search(before[-50:]) or _PLANNED.search(after[:30]):
+            elif (
+                _PLANNED.search(before[-50:])
+                or _PLANNED.search(after[:30])
+                or (record and (_DISCUSSED.search(before[-120:]) or _DISCUSSED.search(after[:30])))
+            ):
                 assertion = Assertion.HYPOTHETICAL
             if assertion in _DROP:
                 mention.assertion = str(assertion)

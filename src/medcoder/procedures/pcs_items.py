@@ -128,11 +128,13 @@ class ItemCoder:
         for extend in (
             around,
             lambda ctx: diagnosis(around(ctx)),
+            lambda ctx: body(around(ctx)),
             lambda ctx: body(diagnosis(around(ctx))),
         ):
             for mention in self.finder.find(text, where, extend):
                 key = (mention.start, mention.end)
-                if key not in best or _progress(mention) > _progress(best[key]):
+                old = best.get(key)
+                if old is None or (_extends(mention, old) and _progress(mention) > _progress(old)):
                     best[key] = mention
             if best and all(c.complete for m in best.values() for c in m.constructions):
                 break
@@ -237,12 +239,13 @@ class ItemCoder:
         if built.complete:
             return built
         diagnosis, body = self._with_diagnosis(cues), self._with_body(cues)
-        for extend in (diagnosis, lambda c: body(diagnosis(c))):
+        for extend in (diagnosis, body, lambda c: body(diagnosis(c))):
             wider = extend(ctx)
             if wider == ctx:
                 continue
             again = build(wider)
-            if again.complete or len(again.code) > len(built.code):
+            # What the span itself decided stays: the note read further only adds axes.
+            if again.code.startswith(built.code) and len(again.code) > len(built.code):
                 built = again
             if built.complete:
                 break
@@ -279,6 +282,11 @@ class ItemCoder:
             return replace(ctx, side=side, approach=approach, approach_words=words)
 
         return extend
+
+
+def _extends(new: PcsMention, old: PcsMention) -> bool:
+    """Whether ``new`` keeps every character ``old`` had decided."""
+    return all(any(n.code.startswith(o.code) for n in new.constructions) for o in old.constructions)
 
 
 def _progress(mention: PcsMention) -> tuple[int, int]:

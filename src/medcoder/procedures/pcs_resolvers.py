@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from medcoder.procedures.pcs_terms import (
+    EXTERNAL,
     OPEN,
     PERCUTANEOUS,
     Part,
@@ -81,6 +82,58 @@ def hernia(ctx: TermContext) -> Resolved:
         else f"Index: Herniorrhaphy see Repair: {where} restored, no mesh (B3.1a)"
     )
     return (Part(start, words=words, devices=devices),), why
+
+
+# -- stones ------------------------------------------------------------------------------------
+
+_LITHOTRIPSY = re.compile(
+    r"\beswl\b|shock\s*wave\s+lithotripsy|extracorporeal\s+(?:\w+\s+)?lithotripsy"
+    r"|(?:cysto|nephro|uretero|pyelo)?lithotripsy|lith\w*paxy|cystolithotripsy"
+)
+_EXTRACORPOREAL = re.compile(r"\beswl\b|shock\s*wave|extracorporeal")
+_FRAGMENTS_REMOVED = re.compile(
+    r"(?:removal|extraction|retrieval|basket\w*)\s+(?:of\s+)?(?:the\s+)?(?:stone\s+)?"
+    r"(?:fragments?|stones?|calcul\w+)|(?:fragments?|stones?|pieces)\s+(?:were|was)\s+"
+    r"(?:\w+\s+)?(?:removed|extracted|retrieved|basketed)"
+)
+# Where a stone lies and the body-part words PCS uses for it (a renal stone lies in the
+# collecting system: the kidney pelvis).
+_STONE_SITES = (
+    (re.compile(r"cysto\w*|bladder|vesical"), ("bladder",)),
+    (re.compile(r"uretero(?!pelvic)\w*|\bureter\w*"), ("ureter",)),
+    (
+        re.compile(r"renal|kidney|nephro\w*|pyelo\w*|caly\w*|ureteropelvic|\bupj\b"),
+        ("kidney", "pelvis"),
+    ),
+    (re.compile(r"common\s+bile\s+duct|choledoch\w*"), ("common", "bile", "duct")),
+    (re.compile(r"gallbladder|cholecyst\w*"), ("gallbladder",)),
+    (re.compile(r"urethra\w*"), ("urethra",)),
+)
+
+
+def lithotripsy(ctx: TermContext) -> Resolved:
+    site = None
+    for text in (ctx.item, ctx.context, ctx.diagnosis, ctx.body):
+        for pattern, words in _STONE_SITES:
+            if pattern.search(text):
+                site = words
+                break
+        if site:
+            break
+    if site is None:
+        return ((Part(query="site of the stone not documented"),), "B3.1a")
+    approach = EXTERNAL if _EXTRACORPOREAL.search(ctx.item) else None
+    removed = _FRAGMENTS_REMOVED.search(f"{ctx.context} {ctx.body}")
+    where = " ".join(site)
+    if removed:
+        return (
+            (Part(index="Extirpation", words=site, approach=approach),),
+            f"Index: Lithotripsy, with removal of fragments see Extirpation ({where})",
+        )
+    why = f"B3.1a: breaking solid matter into pieces in the {where}: Fragmentation"
+    if approach:
+        why += "; shock waves act through the body wall (B5.3b): External"
+    return (Part(index="Fragmentation", words=site, approach=approach),), why
 
 
 # -- joint replacement -------------------------------------------------------------------------
@@ -481,6 +534,7 @@ def _term(name: str, pattern: re.Pattern[str], resolve, guidelines=("B3.1a",)): 
 
 
 RESOLVED_TERMS: list[ProcedureTerm] = [
+    _term("lithotripsy", _LITHOTRIPSY, lithotripsy, ("B3.1a", "B5.3b")),
     _term("herniorrhaphy", _HERNIA, hernia),
     _term("arthroplasty", _ARTHROPLASTY, arthroplasty, ("B3.1a", "B3.18")),
     _term("debridement", _DEBRIDEMENT, debridement, ("B3.1a", "B3.5")),

@@ -77,9 +77,10 @@ _DIAGNOSIS_KINDS = frozenset(
     }
 )
 # A pathology report is recognised by the sections only pathology reports have.
+# (operative reports list a SPECIMEN too: the descriptions of it are what pathology writes).
 _PATHOLOGY_TITLES = re.compile(
-    r"^(?:specimens?(?: submitted| received)?|gross description|microscopic description"
-    r"|microscopic|gross|diagnostic opinion|final pathologic diagnosis)$",
+    r"^(?:gross description|microscopic description|microscopic|gross|diagnostic opinion"
+    r"|final pathologic(?:al)? diagnosis|microscopic examination|gross examination)$",
     re.I,
 )
 _LETTER = re.compile(r"(?:^|[\n,]|\.\s)\s*dear\s+[A-Z]", re.M)
@@ -99,6 +100,7 @@ class ProcedureSources:
     statement: list[Span] = field(default_factory=list)  # procedure statement bodies
     body: list[Span] = field(default_factory=list)  # descriptions of the procedure
     course: list[Span] = field(default_factory=list)  # hospital course (summaries)
+    details: list[Span] = field(default_factory=list)  # implants, contrast, site, drains
     diagnosis: list[Span] = field(default_factory=list)  # pre/postop diagnosis, indications
 
     @property
@@ -119,6 +121,7 @@ def read_sources(document: Document) -> ProcedureSources:
     body: list[Span] = []
     course: list[Span] = []
     diagnosis: list[Span] = []
+    details: list[Span] = []
     for section, title in zip(sections, titles, strict=True):
         span = _body_of(section)
         if span[0] >= span[1]:
@@ -135,6 +138,8 @@ def read_sources(document: Document) -> ProcedureSources:
             course.append(span)
         elif section.kind in _DIAGNOSIS_KINDS:
             diagnosis.append(span)
+        elif section.role == "other":
+            details.append(span)
     if not statement and sections and sections[0].kind == "body":
         title = _caps_title(document, sections[0])
         if title is not None and (body or len(sections) > 1):
@@ -150,7 +155,9 @@ def read_sources(document: Document) -> ProcedureSources:
         body = [(0, len(document.text))]
     else:
         kind = "record"  # H&P, consult, visit: history and plans are not this encounter's
-    return ProcedureSources(kind, statement, body, course, diagnosis)
+    if kind != "operative":
+        details = []  # an H&P's or summary's other sections are not about an operation
+    return ProcedureSources(kind, statement, body, course, details=details, diagnosis=diagnosis)
 
 
 def _body_of(section: Section) -> Span:

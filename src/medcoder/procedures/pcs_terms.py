@@ -92,13 +92,6 @@ def _re(pattern: str) -> re.Pattern[str]:
 
 
 _CYSTO = r"(?:cysto(?:urethro)?scop\w*|urethrocystoscop\w*|\bcysto\b|panendoscop\w*)"
-_REMOVE_FRAGMENTS = _re(
-    r"(?:removal|extraction|retrieval|basket\w*)\s+(?:of\s+)?(?:the\s+)?(?:stone\s+)?"
-    r"(?:fragments?|stones?|calcul\w+)|(?:fragments?|stones?)\s+(?:were|was)\s+(?:removed|"
-    r"extracted|retrieved|basketed)"
-)
-_STONE_SITES = ("kidney", "pelvis")  # a renal stone lies in the collecting system
-
 TERMS: list[ProcedureTerm] = [
     ProcedureTerm(
         "transurethral resection of the prostate",
@@ -140,30 +133,6 @@ TERMS: list[ProcedureTerm] = [
         "B3.1a: physical eradication by energy or a destructive agent: Destruction",
     ),
     ProcedureTerm(
-        "extracorporeal shock wave lithotripsy",
-        _re(r"\beswl\b|shock\s*wave\s+lithotripsy|extracorporeal\s+(?:\w+\s+)?lithotripsy"),
-        (Part(index="Fragmentation", words=_STONE_SITES, approach=EXTERNAL),),
-        "B3.1a: breaking solid matter into pieces: Fragmentation; shock waves act through "
-        "the body wall (B5.3b): External",
-        ("B3.1a", "B5.3b"),
-    ),
-    ProcedureTerm(
-        "lithotripsy or litholapaxy",
-        _re(
-            r"(?:laser|holmium|ureteroscopic|pneumatic|electrohydraulic|ultrasonic|intracorporeal)"
-            r"\s+(?:\w+\s+)?(?:cysto)?lithotripsy|lith\w*paxy|cystolithotripsy|\blithotripsy"
-        ),
-        (Part(index="Fragmentation", words=_STONE_SITES),),
-        "B3.1a: breaking solid matter into pieces: Fragmentation",
-        variants=(
-            (
-                _REMOVE_FRAGMENTS,
-                (Part(index="Extirpation", words=_STONE_SITES),),
-                "Index: Lithotripsy, with removal of fragments see Extirpation",
-            ),
-        ),
-    ),
-    ProcedureTerm(
         "ureteral stent placement",
         _re(
             r"(?:double\s*j|\bjj|ureteral|ureteric)\s+(?:\w+\s+){0,2}stents?\s+"
@@ -203,11 +172,7 @@ TERMS: list[ProcedureTerm] = [
     ),
     ProcedureTerm(
         "percutaneous nephrostomy",
-        _re(
-            r"(?:percutaneous\s+)?nephrostomy\s+(?:tube\s+)?(?:placement|insertion)"
-            r"|(?:placement|insertion)\s+of\s+(?:an?\s+)?(?:\w+\s+){0,2}nephrostomy"
-            r"|percutaneous\s+nephrostomy"
-        ),
+        _re(r"nephrostom\w*"),
         (
             Part(
                 "0T9",
@@ -219,6 +184,7 @@ TERMS: list[ProcedureTerm] = [
         "B3.1a, B6.2: a nephrostomy tube drains urine from the renal pelvis: Drainage with a "
         "drainage device",
         ("B3.1a", "B6.2"),
+        unless=_re(r"remov\w*|chang\w*|exchang\w*|irrigat\w*|clamp\w*|pull\w*"),
     ),
     ProcedureTerm(
         "cystoscopy",
@@ -365,6 +331,21 @@ TERMS: list[ProcedureTerm] = [
         "B3.1a: completely closing the lumen of the fallopian tubes: Occlusion (the "
         "definition's own example); sterilisation closes both tubes (B4.3)",
         ("B3.1a", "B4.3"),
+        variants=(
+            (
+                _re(r"\brings?\b|\bclips?\b|\bbands?\b|falope|filshie|hulka|yoon"),
+                (
+                    Part(
+                        "0UL",
+                        words=("fallopian", "tubes"),
+                        side="bilateral",
+                        devices=("Extraluminal Device",),
+                    ),
+                ),
+                "B3.1a: rings, clips or bands closing the tubes from outside: Occlusion with "
+                "an extraluminal device (B6.1a: the device remains)",
+            ),
+        ),
     ),
     ProcedureTerm(
         "total hysterectomy",

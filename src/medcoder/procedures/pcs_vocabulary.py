@@ -315,11 +315,11 @@ ROOT_WORDS: dict[str, str] = {
     "mast": "breast",
     "gastr": "stomach",
     "splen": "spleen",
-    "thyroid": "thyroid",
+    "thyroid": "thyroid gland",
     "prostat": "prostate",
     "pneumon": "lung",
     "append": "appendix",
-    "adrenal": "adrenal",
+    "adrenal": "adrenal gland",
     "cyst": "bladder",
     "ureter": "ureter",
     "urethr": "urethra",
@@ -357,7 +357,7 @@ _ROOT_WORD = re.compile(
 def root_words(word: str) -> tuple[str, ...]:
     """Body words a procedure word names by its root (``nephrectomy`` -> ``kidney``)."""
     m = _ROOT_WORD.match(word)
-    return (ROOT_WORDS[m.group(1)],) if m else ()
+    return tuple(ROOT_WORDS[m.group(1)].split()) if m else ()
 
 
 def phrase(text: str) -> Phrase:
