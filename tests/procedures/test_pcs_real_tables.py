@@ -2,31 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from medcoder.codesets import pack_store
-from medcoder.codesets.icd10pcs import build_pcs_pack, read_pcs
 from medcoder.documents.sections import segment
 from medcoder.documents.text_reader import text_document
 from medcoder.procedures.pcs_engine import PcsEngine
 from medcoder.procedures.pcs_model import PcsHouseModel
-
-
-@pytest.fixture(scope="module")
-def real_engine(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> PcsEngine:
-    folder = shared_data / "icd10pcs"
-    files = sorted(folder.glob("icd10pcs_*_2023.xml"))
-    if len(files) < 3:
-        pytest.skip("FY2023 PCS files not found")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("MEDCODER_DATA_DIR", str(tmp_path_factory.mktemp("pcs-real")))
-    try:
-        path = build_pcs_pack(files, 2023)
-    finally:
-        mp.undo()
-    return PcsEngine("inpatient", data=read_pcs(pack_store.open_pack(path)))
 
 
 def doc(text: str, name: str = "note"):  # noqa: ANN201

@@ -64,6 +64,17 @@ _DISCUSSED = re.compile(
     r"|recommendations?\s+(?:\w+\s+)?for|follow\s*up\s+(?:\w+\s+){0,8}?for)\b",
     re.IGNORECASE,
 )
+# A procedure of an earlier encounter: "a TURP 10 years ago", "in 2015", "previously" around
+# it, or "history of", "status post" just before it.
+_PAST = re.compile(
+    r"\b(?:\d+|a|one|two|three|four|five|several|many)\s+(?:years?|months?|weeks?|days?)\s+ago"
+    r"|\bin\s+(?:19|20)\d\d\b|\bpreviously\b|\bprior\s+to\s+(?:this\s+)?admission"
+    r"|\bin\s+the\s+past\b|\byears\s+ago\b",
+    re.IGNORECASE,
+)
+_PAST_BEFORE = re.compile(
+    r"\b(?:history\s+of|status\s+post|s/p|prior|previous)\b[^.;]{0,25}$", re.IGNORECASE
+)
 _DROP = {Assertion.NEGATED, Assertion.HYPOTHETICAL, Assertion.RULED_OUT, Assertion.FAMILY}
 
 
@@ -156,7 +167,7 @@ class PcsEngine:
         mentions: list[PcsMention] = []
         for a, b in sources.statement:
             for item in split_statement(text[a:b], a):
-                span = Span(item.start, item.end, item.context, item.borrowed)
+                span = Span(item.start, item.end, item.context, item.borrowed, item=True)
                 for mention in self.items.code(text, span, cues):
                     mention.source = "statement"
                     mentions.append(mention)
@@ -166,9 +177,10 @@ class PcsEngine:
                 span = Span(sentence.start, sentence.end, (sentence.start, sentence.end))
                 for mention in self.items.code(text, span, cues):
                     mention.source = source
-                    if source == "description" and sources.statement:
+                    if source == "description" and mentions:
                         # The statement names the procedures; the description adds only a
-                        # biopsy taken before a definitive procedure (B3.4b).
+                        # biopsy taken before a definitive procedure (B3.4b). A statement
+                        # that names none leaves the description to be read in full.
                         mention.constructions = [
                             c for c in mention.constructions if c.code[6:7] == "X"
                         ]
@@ -268,6 +280,12 @@ class PcsEngine:
                     assertion = Assertion.PRESENT  # "no metastasis in the CT": CT was done
             if _NOT_DONE.search(after[:60]) or _NOT_DONE.search(before[-40:]):
                 assertion = Assertion.NEGATED
+            elif record and (
+                _PAST.search(after[:60])
+                or _PAST.search(before[-60:])
+                or _PAST_BEFORE.search(before)
+            ):
+                assertion = Assertion.HISTORICAL
             elif (
                 _PLANNED.search(before[-50:])
                 or _PLANNED.search(after[:30])

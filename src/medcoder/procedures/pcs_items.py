@@ -53,6 +53,7 @@ class Span:
     end: int
     context: tuple[int, int]
     borrowed: str = ""
+    item: bool = False  # a statement item: its words are the evidence, not just the term's
 
 
 def term_matches(text: str) -> list[tuple[ProcedureTerm, re.Match[str]]]:
@@ -161,6 +162,8 @@ class ItemCoder:
             if resolved is None:
                 return None
             parts, why = resolved
+        if span.item:
+            where = (span.start, span.end)
         mention = PcsMention(text[where[0] : where[1]], where[0], where[1], (span.start, span.end))
         mention.term = term.name
         for part in parts:

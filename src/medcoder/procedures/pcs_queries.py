@@ -42,7 +42,7 @@ def significant(code: str) -> bool:
     if code[0] == "B":  # imaging: only angiography (fluoroscopy of the heart and vessels)
         return len(code) < 3 or (code[1] in _VESSELS and code[2] == "1")
     if code[0] == "4":
-        return code.startswith(_CATHETERIZATION) and (len(code) < 5 or code[4] == "N")
+        return code.startswith(_CATHETERIZATION) and (len(code) < 6 or code[5] == "N")
     return False
 
 

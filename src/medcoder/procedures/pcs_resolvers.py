@@ -303,6 +303,7 @@ def debridement(ctx: TermContext) -> Resolved:
 
 _PCI = re.compile(
     r"\bptca\b|\bpci\b|\bpcta\b|angioplast\w*|\bstent(?:ing|ed|s)?\b|balloon\s+dilat\w*"
+    r"|coronary\s+intervention"
 )
 _ARTERIES = {
     "lad": r"\blad\b|left\s+anterior\s+descending",

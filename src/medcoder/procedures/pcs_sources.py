@@ -83,12 +83,12 @@ _PATHOLOGY_TITLES = re.compile(
     r"|final pathologic(?:al)? diagnosis|microscopic examination|gross examination)$",
     re.I,
 )
-_LETTER = re.compile(r"(?:^|[\n,]|\.\s)\s*dear\s+[A-Z]", re.M)
+_LETTER = re.compile(r"(?:^|[\n,]|\.\s)\s*dear\s+\w", re.M | re.I)
 # A statement section written in sentences is the procedure's description ("PROCEDURE: The
 # patient was taken to the operating room ..."); the first STATEMENT_MAX characters tell.
 STATEMENT_MAX = 400
-SHORT = 120  # a statement this short is one even when written as a sentence
 _PROSE = re.compile(r"\b(?:was|were|is|are|has|had)\b", re.I)
+_DOCUMENT_TITLE = re.compile(r"\b(?:REPORT|NOTE|SUMMARY|CONSULT\w*|LETTER|HISTORY|DICTATION)\b")
 _CAPS_TITLE = re.compile(r"^[A-Z][A-Z0-9 ,&/'\-()]{3,98}$")
 
 
@@ -167,15 +167,15 @@ def _body_of(section: Section) -> Span:
 
 def _is_statement(text: str) -> bool:
     """A procedure statement names procedures; a long passage in sentences describes one."""
-    stripped = text.strip(" ,\n\t")
-    return len(stripped) <= SHORT or not _PROSE.search(stripped[:STATEMENT_MAX])
+    stripped = text.strip(" ,:\n\t")
+    return not _PROSE.search(stripped[:STATEMENT_MAX])
 
 
 def _caps_title(document: Document, section: Section) -> Span | None:
     """An ALL-CAPS title before the first heading (transcriptions title the operation)."""
     text = document.text[section.start : section.end]
     stripped = text.strip(" ,\n\t")
-    if not _CAPS_TITLE.match(stripped):
+    if not _CAPS_TITLE.match(stripped) or _DOCUMENT_TITLE.search(stripped):
         return None
     start = section.start + text.index(stripped)
     return start, start + len(stripped)

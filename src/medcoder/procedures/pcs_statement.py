@@ -10,7 +10,8 @@ procedure, with a wider *context* (the whole coordinated piece, with-clauses inc
 for side, approach and device.
 
 A shared complement is distributed: in ``resection and fulguration of bladder tumors`` the
-resection is of the bladder tumors too. Fixed pairs that name one procedure (``incision and
+resection is of the bladder tumors too (never to a word that names its own body part, such
+as ``cystoscopy``). Fixed pairs that name one procedure (``incision and
 drainage``, ``dilation and curettage``) are never split.
 """
 
@@ -28,6 +29,11 @@ _FUSED = re.compile(
     r"|i\s*&\s*d|ligation\s+and\s+(?:stripping|division)|tonsillectomy\s+and\s+adenoidectomy"
     r"|salpingo-?\s*oophorectomy)\b",
     re.I,
+)
+_SIDE_ONLY = re.compile(r"(?:on\s+the\s+)?(?:right|left|bilateral(?:ly)?)(?:\s+side)?", re.I)
+# Procedure words that name their body part themselves (cystoscopy, appendectomy).
+_COMPLETE = re.compile(
+    r"(?:scopy|ectomy|otomy|ostomy|plasty|pexy|rrhaphy|centesis|graphy|gram)\W*$", re.I
 )
 _OF_TAIL = re.compile(r"\s+of\s+.+$", re.I)
 _TRAILING = " \t\n,.;:"
@@ -97,7 +103,13 @@ def _pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
         out.append(_trim(text, start, m.start()))
         start = m.end()
     out.append(_trim(text, start, b))
-    return [s for s in out if s[0] < s[1]]
+    pieces: list[tuple[int, int]] = []
+    for a0, b0 in (s for s in out if s[0] < s[1]):
+        if pieces and _SIDE_ONLY.fullmatch(text[a0:b0]):
+            pieces[-1] = (pieces[-1][0], b0)  # "Thoracentesis, left": the side of the one before
+        else:
+            pieces.append((a0, b0))
+    return pieces
 
 
 def _with_items(text: str, a: int, b: int, offset: int) -> list[Item]:
@@ -126,6 +138,8 @@ def _share_complement(text: str, items: list[Item], offset: int) -> None:
         words = text[item.start - offset : item.end - offset].split()
         if item.context == last.context or " of " in f" {' '.join(words)} " or len(words) > 2:
             continue
+        if _COMPLETE.search(words[-1]):
+            continue  # "cystoscopy" names its body part already
         items[i] = Item(item.start, item.end, item.context, tail.group(0))
 
 

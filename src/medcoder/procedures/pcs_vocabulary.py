@@ -214,6 +214,7 @@ APPROACH_CUES: dict[str, str] = {
     "ultrasound guided": "Percutaneous",
     "ct guided": "Percutaneous",
     "endoscopic": "Via Natural or Artificial Opening Endoscopic",
+    "egd": "Via Natural or Artificial Opening Endoscopic",
     "endoscopically": "Via Natural or Artificial Opening Endoscopic",
     "endoscopy": "Via Natural or Artificial Opening Endoscopic",
     "transurethral": "Via Natural or Artificial Opening Endoscopic",
