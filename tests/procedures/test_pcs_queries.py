@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from medcoder.coding.suggestion import CodeSuggestion
 from medcoder.procedures.pcs_builder import PcsConstruction
 from medcoder.procedures.pcs_queries import drop_integral_inspections, question, significant
+from medcoder.suggestions import CodeSuggestion
 
 
 def test_uhdds_significant_procedures_are_surgical_obstetric_assistance_and_angiography() -> None:

@@ -18,7 +18,6 @@ from datetime import date
 from functools import lru_cache
 
 from medcoder.codesets.icd10pcs import PcsData
-from medcoder.coding.suggestion import CodeSuggestion, Evidence, Rejected
 from medcoder.documents.model import Document, Sentence, Setting
 from medcoder.documents.sections import segment
 from medcoder.nlp.context import ContextAnnotator
@@ -42,6 +41,7 @@ from medcoder.procedures.pcs_vocabulary import (
     PcsVocabulary,
     phrase,
 )
+from medcoder.suggestions import CodeSuggestion, Evidence, Rejected
 
 SYSTEM = "ICD-10-PCS"
 WINDOW = 6  # tokens either side of a procedure word that may name its body part or approach

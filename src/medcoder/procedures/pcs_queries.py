@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from medcoder.coding.suggestion import CodeSuggestion, Evidence
 from medcoder.procedures.pcs_builder import PcsConstruction
 from medcoder.procedures.pcs_vocabulary import LATERALITY, phrase
+from medcoder.suggestions import CodeSuggestion, Evidence
 
 SIGNIFICANT_SECTIONS = frozenset("015DX")
 _VESSELS = frozenset("2345")  # imaging body systems: heart, upper/lower arteries, veins
