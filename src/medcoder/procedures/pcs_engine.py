@@ -177,10 +177,9 @@ class PcsEngine:
                 span = Span(sentence.start, sentence.end, (sentence.start, sentence.end))
                 for mention in self.items.code(text, span, cues):
                     mention.source = source
-                    if source == "description" and mentions:
+                    if source == "description" and sources.statement:
                         # The statement names the procedures; the description adds only a
-                        # biopsy taken before a definitive procedure (B3.4b). A statement
-                        # that names none leaves the description to be read in full.
+                        # biopsy taken before a definitive procedure (B3.4b).
                         mention.constructions = [
                             c for c in mention.constructions if c.code[6:7] == "X"
                         ]

@@ -42,6 +42,8 @@ ALL_TERMS: list[ProcedureTerm] = [*TERMS, *RESOLVED_TERMS]
 # A procedure word after these names the way to the operative site, a step not coded
 # separately (B3.1b): "repair of rotator cuff through mini-arthrotomy".
 _MEANS = re.compile(r"\b(?:through|via|using|by\s+way\s+of)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,2}$")
+# An attempted procedure is coded to what was done (B3.3), which the statement does not say.
+_NOT_COMPLETED = re.compile(r"\b(?:failed|unsuccessful|attempted|aborted|abandoned)\b")
 _BODY_AXES = frozenset({"Body Part", "Body System", "Body Region", "Body System / Region"})
 
 
@@ -125,9 +127,11 @@ class ItemCoder:
         where = [(span.start, span.end)]
         around = self._with_context(text, span)
         diagnosis, body = self._with_diagnosis(cues), self._with_body(cues)
+        sentence = self._with_span(text, span)
         best: dict[tuple[int, int], PcsMention] = {}
         for extend in (
             around,
+            lambda ctx: sentence(around(ctx)),
             lambda ctx: diagnosis(around(ctx)),
             lambda ctx: body(around(ctx)),
             lambda ctx: body(diagnosis(around(ctx))),
@@ -153,6 +157,13 @@ class ItemCoder:
         cues: NoteCues,
         where: tuple[int, int],
     ) -> PcsMention | None:
+        if _NOT_COMPLETED.search(own):
+            mention = PcsMention(text[where[0] : where[1]], where[0], where[1], span_of(span))
+            mention.term = term.name
+            mention.queries.append(
+                f"{term.name} not completed: which root operation was performed (B3.3)?"
+            )
+            return mention
         parts, why = term.parts, term.why
         for pattern, variant, variant_why in term.variants:
             if pattern.search(context) or pattern.search(cues.body):
@@ -267,6 +278,16 @@ class ItemCoder:
 
         return extend
 
+    def _with_span(self, text: str, span: Span) -> Callable[[AxisContext], AxisContext]:
+        """Body words of the whole span, beyond the window around the procedure word ("cup
+        biopsies were taken from the right lateral wall of the bladder")."""
+        words = self.finder.body_words(_tokens(text[span.start : span.end]))
+
+        def extend(ctx: AxisContext) -> AxisContext:
+            return replace(ctx, words=frozenset((set(ctx.words) | words) - LATERALITY))
+
+        return extend
+
     def _with_diagnosis(self, cues: NoteCues) -> Callable[[AxisContext], AxisContext]:
         def extend(ctx: AxisContext) -> AxisContext:
             words = set(ctx.words) | self.finder.body_words(cues.diagnosis_words)
@@ -285,6 +306,10 @@ class ItemCoder:
             return replace(ctx, side=side, approach=approach, approach_words=words)
 
         return extend
+
+
+def span_of(span: Span) -> tuple[int, int]:
+    return span.start, span.end
 
 
 def _extends(new: PcsMention, old: PcsMention) -> bool:

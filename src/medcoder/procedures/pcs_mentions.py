@@ -35,6 +35,10 @@ from medcoder.procedures.pcs_vocabulary import (
 WINDOW = 6  # tokens either side of a procedure word that may name its body part or approach
 # Position words of notes and the words PCS body-part labels use for the same position.
 POSITION_WORDS = {"distal": "lower", "proximal": "upper", "mid": "middle"}
+# Words that make a procedure word the name of an instrument.
+INSTRUMENTS = frozenset(
+    {"scissors", "forceps", "clamp", "clamps", "knife", "blade", "retractor", "needle", "set"}
+)
 Extend = Callable[[AxisContext], AxisContext]
 Token = tuple[str, int, int]
 
@@ -92,6 +96,9 @@ class MentionFinder:
                     i += 1
                     continue
                 key, length = hit
+                if i + length < hi and tokens[i + length][0] in INSTRUMENTS:
+                    i += length  # "tenotomy scissors", "biopsy forceps": an instrument
+                    continue
                 mention = PcsMention(
                     text[tokens[i][1] : tokens[i + length - 1][2]],
                     tokens[i][1],

@@ -63,19 +63,20 @@ _COURSE_TITLES = frozenset(
         "course",
     }
 )
+# The diagnoses name the site and side in a few words; indications and findings are
+# narrative (other organs, history) and are read as details of the operation instead.
 _DIAGNOSIS_KINDS = frozenset(
     {
         "preoperative_diagnosis",
         "postoperative_diagnosis",
         "diagnoses",
-        "indications",
         "admission_diagnoses",
         "discharge_diagnoses",
         "final_diagnosis",
-        "findings",
         "impression",
     }
 )
+_DETAIL_KINDS = frozenset({"findings", "indications"})
 # A pathology report is recognised by the sections only pathology reports have.
 # (operative reports list a SPECIMEN too: the descriptions of it are what pathology writes).
 _PATHOLOGY_TITLES = re.compile(
@@ -138,7 +139,7 @@ def read_sources(document: Document) -> ProcedureSources:
             course.append(span)
         elif section.kind in _DIAGNOSIS_KINDS:
             diagnosis.append(span)
-        elif section.role == "other":
+        elif section.role == "other" or section.kind in _DETAIL_KINDS:
             details.append(span)
     if not statement and sections and sections[0].kind == "body":
         title = _caps_title(document, sections[0])

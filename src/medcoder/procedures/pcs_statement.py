@@ -35,6 +35,17 @@ _SIDE_ONLY = re.compile(r"(?:on\s+the\s+)?(?:right|left|bilateral(?:ly)?)(?:\s+s
 _COMPLETE = re.compile(
     r"(?:scopy|ectomy|otomy|ostomy|plasty|pexy|rrhaphy|centesis|graphy|gram)\W*$", re.I
 )
+# A coordination ending in a procedure noun shares it ("hernia and hydrocele repair").
+_HEAD = re.compile(
+    r"\b(repair|excision|resection|removal|release|biopsy|biopsies|reduction|drainage)\W*$",
+    re.I,
+)
+_PROCEDURE_WORD = re.compile(
+    r"(?:scopy|ectomy|otomy|ostomy|plasty|pexy|rrhaphy|centesis|graphy|tripsy|paxy)\b"
+    r"|\b(?:repair|excision|resection|removal|release|biopsy|biopsies|reduction|drainage"
+    r"|insertion|placement|dilation|dilatation|fulguration|ligation|closure|injection)\b",
+    re.I,
+)
 _OF_TAIL = re.compile(r"\s+of\s+.+$", re.I)
 _TRAILING = " \t\n,.;:"
 
@@ -127,10 +138,18 @@ def _with_items(text: str, a: int, b: int, offset: int) -> list[Item]:
 
 
 def _share_complement(text: str, items: list[Item], offset: int) -> None:
-    """Give bare items of one coordination the ``of ...`` complement of the last item."""
+    """Give bare items of one coordination the ``of ...`` complement of the last item, or
+    its head: "bilateral inguinal hernia and hydrocele repair" repairs both."""
     if len(items) < 2:
         return
-    last = items[-1]
+    last = next(i for i in items if i.context == items[-1].context)  # not its with-clause
+    head = _HEAD.search(text[last.start - offset : last.end - offset])
+    if head is not None:
+        for i, item in enumerate(items[:-1]):
+            own = text[item.start - offset : item.end - offset]
+            if item.context != last.context and not _PROCEDURE_WORD.search(own):
+                items[i] = Item(item.start, item.end, item.context, f" {head.group(1)}")
+        return
     tail = _OF_TAIL.search(text[last.start - offset : last.end - offset])
     if tail is None:
         return

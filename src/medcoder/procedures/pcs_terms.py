@@ -372,4 +372,65 @@ TERMS: list[ProcedureTerm] = [
         "B3.2a: ovaries and fallopian tubes are distinct body parts: Resection of each",
         ("B3.1a", "B3.2a", "B4.3"),
     ),
+    ProcedureTerm(
+        "salpingo-oophorectomy",
+        _re(r"salpingo\s*oophorectomy|\b[rl]so\b"),
+        (
+            Part("0UT", words=("ovary",), note="the ovary"),
+            Part("0UT", words=("fallopian", "tube"), note="the fallopian tube"),
+        ),
+        "B3.2a: the ovary and the fallopian tube are distinct body parts: Resection of each",
+        ("B3.1a", "B3.2a"),
+    ),
+    ProcedureTerm(
+        "lymph node dissection",
+        _re(
+            r"lymph\s*(?:node\s+)?(?:dissection|adenectomy)|lymphadenectomy"
+            r"|(?:node|nodal)\s+dissection"
+        ),
+        (Part(index="Lymphadenectomy", words=("lymphatic",)),),
+        "Index: Lymphadenectomy see Excision or Resection, Lymphatic and Hemic Systems: the "
+        "lymphatics of the region named",
+    ),
+    ProcedureTerm(
+        "feeding gastrostomy",
+        _re(
+            r"\bpeg\b|(?:gastrostomy|gastrotomy|feeding|g)\s+tube|stamm|gastrostomy\s+"
+            r"(?:tube\s+)?(?:placement|insertion)|percutaneous\s+endoscopic\s+gastrostomy"
+        ),
+        (Part("0DH6", devices=("Feeding Device",)),),
+        "B3.1a: a gastrostomy tube is a feeding device put into the stomach: Insertion",
+    ),
+    ProcedureTerm(
+        "implanted venous port removal",
+        _re(
+            r"(?:removal|explant\w*)\s+of\s+(?:the\s+|a\s+)?(?:\w+\s+){0,2}"
+            r"(?:port\b|port\s*a\s*cath|mediport|portacath|infusaport)|\bport\s+removal"
+        ),
+        (
+            Part(
+                "0JPT",
+                devices=("Vascular Access Device, Totally Implantable",),
+                default_approach=OPEN,
+            ),
+        ),
+        "B3.1a, B6.1c: taking a device out: Removal of the totally implantable vascular access "
+        "device from the subcutaneous tissue of the trunk",
+        ("B3.1a", "B6.1c"),
+    ),
+    ProcedureTerm(
+        "implanted venous port insertion",
+        _re(
+            r"(?:insertion|placement|implantation)\s+of\s+(?:the\s+|a\s+)?(?:\w+\s+){0,2}"
+            r"(?:port\b|port\s*a\s*cath|mediport|portacath|infusaport)|\bport\s+placement"
+        ),
+        (
+            Part(
+                "0JH6",
+                devices=("Vascular Access Device, Totally Implantable",),
+                default_approach=OPEN,
+            ),
+        ),
+        "B3.1a: a totally implantable vascular access device in a chest pocket: Insertion",
+    ),
 ]
