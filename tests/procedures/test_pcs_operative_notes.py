@@ -287,3 +287,53 @@ def test_pathology_report_of_a_resection_gives_no_code(real_engine: PcsEngine) -
     )
     result = run(real_engine, text)
     assert result.codes == [] and result.kind == "pathology"
+
+
+def test_b3_2a_salpingo_oophorectomy_is_the_ovary_and_the_tube_of_the_side_named(
+    real_engine: PcsEngine,
+) -> None:
+    text = (
+        "PROCEDURE PERFORMED: , Total abdominal hysterectomy with left salpingo-oophorectomy.,"
+        "DESCRIPTION: , A Pfannenstiel incision was made and the peritoneum entered."
+    )
+    assert codes(real_engine, text) == ["0UT10ZZ", "0UT60ZZ", "0UT90ZZ", "0UTC0ZZ"]
+
+
+def test_lymph_node_dissection_is_coded_to_the_lymphatics_of_the_region(
+    real_engine: PcsEngine,
+) -> None:
+    text = (
+        "OPERATIVE PROCEDURE: , Radical retropubic prostatectomy with bilateral pelvic lymph "
+        "node dissection.,PROCEDURE IN DETAIL: , A lower midline incision was made."
+    )
+    assert codes(real_engine, text) == ["07TC0ZZ", "0VT00ZZ"]
+
+
+def test_removal_of_an_implanted_port_is_removal_of_the_vascular_access_device(
+    real_engine: PcsEngine,
+) -> None:
+    text = (
+        "OPERATION PERFORMED: , Removal of Mediport.,OPERATIVE PROCEDURE: , The old incision "
+        "was reopened and the port and catheter were removed from the pocket."
+    )
+    assert codes(real_engine, text) == ["0JPT0WZ"]
+
+
+def test_b3_3_an_attempted_procedure_is_asked_not_coded(real_engine: PcsEngine) -> None:
+    text = (
+        "PROCEDURE: ,1.  Attempted percutaneous endoscopic gastrostomy.,2.  Open gastrostomy "
+        "tube placement.,DESCRIPTION: , The stomach could not be transilluminated. An upper "
+        "midline incision was made and a feeding tube was placed in the stomach."
+    )
+    result = run(real_engine, text)
+    assert [c.code for c in result.codes] == ["0DH60UZ"]
+    assert "B3.3" in result.queries[0].question
+
+
+def test_instrument_names_are_not_procedures(real_engine: PcsEngine) -> None:
+    text = (
+        "Under local anesthesia the wound edges were freed with tenotomy scissors and biopsy "
+        "forceps. The wound was irrigated and dressed."
+    )
+    result = run(real_engine, text)
+    assert result.codes == [] and result.queries == []

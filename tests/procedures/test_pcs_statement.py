@@ -60,3 +60,8 @@ def test_a_side_written_after_a_comma_stays_with_its_procedure() -> None:
 def test_sentences_and_lines_of_a_short_statement_are_separate() -> None:
     text = "Laparoscopic cholecystectomy.\nThe gallbladder was removed intact."
     assert items(text) == ["Laparoscopic cholecystectomy", "The gallbladder was removed intact"]
+
+
+def test_a_procedure_noun_ending_a_coordination_is_shared_by_the_bare_items() -> None:
+    text = "Right inguinal hernia and right hydrocele repair."
+    assert items(text) == ["Right inguinal hernia repair", "right hydrocele repair"]

@@ -35,9 +35,10 @@ from medcoder.procedures.pcs_vocabulary import (
 WINDOW = 6  # tokens either side of a procedure word that may name its body part or approach
 # Position words of notes and the words PCS body-part labels use for the same position.
 POSITION_WORDS = {"distal": "lower", "proximal": "upper", "mid": "middle"}
-# Words that make a procedure word the name of an instrument.
+# Words (as the tokenizer normalises them) that make a procedure word an instrument's name.
 INSTRUMENTS = frozenset(
-    {"scissors", "forceps", "clamp", "clamps", "knife", "blade", "retractor", "needle", "set"}
+    {"scissor", "forceps", "clamp", "clamps", "knife", "knive", "blade", "retractor", "needle"}
+    | {"set", "tray", "kit"}
 )
 Extend = Callable[[AxisContext], AxisContext]
 Token = tuple[str, int, int]
