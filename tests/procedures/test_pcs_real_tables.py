@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from medcoder.documents.sections import segment
 from medcoder.documents.text_reader import text_document
+from medcoder.nlp.tokens import tokenize
 from medcoder.procedures.pcs_engine import PcsEngine
 from medcoder.procedures.pcs_model import PcsHouseModel
 
@@ -50,3 +51,19 @@ def test_house_model_learns_collection_form(real_engine: PcsEngine) -> None:
     model = PcsHouseModel(min_support=3).fit(real_engine, train, gold)
     predicted = model.predict(doc("Cranial CT was normal."))
     assert predicted[0][0] == "bn20"
+
+
+def test_device_key_gives_the_device_value_of_named_devices(real_engine: PcsEngine) -> None:
+    def devices(text: str) -> list[str]:
+        words = [w for w, _, _ in tokenize(text)]
+        return real_engine.vocabulary.devices_in(words)
+
+    assert devices("a 2.5 x 18 mm Cypher stent") == ["Intraluminal Device, Drug-eluting"]
+    assert devices("Xience everolimus eluting stent") == ["Intraluminal Device, Drug-eluting"]
+    assert devices("#8 Shiley tracheostomy tube") == ["Tracheostomy Device"]
+    assert devices("a piece of polypropylene mesh") == ["Synthetic Substitute"]
+    assert devices("the mesh of the net") == []  # a generic word alone names no device
+
+
+def test_body_part_key_maps_the_acromion_to_the_scapula(real_engine: PcsEngine) -> None:
+    assert real_engine.vocabulary.body_synonyms[("acromion",)] == ("scapula",)

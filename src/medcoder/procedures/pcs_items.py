@@ -169,7 +169,10 @@ class ItemCoder:
             if pattern.search(context) or pattern.search(cues.body):
                 parts, why = variant, variant_why
         if term.resolve is not None:
-            resolved = term.resolve(TermContext(own, context, cues.diagnosis, cues.body))
+            named = self.vocabulary.devices_in(_tokens(f"{own} {context} {cues.body}"))
+            resolved = term.resolve(
+                TermContext(own, context, cues.diagnosis, cues.body, tuple(named))
+            )
             if resolved is None:
                 return None
             parts, why = resolved
@@ -226,6 +229,7 @@ class ItemCoder:
             approach = part.default_approach
             approach_words = f"{approach} (usual approach of the procedure)"
         devices = list(part.devices)
+        devices += [d for d in self.vocabulary.devices_in(around) if d not in devices]
         devices += [
             label
             for cue, label in DEVICE_CUES.items()

@@ -381,7 +381,8 @@ def coronary_dilation(ctx: TermContext) -> Resolved:
     devices: tuple[str, ...] = ()
     if deployed:
         label = "Intraluminal Device"
-        if _DRUG_ELUTING.search(stent_text):
+        eluting = "Intraluminal Device, Drug-eluting" in ctx.devices  # the Device Key's names
+        if eluting or _DRUG_ELUTING.search(stent_text):
             label += ", Drug-eluting"
         devices = (label,)
     why = (

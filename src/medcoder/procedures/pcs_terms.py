@@ -61,8 +61,9 @@ class TermContext:
 
     item: str  # normalised text of the statement item
     context: str  # normalised text of its coordinated piece (with-clauses included)
-    diagnosis: str  # normalised pre/postoperative diagnosis and indication text
-    body: str  # normalised description of the procedure
+    diagnosis: str  # normalised pre/postoperative diagnosis and impression text
+    body: str  # normalised description of the procedure and details of the operation
+    devices: tuple[str, ...] = ()  # device values the Device Key gives for named devices
 
 
 @dataclass(frozen=True)
