@@ -337,3 +337,27 @@ def test_instrument_names_are_not_procedures(real_engine: PcsEngine) -> None:
     )
     result = run(real_engine, text)
     assert result.codes == [] and result.queries == []
+
+
+def test_b3_1a_orchiopexy_and_testis_fixation_are_reposition(real_engine: PcsEngine) -> None:
+    text = (
+        "PROCEDURE: , Left orchiopexy.,DESCRIPTION: , Through a left inguinal incision the "
+        "testis was mobilized and fixed in a dartos pouch."
+    )
+    assert codes(real_engine, text) == ["0VSB0ZZ"]
+    text = (
+        "PROCEDURE: , Bilateral testes fixation.,DESCRIPTION: , Scrotal incisions were made "
+        "and each testis was fixed in a subdartos pouch."
+    )
+    assert codes(real_engine, text) == ["0VSC0ZZ"]
+
+
+def test_a_biopsy_in_the_description_is_of_the_organ_the_statement_operates_on(
+    real_engine: PcsEngine,
+) -> None:
+    text = (
+        "POSTOPERATIVE DIAGNOSIS: , Urethral stricture.,PROCEDURE PERFORMED: , Cystoscopy and "
+        "bladder fulguration.,DESCRIPTION OF PROCEDURE: , The cystoscope was passed. A small "
+        "erythematous area was biopsied with cold cup forceps and the area was fulgurated."
+    )
+    assert codes(real_engine, text) == ["0T5B8ZZ", "0TBB8ZX"]

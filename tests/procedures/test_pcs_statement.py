@@ -65,3 +65,7 @@ def test_sentences_and_lines_of_a_short_statement_are_separate() -> None:
 def test_a_procedure_noun_ending_a_coordination_is_shared_by_the_bare_items() -> None:
     text = "Right inguinal hernia and right hydrocele repair."
     assert items(text) == ["Right inguinal hernia repair", "right hydrocele repair"]
+
+
+def test_a_bare_operation_noun_ending_a_coordination_is_done_at_the_site_before_it() -> None:
+    assert items("Bladder biopsy and fulguration.") == ["Bladder biopsy", "fulguration of Bladder"]

@@ -31,15 +31,16 @@ _APPROACHES = (
     (
         OPEN,
         re.compile(
-            r"\bincision\b|\bincised\b|arthrotomy|laparotomy|thoracotomy|sternotomy|craniotomy"
+            r"\bincisions?\b|\bincised\b|arthrotomy|laparotomy|thoracotomy|sternotomy|craniotomy"
             r"|\bcut\s*down\b|\bopen\s+(?:approach|technique)|dissection\s+was\s+carried\s+down"
         ),
     ),
     (
         PERC_ENDO,
         re.compile(
-            r"laparoscop\w*|arthroscop\w*|thoracoscop\w*|\btrocars?\b|insufflat\w*"
-            r"|pneumoperitoneum"
+            r"laparoscop\w*|arthroscop\w*|thoracoscop\w*|\btrocars?\b|pneumoperitoneum"
+            r"|(?:co2|carbon\s+dioxide)\s+(?:\w+\s+){0,2}insufflat\w*|insufflat\w*\s+(?:\w+\s+){0,3}"
+            r"(?:co2|carbon\s+dioxide|abdomen|peritoneal)"
         ),
     ),
     (PERCUTANEOUS, re.compile(r"percutaneous\w*|seldinger")),
@@ -73,6 +74,7 @@ class NoteCues:
     diagnosis: str = ""  # collapsed text of the pre/postoperative diagnoses and indications
     body: str = ""  # collapsed text of the procedure description
     diagnosis_words: list[str] = field(default_factory=list)
+    statement_words: list[str] = field(default_factory=list)  # the organs operated on
     body_sentences: list[list[str]] = field(default_factory=list)
     approach: tuple[str, str] | None = None  # the description's one approach and its words
 
@@ -84,6 +86,7 @@ class NoteCues:
         body = sources.text_of(document, spans)
         cues = cls(collapse(diagnosis), collapse(body))
         cues.diagnosis_words = _words(diagnosis)
+        cues.statement_words = _words(sources.text_of(document, sources.statement))
         for a, b in spans:
             for sentence in re.split(r"(?<=[.;])\s+|\.,", text[a:b]):
                 words = _words(sentence)

@@ -174,7 +174,8 @@ class PcsEngine:
         scanned: list[PcsMention] = []
         for source, spans in (("description", sources.body), ("course", sources.course)):
             for sentence in _sentences_in(document, spans):
-                span = Span(sentence.start, sentence.end, (sentence.start, sentence.end))
+                where = (sentence.start, sentence.end)
+                span = Span(*where, where, description=source == "description")
                 for mention in self.items.code(text, span, cues):
                     mention.source = source
                     if source == "description" and sources.statement:

@@ -56,6 +56,7 @@ class Span:
     context: tuple[int, int]
     borrowed: str = ""
     item: bool = False  # a statement item: its words are the evidence, not just the term's
+    description: bool = False  # a sentence of an operative description
 
 
 def term_matches(text: str) -> list[tuple[ProcedureTerm, re.Match[str]]]:
@@ -126,23 +127,22 @@ class ItemCoder:
         """Index-route procedure words of the span, read further while an axis is open."""
         where = [(span.start, span.end)]
         around = self._with_context(text, span)
-        diagnosis, body = self._with_diagnosis(cues), self._with_body(cues)
         sentence = self._with_span(text, span)
         best: dict[tuple[int, int], PcsMention] = {}
-        for extend in (
+        for words in (
             around,
-            lambda ctx: sentence(around(ctx)),
-            lambda ctx: diagnosis(around(ctx)),
-            lambda ctx: body(around(ctx)),
-            lambda ctx: body(diagnosis(around(ctx))),
+            *(lambda c, w=w: w(sentence(around(c))) for w in self._words(span, cues)),
         ):
-            for mention in self.finder.find(text, where, extend):
-                key = (mention.start, mention.end)
-                old = best.get(key)
-                if old is None or (_extends(mention, old) and _progress(mention) > _progress(old)):
-                    best[key] = mention
-            if best and all(c.complete for m in best.values() for c in m.constructions):
-                break
+            for extend in (words, lambda c, w=words: self._with_body(cues)(w(c))):
+                for mention in self.finder.find(text, where, extend):
+                    key = (mention.start, mention.end)
+                    old = best.get(key)
+                    if old is None or (
+                        _extends(mention, old) and _progress(mention) > _progress(old)
+                    ):
+                        best[key] = mention
+                if best and all(c.complete for m in best.values() for c in m.constructions):
+                    return [best[k] for k in sorted(best)]
         return [best[k] for k in sorted(best)]
 
     # -- surgical terms ----------------------------------------------------------------------
@@ -192,7 +192,7 @@ class ItemCoder:
             def build(ctx: AxisContext, part: Part = part, said: str = said) -> PcsConstruction:
                 return self._build_part(part, ctx, said, mention.text)
 
-            built = self._complete(build(ctx), build, cues, ctx)
+            built = self._complete(build(ctx), build, span, cues, ctx)
             built.guidelines += [g for g in term.guidelines if g not in built.guidelines]
             mention.constructions.append(built)
         return mention
@@ -250,14 +250,17 @@ class ItemCoder:
         self,
         built: PcsConstruction,
         build: Callable[[AxisContext], PcsConstruction],
+        span: Span,
         cues: NoteCues,
         ctx: AxisContext,
     ) -> PcsConstruction:
-        """Rebuild with the diagnosis, then the description, while an axis is still open."""
+        """Rebuild with more of the note's words, each time also with the description's side
+        and approach, while an axis is still open."""
         if built.complete:
             return built
-        diagnosis, body = self._with_diagnosis(cues), self._with_body(cues)
-        for extend in (diagnosis, body, lambda c: body(diagnosis(c))):
+        body = self._with_body(cues)
+        tiers = [lambda c: c, *self._words(span, cues)]
+        for extend in (e for w in tiers for e in (w, lambda c, w=w: body(w(c)))):
             wider = extend(ctx)
             if wider == ctx:
                 continue
@@ -286,6 +289,22 @@ class ItemCoder:
         """Body words of the whole span, beyond the window around the procedure word ("cup
         biopsies were taken from the right lateral wall of the bladder")."""
         words = self.finder.body_words(_tokens(text[span.start : span.end]))
+
+        def extend(ctx: AxisContext) -> AxisContext:
+            return replace(ctx, words=frozenset((set(ctx.words) | words) - LATERALITY))
+
+        return extend
+
+    def _words(self, span: Span, cues: NoteCues) -> list[Callable[[AxisContext], AxisContext]]:
+        """Where to read body words next: for a sentence of an operative description, the
+        organs the statement operates on ("a biopsy was taken"); then the diagnoses."""
+        diagnosis = self._with_diagnosis(cues)
+        if not span.description:
+            return [diagnosis]
+        return [self._with_statement(cues), diagnosis]
+
+    def _with_statement(self, cues: NoteCues) -> Callable[[AxisContext], AxisContext]:
+        words = self.finder.body_words(cues.statement_words)
 
         def extend(ctx: AxisContext) -> AxisContext:
             return replace(ctx, words=frozenset((set(ctx.words) | words) - LATERALITY))

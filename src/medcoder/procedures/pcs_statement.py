@@ -37,7 +37,8 @@ _COMPLETE = re.compile(
 )
 # A coordination ending in a procedure noun shares it ("hernia and hydrocele repair").
 _HEAD = re.compile(
-    r"\b(repair|excision|resection|removal|release|biopsy|biopsies|reduction|drainage)\W*$",
+    r"\b(repair|excision|resection|removal|release|biopsy|biopsies|reduction|drainage"
+    r"|fulguration|cauterization|destruction|dilation|dilatation)\W*$",
     re.I,
 )
 _PROCEDURE_WORD = re.compile(
@@ -143,6 +144,7 @@ def _share_complement(text: str, items: list[Item], offset: int) -> None:
     if len(items) < 2:
         return
     last = next(i for i in items if i.context == items[-1].context)  # not its with-clause
+    _share_site(text, items, last, offset)
     head = _HEAD.search(text[last.start - offset : last.end - offset])
     if head is not None:
         for i, item in enumerate(items[:-1]):
@@ -160,6 +162,21 @@ def _share_complement(text: str, items: list[Item], offset: int) -> None:
         if _COMPLETE.search(words[-1]):
             continue  # "cystoscopy" names its body part already
         items[i] = Item(item.start, item.end, item.context, tail.group(0))
+
+
+def _share_site(text: str, items: list[Item], last: Item, offset: int) -> None:
+    """A bare operation noun ending a coordination is done where the item before it is:
+    "bladder biopsy and fulguration" fulgurates the bladder."""
+    own = text[last.start - offset : last.end - offset].split()
+    if len(own) != 1 or not _HEAD.search(own[0]) or last.borrowed:
+        return
+    before = [i for i in items if i.context != last.context]
+    if not before:
+        return
+    words = text[before[-1].start - offset : before[-1].end - offset].split()
+    if len(words) >= 2 and _HEAD.search(words[-1]):
+        i = items.index(last)
+        items[i] = Item(last.start, last.end, last.context, " of " + " ".join(words[:-1]))
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:

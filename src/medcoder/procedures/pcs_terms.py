@@ -216,7 +216,10 @@ TERMS: list[ProcedureTerm] = [
     ),
     ProcedureTerm(
         "orchiopexy",
-        _re(r"orchi(?:do)?pexy|orchidopexy"),
+        _re(
+            r"orch\w*pexy|(?:testis|testes|testicles?)\s+fixation|fixation\s+of\s+(?:the\s+|both\s+)?"
+            r"test(?:is|es|icles?)"
+        ),
         (Part("0VS", words=("testis",)),),
         "B3.1a: moving an undescended testis to the scrotum: Reposition (the definition's own "
         "example)",
