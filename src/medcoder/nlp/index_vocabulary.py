@@ -77,11 +77,13 @@ def index_signature(pack: ICD10CMPack) -> str:
 
 
 # Words the index uses to name a site that documentation leaves out ("sacral region").
-_SITE_FILLER = frozenset({"region"})
+_SITE_FILLER = frozenset({"region", "end"})  # "sacral region", "humerus, upper end"
 # The same site in the words documentation uses: "lumbar strain" is "Strain, low back".
 _SITE_SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("low", "back"), ("lumbar",)),
     (("lower", "back"), ("lumbar",)),
+    (("upper",), ("proximal",)),  # "humerus, upper end" is the proximal humerus
+    (("lower",), ("distal",)),  # "radius, lower end" is the distal radius
 )
 
 
@@ -103,6 +105,9 @@ def _site_forms(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
                 out.append(tokens[:i] + synonym + tokens[i + n :])
                 break
     return out
+
+
+_SIDE_WORDS = frozenset({"right", "left", "bilateral"})
 
 
 class _Resolver:
@@ -131,6 +136,29 @@ class _Resolver:
             if "unspecified" in title or child.endswith("9"):
                 return self.resolve(child)
         return None
+
+    def resolve_for(self, code: str, words: tuple[str, ...]) -> str | None:
+        """Complete an index code the way the coder completes it from the Tabular: a code
+        printed with a dash ("L89.15-" under "stage 4") takes the child whose title holds the
+        index path's words ("Pressure ulcer of sacral region, stage 4"), else its default."""
+        key = code_key(code.rstrip("-").rstrip("."))
+        flags = self.flags.get(key)
+        if flags is None or flags & 3:
+            return self.resolve(code)
+        wanted = set(words)
+        best, best_score = None, 0
+        for child in self.pack.children(key):
+            found = set(content_tokens(self.pack.title(child) or ""))
+            score = len(wanted & found) - len(found & _SIDE_WORDS)
+            if score > best_score:
+                best, best_score = child, score
+        parent_words = set(content_tokens(self.pack.title(key) or ""))
+        if (
+            best is None
+            or not (wanted & set(content_tokens(self.pack.title(best) or ""))) - parent_words
+        ):
+            return self.resolve(code)
+        return self.resolve(best) if not (self.flags.get(best, 0) & 1) else best
 
 
 def index_entries(pack: ICD10CMPack) -> tuple[list[Entry], str]:
@@ -263,7 +291,8 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
         synonyms += aliases.get(id(term), [])
         own = keep(term, own)
         synonyms = [x for x in keep(term, synonyms) if x not in own]
-        codes = [c for c in (resolver.resolve(c) for c in term.codes) if c]
+        path_words = own[0] if own else words
+        codes = [c for c in (resolver.resolve_for(c, path_words) for c in term.codes) if c]
         manifs = [c for c in (resolver.resolve(c) for c in term.manif_codes) if c]
         if codes:
             for phrase in own + synonyms:
