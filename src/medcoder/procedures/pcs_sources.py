@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from medcoder.documents.doctype import DocumentType, document_type
 from medcoder.documents.model import Document, Section
 
 Span = tuple[int, int]
@@ -77,13 +78,6 @@ _DIAGNOSIS_KINDS = frozenset(
     }
 )
 _DETAIL_KINDS = frozenset({"findings", "indications"})
-# A pathology report is recognised by the sections only pathology reports have.
-# (operative reports list a SPECIMEN too: the descriptions of it are what pathology writes).
-_PATHOLOGY_TITLES = re.compile(
-    r"^(?:gross description|microscopic description|microscopic|gross|diagnostic opinion"
-    r"|final pathologic(?:al)? diagnosis|microscopic examination|gross examination)$",
-    re.I,
-)
 _LETTER = re.compile(r"(?:^|[\n,]|\.\s)\s*dear\s+\w", re.M | re.I)
 # A statement section written in sentences is the procedure's description ("PROCEDURE: The
 # patient was taken to the operating room ..."); the first STATEMENT_MAX characters tell.
@@ -97,7 +91,7 @@ _CAPS_TITLE = re.compile(r"^[A-Z][A-Z0-9 ,&/'\-()]{3,98}$")
 class ProcedureSources:
     """The spans of one document that record procedures performed in this encounter."""
 
-    kind: str  # operative, summary, record, unheaded, pathology, letter
+    kind: str  # operative, summary, record, unheaded; pathology, letter (documents/doctype)
     statement: list[Span] = field(default_factory=list)  # procedure statement bodies
     body: list[Span] = field(default_factory=list)  # descriptions of the procedure
     course: list[Span] = field(default_factory=list)  # hospital course (summaries)
@@ -116,8 +110,9 @@ def read_sources(document: Document) -> ProcedureSources:
     """Classify ``document`` for procedure coding and find its statement, body and course."""
     sections = document.sections
     titles = [s.title.strip().lower() for s in sections]
-    if any(_PATHOLOGY_TITLES.match(t) for t in titles):
-        return ProcedureSources("pathology")
+    doctype = document_type(document)
+    if doctype in (DocumentType.PATHOLOGY, DocumentType.LETTER):
+        return ProcedureSources(str(doctype))
     statement: list[Span] = []
     body: list[Span] = []
     course: list[Span] = []
@@ -146,7 +141,7 @@ def read_sources(document: Document) -> ProcedureSources:
         if title is not None and (body or len(sections) > 1):
             statement.append(title)  # "BILATERAL SCROTAL ORCHIECTOMY,PROCEDURE:,..."
     if not statement and not body and _LETTER.search(document.text[:600]):
-        return ProcedureSources("letter")
+        return ProcedureSources("letter")  # a salutation the document type may not weigh
     if statement or body:
         kind = "operative"
     elif course:
