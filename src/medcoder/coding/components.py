@@ -299,8 +299,10 @@ class Procedures:
         for document in state.documents:
             pcs = self.engine.analyze(document)
             state.result.rejected.extend(pcs.rejected)  # procedures folded into another (B3.2)
-            # A8: a procedure missing an axis is a query, shown apart from the codes
+            # A8: a procedure missing an axis is a query, shown apart from the codes (and
+            # listed with the candidates not reported, with its evidence)
             state.result.warnings.extend(query.message for query in pcs.queries)
+            state.result.rejected.extend(query.as_rejected() for query in pcs.queries)
             learned = getattr(model, "pcs_predict", None)
             if learned is None:
                 state.procedures.extend(pcs.codes)

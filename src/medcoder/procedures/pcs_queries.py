@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from medcoder.procedures.pcs_builder import PcsConstruction
 from medcoder.procedures.pcs_vocabulary import LATERALITY, phrase
-from medcoder.suggestions import CodeSuggestion, Evidence
+from medcoder.suggestions import CodeSuggestion, Evidence, Rejected
 
 SIGNIFICANT_SECTIONS = frozenset("015DX")
 _VESSELS = frozenset("2345")  # imaging body systems: heart, upper/lower arteries, veins
@@ -66,6 +66,12 @@ class PcsQuery:
             "choices": dict(self.choices),
             "evidence": [e.to_dict() for e in self.evidence],
         }
+
+    def as_rejected(self) -> Rejected:
+        """The query as a candidate considered and not reported (guideline A8)."""
+        return Rejected(
+            self.prefix, self.question, "documentation incomplete: query", "A8", list(self.evidence)
+        )
 
     @property
     def message(self) -> str:
