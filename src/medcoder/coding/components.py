@@ -299,8 +299,8 @@ class Sequencing:
 
 
 class Procedures:
-    """ICD-10-PCS codes built axis by axis; incomplete documentation becomes a warning naming
-    the missing axis (it feeds physician queries)."""
+    """ICD-10-PCS codes built axis by axis; a procedure documented without an axis becomes a
+    query (a warning naming the missing axis and its values), never a code (A8)."""
 
     name = "procedures"
 
@@ -313,8 +313,8 @@ class Procedures:
 
         setting = self.request.setting
         # Abstraction (registries, case review, CodiEsp) reports a procedure documented without
-        # its approach at body-part level (4 characters); billing settings keep the longest
-        # valid prefix and flag it for a query.
+        # its approach at body-part level (4 characters); billing settings report complete
+        # codes only and ask a query for the rest.
         prefix = 4 if setting is Setting.ABSTRACTION else None
         engine_setting = Setting.INPATIENT if setting is Setting.OUTPATIENT else setting
         return PcsEngine(engine_setting, on=self.request.on, prefix_length=prefix)
@@ -324,11 +324,10 @@ class Procedures:
         for document in state.documents:
             pcs = self.engine.analyze(document)
             state.result.rejected.extend(pcs.rejected)  # procedures folded into another (B3.2)
-            for built in pcs.incomplete:
-                state.result.warnings.append(
-                    f"procedure documentation incomplete: {built.reported()} — {built.missing} "
-                    "not documented"
-                )
+            # A8: a procedure missing an axis is a query, shown apart from the codes (and
+            # listed with the candidates not reported, with its evidence)
+            state.result.warnings.extend(query.message for query in pcs.queries)
+            state.result.rejected.extend(query.as_rejected() for query in pcs.queries)
             learned = getattr(model, "pcs_predict", None)
             if learned is None:
                 state.procedures.extend(pcs.codes)
