@@ -7,6 +7,7 @@ request. A component reads what the earlier ones wrote into the
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from functools import cached_property
 
@@ -24,6 +25,7 @@ from medcoder.suggestions import CodeSuggestion, Evidence, Rejected
 _NOT_THE_PATIENTS = frozenset(
     {Assertion.NEGATED, Assertion.RULED_OUT, Assertion.FAMILY, Assertion.HYPOTHETICAL}
 )
+_POSSESSIVE = re.compile(r"\w(?:'s|\u2019s|s'|s\u2019)(?!\w)")
 MAX_TEXT = 5_000_000  # characters; longer texts are refused (split the document)
 SOURCE_CONFIDENCE = {"index": 0.8, "title": 0.75, "inclusion": 0.7, "lexicon": 0.7, "learned": 0.6}
 ASSERTION_FACTOR = {
@@ -31,6 +33,11 @@ ASSERTION_FACTOR = {
     Assertion.POSSIBLE: 0.7,
     Assertion.HISTORICAL: 0.8,
 }
+
+
+def _possessive(state: CodingState, cand: Candidate) -> bool:
+    document = next(d for d in state.documents if d.id == cand.document)
+    return bool(_POSSESSIVE.search(document.text, cand.match.start, cand.match.end + 2))
 
 
 def states_the_assertion(code: str, assertion: Assertion) -> bool:
@@ -113,6 +120,8 @@ class Diagnoses:
         for cand in state.candidates:
             if cand.match.entry.source == "status" and cand.assertion is not Assertion.HISTORICAL:
                 continue  # "bypass graft" is a status only as "s/p" or "history of" (I.C.21.c.3)
+            if cand.match.entry.source == "eponym" and not _possessive(state, cand):
+                continue  # an eponym alone names its disease only in the possessive
             chronic_history = False
             # What the words say (negated, family, hypothetical) speaks before where they are.
             if reading is not None and cand.assertion not in _NOT_THE_PATIENTS:

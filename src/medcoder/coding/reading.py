@@ -140,10 +140,14 @@ class Reading:
         if role == "narrative":
             if not stated:
                 return CODE
-            if self.inpatient and not symptom and (
-                mention.section == "hospital_course"
-                or self._chronic(cand.code)
-                or cand.code.upper().startswith(_STATUS)
+            if (
+                self.inpatient
+                and not symptom
+                and (
+                    mention.section == "hospital_course"
+                    or self._chronic(cand.code)
+                    or cand.code.upper().startswith(_STATUS)
+                )
             ):
                 # What the hospital course treats, and a chronic condition told in the
                 # history of the illness, coexist with the stay's problem (III.B); an acute
