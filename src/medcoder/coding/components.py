@@ -268,6 +268,26 @@ class Guidelines:
         state.diagnoses = context.suggestions
 
 
+class Scoring:
+    """Billing settings: each diagnosis scored by what a coder keeps of its kind (where it is
+    stated, which rule added it), from ``data/score_tiers.tsv``; the score estimates the
+    probability a coder keeps the code (calibrated on real notes)."""
+
+    name = "scoring"
+
+    def __call__(self, state: CodingState) -> None:
+        if state.request.setting is Setting.ABSTRACTION:
+            return  # abstraction keeps the engine's ranking scores (CodiEsp MAP)
+        from medcoder.coding.scoring import score_of
+
+        for suggestion in state.diagnoses:
+            score, tier = score_of(
+                suggestion, state.mentions_of(suggestion), state.request.setting.value
+            )
+            suggestion.score = score
+            suggestion.path.append(f"score: {tier} ({score:.2f})")
+
+
 class HouseModelRescoring:
     """A trained organisation model re-scores the diagnoses and keeps those over its threshold."""
 
@@ -406,6 +426,7 @@ def default_components(request: CodingRequest) -> list[Component]:
         Annotate(),
         Diagnoses(),
         Guidelines(),
+        Scoring(),
         HouseModelRescoring(),
         Sequencing(),
     ]
