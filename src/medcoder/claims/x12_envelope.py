@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from medcoder.claims.model import Address, Encounter, Provider
 from medcoder.claims.npi import npi_is_valid
-from medcoder.errors import MedcoderError
+from medcoder.errors import InputError
 
 SEGMENT = "~"
 ELEMENT = "*"
@@ -31,7 +31,7 @@ VERSION_837I = "005010X223A2"
 Element = str | Sequence[str | None] | None
 
 
-class ClaimError(MedcoderError):
+class ClaimError(InputError):
     """An encounter that cannot become a valid 837 as given.
 
     Raised instead of writing a claim a payer would reject or, worse, a silently truncated
@@ -39,12 +39,13 @@ class ClaimError(MedcoderError):
     field (dotted path) at fault so the CLI and UI can point at it.
     """
 
+    code = "invalid_claim"
+
     def __init__(self, field: str, problem: str, *, encounter_id: str | None = None) -> None:
-        self.field = field
         self.problem = problem
         self.encounter_id = encounter_id
         prefix = f"encounter {encounter_id!r}: " if encounter_id else ""
-        super().__init__(f"{prefix}{field}: {problem}")
+        super().__init__(f"{prefix}{field}: {problem}", field=field)
 
 
 class Segments:
