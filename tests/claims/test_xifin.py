@@ -1,4 +1,4 @@
-"""XiFin export: the accession CSV and the HL7 v2.5 DFT^P03 charge message (DOMAIN.md §8)."""
+"""XiFin export: the accession CSV and the HL7 v2.5 DFT^P03 charge message (docs/domain.md §8)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Why our own reader rather than pyx12: we want a small typed record of what was paid and
 why not, and a one-line error that names the segment when a file is broken; the loop
-layout follows the pyx12 map ``835.5010.X221.A1.xml`` (DOMAIN.md §2.6):
+layout follows the pyx12 map ``835.5010.X221.A1.xml`` (docs/domain.md §2.6):
 
 * header: BPR (payment), TRN (reassociation trace), DTM*405, 1000A payer N1*PR, 1000B
   payee N1*PE (with N3/N4/REF/PER);
@@ -18,7 +18,7 @@ does not balance (CLP03 - CLP04 != sum of CAS) is reported as a warning, not an 
 the file is the payer's, and we still want to post it.
 
 Denial linking (:func:`link_denials`) matches CLP01 (our CLM01 = ``Encounter.id``) to the
-submitted encounter and SVC lines to its lines, then maps each CARC (DOMAIN.md §1.6) to the
+submitted encounter and SVC lines to its lines, then maps each CARC (docs/domain.md §1.6) to the
 scrubber rule family that should have caught it (:data:`CARC_RULE_FAMILIES`), so a denial
 says whether the scrubber had flagged it (sent anyway) or missed it (a rule gap).
 """
@@ -53,7 +53,7 @@ __all__ = [
 
 # --------------------------------------------------------------------------- tables
 
-#: CLP02 claim status codes (DOMAIN.md §2.6).
+#: CLP02 claim status codes (docs/domain.md §2.6).
 CLAIM_STATUS = {
     "1": "processed as primary",
     "2": "processed as secondary",
@@ -67,7 +67,7 @@ CLAIM_STATUS = {
     "25": "predetermination pricing only, no payment",
 }
 
-#: Short CARC meanings (paraphrased from the X12 CARC list; DOMAIN.md §1.6).
+#: Short CARC meanings (paraphrased from the X12 CARC list; docs/domain.md §1.6).
 CARC_TEXT = {
     "1": "deductible",
     "2": "coinsurance",
@@ -104,7 +104,7 @@ CARC_TEXT = {
 }
 
 #: Adjustments that are payment arithmetic, not denials: contractual write-off and
-#: patient cost sharing (CO-45 is misused for full denials by some payers, DOMAIN.md §1.6:
+#: patient cost sharing (CO-45 is misused for full denials by some payers, docs/domain.md §1.6:
 #: such a line shows as paid 0 with only CO-45, which the summary still counts).
 ROUTINE_CARCS = frozenset({"1", "2", "3", "23", "45", "253"})
 
@@ -145,7 +145,7 @@ _ELIG = RuleFamily(
 )
 _AUTH = RuleFamily("prior-auth", ("AUTH-", "PA-"), "Obtain/attach the authorization number")
 
-#: CARC -> the scrubber rule family that would have caught it (DOMAIN.md §1.6). Payer
+#: CARC -> the scrubber rule family that would have caught it (docs/domain.md §1.6). Payer
 #: policy rules of medcoder.edits carry the CARC on their findings, which also matches.
 CARC_RULE_FAMILIES: dict[str, RuleFamily] = {
     "16": _REQUIRED,

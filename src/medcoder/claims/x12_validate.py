@@ -1,6 +1,6 @@
 """Validate X12 text against its implementation guide with pyx12.
 
-pyx12 is the most complete open validator for 5010 (DOMAIN.md 2.7): it walks the transaction
+pyx12 is the most complete open validator for 5010 (docs/domain.md §2.7): it walks the transaction
 against the guide's map (loop nesting and repeats, segment and element usage, lengths, data
 types, code lists such as SBR09, POS and states, control numbers and SE/GE/IEA counts). Its
 entry point, :func:`pyx12.x12n_document.x12n_document`, takes params, a source (path or open

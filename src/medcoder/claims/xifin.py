@@ -1,9 +1,9 @@
 """Export coded lab/diagnostic encounters for XiFin RPM: an accession CSV and HL7 DFT^P03.
 
-Why these two shapes (DOMAIN.md §8): XiFin bills by *accession* (one requisition/order),
+Why these two shapes (docs/domain.md §8): XiFin bills by *accession* (one requisition/order),
 and its interface specifications are not public; comparable lab billing systems take
 charges as an HL7 v2 DFT^P03 "charge interface" or a flat file. So we export both, with
-every field DOMAIN.md §8 lists per accession and per test, and no XiFin-only guesses.
+every field docs/domain.md §8 lists per accession and per test, and no XiFin-only guesses.
 
 Encounter mapping (the model allows extra fields; nothing here renames one):
 

@@ -39,7 +39,7 @@ def claim_type_of(encounter: Encounter) -> ClaimType:
 def date_of_service(encounter: Encounter) -> dt.date | None:
     """The date the code sets are chosen by.
 
-    Inpatient claims use the discharge date (the MCE and grouper key on it, DOMAIN.md §1.4);
+    Inpatient claims use the discharge date (the MCE and grouper key on it, docs/domain.md §1.4);
     others the encounter's service date, else the earliest line date.
     """
     if encounter.setting == "inpatient" and (encounter.discharge_date or encounter.admission_date):

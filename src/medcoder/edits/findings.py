@@ -1,6 +1,6 @@
 """What the scrubber reports (:class:`Finding`) and how a rule is declared (:class:`Rule`).
 
-Severities follow where a claim would stop if sent as it is (DOMAIN.md §1.6, §2.3):
+Severities follow where a claim would stop if sent as it is (docs/domain.md §1.6, §2.3):
 
 * ``reject``: refused before adjudication (999/277CA front-end rejection, or a field the
   payer's intake cannot read). The claim never reaches a claims examiner; fix and resend.

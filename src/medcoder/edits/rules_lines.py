@@ -1,8 +1,8 @@
 """Service-line edits: diagnosis pointers, modifier misuse, E/M with a same-day procedure.
 
 Pointers (837P SV107, CMS-1500 item 24E) hold up to four 1-based positions into the claim's
-diagnoses and at least one is required; 837I lines carry no pointers (DOMAIN.md §2.1-2.2).
-Modifier rules follow CR8863 and the NCCI manual as summarised in DOMAIN.md §1.1.
+diagnoses and at least one is required; 837I lines carry no pointers (docs/domain.md §2.1-2.2).
+Modifier rules follow CR8863 and the NCCI manual as summarised in docs/domain.md §1.1.
 """
 
 from __future__ import annotations

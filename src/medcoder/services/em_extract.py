@@ -2,7 +2,7 @@
 
 Every finding comes from a phrase table below (data, not code) and keeps the span of text
 that matched, so the grid ``em_level`` builds can cite its evidence. The tables follow the
-wording of the AMA MDM table (DOMAIN.md section 4) plus common clinical paraphrases; what the
+wording of the AMA MDM table (docs/domain.md §4) plus common clinical paraphrases; what the
 tables cannot settle (two different total times, conflicting patient status, no problem
 found) is flagged for review rather than guessed.
 

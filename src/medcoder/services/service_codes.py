@@ -208,7 +208,7 @@ def _em_suggestions(
         score,
         evidence=evidence + time_evidence,
         path=_em_path(em),
-        guidelines=["AMA E/M 2021/2023 MDM table and time rules (DOMAIN.md section 4)"],
+        guidelines=["AMA E/M 2021/2023 MDM table and time rules (docs/domain.md §4)"],
     )
     code.explanation = em_account(em, payer)
     out = [code]
