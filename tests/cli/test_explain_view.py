@@ -109,28 +109,23 @@ def test_explain_prints_the_mdm_grid_and_how_the_level_was_decided() -> None:
 
 
 def test_inpatient_and_abstraction_default_to_pcs_when_its_pack_is_imported(
-    fixtures: Path, capsys: pytest.CaptureFixture[str]
+    fixtures: Path,
 ) -> None:
-    _pcs_fixture_pack(fixtures)
-    assert _default_systems("inpatient", None) == ("ICD-10-CM", "ICD-10-PCS")
-    assert _default_systems("abstraction", None) == ("ICD-10-CM", "ICD-10-PCS")
-    assert capsys.readouterr().err == ""
+    _pcs_fixture_pack(fixtures)  # FY2023: used for any date of service, the result says so
+    assert _default_systems("inpatient") == (("ICD-10-CM", "ICD-10-PCS"), None)
+    assert _default_systems("abstraction") == (("ICD-10-CM", "ICD-10-PCS"), None)
 
 
-def test_without_the_pcs_pack_inpatient_codes_icd10cm_and_says_why(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    assert _default_systems("inpatient", None) == ("ICD-10-CM",)
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1
-    assert "ICD-10-PCS" in err and "medcoder data import" in err
+def test_without_the_pcs_pack_inpatient_codes_icd10cm_and_says_why() -> None:
+    systems, note = _default_systems("inpatient")
+    assert systems == ("ICD-10-CM",)
+    assert len(note.splitlines()) == 1
+    assert "ICD-10-PCS" in note and "medcoder data import" in note
 
 
-def test_outpatient_defaults_to_services_and_says_hcpcs_needs_its_pack(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    assert _default_systems("outpatient", None) == ("ICD-10-CM", "CPT")
-    assert "HCPCS" in capsys.readouterr().err
+def test_outpatient_defaults_to_services_and_says_hcpcs_needs_its_pack() -> None:
+    systems, note = _default_systems("outpatient")
+    assert systems == ("ICD-10-CM", "CPT") and "HCPCS" in note
 
 
 @pytest.fixture(scope="module")

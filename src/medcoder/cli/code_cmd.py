@@ -27,7 +27,9 @@ class OutFormat(StrEnum):
 
 
 def _inputs(paths: list[Path]) -> list[Path]:
-    from medcoder.errors import UsageError
+    """The documents named: files as given, folders by their document files. A path that
+    does not exist is an input error (exit 1), like every file the CLI cannot read."""
+    from medcoder.errors import SourceFileError
 
     files: list[Path] = []
     for path in paths:
@@ -36,12 +38,12 @@ def _inputs(paths: list[Path]) -> list[Path]:
                 p for p in path.iterdir() if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES
             )
             if not found:
-                raise UsageError(f"{path}: no documents (.txt, .pdf, .hl7, .json) in this folder")
+                raise SourceFileError(path, "no documents (.txt, .pdf, .hl7, .json) in this folder")
             files.extend(found)
         elif path.is_file():
             files.append(path)
         else:
-            raise UsageError(f"{path}: no such file or directory")
+            raise SourceFileError(path, "no such file or directory")
     return files
 
 
@@ -68,52 +70,39 @@ SYSTEMS_HELP = (
 )
 
 
-def _default_systems(setting: str, date: str | None) -> tuple[str, ...]:
-    """What the setting calls for when ``--systems`` is not given (issue 5).
+def _default_systems(setting: str) -> tuple[tuple[str, ...], str | None]:
+    """What the setting calls for when ``--systems`` is not given (issue 5), and a note when
+    a system is left out.
 
     Inpatient and abstraction (CodiEsp-style case review) report procedures in ICD-10-PCS;
-    outpatient services are reported in CPT/HCPCS. A system whose pack is not imported is
-    left out with a one-line note on stderr rather than failing every document.
+    outpatient services are reported in CPT/HCPCS. A system with no pack installed at all is
+    left out with a one-line note rather than failing every document; one installed for
+    another year than the date of service is used, and each result names the year.
     """
     from medcoder.codesets import registry
-    from medcoder.codesets.periods import parse_date
-    from medcoder.errors import MedcoderError
-
-    on = parse_date(date) if date else None
-
-    def have(component: str, system: str) -> bool:
-        try:
-            registry.choose(component, on, system)
-        except MedcoderError:
-            return False
-        return True
 
     if setting == "outpatient":
-        if have("hcpcs", "HCPCS"):
-            return ("ICD-10-CM", "CPT", "HCPCS")
-        typer.echo(
+        if registry.list_packs("hcpcs"):
+            return ("ICD-10-CM", "CPT", "HCPCS"), None
+        return ("ICD-10-CM", "CPT"), (
             "note: HCPCS drug codes need the HCPCS pack (`medcoder data import PATH`); "
-            "coding ICD-10-CM and CPT",
-            err=True,
+            "coding ICD-10-CM and CPT"
         )
-        return ("ICD-10-CM", "CPT")
-    if have("icd10pcs", "ICD-10-PCS"):
-        return ("ICD-10-CM", "ICD-10-PCS")
-    typer.echo(
+    if registry.list_packs("icd10pcs"):
+        return ("ICD-10-CM", "ICD-10-PCS"), None
+    return ("ICD-10-CM",), (
         "note: ICD-10-PCS procedures need the PCS pack (`medcoder data import "
-        "PATH_TO_PCS_FILES`); coding ICD-10-CM only",
-        err=True,
+        "PATH_TO_PCS_FILES`); coding ICD-10-CM only"
     )
-    return ("ICD-10-CM",)
 
 
-def _chosen_systems(value: str | None, setting: str, date: str | None) -> tuple[str, ...]:
+def _chosen_systems(value: str | None, setting: str) -> tuple[tuple[str, ...], str | None]:
     from medcoder.coding.settings import profile
 
     if value is not None:
-        return _systems(value)
+        return _systems(value), None
     profile(setting)  # usage error for an unknown setting before looking at packs
-    return _default_systems(setting, date)
+    return _default_systems(setting)
 
 
 def _engine(
@@ -136,7 +125,7 @@ def _engine(
     return engine_for(setting, loaded, on, systems)
 
 
-def _code_files(files: list[Path], engine, progress: bool):  # noqa: ANN001, ANN202
+def _code_files(files: list[Path], engine):  # noqa: ANN001, ANN202
     """Yield (document id, CodingResult | None, error) per input; one bad file spoils nothing."""
     from medcoder.coding.suggestion import CodingResult
     from medcoder.documents.readers import read_many
@@ -179,15 +168,18 @@ def code(
     JSONL gives one line per input document: {"document", "codes": [{"system", "code",
     "description", "score", "evidence": [...]}]}.
     """
-    engine = _engine(setting, model, date, _chosen_systems(systems, setting, date))
     files = _inputs(paths)
+    chosen, note = _chosen_systems(systems, setting)
+    engine = _engine(setting, model, date, chosen)
+    if note:  # after the checks that can fail, so an error is never preceded by it
+        typer.echo(note, err=True)
     failures = 0
     sink = output.open("w", encoding="utf-8") if output else sys.stdout
     # rich (about 0.02 s to import) only for the table format, not for json/jsonl runs.
     out = console() if fmt is OutFormat.TABLE else None
     collected = []
     try:
-        for doc_id, result, error in _code_files(files, engine, progress=True):
+        for doc_id, result, error in _code_files(files, engine):
             if error is not None:
                 failures += 1
                 typer.echo(f"Error: {error}", err=True)
@@ -239,8 +231,12 @@ def explain(
     evidence) and why others were not; --format json carries the same tables as data."""
     from medcoder.cli.explain_view import render
 
-    engine = _engine(setting, model, None, _chosen_systems(systems, setting, None))
-    for doc_id, result, error in _code_files(_inputs([path]), engine, progress=False):
+    files = _inputs([path])
+    chosen, note = _chosen_systems(systems, setting)
+    engine = _engine(setting, model, None, chosen)
+    if note:
+        typer.echo(note, err=True)
+    for doc_id, result, error in _code_files(files, engine):
         if error:
             from medcoder.errors import DocumentError
 

@@ -33,6 +33,8 @@ from medcoder.documents.sections import segment
 from medcoder.nlp.matcher import ConceptMatcher, Match, bare_words
 from medcoder.nlp.model import Assertion
 
+# Code sets whose version warnings the engine writes; the HCPCS and CPT coders say their own.
+_WARNS_HERE = frozenset({"ICD-10-CM", "ICD-10-CM index", "ICD-10-PCS"})
 SOURCE_CONFIDENCE = {"index": 0.8, "title": 0.75, "inclusion": 0.7, "lexicon": 0.7, "learned": 0.6}
 ASSERTION_FACTOR = {
     Assertion.PRESENT: 1.0,
@@ -80,9 +82,45 @@ class CodingEngine:
 
     @cached_property
     def pack(self) -> ICD10CMPack:
+        """The ICD-10-CM tabular for the date of service: in force, else the nearest."""
         from medcoder.codesets import registry
 
-        return registry.icd10cm(self.on)
+        pack, self._tabular = registry.icd10cm_resolved(self.on)
+        return pack
+
+    @cached_property
+    def code_sets(self) -> tuple[dict[str, str], tuple[str, ...]]:
+        """The version of each code set this engine codes with, and a warning for each one
+        that is not the version in force on the date of service (or, with no date given,
+        each one of another year than the ICD-10-CM tabular)."""
+        from medcoder.codesets import registry
+        from medcoder.nlp.index_vocabulary import index_pack_for
+
+        self.pack  # noqa: B018 - resolves the tabular
+        chosen = [self._tabular]
+        index = index_pack_for(self.pack)
+        if index is not None:
+            chosen.append(
+                registry.Resolution(index, self.on, self.on is None or self.on in index.period)
+            )
+        wanted = {"ICD-10-PCS": "icd10pcs", "HCPCS": "hcpcs", "CPT": "cpt"}
+        for system in self.systems:
+            component = wanted.get(system)
+            if component and registry.list_packs(component):
+                chosen.append(registry.resolve(component, self.on, system))
+        versions = {c.system: c.label for c in chosen}
+        warnings = [w for c in chosen if c.system in _WARNS_HERE and (w := c.warning)]
+        if self.on is None:
+            fiscal = {c.system: c.info.version for c in chosen if c.system in _WARNS_HERE}
+            others = {s: v for s, v in fiscal.items() if v != fiscal["ICD-10-CM"]}
+            if others:
+                listing = ", ".join(f"{s} FY{v}" for s, v in others.items())
+                warnings.append(
+                    f"no date of service given: coded with the newest installed code sets, "
+                    f"ICD-10-CM FY{fiscal['ICD-10-CM']} with {listing} (give --date to use "
+                    "the ones in force on the date)"
+                )
+        return versions, tuple(warnings)
 
     @cached_property
     def matcher(self) -> ConceptMatcher:
@@ -148,6 +186,9 @@ class CodingEngine:
         from medcoder.coding.conventions import apply_conventions
 
         result = CodingResult(document=name, setting=self.profile.name)
+        versions, notes = self.code_sets
+        result.code_sets = dict(versions)
+        result.warnings.extend(notes)
         kept: list[Candidate] = []
         all_candidates: list[Candidate] = []
         for document in documents:

@@ -99,7 +99,12 @@ class Rejected:
 
 @dataclass
 class CodingResult:
-    """The codes of one document or encounter, best first."""
+    """The codes of one document or encounter, best first.
+
+    ``code_sets`` names the version of each code set the codes were taken from (``{"ICD-10-CM":
+    "FY2026", "ICD-10-PCS": "FY2023", ...}``), so a result read later says which year it
+    followed; a version other than the one in force on the date of service is also a warning.
+    """
 
     document: str
     setting: str
@@ -107,6 +112,7 @@ class CodingResult:
     rejected: list[Rejected] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     language: str | None = None
+    code_sets: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self, *, explain: bool = False) -> dict[str, object]:
         out: dict[str, object] = {
@@ -114,6 +120,8 @@ class CodingResult:
             "setting": self.setting,
             "codes": [c.to_dict(explain=explain) for c in self.codes],
         }
+        if self.code_sets:
+            out["code_sets"] = dict(self.code_sets)
         if self.warnings:
             out["warnings"] = self.warnings
         if explain:
