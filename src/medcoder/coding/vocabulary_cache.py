@@ -16,25 +16,10 @@ from pathlib import Path
 
 from medcoder.codesets import pack_store
 from medcoder.codesets.icd10cm_pack import ICD10CMPack
-from medcoder.nlp.vocabulary import Entry, Vocabulary, tabular_entries
+from medcoder.nlp.index_vocabulary import index_entries
+from medcoder.nlp.vocabulary import Vocabulary, tabular_entries
 
 CACHE_FORMAT = "3"
-
-
-def _index_entries(pack: ICD10CMPack) -> tuple[list[Entry], str]:
-    try:
-        from medcoder.nlp.index_vocabulary import index_entries
-    except ImportError:
-        return [], "no-index"
-    return index_entries(pack)
-
-
-def _lexicon_entries(pack: ICD10CMPack, entries: list[Entry]) -> list[Entry]:
-    try:
-        from medcoder.nlp.lexicon_vocabulary import lexicon_entries
-    except ImportError:
-        return []
-    return lexicon_entries(pack, entries)
 
 
 def _code_fingerprint() -> str:
@@ -61,9 +46,10 @@ def build_vocabulary(pack: ICD10CMPack) -> Vocabulary:
     billable = {k for k in pack.billable_keys()}
     rows = pack._conn.execute("SELECT key, text, source FROM search").fetchall()
     entries = [e for e in tabular_entries(rows) if e.code in billable]
-    index, _ = _index_entries(pack)
+    # The lexicon's abbreviations and synonyms are not vocabulary entries: the matcher takes
+    # the lexicon itself (CodingEngine.matcher).
+    index, _ = index_entries(pack)
     entries.extend(e for e in index if e.code in billable)
-    entries.extend(_lexicon_entries(pack, entries))
     return Vocabulary(entries)
 
 
