@@ -10,7 +10,15 @@ from pathlib import Path
 
 import typer
 
-from medcoder.cli.output import Format, console, print_json, table
+from medcoder.cli.output import (
+    Format,
+    console,
+    open_output,
+    print_json,
+    read_text,
+    table,
+    write_atomically,
+)
 
 
 class ClaimFormat(StrEnum):
@@ -29,9 +37,7 @@ def load_encounter(path: Path):  # noqa: ANN201
     from medcoder.errors import SourceFileError
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise SourceFileError(path, "file not found") from exc
+        data = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise SourceFileError(path, f"invalid JSON ({exc.msg})", line=exc.lineno) from exc
     try:
@@ -117,9 +123,7 @@ def claim(
         from medcoder.claims.ub04 import render_ub04
 
         pdf = (render_cms1500 if fmt is ClaimFormat.CMS1500 else render_ub04)(encounter)
-        tmp = output.with_name(output.name + ".tmp")
-        tmp.write_bytes(pdf)
-        tmp.replace(output)
+        write_atomically(output, pdf)
         return
     if fmt is ClaimFormat.FHIR:
         from medcoder.claims.fhir_claim import to_fhir_claim
@@ -149,9 +153,7 @@ def claim(
                 f"{first.segment} {first.element or ''} {first.message}); nothing written"
             )
     if output:
-        tmp = output.with_name(output.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
+        write_atomically(output, text)
     else:
         sys.stdout.write(text)
     if from_engine:
@@ -266,7 +268,7 @@ def export(
     else:
         raise UsageError(f"unknown --format {fmt!r}; use xifin-csv or dft")
     if output:
-        output.write_text(text, encoding="utf-8")
+        write_atomically(output, text)
     else:
         sys.stdout.write(text)
 
@@ -308,7 +310,7 @@ def batch(
     scrubber = Scrubber(policy=policy)
     counts = {"written": 0, "held": 0, "failed": 0}
     report_path = output / "batch-report.jsonl"
-    with report_path.open("w", encoding="utf-8") as report, Progress(transient=False) as progress:
+    with open_output(report_path) as report, Progress(transient=False) as progress:
         task = progress.add_task("claims", total=len(files))
         for number, path in enumerate(files, start=1):
             row: dict[str, object] = {"file": path.name}
@@ -332,7 +334,7 @@ def batch(
                     issues = validate_x12(text) if validate else []
                     if issues:
                         raise MedcoderError(f"pyx12: {issues[0].message}")
-                    (output / f"{encounter.id}.837").write_text(text, encoding="utf-8")
+                    write_atomically(output / f"{encounter.id}.837", text)
                     row["status"] = "written"
             except MedcoderError as exc:
                 row["status"], row["error"] = "failed", str(exc)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from medcoder.cli.output import console, print_json, table
+from medcoder.cli.output import console, open_output, print_json, table
 
 SETTING_HELP = (
     "inpatient (uncertain diagnoses at discharge coded as established, principal diagnosis), "
@@ -174,7 +174,7 @@ def code(
     if note:  # after the checks that can fail, so an error is never preceded by it
         typer.echo(note, err=True)
     failures = 0
-    sink = output.open("w", encoding="utf-8") if output else sys.stdout
+    sink = open_output(output) if output else sys.stdout
     # rich (about 0.02 s to import) only for the table format, not for json/jsonl runs.
     out = console() if fmt is OutFormat.TABLE else None
     collected = []

@@ -53,7 +53,7 @@ def find(
     for opp in found:
         t = table(f"{opp.rule_id} · {opp.title}", ["Indicator", "Value", "Date", "Source"])
         for ind in opp.indicators:
-            value = f"{ind.value} {ind.unit or ''}".strip() if ind.value is not None else ind.text
+            value = f"{ind.value} {ind.unit or ''}".strip() if ind.value is not None else ind.name
             t.add_row(ind.kind, value, str(getattr(ind, "date", None) or ""), ind.text)
         out.print(t)
         for ex in opp.excluded:
@@ -72,15 +72,9 @@ def lint(
     Exit status 1 when an error-level finding is present.
     """
     from medcoder.cdi import lint_query
-    from medcoder.errors import SourceFileError
+    from medcoder.cli.output import read_text
 
-    if str(path) == "-":
-        text = sys.stdin.read()
-    else:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError as exc:
-            raise SourceFileError(path, "file not found") from exc
+    text = sys.stdin.read() if str(path) == "-" else read_text(path)
     findings = lint_query(text)
     if fmt is Format.JSON:
         print_json([f.to_dict() for f in findings])
