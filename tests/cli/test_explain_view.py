@@ -7,6 +7,7 @@ calls for (inpatient and abstraction: ICD-10-PCS too; outpatient: CPT/HCPCS serv
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -16,15 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from medcoder.cli.code_cmd import _default_systems
 from medcoder.cli.explain_view import render
 from medcoder.codesets import pack_store
 from medcoder.codesets.icd10pcs import build_pcs_pack, read_pcs
-from medcoder.coding.suggestion import CodingResult
+from medcoder.coding.request import CodingRequest
 from medcoder.documents.sections import segment
 from medcoder.documents.text_reader import text_document
 from medcoder.procedures.pcs_engine import PcsEngine
 from medcoder.services.service_codes import service_codes
+from medcoder.suggestions import CodingResult
 
 REPO = Path(__file__).resolve().parents[2]
 OP_NOTE = (
@@ -109,23 +110,33 @@ def test_explain_prints_the_mdm_grid_and_how_the_level_was_decided() -> None:
 
 
 def test_inpatient_and_abstraction_default_to_pcs_when_its_pack_is_imported(
-    fixtures: Path,
+    fixtures: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _pcs_fixture_pack(fixtures)  # FY2023: used for any date of service, the result says so
-    assert _default_systems("inpatient") == (("ICD-10-CM", "ICD-10-PCS"), None)
-    assert _default_systems("abstraction") == (("ICD-10-CM", "ICD-10-PCS"), None)
+    _pcs_fixture_pack(fixtures)  # FY2023
+    for setting in ("inpatient", "abstraction"):
+        request = CodingRequest.build(setting).resolve()
+        assert request.systems == ("ICD-10-CM", "ICD-10-PCS")
+        assert request.notes == ()
+    # a date of another fiscal year still codes PCS: the nearest pack, named in the result
+    dated = CodingRequest.build("inpatient", on=dt.date(2026, 3, 6)).resolve()
+    assert dated.systems == ("ICD-10-CM", "ICD-10-PCS") and dated.notes == ()
 
 
-def test_without_the_pcs_pack_inpatient_codes_icd10cm_and_says_why() -> None:
-    systems, note = _default_systems("inpatient")
-    assert systems == ("ICD-10-CM",)
-    assert len(note.splitlines()) == 1
-    assert "ICD-10-PCS" in note and "medcoder data import" in note
+def test_without_the_pcs_pack_inpatient_codes_icd10cm_and_says_why(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    request = CodingRequest.build("inpatient").resolve()
+    assert request.systems == ("ICD-10-CM",)
+    assert len(request.notes) == 1
+    assert "ICD-10-PCS" in request.notes[0] and "medcoder data import" in request.notes[0]
 
 
-def test_outpatient_defaults_to_services_and_says_hcpcs_needs_its_pack() -> None:
-    systems, note = _default_systems("outpatient")
-    assert systems == ("ICD-10-CM", "CPT") and "HCPCS" in note
+def test_outpatient_defaults_to_services_and_says_hcpcs_needs_its_pack(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    request = CodingRequest.build("outpatient").resolve()
+    assert request.systems == ("ICD-10-CM", "CPT")
+    assert "HCPCS" in request.notes[0]
 
 
 @pytest.fixture(scope="module")

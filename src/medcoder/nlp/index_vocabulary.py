@@ -224,7 +224,43 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
                 yield Entry(tokens, codes[0], "index", path, 1 + depth, tuple(codes[1:] + manifs))
         for sub in term.subterms:
             yield from walk(sub, own[:4], depth + 1, path, synonyms)
+        if depth and term.see and not codes and id(term) not in followed:
+            # A subterm that only says *see* (I.A.16): "Regurgitation, mitral -> see
+            # Insufficiency, mitral" codes {regurgitation, mitral} as the target does, and the
+            # target's own subterms continue below these words.
+            target = see_target(term.see)
+            if target is not None:
+                followed.add(id(term))
+                yield from walk_target(target, own[:4], depth, f"{path} (see {term.see})")
+                followed.discard(id(term))
 
+    def see_target(reference: str):  # noqa: ANN001, ANN202
+        found, unmatched = index.resolve(re.split(r",\s*", reference))
+        return found[-1] if found and not unmatched else None
+
+    def walk_target(target, prefixes, depth: int, path: str) -> Iterator[Entry]:  # noqa: ANN001
+        """The target's own code and its direct subterms' codes under the referring words
+        (one level: deeper paths are reached from the target's own words)."""
+        for term, words, level in [(target, (), 0)] + [
+            (sub, _words(sub.title), 1)
+            for sub in target.subterms
+            if not SKIP_SUBTERM.match(sub.title)
+        ]:
+            codes = [c for c in (resolver.resolve(c) for c in term.codes) if c]
+            if not codes:
+                continue
+            manifs = [c for c in (resolver.resolve(c) for c in term.manif_codes) if c]
+            for tokens in keep(term, [p + words for p in prefixes[:2]]):
+                yield Entry(
+                    tokens,
+                    codes[0],
+                    "index",
+                    f"{path}, {term.title}" if level else path,
+                    1 + depth + level,
+                    tuple(codes[1:] + manifs),
+                )
+
+    followed: set[int] = set()
     for main in index.main_terms:
         yield from walk(main, [], 0, "", [])
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from medcoder.codesets import pack_store
 from medcoder.codesets.icd10cm_pack import ICD10CMPack
-from medcoder.nlp.index_vocabulary import index_entries
+from medcoder.nlp.index_vocabulary import index_entries, index_signature
 from medcoder.nlp.vocabulary import Vocabulary, tabular_entries
 
 CACHE_FORMAT = "3"
@@ -46,8 +46,6 @@ def build_vocabulary(pack: ICD10CMPack) -> Vocabulary:
     billable = {k for k in pack.billable_keys()}
     rows = pack._conn.execute("SELECT key, text, source FROM search").fetchall()
     entries = [e for e in tabular_entries(rows) if e.code in billable]
-    # The lexicon's abbreviations and synonyms are not vocabulary entries: the matcher takes
-    # the lexicon itself (CodingEngine.matcher).
     index, _ = index_entries(pack)
     entries.extend(e for e in index if e.code in billable)
     return Vocabulary(entries)
@@ -73,12 +71,7 @@ def _unmarshal(data: bytes) -> tuple:
 
 def load_vocabulary(pack: ICD10CMPack) -> Vocabulary:
     """The vocabulary for ``pack``, from the on-disk cache when it is current."""
-    try:
-        from medcoder.nlp.index_vocabulary import index_signature
-
-        extra = index_signature(pack)
-    except ImportError:
-        extra = "no-index"
+    extra = index_signature(pack)
     folder = pack_store.data_dir() / "cache"
     path = folder / f"vocabulary-{pack.version}-{_signature(pack, extra)}.marshal"
     if path.exists():
