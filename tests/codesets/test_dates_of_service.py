@@ -14,7 +14,7 @@ from medcoder.codesets import registry
 from medcoder.codesets.cpt import build_cpt_pack
 from medcoder.codesets.hcpcs import build_hcpcs_pack
 from medcoder.codesets.icd10pcs import build_pcs_pack
-from medcoder.codesets.lookup import lookup_cpt, lookup_hcpcs, lookup_pcs, system_of
+from medcoder.codesets.other_lookup import lookup_cpt, lookup_hcpcs, lookup_pcs, system_of
 from medcoder.codesets.systems import CodeSystem
 from medcoder.codesets.validation import Status, validate_any
 from medcoder.errors import CodeError, PackNotFoundError, UsageError
@@ -160,3 +160,17 @@ def test_cpt_is_looked_up_only_in_the_users_licensed_file(fixtures: Path) -> Non
     build_cpt_pack(fixtures / "cpt" / "synthetic_cpt.csv", 2026)
     entry = lookup_cpt("99202", date(2026, 2, 1))
     assert entry.title == "Synthetic descriptor for testing, new patient"
+
+
+def test_no_submodule_shadows_the_packages_functions() -> None:
+    """``codesets.lookup``/``search``/``validate`` stay functions once every submodule of
+    the package is imported (a submodule named like a function replaces it on import)."""
+    import importlib
+    import pkgutil
+
+    from medcoder import codesets
+
+    for module in pkgutil.iter_modules(codesets.__path__):
+        importlib.import_module(f"medcoder.codesets.{module.name}")
+    for name in ("lookup", "search", "validate"):
+        assert callable(getattr(codesets, name)), name

@@ -40,7 +40,7 @@ def lookup(
     """Show a code's title and status: ICD-10-CM with its hierarchy and instructional notes,
     ICD-10-PCS axis by axis, HCPCS with its descriptions and dates, CPT from your licensed file."""
     from medcoder.codesets import normalize_code, registry
-    from medcoder.codesets.lookup import lookup_other, system_of
+    from medcoder.codesets.other_lookup import lookup_other, system_of
     from medcoder.codesets.systems import CodeSystem
     from medcoder.errors import CodeError
 
@@ -115,7 +115,7 @@ def lookup(
         out.print(t)
 
 
-def _show_entry(entry, fmt: Format) -> None:  # noqa: ANN001 - a codesets.lookup.Entry
+def _show_entry(entry, fmt: Format) -> None:  # noqa: ANN001 - a codesets.other_lookup.Entry
     if entry.warning:
         typer.echo(f"warning: {entry.warning}", err=True)
     if fmt is Format.JSON:

@@ -1,4 +1,4 @@
-"""Look a code up in any system: what a coder wants to see beside it.
+"""Look a code of ICD-10-PCS, HCPCS or CPT up: what a coder wants to see beside it.
 
 - ICD-10-PCS: each of the seven axes with its value, its meaning in the code's table and, where
   the PCS definitions define it, the definition (root operation, approach, ...); a partial code
