@@ -23,17 +23,7 @@ README = REPO / "README.md"
 
 # Lines that fail today for a reason another branch fixes; each must still fail (so that the
 # entry is removed as soon as it passes) and must still be in the README.
-PENDING = {
-    "medcoder claim examples/encounter.json --format 837i": "the example has no type of bill",
-    "medcoder claim examples/encounter.json --format ub04 -o claim-ub04.pdf": (
-        "the example has no type of bill"
-    ),
-    "medcoder drg examples/encounter.json": "the example has no discharge status",
-    "medcoder export examples/encounter.json --format xifin-csv": (
-        "the example has no ordering provider"
-    ),
-    "medcoder export examples/encounter.json --format dft": "the example has no ordering provider",
-}
+PENDING: dict[str, str] = {}
 
 
 def example_lines() -> list[tuple[str, str]]:

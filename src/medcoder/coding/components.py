@@ -86,9 +86,14 @@ class Diagnoses:
         pack, profile = state.pack, state.profile
         reading = None
         if state.request.setting is not Setting.ABSTRACTION:
+            from medcoder.coding.drugs import treated_by
             from medcoder.coding.reading import Reading, states_a_diagnosis
 
-            reading = Reading(state.request.setting, self._chronic)
+            treated = {
+                a.id: treated_by({m.drug_class for m in a.medications if m.current})
+                for a in state.annotated
+            }
+            reading = Reading(state.request.setting, self._chronic, treated)
             annotated = {a.id: a for a in state.annotated}
             stated = {a.id: states_a_diagnosis(a) for a in state.annotated}
         for cand in state.candidates:
@@ -199,6 +204,21 @@ class Guidelines:
         )
         state.diagnoses = kept
         state.result.rejected.extend(rejected)
+        if state.request.setting is Setting.ABSTRACTION:
+            return  # abstraction reports each mention as documented (CodiEsp's coders)
+        from medcoder.coding.guidelines import RULES, RuleContext
+
+        context = RuleContext(
+            state.diagnoses,
+            state.annotated,
+            state.pack,
+            state.request.setting.value,
+            state.result.rejected,
+            state.result.warnings,
+        )
+        for rule in RULES:
+            rule(context)
+        state.diagnoses = context.suggestions
 
 
 class HouseModelRescoring:
@@ -235,7 +255,10 @@ class Sequencing:
         inpatient = state.profile.sequencing == "principal"
         if inpatient:
             assign_poa(suggestions, {d.id: d.text for d in state.documents})
-        first = choose_principal(suggestions)
+        order = {id(s): state.stated_order(s) for s in suggestions}
+        first = choose_principal(
+            suggestions, lambda s: order.get(id(s)), prefer_definitive=inpatient
+        )
         if first is None:
             state.diagnoses = suggestions
             return

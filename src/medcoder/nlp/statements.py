@@ -45,6 +45,7 @@ DIAGNOSIS_SECTIONS = frozenset(
         "postoperative_diagnosis",
         "preoperative_diagnosis",
         "admission_diagnoses",
+        "query_response",  # the physician's answer to a query is documentation of a diagnosis
     }
 )
 # When a note has the later statement, the earlier one is only its forerunner: a coder takes
@@ -63,7 +64,7 @@ _ROLE_OF_KIND = {
     "body": "narrative",
     "hospital_course": "narrative",
     "objective": "finding",
-    "other": "narrative",
+    "other": "finding",  # an unknown heading states no diagnosis of its own
     "past_medical_history": "history",
     "past_surgical_history": "history",
     "immunizations": "history",
@@ -145,7 +146,7 @@ def _statements(
             role = "support"
         body_start = section.header_end if section.header_end is not None else section.start
         if role != "diagnosis":
-            out.append(Statement(section.start, section.end, role, section.kind))
+            out.extend(_with_consent(document, section, role))
             continue
         out.extend(_diagnosis_statements(document.text, section, body_start, ends))
     item = 0
@@ -158,6 +159,39 @@ def _statements(
             item += 1
         numbered.append(statement)
     return numbered
+
+
+# A consent or risk discussion lists what could happen, not what the patient has.
+_CONSENT = re.compile(
+    r"\brisks?\b[^.]{0,120}?\b(?:includ\w*|such as|of|were|was|are|discussed|explained|"
+    r"reviewed|outlined|benefits|alternatives)\b|\b(?:informed )?consent\b|"
+    r"\bpossible complications?\b|\bcomplications?\b[^.]{0,20}\b(?:such as|includ\w*)\b|"
+    r"\bbenefits,? and alternatives\b",
+    re.I,
+)
+
+
+def _with_consent(document: Document, section: Section, role: str) -> list[Statement]:
+    """The section as one statement of its role, with its consent and risk sentences cut
+    out as ``excluded`` (guideline IV.C: conditions the patient has, not the ones discussed)."""
+    text = document.text
+    risky = [
+        s
+        for s in document.sentences
+        if section.start <= s.start < section.end and _CONSENT.search(text, s.start, s.end)
+    ]
+    if not risky:
+        return [Statement(section.start, section.end, role, section.kind)]
+    out: list[Statement] = []
+    cursor = section.start
+    for sentence in risky:
+        if sentence.start > cursor:
+            out.append(Statement(cursor, sentence.start, role, section.kind))
+        out.append(Statement(sentence.start, sentence.end, "excluded", section.kind))
+        cursor = sentence.end
+    if cursor < section.end:
+        out.append(Statement(cursor, section.end, role, section.kind))
+    return out
 
 
 def _diagnosis_statements(
