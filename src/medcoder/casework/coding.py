@@ -246,6 +246,12 @@ def code_case(case: Case, chron: Chronology, *, engine: bool = True) -> list[Cas
                     if event.id not in entry.events:
                         entry.events.append(event.id)
                         entry.citations.append(event.citation)
+            for query in (r for r in result.rejected if r.guideline == "A8"):
+                # a procedure documented without an axis: a query, never a code (PCS A8)
+                for evidence in query.evidence:
+                    event = _event_at(events, evidence.start)
+                    if event is not None:
+                        partial.setdefault(f"{query.code} ({query.description})", event)
         for label, event in partial.items():
             chron.data_quality.append(
                 DataQualityItem(

@@ -44,6 +44,8 @@ class Verdict:
 
 
 CODE = Verdict(True)
+# Personal history and status codes (I.C.21.c.3 status, I.C.21.c.4 history).
+_STATUS = ("Z85", "Z86", "Z87", "Z89", "Z90", "Z92", "Z95", "Z96", "Z98", "Z99")
 _NOT_STATED = {
     "support": (
         "said in the reasoning, plan or summary around a stated problem, not stated as a "
@@ -117,14 +119,18 @@ class Reading:
         # document id -> code prefixes of the conditions its current drugs treat
         self.treated = treated or {}
 
-    def verdict(self, cand: Candidate, annotated: AnnotatedDocument, stated: bool) -> Verdict:
+    def verdict(
+        self, cand: Candidate, annotated: AnnotatedDocument, stated: bool, title: str = ""
+    ) -> Verdict:
         mention = cand.mention
         role = mention.reading if mention is not None else None
         if role is None or role == "diagnosis":
             return CODE
         symptom = is_symptom(cand.code)
         if role == "reason":
-            if symptom and stated:
+            # "Wrist injury" as the complaint is the Colles fracture the assessment states.
+            vague = title.lower().startswith("unspecified ")
+            if (symptom or vague) and stated:
                 return Verdict(
                     False,
                     "the reason for the visit is explained by the stated diagnosis",
@@ -143,6 +149,11 @@ class Reading:
                 else "a symptom explained by the stated diagnosis",
                 "IV.C" if not symptom else "I.B.5",
             )
+        key = cand.code.upper()
+        if role == "family" and key.startswith(("Z80", "Z81", "Z82", "Z83", "Z84")):
+            return CODE  # family history codes (I.C.21.c.4)
+        if role == "history" and self.inpatient and key.startswith(_STATUS):
+            return CODE  # history and status codes that affect the stay (I.C.21.c.3-4)
         if role == "history" and not symptom and self._chronic(cand.code):
             if self.inpatient:
                 return CODE  # chronic conditions affect the care of the stay (III.B)

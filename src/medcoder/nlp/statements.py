@@ -98,6 +98,7 @@ _SUMMARY = re.compile(
 # Where a problem line turns into its plan: "CHF exacerbation - increase Lasix", "HTN: continue".
 _PLAN_SPLIT = re.compile(r"\s+[-–—]\s+|:\s+(?=[A-Za-z])|;\s+")
 _PLAN_SECTIONS = frozenset({"assessment", "assessment_plan"})
+_PROBLEM_WORDS = 12  # a problem line is short: "Type 2 diabetes mellitus, uncontrolled."
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,13 @@ def _diagnosis_statements(
     out: list[Statement] = []
     if body_start > section.start:
         out.append(Statement(section.start, body_start, "excluded", section.kind))  # the header
-    for lo, hi in _items(text, body_start, section.end):
+    items = _items(text, body_start, section.end)
+    # An assessment written as problems (short lines, numbered or bulleted items) keeps its
+    # paragraphs as their narrative; one written as prose states its problems in them.
+    as_problems = section.kind in _PLAN_SECTIONS and any(
+        _is_problem_line(text[lo:hi]) for lo, hi in items
+    )
+    for lo, hi in items:
         piece = text[lo:hi]
         stripped = piece.strip(" \t\n,")
         if not stripped:
@@ -212,6 +219,9 @@ def _diagnosis_statements(
             continue
         first_end = _first_sentence_end(text, lo, hi, ends)
         first = text[lo:first_end]
+        if as_problems and not _is_problem_line(piece):
+            out.append(Statement(lo, hi, "support", section.kind))
+            continue
         if _SUMMARY.search(first) and len(first.split()) > 8:
             out.append(Statement(lo, hi, "support", section.kind))
             continue
@@ -241,6 +251,16 @@ def _sentences_as_statements(
         while start < hi and text[start] in " \t\n,":
             start += 1
     return out
+
+
+def _is_problem_line(piece: str) -> bool:
+    """A problem as assessments list them: a numbered or bulleted item, or a short line."""
+    stripped = piece.strip(" \t\n,")
+    if not stripped:
+        return False
+    if _ITEM_START.match(piece) and not _LABELLED_BULLET.match(piece):
+        return True
+    return len(stripped.split()) <= _PROBLEM_WORDS and "\n" in piece
 
 
 def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:

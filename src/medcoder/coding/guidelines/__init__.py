@@ -11,9 +11,10 @@ traceable to the rule and the guideline. A new rule goes in its own module here 
 from __future__ import annotations
 
 from medcoder.coding.guidelines.base import Rule, RuleContext
+from medcoder.coding.guidelines.encounter_reason import ENCOUNTER_REASON
 from medcoder.coding.guidelines.laterality import LATERALITY
 from medcoder.coding.guidelines.long_term_drugs import LONG_TERM_DRUGS
 
-RULES: tuple[Rule, ...] = (LATERALITY, LONG_TERM_DRUGS)
+RULES: tuple[Rule, ...] = (LATERALITY, LONG_TERM_DRUGS, ENCOUNTER_REASON)
 
 __all__ = ["RULES", "Rule", "RuleContext"]
