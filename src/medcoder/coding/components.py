@@ -11,6 +11,7 @@ from collections import defaultdict
 from functools import cached_property
 
 from medcoder.codesets.icd10cm_pack import display
+from medcoder.codesets.systems import code_key
 from medcoder.coding.candidates import Candidate, candidates_of
 from medcoder.coding.pipeline import CodingState, Component
 from medcoder.coding.request import CPT, HCPCS, ICD10PCS, CodingRequest
@@ -108,6 +109,7 @@ class Diagnoses:
             reading = Reading(state.request.setting, self._chronic, treated)
             annotated = {a.id: a for a in state.annotated}
             stated = {a.id: states_a_diagnosis(a) for a in state.annotated}
+        unstated: list = []
         for cand in state.candidates:
             if cand.match.entry.source == "status" and cand.assertion is not Assertion.HISTORICAL:
                 continue  # "bypass graft" is a status only as "s/p" or "history of" (I.C.21.c.3)
@@ -121,15 +123,7 @@ class Diagnoses:
                     pack.title(cand.code) or "",
                 )
                 if not verdict.code:
-                    state.reject(
-                        Rejected(
-                            display(cand.code),
-                            pack.title(cand.code) or "",
-                            verdict.reason,
-                            verdict.guideline,
-                            [evidence_of(cand, state.documents)],
-                        )
-                    )
+                    unstated.append((cand, verdict))
                     continue
                 # A chronic condition listed in the past history is current (III.B): the
                 # history section made it "historical", the condition's nature says otherwise.
@@ -177,6 +171,31 @@ class Diagnoses:
                 )
             )
         state.diagnoses = self._aggregate(state)
+        self._support(state, unstated)
+
+    @staticmethod
+    def _support(state: CodingState, unstated: list) -> None:  # noqa: ANN001
+        """A mention the reading does not code on its own still supports the same code stated
+        elsewhere ("admitted with acute bronchitis" in the history dates the stated
+        bronchitis as present on admission); the others are rejected with the reason."""
+        coded = {code_key(s.code): s for s in state.diagnoses}
+        for cand, verdict in unstated:
+            held = coded.get(cand.code)
+            role = cand.mention.reading if cand.mention is not None else None
+            if held is not None and role not in ("excluded", "family"):
+                evidence = evidence_of(cand, state.documents)
+                if evidence not in held.evidence:
+                    held.evidence.append(evidence)
+                continue
+            state.reject(
+                Rejected(
+                    display(cand.code),
+                    state.pack.title(cand.code) or "",
+                    verdict.reason,
+                    verdict.guideline,
+                    [evidence_of(cand, state.documents)],
+                )
+            )
 
     def _is_misplaced_encounter_code(self, cand: Candidate, pack) -> bool:  # noqa: ANN001
         title = pack.title(cand.code) or ""

@@ -79,6 +79,9 @@ def index_signature(pack: ICD10CMPack) -> str:
 # First-level subterms that are the main term's default reading (I.A.18): "history of
 # kidney stones" is the patient's own history, "History, personal (of), calculi, renal".
 _DEFAULT_SUBTERMS = frozenset({("history", ("personal",))})
+# An eponym names its disease or syndrome on its own ("Parkinson's", "Crohn's").
+_EPONYM = re.compile(r"^[A-Z][\w-]+'s\b")
+_EPONYM_HEADS = frozenset({"disease", "syndrome"})
 # Words the index uses to name a site that documentation leaves out ("sacral region").
 _SITE_FILLER = frozenset({"region", "end"})  # "sacral region", "humerus, upper end"
 # The same site in the words documentation uses: "lumbar strain" is "Strain, low back".
@@ -86,6 +89,7 @@ _SITE_SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("low", "back"), ("lumbar",)),
     (("lower", "back"), ("lumbar",)),
     (("malignant", "neoplasm"), ("cancer",)),  # "history of breast cancer"
+    (("abdomen", "wall"), ("suprapubic",)),  # the suprapubic region is the lower abdominal wall
     (("aortocoronary",), ("coronary", "artery")),  # CABG: coronary artery bypass graft
     (("upper",), ("proximal",)),  # "humerus, upper end" is the proximal humerus
     (("lower",), ("distal",)),  # "radius, lower end" is the distal radius
@@ -297,6 +301,13 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
         if depth == 1 and (path.split(",")[0].strip().lower(), words[:1]) in _DEFAULT_SUBTERMS:
             words = ()  # "History, personal (of)": documentation says "history of X"
         own = heads(term) if depth == 0 else [p + words for p in prefixes] if words else prefixes
+        if (
+            depth == 1
+            and words
+            and _EPONYM.search(term.title)
+            and path.split(",")[0].strip().lower() in _EPONYM_HEADS
+        ):
+            own = [*own, words]  # "Disease, Parkinson's": documentation says "Parkinson's"
         synonyms = [s + words for s in synonyms] if depth and words else list(synonyms)
         # A *see* main term pointing at this term names it alone: "Smoker" -> see
         # "Dependence, drug, nicotine" means {smoker} -> F17.200, not {dependence ... smoker}.
