@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from medcoder.cli.output import console, print_json, table
+from medcoder.cli.output import console, open_output, print_json, table
 
 SETTING_HELP = (
     "inpatient (uncertain diagnoses at discharge coded as established, principal diagnosis), "
@@ -27,7 +27,9 @@ class OutFormat(StrEnum):
 
 
 def _inputs(paths: list[Path]) -> list[Path]:
-    from medcoder.errors import UsageError
+    """The documents named: files as given, folders by their document files. A path that
+    does not exist is an input error (exit 1), like every file the CLI cannot read."""
+    from medcoder.errors import SourceFileError
 
     files: list[Path] = []
     for path in paths:
@@ -36,12 +38,12 @@ def _inputs(paths: list[Path]) -> list[Path]:
                 p for p in path.iterdir() if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES
             )
             if not found:
-                raise UsageError(f"{path}: no documents (.txt, .pdf, .hl7, .json) in this folder")
+                raise SourceFileError(path, "no documents (.txt, .pdf, .hl7, .json) in this folder")
             files.extend(found)
         elif path.is_file():
             files.append(path)
         else:
-            raise UsageError(f"{path}: no such file or directory")
+            raise SourceFileError(path, "no such file or directory")
     return files
 
 
@@ -81,7 +83,7 @@ def _engine(setting: str, model: Path | None, date: str | None, systems: str | N
     return pipeline
 
 
-def _code_files(files: list[Path], engine, progress: bool):  # noqa: ANN001, ANN202
+def _code_files(files: list[Path], engine):  # noqa: ANN001, ANN202
     """Yield (document id, CodingResult | None, error) per input; one bad file spoils nothing."""
     from medcoder.documents.readers import read_many
     from medcoder.errors import MedcoderError
@@ -133,12 +135,12 @@ def code(
     files = _inputs(paths)
     engine = _engine(setting, model, date, systems)
     failures = 0
-    sink = output.open("w", encoding="utf-8") if output else sys.stdout
+    sink = open_output(output) if output else sys.stdout
     # rich (about 0.02 s to import) only for the table format, not for json/jsonl runs.
     out = console() if fmt is OutFormat.TABLE else None
     collected = []
     try:
-        for doc_id, result, error in _code_files(files, engine, progress=True):
+        for doc_id, result, error in _code_files(files, engine):
             if error is not None:
                 failures += 1
                 typer.echo(f"Error: {error}", err=True)
@@ -207,8 +209,9 @@ def explain(
     evidence) and why others were not; --format json carries the same tables as data."""
     from medcoder.cli.explain_view import render
 
+    files = _inputs([path])
     engine = _engine(setting, model, None, systems)
-    for doc_id, result, error in _code_files(_inputs([path]), engine, progress=False):
+    for doc_id, result, error in _code_files(files, engine):
         if error:
             from medcoder.errors import DocumentError
 

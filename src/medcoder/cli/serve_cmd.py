@@ -43,12 +43,14 @@ def serve(
         typer.echo(
             "Created the first user.\n"
             f"  username: admin\n  password: {password}\n"
-            f"Log in at http://{host}:{port}/docs (POST /login), then create users with "
+            f"Log in at http://{host}:{port}/ui/login, then add users there or with "
             "`medcoder user add NAME --role coder`. This password is not shown again.",
             err=True,
         )
     typer.echo(
-        f"medcoder workbench on http://{host}:{port} (database: {bench.db.engine.url!r})", err=True
+        f"medcoder workbench on http://{host}:{port}/ui (REST API and its OpenAPI page at "
+        f"/docs; database: {bench.db.engine.url!r})",
+        err=True,
     )
     # uvicorn's access log prints full URLs, whose query strings may carry names (a file name,
     # an assignee); the app logs route templates and ids instead.
@@ -94,6 +96,14 @@ def user_add(
     check_role(role)  # fail before asking for a password
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
+    elif not sys.stdin.isatty():
+        from medcoder.errors import UsageError
+
+        raise UsageError(
+            "no terminal to ask for the password: give it on standard input with "
+            "--password-stdin (for example: printf '%s\\n' \"$PASSWORD\" | medcoder user add "
+            f"{name} --role {role} --password-stdin)"
+        )
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     database = Database(db)

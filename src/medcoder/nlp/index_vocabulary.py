@@ -63,7 +63,7 @@ NEOPLASM_WORDS = {
 }
 
 
-def _pack_for(pack: ICD10CMPack):  # noqa: ANN202
+def index_pack_for(pack: ICD10CMPack):  # noqa: ANN201 - a registry.PackInfo or None
     """The index pack of the tabular's fiscal year, else the newest earlier one."""
     from medcoder.codesets.registry import list_packs
 
@@ -72,7 +72,7 @@ def _pack_for(pack: ICD10CMPack):  # noqa: ANN202
 
 
 def index_signature(pack: ICD10CMPack) -> str:
-    info = _pack_for(pack)
+    info = index_pack_for(pack)
     return f"{info.path}:{info.built_at}" if info else "no-index"
 
 
@@ -172,7 +172,7 @@ class _Resolver:
 
 def index_entries(pack: ICD10CMPack) -> tuple[list[Entry], str]:
     """Entries from the installed index pack (empty when none is installed)."""
-    info = _pack_for(pack)
+    info = index_pack_for(pack)
     if info is None:
         return [], "no-index"
     from medcoder.codesets.icd10cm_index_pack import read_index, read_neoplasm_table

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 import medcoder
@@ -152,6 +153,11 @@ def create_app(
     app.include_router(scrub_ui_router)
     app.include_router(case_ui_router)
     app.mount("/ui/static", ui_static, name="ui-static")
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        # The address `medcoder serve` prints opens the workbench's pages, not a JSON 404.
+        return RedirectResponse("/ui/", status_code=303)
 
     @app.get("/healthz", tags=["health"], summary="Liveness: no authentication, no data")
     def healthz() -> dict:
