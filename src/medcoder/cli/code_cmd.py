@@ -60,6 +60,17 @@ def _systems(value: str) -> tuple[str, ...]:
     return tuple(SYSTEMS[n] for n in names)
 
 
+SPARK_HELP = (
+    "Code on Apache Spark: local[*] for this machine, or a cluster master (yarn, k8s://..., "
+    "spark://...). INPUT is then one folder of documents, a JSON Lines file or Parquet "
+    "(columns id, text; optional setting, date, encounter_id) and --output OUT.parquet gets "
+    "one row per note. Needs `pip install 'medcoder[spark]'` and Java 17 (docs/spark.md)."
+)
+PACKS_HELP = (
+    "With --spark: a medcoder data folder (packs/ inside) every executor can read. Default: "
+    "this machine's packs, read in place by a local master and shipped to the executors of "
+    "a cluster with SparkContext.addFile."
+)
 SYSTEMS_HELP = (
     "Comma list of icd10cm, icd10pcs, cpt (E/M, procedures), hcpcs (drugs). Default by "
     "--setting: inpatient and abstraction code icd10cm,icd10pcs (PCS once its pack is "
@@ -68,12 +79,13 @@ SYSTEMS_HELP = (
 )
 
 
-def _default_systems(setting: str, date: str | None) -> tuple[str, ...]:
-    """What the setting calls for when ``--systems`` is not given (issue 5).
+def _setting_systems(setting: str, date: str | None) -> tuple[tuple[str, ...], str | None]:
+    """What the setting calls for when ``--systems`` is not given (issue 5), and a note
+    when a system is left out for want of its pack.
 
     Inpatient and abstraction (CodiEsp-style case review) report procedures in ICD-10-PCS;
     outpatient services are reported in CPT/HCPCS. A system whose pack is not imported is
-    left out with a one-line note on stderr rather than failing every document.
+    left out with a one-line note rather than failing every document.
     """
     from medcoder.codesets import registry
     from medcoder.codesets.periods import parse_date
@@ -90,21 +102,24 @@ def _default_systems(setting: str, date: str | None) -> tuple[str, ...]:
 
     if setting == "outpatient":
         if have("hcpcs", "HCPCS"):
-            return ("ICD-10-CM", "CPT", "HCPCS")
-        typer.echo(
+            return ("ICD-10-CM", "CPT", "HCPCS"), None
+        return ("ICD-10-CM", "CPT"), (
             "note: HCPCS drug codes need the HCPCS pack (`medcoder data import PATH`); "
-            "coding ICD-10-CM and CPT",
-            err=True,
+            "coding ICD-10-CM and CPT"
         )
-        return ("ICD-10-CM", "CPT")
     if have("icd10pcs", "ICD-10-PCS"):
-        return ("ICD-10-CM", "ICD-10-PCS")
-    typer.echo(
+        return ("ICD-10-CM", "ICD-10-PCS"), None
+    return ("ICD-10-CM",), (
         "note: ICD-10-PCS procedures need the PCS pack (`medcoder data import "
-        "PATH_TO_PCS_FILES`); coding ICD-10-CM only",
-        err=True,
+        "PATH_TO_PCS_FILES`); coding ICD-10-CM only"
     )
-    return ("ICD-10-CM",)
+
+
+def _default_systems(setting: str, date: str | None) -> tuple[str, ...]:
+    systems, note = _setting_systems(setting, date)
+    if note:
+        typer.echo(note, err=True)
+    return systems
 
 
 def _chosen_systems(value: str | None, setting: str, date: str | None) -> tuple[str, ...]:
@@ -114,6 +129,20 @@ def _chosen_systems(value: str | None, setting: str, date: str | None) -> tuple[
         return _systems(value)
     profile(setting)  # usage error for an unknown setting before looking at packs
     return _default_systems(setting, date)
+
+
+def _systems_by_setting(
+    value: str | None, setting: str, date: str | None
+) -> dict[str, tuple[str, ...]]:
+    """The systems of every setting a note may name (--spark: a setting column), chosen as
+    for ``--setting``; the note about a missing pack is shown for ``--setting`` only."""
+    from medcoder.coding.settings import PROFILES
+
+    chosen = {setting: _chosen_systems(value, setting, date)}
+    for name in PROFILES:
+        if name not in chosen:
+            chosen[name] = _systems(value) if value is not None else _setting_systems(name, date)[0]
+    return chosen
 
 
 def _engine(
@@ -171,6 +200,16 @@ def code(
     date: str | None = typer.Option(None, "--date", help="Date of service (code set in force)."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to a file, not stdout."),
     systems: str | None = typer.Option(None, "--systems", help=SYSTEMS_HELP),
+    spark: str | None = typer.Option(None, "--spark", metavar="MASTER", help=SPARK_HELP),
+    packs: str | None = typer.Option(None, "--packs", help=PACKS_HELP),
+    queries: bool = typer.Option(
+        False, "--queries", help="With --spark: add each note's CDI query opportunities."
+    ),
+    partitions: int | None = typer.Option(
+        None, "--partitions", min=1, help="With --spark: split the notes into this many tasks."
+    ),
+    id_column: str = typer.Option("id", "--id-column", help="With --spark: JSONL/Parquet id."),
+    text_column: str = typer.Option("text", "--text-column", help="With --spark: the text."),
 ) -> None:
     """Assign the codes the setting calls for to each document, each with its evidence.
 
@@ -178,7 +217,30 @@ def code(
     ICD-10-CM, the CPT E/M level and HCPCS drugs (see --systems).
     JSONL gives one line per input document: {"document", "codes": [{"system", "code",
     "description", "score", "evidence": [...]}]}.
+    With --spark MASTER the documents are coded on Apache Spark into Parquet (docs/spark.md).
     """
+    if spark is not None:
+        from medcoder.cli.on_spark import code_on_spark
+
+        code_on_spark(
+            paths,
+            master=spark,
+            output=output,
+            setting=setting,
+            date=date,
+            model=model,
+            systems_by_setting=_systems_by_setting(systems, setting, date),
+            packs=packs,
+            queries=queries,
+            partitions=partitions,
+            id_column=id_column,
+            text_column=text_column,
+        )
+        return
+    if packs is not None or queries or partitions is not None:
+        from medcoder.errors import UsageError
+
+        raise UsageError("--packs, --queries and --partitions go with --spark MASTER")
     engine = _engine(setting, model, date, _chosen_systems(systems, setting, date))
     files = _inputs(paths)
     failures = 0

@@ -1,0 +1,150 @@
+"""The ``--spark MASTER`` path of ``medcoder code`` and ``medcoder batch``.
+
+Kept apart from the commands themselves: the single-process paths never import it, and it
+imports ``medcoder.spark`` (and through it PySpark) only when ``--spark`` is given.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from medcoder.errors import UsageError
+
+
+def _output(output: Path | None) -> str:
+    if output is None:
+        raise UsageError("--spark writes Parquet: give --output OUT.parquet")
+    return str(output)
+
+
+def _report(summary, noun: str, id_column: str) -> None:  # noqa: ANN001
+    for doc_id, code, message in summary.first_errors:
+        typer.echo(f"Error: {doc_id}: {code}: {message}", err=True)
+    if summary.errors > len(summary.first_errors):
+        typer.echo(
+            f"... and {summary.errors - len(summary.first_errors)} more; the output lists "
+            f"each one (status, error_code, error_message by {id_column})",
+            err=True,
+        )
+    typer.echo(summary.line(noun))
+
+
+def code_on_spark(
+    paths: list[Path],
+    *,
+    master: str,
+    output: Path | None,
+    setting: str,
+    date: str | None,
+    model: Path | None,
+    systems_by_setting: dict[str, tuple[str, ...]],
+    packs: str | None,
+    queries: bool,
+    partitions: int | None,
+    id_column: str,
+    text_column: str,
+) -> None:
+    """Code INPUT on Spark into OUT.parquet (one row per note); exit 1 when a note failed."""
+    from medcoder.spark.run import require_pyspark
+
+    if len(paths) != 1:
+        raise UsageError("--spark takes one INPUT: a folder of documents, JSONL or Parquet")
+    target = _output(output)
+    require_pyspark()
+    from medcoder.codesets import registry
+    from medcoder.codesets.pack_store import data_dir
+    from medcoder.codesets.periods import parse_date
+    from medcoder.spark.job import code_input, read_notes
+    from medcoder.spark.run import coding_options, open_session, run_job, spread
+
+    if model is not None and not model.is_file():
+        raise UsageError(f"--model {model}: no such file")
+    registry.ensure_default_packs()  # built once here, not by every worker at once
+    spark, started = open_session(master, "medcoder code")
+    try:
+        notes = read_notes(spark, str(paths[0]), id_column=id_column, text_column=text_column)
+        options = coding_options(
+            spark,
+            master=master,
+            data_dir=data_dir(),
+            packs=packs,
+            model=model,
+            setting=setting,
+            on=parse_date(date) if date else None,
+            systems=systems_by_setting,
+            queries=queries,
+        )
+        coded = code_input(notes, options, spread(spark, notes, partitions))
+        summary = run_job(
+            spark,
+            coded,
+            target,
+            label="coding notes",
+            id_column="note_id",
+            codes_column="codes",
+            error_status="error",
+        )
+    finally:
+        if started:
+            spark.stop()
+    _report(summary, "notes", "note_id")
+    if summary.errors:
+        sys.exit(1)
+
+
+def batch_on_spark(
+    folder: Path,
+    *,
+    master: str,
+    output: Path | None,
+    fmt: str,
+    policy: Path | None,
+    validate: bool,
+    submitter_phone: str | None,
+    partitions: int | None,
+) -> None:
+    """Scrub, group and write claims for a folder of encounters on Spark into OUT.parquet."""
+    from medcoder.spark.run import require_pyspark
+
+    target = _output(output)
+    files = sorted(folder.glob("*.json"))
+    if not files:
+        raise UsageError(f"{folder}: no encounter .json files")
+    require_pyspark()
+    from medcoder.codesets import registry
+    from medcoder.codesets.pack_store import data_dir
+    from medcoder.spark.claims import batch_claims
+    from medcoder.spark.run import open_session, run_job
+
+    registry.ensure_default_packs()
+    spark, started = open_session(master, "medcoder batch")
+    try:
+        cores = spark.sparkContext.defaultParallelism
+        claims = batch_claims(
+            spark,
+            files,
+            data_dir=str(data_dir()),
+            fmt=fmt,
+            policy=str(policy) if policy else None,
+            validate=validate,
+            submitter_phone=submitter_phone,
+            partitions=partitions or min(len(files), cores * 4),
+        )
+        summary = run_job(
+            spark,
+            claims,
+            target,
+            label="claims",
+            id_column="file",
+            codes_column="diagnoses",
+            error_status="failed",
+        )
+    finally:
+        if started:
+            spark.stop()
+    _report(summary, "encounters", "file")
+    if summary.errors:
+        sys.exit(1)
