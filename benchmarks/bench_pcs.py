@@ -31,7 +31,7 @@ def main() -> None:
 
     from medcoder.codesets import registry
     from medcoder.codesets.importer import import_paths
-    from medcoder.coding.evaluate import read_gold, score
+    from medcoder.learning.evaluate import read_gold, score
     from medcoder.documents.sections import segment
     from medcoder.documents.text_reader import text_document
     from medcoder.procedures.pcs_engine import PcsEngine

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from medcoder.coding.suggestion import CodeSuggestion, CodingResult, Evidence
 from medcoder.documents.model import Document
+from medcoder.suggestions import CodeSuggestion, CodingResult, Evidence
 
 Coded = tuple[str, str, str | None]
 

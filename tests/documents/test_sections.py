@@ -78,7 +78,7 @@ def test_mtsamples_flattened_layout_with_comma_after_colon():
         "family_history",
         "impression",
         "procedures",
-        "other",
+        "anesthesia",
     ]
 
 

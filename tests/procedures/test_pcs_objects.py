@@ -99,8 +99,8 @@ def test_b3_2_distinct_body_parts_stay_two_procedures(engine, note) -> None:  # 
 
 def test_b3_4b_a_diagnostic_excision_is_never_folded_into_the_resection() -> None:
     """B3.4b: a biopsy followed by a definitive procedure at the same site codes both."""
-    from medcoder.coding.suggestion import CodeSuggestion
     from medcoder.procedures.pcs_engine import _same_procedure
+    from medcoder.suggestions import CodeSuggestion
 
     resection = CodeSuggestion("ICD-10-PCS", "0FT44ZZ", "", 0.9)
     biopsy = CodeSuggestion("ICD-10-PCS", "0FB44ZX", "", 0.9)

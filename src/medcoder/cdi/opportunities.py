@@ -31,8 +31,8 @@ from medcoder.cdi.rules import (
     TrendCriterion,
     default_rules,
 )
-from medcoder.coding.suggestion import CodeSuggestion, CodingResult
 from medcoder.documents.model import Document, Encounter
+from medcoder.suggestions import CodeSuggestion, CodingResult
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,

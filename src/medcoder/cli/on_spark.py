@@ -37,17 +37,21 @@ def code_on_spark(
     *,
     master: str,
     output: Path | None,
-    setting: str,
-    date: str | None,
+    request,  # noqa: ANN001 - coding.request.CodingRequest: the options, checked
+    explicit_systems: bool,
     model: Path | None,
-    systems_by_setting: dict[str, tuple[str, ...]],
     packs: str | None,
     queries: bool,
     partitions: int | None,
     id_column: str,
     text_column: str,
 ) -> None:
-    """Code INPUT on Spark into OUT.parquet (one row per note); exit 1 when a note failed."""
+    """Code INPUT on Spark into OUT.parquet (one row per note); exit 1 when a note failed.
+
+    ``request`` carries the default setting and date of service (a row may name its own) and
+    the systems; without ``--systems`` (``explicit_systems`` false) each row's setting
+    reports its default systems, as ``medcoder code --setting`` would.
+    """
     from medcoder.spark.run import require_pyspark
 
     if len(paths) != 1:
@@ -56,13 +60,14 @@ def code_on_spark(
     require_pyspark()
     from medcoder.codesets import registry
     from medcoder.codesets.pack_store import data_dir
-    from medcoder.codesets.periods import parse_date
     from medcoder.spark.job import code_input, read_notes
     from medcoder.spark.run import coding_options, open_session, run_job, spread
 
     if model is not None and not model.is_file():
         raise UsageError(f"--model {model}: no such file")
     registry.ensure_default_packs()  # built once here, not by every worker at once
+    for note in request.resolve().notes:
+        typer.echo(f"note: {note}", err=True)
     spark, started = open_session(master, "medcoder code")
     try:
         notes = read_notes(spark, str(paths[0]), id_column=id_column, text_column=text_column)
@@ -72,9 +77,9 @@ def code_on_spark(
             data_dir=data_dir(),
             packs=packs,
             model=model,
-            setting=setting,
-            on=parse_date(date) if date else None,
-            systems=systems_by_setting,
+            setting=request.setting.value,
+            on=request.on,
+            systems=request.systems if explicit_systems else None,
             queries=queries,
         )
         coded = code_input(notes, options, spread(spark, notes, partitions))

@@ -31,7 +31,7 @@ def find(
     from medcoder.documents.readers import read_many
     from medcoder.errors import DocumentError
 
-    engine = _engine(setting, None, None)
+    engine = _engine(setting, None, None, "icd10cm")
     documents = []
     for outcome in read_many(_inputs(paths)):
         if not outcome.ok:

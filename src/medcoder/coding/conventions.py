@@ -18,7 +18,7 @@ from __future__ import annotations
 from medcoder.codesets.icd10cm_pack import ICD10CMPack, display
 from medcoder.codesets.systems import code_key
 from medcoder.coding.settings import Profile
-from medcoder.coding.suggestion import CodeSuggestion, Rejected
+from medcoder.suggestions import CodeSuggestion, Rejected
 
 
 def _keys(suggestions: list[CodeSuggestion]) -> dict[str, CodeSuggestion]:

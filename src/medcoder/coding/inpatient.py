@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from medcoder.coding.suggestion import CodeSuggestion
+from medcoder.suggestions import CodeSuggestion
 
 ADMISSION_SECTIONS = frozenset(
     {

@@ -50,6 +50,19 @@ SECTION_KINDS: dict[str, str] = {
     "hospital_course": "patient",
     "findings": "patient",
     "indications": "patient",
+    "complications": "patient",
+    "gross_description": "patient",
+    "microscopic_description": "patient",
+    "anesthesia": "other",
+    "estimated_blood_loss": "other",
+    "specimens": "other",
+    "drains": "other",
+    "comparison": "other",
+    "consent": "consent",
+    "instructions": "instructions",
+    "disposition": "plan",
+    "follow_up": "plan",
+    "immunizations": "history",
     "other": "other",
 }
 
@@ -111,7 +124,22 @@ findings: findings | operative findings | intraoperative findings | abnormal fin
 indications: indications | indication | indications for procedure | indications for operation
     | indications for surgery | indication for procedure | indication for surgery
     | indication for operation | indications of operation | indications and findings
-    | reason for exam | reason for procedure
+    | reason for exam | reason for procedure | reason for examination | clinical indication
+    | clinical indications
+complications: complications | complication | intraoperative complications
+gross_description: gross description | gross | gross examination
+microscopic_description: microscopic description | microscopic | microscopic examination
+anesthesia: anesthesia | anesthetic | type of anesthesia | anaesthesia
+estimated_blood_loss: estimated blood loss | ebl | blood loss
+specimens: specimen | specimens | specimens removed | pathology specimen
+drains: drains | drain | tubes | implants
+comparison: comparison | comparisons | prior studies
+consent: consent | informed consent | risks and benefits | risks
+instructions: instructions | discharge instructions | patient instructions
+    | patient education | education
+disposition: disposition | discharge disposition
+follow_up: follow-up | followup | follow up | follow-up instructions | follow-up care
+immunizations: immunizations | immunization | vaccinations | immunization history
 """
 
 
@@ -164,6 +192,11 @@ _BOUNDARY = re.compile(
     r"|(?<=[.!?]),(?=[ \t]*\S)"  # mtsamples: flattened line break after a sentence
 )
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+|\d+)\.\W*$")
+
+
+def heading_name(title: str) -> str:
+    """A heading as the synonym table spells it: lower case, single spaces, no noise."""
+    return _normalise_title(title)
 
 
 def _normalise_title(title: str) -> str:

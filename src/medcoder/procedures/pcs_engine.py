@@ -20,7 +20,6 @@ from functools import lru_cache
 
 from medcoder.codesets.icd10pcs import PcsData
 from medcoder.codesets.icd10pcs_index import PcsIndexTerm
-from medcoder.coding.suggestion import CodeSuggestion, Evidence, Rejected
 from medcoder.documents.model import Document, Setting
 from medcoder.documents.sections import segment
 from medcoder.nlp.context import ContextAnnotator
@@ -48,6 +47,7 @@ from medcoder.procedures.pcs_vocabulary import (
     phrase,
     root_words,
 )
+from medcoder.suggestions import CodeSuggestion, Evidence, Rejected
 
 SYSTEM = "ICD-10-PCS"
 WINDOW = 6  # tokens either side of a procedure word that may name its body part or approach

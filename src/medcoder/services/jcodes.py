@@ -21,13 +21,13 @@ from decimal import ROUND_CEILING, Decimal
 
 from medcoder.codesets import pack_store, registry
 from medcoder.codesets.hcpcs import HcpcsCode, dosage_descriptor, read_hcpcs
-from medcoder.coding.suggestion import CodeSuggestion, Evidence
 from medcoder.documents.model import Document
 from medcoder.documents.sections import find_sections, sentences
 from medcoder.errors import PackNotFoundError
 from medcoder.nlp.context import ContextAnnotator
 from medcoder.nlp.model import Assertion
 from medcoder.services.drug_units import UnitsResult, billing_units
+from medcoder.suggestions import CodeSuggestion, Evidence
 
 
 def _wordset(text: str) -> frozenset[str]:

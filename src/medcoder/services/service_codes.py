@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from medcoder.coding.suggestion import CodeSuggestion, Evidence
 from medcoder.documents.model import Document
 from medcoder.documents.sections import find_sections, sentences
 from medcoder.errors import UsageError
@@ -27,6 +26,7 @@ from medcoder.services.cpt_procedures import cpt_procedure_suggestions, load_cpt
 from medcoder.services.em_grid import em_account
 from medcoder.services.em_level import PROLONGED_START, EMResult
 from medcoder.services.jcodes import jcode_suggestions
+from medcoder.suggestions import CodeSuggestion, Evidence
 
 SETTINGS = ("outpatient", "office", "emergency", "inpatient", "observation")
 SYSTEMS = ("CPT", "HCPCS")

@@ -20,16 +20,15 @@ No pyspark and no pandas here: the module is tested and reused without a JVM.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
-from medcoder.coding.suggestion import CodingResult
 from medcoder.documents.model import Document
 from medcoder.errors import DocumentError, MedcoderError
 from medcoder.spark.adapter import code_document
+from medcoder.suggestions import CodingResult
 
 _EVIDENCE = (
     "STRUCT<start: INT, `end`: INT, text: STRING, section: STRING, assertion: STRING, page: INT>"
@@ -62,24 +61,21 @@ ERROR_CODES = ("invalid_input", "unreadable", "coding_failed", "internal_error")
 class CodingOptions:
     """What every executor needs to code notes the way the driver asked.
 
-    ``systems`` maps each setting to the code systems it reports (``medcoder code`` decides
-    them from the setting and the packs installed); a setting missing from it gets
-    ICD-10-CM only. ``data_dir`` is a medcoder data folder (``packs/`` inside) that every
-    executor can read; when it is ``None`` the packs were shipped with
-    ``SparkContext.addFile`` under the names in ``shipped``. ``model`` is the path of a
-    model from ``medcoder train`` (or its shipped file name).
+    ``setting`` and ``on`` (date of service) serve the rows that do not carry their own.
+    ``systems`` are the code systems to report, ``None`` for each setting's default (what
+    ``medcoder code`` reports without ``--systems``). ``data_dir`` is a medcoder data folder
+    (``packs/`` inside) that every executor can read; when it is ``None`` the packs were
+    shipped with ``SparkContext.addFile`` under the names in ``shipped``. ``model`` is the
+    path of a model from ``medcoder train`` (or its shipped file name).
     """
 
     setting: str = "outpatient"
     on: date | None = None
-    systems: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    systems: tuple[str, ...] | None = None
     model: str | None = None
     data_dir: str | None = None
     shipped: tuple[str, ...] = ()
     queries: bool = False
-
-    def systems_for(self, setting: str) -> tuple[str, ...]:
-        return tuple(self.systems.get(setting, ("ICD-10-CM",)))
 
 
 @dataclass(frozen=True)
@@ -123,7 +119,7 @@ def code_note(note: NoteInput, options: CodingOptions) -> list[dict[str, object]
                 document,
                 setting=setting,
                 on=on,
-                systems=options.systems_for(setting),
+                systems=options.systems,
                 model=options.model,
             )
             queries = _queries(document, result, setting) if options.queries else None
@@ -144,16 +140,14 @@ class _Refused(Exception):
 
 
 def _setting_and_date(note: NoteInput, options: CodingOptions) -> tuple[str, date | None]:
-    from medcoder.coding.settings import PROFILES
+    from medcoder.documents.model import Setting
 
     if not note.note_id:
         raise _Refused("invalid_input", "the note has no id")
-    setting = (note.setting or options.setting).strip().lower()
-    if setting not in PROFILES:
-        raise _Refused(
-            "invalid_input",
-            f"unknown setting {note.setting!r}; use one of {', '.join(sorted(PROFILES))}",
-        )
+    try:
+        setting = Setting.parse(note.setting or options.setting).value
+    except MedcoderError as exc:
+        raise _Refused("invalid_input", str(exc)) from None
     value = note.service_date
     if value is None or value == "":
         return setting, options.on

@@ -56,12 +56,10 @@ def use_data_dir(folder: str) -> None:
     if folder != _state["data_dir"]:
         from medcoder.cli._lean_imports import import_medspacy_lean
         from medcoder.codesets import registry
-        from medcoder.spark.adapter import forget_engines
 
         import_medspacy_lean()
         os.environ["MEDCODER_DATA_DIR"] = folder
         registry.clear_cache()
-        forget_engines()
         _state["data_dir"] = folder
 
 

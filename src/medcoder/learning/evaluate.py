@@ -35,7 +35,7 @@ class Scores:
         return {k: round(v, 4) if isinstance(v, float) else v for k, v in self.__dict__.items()}
 
 
-def read_gold(paths: Iterable[Path]) -> dict[str, set[str]]:  # noqa: D103 - see coding.gold
+def read_gold(paths: Iterable[Path]) -> dict[str, set[str]]:  # noqa: D103 - see learning.gold
     """``doc<TAB>code`` files (CodiEsp trainD/trainP) into ``{doc: {code, ...}}``."""
     gold: dict[str, set[str]] = defaultdict(set)
     for path in paths:

@@ -14,11 +14,11 @@ documents and final codes:
 - ``phrase_acceptance_`` / ``category_acceptance_``: the same acceptance per vocabulary phrase
   that found the code, and per category;
 - ``centroids_``: per frequent code, the typical vocabulary of its documents
-  (``coding.similar_documents``);
+  (``learning.similar_documents``);
 - ``ranker_``: gradient-boosted trees over readable features of each candidate
-  (``coding.house_features``: what the engine found, under which assertion and section, how
+  (``learning.house_features``: what the engine found, under which assertion and section, how
   often this house coded the code and the very phrase, how much of the code's title the
-  document supports), exported as arrays (``coding.tree_ranker``);
+  document supports), exported as arrays (``learning.tree_ranker``);
 - ``threshold_``: the score above which a code is reported, chosen on out-of-fold scores for
   ``threshold_objective`` (``"f1"``, or ``"f1+map"``: a ranked worklist a reviewer reads).
 
@@ -40,8 +40,10 @@ from pathlib import Path
 
 from medcoder.codesets.icd10cm_pack import display
 from medcoder.codesets.systems import code_key
-from medcoder.coding.evaluate import score as score_predictions
-from medcoder.coding.house_features import (
+from medcoder.documents.model import Document
+from medcoder.errors import SourceFileError
+from medcoder.learning.evaluate import score as score_predictions
+from medcoder.learning.house_features import (
     FEATURES,
     LABELS,
     TitleWords,
@@ -49,12 +51,10 @@ from medcoder.coding.house_features import (
     ngrams,
     phrase_key,
 )
-from medcoder.coding.similar_documents import CodeCentroids
-from medcoder.coding.suggestion import CodeSuggestion, Evidence, Rejected
-from medcoder.coding.tree_ranker import TreeRanker
-from medcoder.documents.model import Document
-from medcoder.errors import SourceFileError
+from medcoder.learning.similar_documents import CodeCentroids
+from medcoder.learning.tree_ranker import TreeRanker
 from medcoder.nlp.tokens import tokenize
+from medcoder.suggestions import CodeSuggestion, Evidence, Rejected
 
 MODEL_FORMAT = "medcoder.house_model.v3"
 THRESHOLD_OBJECTIVES = ("f1", "f1+map")

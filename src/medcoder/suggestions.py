@@ -1,4 +1,9 @@
-"""What the coding engine returns: suggested codes, each explained, and the ones it rejected."""
+"""What coding returns: suggested codes, each explained, and the ones it rejected.
+
+The result types every coder in medcoder shares — the diagnosis pipeline, the ICD-10-PCS engine
+(``procedures``) and the CPT/HCPCS services (``services``) — kept below all of them so none
+imports the pipeline that orchestrates it.
+"""
 
 from __future__ import annotations
 
@@ -107,6 +112,8 @@ class CodingResult:
     rejected: list[Rejected] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     language: str | None = None
+    # Seconds each pipeline component took for this result (``--explain-pipeline``).
+    pipeline: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self, *, explain: bool = False) -> dict[str, object]:
         out: dict[str, object] = {

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from medcoder.codesets import registry
-from medcoder.coding.house_model import _LexicalLink, _Tables
+from medcoder.learning.house_model import _LexicalLink, _Tables
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from medcoder.coding.similar_documents import CodeCentroids
+from medcoder.learning.similar_documents import CodeCentroids
 
 
 def _grams(text: str) -> set[tuple[str, ...]]:

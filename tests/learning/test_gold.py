@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from medcoder.coding.gold import read_gold_files
 from medcoder.errors import SourceFileError
+from medcoder.learning.gold import read_gold_files
 
 
 @pytest.fixture(autouse=True)

@@ -16,25 +16,10 @@ from pathlib import Path
 
 from medcoder.codesets import pack_store
 from medcoder.codesets.icd10cm_pack import ICD10CMPack
-from medcoder.nlp.vocabulary import Entry, Vocabulary, tabular_entries
+from medcoder.nlp.index_vocabulary import index_entries, index_signature
+from medcoder.nlp.vocabulary import Vocabulary, tabular_entries
 
 CACHE_FORMAT = "3"
-
-
-def _index_entries(pack: ICD10CMPack) -> tuple[list[Entry], str]:
-    try:
-        from medcoder.nlp.index_vocabulary import index_entries
-    except ImportError:
-        return [], "no-index"
-    return index_entries(pack)
-
-
-def _lexicon_entries(pack: ICD10CMPack, entries: list[Entry]) -> list[Entry]:
-    try:
-        from medcoder.nlp.lexicon_vocabulary import lexicon_entries
-    except ImportError:
-        return []
-    return lexicon_entries(pack, entries)
 
 
 def _code_fingerprint() -> str:
@@ -61,9 +46,8 @@ def build_vocabulary(pack: ICD10CMPack) -> Vocabulary:
     billable = {k for k in pack.billable_keys()}
     rows = pack._conn.execute("SELECT key, text, source FROM search").fetchall()
     entries = [e for e in tabular_entries(rows) if e.code in billable]
-    index, _ = _index_entries(pack)
+    index, _ = index_entries(pack)
     entries.extend(e for e in index if e.code in billable)
-    entries.extend(_lexicon_entries(pack, entries))
     return Vocabulary(entries)
 
 
@@ -87,12 +71,7 @@ def _unmarshal(data: bytes) -> tuple:
 
 def load_vocabulary(pack: ICD10CMPack) -> Vocabulary:
     """The vocabulary for ``pack``, from the on-disk cache when it is current."""
-    try:
-        from medcoder.nlp.index_vocabulary import index_signature
-
-        extra = index_signature(pack)
-    except ImportError:
-        extra = "no-index"
+    extra = index_signature(pack)
     folder = pack_store.data_dir() / "cache"
     path = folder / f"vocabulary-{pack.version}-{_signature(pack, extra)}.marshal"
     if path.exists():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from medcoder.coding.tree_ranker import TreeRanker
+from medcoder.learning.tree_ranker import TreeRanker
 
 
 @pytest.fixture(scope="module")
