@@ -11,12 +11,13 @@ commands, each in a fresh process (setting abstraction: ICD-10-CM and ICD-10-PCS
     medcoder code NOTES/ -s abstraction --spark local[1] -o local1.parquet
     medcoder code NOTES/ -s abstraction --spark local[2] -o local2.parquet
 
-While each runs, the resident memory of its processes (the coding process or Spark's Python
-workers, and Spark's JVM) is sampled from /proc. The three outputs are compared code by code.
-Then, in this process set up as a Spark worker is, the memory a batch holds per note is
-measured: the engine is loaded, one note coded, and the growth of resident memory while BATCH
-more notes are coded and their output rows kept (as a Spark worker keeps a batch's rows) is
-divided by BATCH.
+While each runs, the resident memory and CPU time of its processes (the coding process, or
+Spark's driver, Python workers and JVM) are sampled from /proc: notes per CPU-second is the
+figure that other jobs on the machine disturb least, and core-hours follow from it. The three outputs are compared code by code.
+Then, in a fresh process set up as a Spark worker is (lean medspaCy imports, the packs), the
+memory a batch holds per note is measured: BATCH notes are coded to warm the caches, and the
+growth of resident memory while BATCH more are coded and their output rows kept (as a worker
+keeps a batch's rows) is divided by BATCH.
 """
 
 from __future__ import annotations
@@ -46,6 +47,15 @@ def rss_mb(pid: int | str) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def descendants(root: int) -> dict[int, str]:
     """Every live process under ``root``, with its command line."""
     parents: dict[int, int] = {}
@@ -70,14 +80,24 @@ def descendants(root: int) -> dict[int, str]:
     return found
 
 
+def kind_of(pid: int, root: int, cmd: str) -> str:
+    if pid == root:
+        return "driver"
+    if "java" in cmd.split(" ", 1)[0]:
+        return "jvm"
+    return "workers" if "pyspark" in cmd else "other"
+
+
 class Sampler(threading.Thread):
-    """Peak resident memory of a command's processes: coding processes, JVM, all together."""
+    """Peak resident memory and CPU time of a command's processes, by kind (the driver or
+    single coding process, Spark's Python workers, the JVM), sampled every 0.25 s."""
 
     def __init__(self, root: int) -> None:
         super().__init__(daemon=True)
         self.root, self.done = root, threading.Event()
         self.peak_total = self.peak_jvm = 0.0
         self.peak_coder: dict[int, float] = {}
+        self.cpu: dict[int, tuple[str, float]] = {}
 
     def run(self) -> None:
         while not self.done.wait(0.25):
@@ -86,11 +106,20 @@ class Sampler(threading.Thread):
             for pid, cmd in procs.items():
                 mb = rss_mb(pid)
                 total += mb
-                if "java" in cmd.split(" ", 1)[0]:
+                known, used = self.cpu.get(pid, ("other", 0.0))
+                kind = known if known != "other" else kind_of(pid, self.root, cmd)
+                self.cpu[pid] = (kind, max(cpu_seconds(pid), used))
+                if kind == "jvm":
                     self.peak_jvm = max(self.peak_jvm, mb)
-                elif pid == self.root or "pyspark" in cmd:
+                elif kind in ("driver", "workers"):
                     self.peak_coder[pid] = max(self.peak_coder.get(pid, 0.0), mb)
             self.peak_total = max(self.peak_total, total)
+
+    def cpu_by_kind(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for kind, seconds in self.cpu.values():
+            out[kind] = out.get(kind, 0.0) + seconds
+        return out
 
 
 def timed(args: list[str], env: dict[str, str]) -> tuple[float, Sampler, str]:
@@ -157,34 +186,41 @@ def codes_of_parquet(path: Path) -> dict[str, list]:
     return out
 
 
-def per_note_memory(notes: list[tuple[str, str]], data_dir: Path) -> tuple[float, float, float]:
-    """(MB with the engine loaded, KB per note kept in a batch, notes/s) in this process."""
+def per_note_memory(work: Path) -> None:
+    """Print (as JSON) the memory of a process set up as a Spark worker is: resident MB once
+    the engine is loaded and BATCH notes were coded (caches warm), then the KB each note adds
+    while the next BATCH notes are coded and their rows kept, as a worker keeps a batch."""
     from medcoder.spark.notes import CodingOptions, NoteInput, code_note
     from medcoder.spark.worker import prepare
 
     options = prepare(  # what a Spark worker does first: packs, lean medspaCy imports
-        CodingOptions(
-            setting="abstraction",
-            systems={"abstraction": ("ICD-10-CM", "ICD-10-PCS")},
-            data_dir=str(data_dir),
-        )
+        CodingOptions(setting="abstraction", data_dir=str(work / "data"))
     )
-    code_note(NoteInput(notes[0][0], text=notes[0][1]), options)
-    loaded = rss_mb("self")
+    paths = sorted((work / "notes").glob("*.txt"))[: 2 * BATCH]
+    half = len(paths) // 2
+    for path in paths[:half]:
+        code_note(NoteInput(path.stem, text=path.read_text(encoding="utf-8")), options)
+    warm = rss_mb("self")
     rows = []
-    started = time.perf_counter()
-    for name, text in notes[1 : BATCH + 1]:
-        rows.extend(code_note(NoteInput(name, text=text), options))
-    seconds = time.perf_counter() - started
-    grown = rss_mb("self") - loaded
-    return loaded, grown * 1024 / BATCH, BATCH / seconds
+    for path in paths[half:]:
+        rows.extend(code_note(NoteInput(path.stem, text=path.read_text(encoding="utf-8")), options))
+    failed = [r["note_id"] for r in rows if r["status"] != "coded"]
+    if failed:
+        sys.exit(f"in-process coding failed for {len(failed)} notes, e.g. {failed[:3]}")
+    kept = len(paths) - half
+    grown_kb = (rss_mb("self") - warm) * 1024 / kept
+    print(json.dumps({"warm_mb": warm, "kb_per_note": grown_kb, "warmed": half, "notes": kept}))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--notes", type=int, default=2000)
+    parser.add_argument("--per-note-memory", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.per_note_memory:
+        per_note_memory(args.per_note_memory)
+        return
     if not (args.shared / "codiesp").is_dir():
         sys.exit(f"CodiEsp not found under {args.shared}; pass --shared")
     work = Path(tempfile.mkdtemp(prefix="medcoder-bench-spark-"))
@@ -222,11 +258,17 @@ def main() -> None:
         job = out.strip().splitlines()[-1] if "--spark" in command else ""
         results[label] = (seconds, sampler, job)
         coders = sorted(sampler.peak_coder.values(), reverse=True)
+        cpu = sampler.cpu_by_kind()
         print(
             f"  {label}: {seconds:.1f} s wall, {len(notes) / seconds:.1f} notes/s; peak RSS: "
             f"all processes {sampler.peak_total:.0f} MB, coding processes "
             f"{', '.join(f'{mb:.0f}' for mb in coders if mb > 100)} MB"
             + (f", JVM {sampler.peak_jvm:.0f} MB" if sampler.peak_jvm else "")
+        )
+        print(
+            f"    CPU: {sum(cpu.values()):.1f} s in all "
+            f"({', '.join(f'{k} {v:.1f} s' for k, v in sorted(cpu.items()))}); "
+            f"{len(notes) / sum(cpu.values()):.1f} notes per CPU-second"
         )
         if job:
             print(f"    summary: {job}")
@@ -234,10 +276,15 @@ def main() -> None:
     for name in ("local1", "local2"):
         same = codes_of_parquet(work / f"{name}.parquet") == single
         print(f"  codes of {name} == codes of 1 process: {same}")
-    loaded, per_note, rate = per_note_memory(notes, data_dir)
+    measured = subprocess.run(
+        [sys.executable, __file__, "--per-note-memory", str(work)],
+        env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    memory = json.loads(measured.stdout.strip().splitlines()[-1])
     print(
-        f"  in-process: {loaded:.0f} MB resident with the engine loaded; {per_note:.1f} KB more "
-        f"per note while a batch of {BATCH} notes and their rows is held ({rate:.1f} notes/s)"
+        f"  a process set up as a Spark worker: {memory['warm_mb']:.0f} MB resident with the "
+        f"engine loaded and {memory['warmed']} notes coded; {memory['kb_per_note']:.1f} KB more per note "
+        f"while the next {memory['notes']} notes are coded and their rows kept"
     )
 
 
