@@ -81,11 +81,16 @@ def descendants(root: int) -> dict[int, str]:
 
 
 def kind_of(pid: int, root: int, cmd: str) -> str:
+    """``driver`` (the command's own process), ``jvm``, ``workers`` (Spark's Python daemon
+    and workers) or ``other`` (the spark-submit shell before it becomes the JVM, ...)."""
     if pid == root:
         return "driver"
-    if "java" in cmd.split(" ", 1)[0]:
+    program = Path(cmd.split(" ", 1)[0]).name
+    if program == "java":
         return "jvm"
-    return "workers" if "pyspark" in cmd else "other"
+    if program.startswith("python") and ("pyspark.daemon" in cmd or "pyspark.worker" in cmd):
+        return "workers"
+    return "other"
 
 
 class Sampler(threading.Thread):
@@ -107,7 +112,9 @@ class Sampler(threading.Thread):
                 mb = rss_mb(pid)
                 total += mb
                 known, used = self.cpu.get(pid, ("other", 0.0))
-                kind = known if known != "other" else kind_of(pid, self.root, cmd)
+                # A process may exec another program (spark-submit's shell becomes the JVM);
+                # an exited one has no command line left: keep what it was.
+                kind = kind_of(pid, self.root, cmd) if cmd.strip() else known
                 self.cpu[pid] = (kind, max(cpu_seconds(pid), used))
                 if kind == "jvm":
                     self.peak_jvm = max(self.peak_jvm, mb)
