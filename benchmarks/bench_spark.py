@@ -17,7 +17,8 @@ figure that other jobs on the machine disturb least, and core-hours follow from 
 Then, in a fresh process set up as a Spark worker is (lean medspaCy imports, the packs), the
 memory a batch holds per note is measured: BATCH notes are coded to warm the caches, and the
 growth of resident memory while BATCH more are coded and their output rows kept (as a worker
-keeps a batch's rows) is divided by BATCH.
+keeps a batch's rows) is divided by BATCH; then one note is coded with DATES new dates of service, each of which
+builds a pipeline of its own.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 BATCH = 256  # notes per Arrow batch (medcoder.spark.job.BATCH_NOTES)
+DATES = 4  # new dates of service coded one after another (pipelines kept: 8)
 
 
 def rss_mb(pid: int | str) -> float:
@@ -216,7 +218,25 @@ def per_note_memory(work: Path) -> None:
         sys.exit(f"in-process coding failed for {len(failed)} notes, e.g. {failed[:3]}")
     kept = len(paths) - half
     grown_kb = (rss_mb("self") - warm) * 1024 / kept
-    print(json.dumps({"warm_mb": warm, "kb_per_note": grown_kb, "warmed": half, "notes": kept}))
+    # A pipeline is bound to a date of service: what does each new date cost a worker?
+    first = paths[0].read_text(encoding="utf-8")
+    before, started = rss_mb("self"), time.perf_counter()
+    for day in range(1, DATES + 1):
+        code_note(NoteInput("dated", text=first, service_date=f"2025-11-{day:02d}"), options)
+    per_date_mb = (rss_mb("self") - before) / DATES
+    per_date_s = (time.perf_counter() - started) / DATES
+    print(
+        json.dumps(
+            {
+                "warm_mb": warm,
+                "kb_per_note": grown_kb,
+                "warmed": half,
+                "notes": kept,
+                "per_date_mb": per_date_mb,
+                "per_date_s": per_date_s,
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -291,7 +311,8 @@ def main() -> None:
     print(
         f"  a process set up as a Spark worker: {memory['warm_mb']:.0f} MB resident with the "
         f"engine loaded and {memory['warmed']} notes coded; {memory['kb_per_note']:.1f} KB more per note "
-        f"while the next {memory['notes']} notes are coded and their rows kept"
+        f"while the next {memory['notes']} notes are coded and their rows kept; each new "
+        f"date of service: {memory['per_date_mb']:.0f} MB and {memory['per_date_s']:.2f} s"
     )
 
 

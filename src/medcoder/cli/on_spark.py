@@ -61,7 +61,7 @@ def code_on_spark(
     from medcoder.codesets import registry
     from medcoder.codesets.pack_store import data_dir
     from medcoder.spark.job import code_input, read_notes
-    from medcoder.spark.run import coding_options, open_session, run_job, spread
+    from medcoder.spark.run import coding_options, open_session, run_job
 
     if model is not None and not model.is_file():
         raise UsageError(f"--model {model}: no such file")
@@ -70,7 +70,9 @@ def code_on_spark(
         typer.echo(f"note: {note}", err=True)
     spark, started = open_session(master, "medcoder code")
     try:
-        notes = read_notes(spark, str(paths[0]), id_column=id_column, text_column=text_column)
+        notes, keyed = read_notes(
+            spark, str(paths[0]), id_column=id_column, text_column=text_column
+        )
         options = coding_options(
             spark,
             master=master,
@@ -82,7 +84,7 @@ def code_on_spark(
             systems=request.systems if explicit_systems else None,
             queries=queries,
         )
-        coded = code_input(notes, options, spread(spark, notes, partitions))
+        coded = code_input(notes, options, partitions, keyed=keyed)
         summary = run_job(
             spark,
             coded,

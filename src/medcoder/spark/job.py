@@ -25,9 +25,12 @@ DOCUMENT_SUFFIXES = ("txt", "text", "pdf", "hl7", "json", "xml", "rtf", "md")
 TABLE_SUFFIXES = {".parquet": "parquet", ".jsonl": "json", ".ndjson": "json"}
 #: Notes per Arrow batch handed to a worker (``spark.sql.execution.arrow.maxRecordsPerBatch``,
 #: which the command line sets; Spark's default is 10,000): a worker holds a batch's notes and
-#: rows at once, about 35 KB a note, so 256 keep it near 10 MB while the per-batch cost stays
-#: nothing next to coding 256 notes.
+#: rows at once, and its memory grew about 48 KB per note coded and kept in
+#: benchmarks/bench_spark.py, so 256 notes stay near 12 MB while the per-batch cost is nothing
+#: next to coding 256 notes.
 BATCH_NOTES = 256
+#: Tasks per core when the input has too few partitions to keep every core busy.
+TASKS_PER_CORE = 4
 
 
 def _column(df: DataFrame, name: str | None, kind: str):  # noqa: ANN202
@@ -84,14 +87,37 @@ def code_notes(
     an action (``write``, ``count``): Spark plans the job lazily.
     """
     notes = note_rows(df, text=text, id=id, setting=setting, date=date, encounter_id=encounter_id)
-    return code_input(notes, options or CodingOptions(), partitions)
+    keyed = setting is not None or date is not None
+    return code_input(notes, options or CodingOptions(), partitions, keyed=keyed)
 
 
-def code_input(notes: DataFrame, options: CodingOptions, partitions: int | None) -> DataFrame:
-    """Map normalised input rows (``worker.INPUT_COLUMNS``) to coded rows."""
+def _task_count(notes: DataFrame, partitions: int | None) -> int | None:
+    """Tasks to split the notes into; ``None`` keeps the input's partitions (enough of them)."""
     if partitions:
-        notes = notes.repartition(partitions)
-    # Rows of one setting and date next to each other: a worker switches engines less often.
+        return partitions
+    cores = notes.sparkSession.sparkContext.defaultParallelism
+    if notes.rdd.getNumPartitions() >= 2 * cores:
+        return None
+    return cores * TASKS_PER_CORE
+
+
+def code_input(
+    notes: DataFrame, options: CodingOptions, partitions: int | None, *, keyed: bool = False
+) -> DataFrame:
+    """Map normalised input rows (``worker.INPUT_COLUMNS``) to coded rows.
+
+    A pipeline is bound to one setting and date of service, and building one for a new date
+    costs a worker a fraction of a second and about 100 MB (it keeps the newest 8). So rows
+    that carry their own setting or date (``keyed``) are range-partitioned by setting, date
+    and id: each task then holds one or two dates. Inside a task, rows of one setting and
+    date are sorted next to each other.
+    """
+    count = _task_count(notes, partitions)
+    if keyed:
+        count = count or notes.rdd.getNumPartitions()
+        notes = notes.repartitionByRange(count, "setting", "service_date", "note_id")
+    elif count:
+        notes = notes.repartition(count)
     notes = notes.select(*INPUT_COLUMNS).sortWithinPartitions("setting", "service_date")
     return notes.mapInPandas(functools.partial(code_batches, options), NOTE_SCHEMA)
 
@@ -133,8 +159,9 @@ def input_kind(path: str) -> str:
 
 def read_notes(
     spark: SparkSession, path: str, *, id_column: str = "id", text_column: str = "text"
-) -> DataFrame:
-    """The notes of INPUT as normalised input rows (``worker.INPUT_COLUMNS``).
+) -> tuple[DataFrame, bool]:
+    """The notes of INPUT as normalised input rows (``worker.INPUT_COLUMNS``), and whether
+    the rows carry their own setting or date (``code_input``'s ``keyed``).
 
     A folder of documents is read as bytes (Spark's ``binaryFile`` source, so it may be on
     HDFS or object storage) and each file is read by medcoder's readers on the executor, as
@@ -148,7 +175,7 @@ def read_notes(
         pattern = r"(?i)\.(" + "|".join(DOCUMENT_SUFFIXES) + r")$"
         files = spark.read.format("binaryFile").load(path).filter(F.col("path").rlike(pattern))
         stem = F.regexp_extract(F.col("path"), r"([^/]*?)(\.[^./]*)?$", 1)
-        return files.select(
+        rows = files.select(
             stem.alias("note_id"),
             F.lit(None).cast("string").alias("text"),
             F.col("content"),
@@ -157,14 +184,18 @@ def read_notes(
             F.lit(None).cast("string").alias("service_date"),
             F.lit(None).cast("string").alias("encounter_id"),
         )
+        return rows, False
     table = spark.read.parquet(path) if kind == "parquet" else spark.read.json(path)
     present = set(table.columns)
-    return note_rows(
+    optional = {name: name if name in present else None for name in ("setting", "date")}
+    rows = note_rows(
         table,
         text=text_column,
         id=id_column,
-        **{name: name if name in present else None for name in ("setting", "date", "encounter_id")},
+        encounter_id="encounter_id" if "encounter_id" in present else None,
+        **optional,
     )
+    return rows, any(optional.values())
 
 
 def write_parquet(df: DataFrame, output: str) -> None:

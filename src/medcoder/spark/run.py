@@ -21,8 +21,6 @@ from medcoder.spark.notes import CodingOptions
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-#: Tasks per core when the input has too few partitions to keep every core busy.
-TASKS_PER_CORE = 4
 ERRORS_SHOWN = 5
 
 
@@ -71,16 +69,6 @@ def open_session(master: str, app_name: str) -> tuple[SparkSession, bool]:
         ) from None
     spark.sparkContext.setLogLevel("ERROR")
     return spark, True
-
-
-def spread(spark: SparkSession, df: DataFrame, partitions: int | None) -> int | None:
-    """How many partitions to repartition into (``None``: keep the input's own)."""
-    if partitions:
-        return partitions
-    cores = spark.sparkContext.defaultParallelism
-    if df.rdd.getNumPartitions() >= 2 * cores:
-        return None
-    return cores * TASKS_PER_CORE
 
 
 def coding_options(
