@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from medcoder.errors import UsageError
+from medcoder.errors import MedcoderError
 from medcoder.spark.notes import CodingOptions
 
 if TYPE_CHECKING:
@@ -25,13 +25,13 @@ ERRORS_SHOWN = 5
 
 
 def require_pyspark() -> None:
-    """A usage error naming the fix when the optional Spark dependencies are missing."""
+    """An error naming the fix when the optional Spark dependencies are missing."""
     try:
         import pandas  # noqa: F401
         import pyarrow  # noqa: F401
         import pyspark  # noqa: F401
     except ImportError as exc:
-        raise UsageError(
+        raise MedcoderError(
             f"--spark needs PySpark, pandas and pyarrow ({exc.name} is missing): "
             "pip install 'medcoder[spark]' (and Java 17)"
         ) from None
@@ -63,7 +63,7 @@ def open_session(master: str, app_name: str) -> tuple[SparkSession, bool]:
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # noqa: BLE001 - the JVM's reasons are many; say which step failed
-        raise UsageError(
+        raise MedcoderError(
             f"could not start Spark with master {master!r} ({type(exc).__name__}: "
             f"{str(exc).splitlines()[0] if str(exc) else 'no detail'}); is Java 17 installed?"
         ) from None
