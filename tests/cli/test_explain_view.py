@@ -79,8 +79,9 @@ def test_explain_prints_an_axis_table_for_each_pcs_code(fixtures: Path) -> None:
 
 
 def test_explain_marks_an_incomplete_code_and_its_missing_axis(fixtures: Path) -> None:
+    # Abstraction reports a prefix; billing settings make it a query instead (PCS A8).
     engine = PcsEngine(
-        "inpatient", data=read_pcs(pack_store.open_pack(_pcs_fixture_pack(fixtures)))
+        "abstraction", data=read_pcs(pack_store.open_pack(_pcs_fixture_pack(fixtures)))
     )
     document = segment(text_document("Cholecystectomy was performed.", doc_id="op", source="op"))
     text = _printed(CodingResult("op", "inpatient", codes=engine.code_document(document)))

@@ -125,3 +125,52 @@ def test_document_type_segments_a_document_that_has_no_sections_yet() -> None:
     document = Document(id="d", text=RADIOLOGY)
     assert document_type(document) is DocumentType.RADIOLOGY
     assert document.sections
+
+
+CONSULT_WITH_VISIT_HEADINGS = """CHIEF COMPLAINT
+
+Melanoma of the back.
+
+HISTORY OF PRESENT ILLNESS
+
+Ms. Reed is a 61-year-old woman who presents for a surgical consultation. She was referred by
+her dermatologist after a shave biopsy.
+
+REVIEW OF SYSTEMS
+
+Constitutional: Denies weight loss.
+
+PHYSICAL EXAMINATION
+
+Skin: Healing biopsy site on the right upper back.
+
+ASSESSMENT AND PLAN
+
+Melanoma, 0.8 mm. Wide local excision recommended.
+"""
+
+
+def test_a_specific_visit_clue_wins_over_the_generic_visit_headings() -> None:
+    assert _type(CONSULT_WITH_VISIT_HEADINGS) is DocumentType.CONSULT
+
+
+def test_admits_to_is_not_an_admission() -> None:
+    note = OFFICE_WITH_OLD_ED_VISIT.replace(
+        "He has had no pain since.", "He admits to drinking little water. He has had no pain."
+    )
+    assert _type(note) is DocumentType.OFFICE_VISIT
+
+
+def test_an_admission_being_written_up_is_a_history_and_physical() -> None:
+    note = OFFICE_WITH_OLD_ED_VISIT.replace(
+        "He has had no pain since.", "He is being admitted for a radical prostatectomy."
+    )
+    assert _type(note) is DocumentType.HISTORY_AND_PHYSICAL
+
+
+def test_a_procedure_note_without_operative_headings_is_a_procedure_report() -> None:
+    note = (
+        "PROCEDURE: , Circumcision.,Signed informed consent was obtained and the infant was "
+        "placed on the board.  The infant tolerated the procedure well."
+    )
+    assert _type(note) is DocumentType.OPERATIVE_REPORT

@@ -249,6 +249,14 @@ def test_batch_on_spark_reports_what_medcoder_batch_reports_with_the_drg(
     for name, row in rows.items():
         assert [f["rule"] for f in row["findings"]] == report[name].get("findings", [])
     assert rows["truncated.json"]["error_code"] == "invalid_encounter"
+    written = [r for r in rows.values() if r["status"] == "written"]
+    assert written and all(r["x12"].startswith("ISA*") for r in written)
+    from medcoder.claims.control_numbers import ControlNumbers
+
+    for row in written:  # logged for acknowledgment matching, as medcoder batch logs its own
+        assert ControlNumbers().sent(claim_id=row["encounter_id"])[-1].control_number == (
+            row["control_number"]
+        )
     inpatient = rows["inpatient_admission.json"]
     assert inpatient["drg"]["drg"] and inpatient["diagnoses"][0]["code"] == "K35.80"
     spark.read.parquet(str(out)).createOrReplaceTempView("claims")

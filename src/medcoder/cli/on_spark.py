@@ -107,13 +107,17 @@ def batch_on_spark(
     *,
     master: str,
     output: Path | None,
-    fmt: str,
+    kind: str,
     policy: Path | None,
     validate: bool,
-    submitter_phone: str | None,
+    submitter,  # noqa: ANN001 - claims.submission.Submitter, from the batch's options
     partitions: int | None,
 ) -> None:
-    """Scrub, group and write claims for a folder of encounters on Spark into OUT.parquet."""
+    """Scrub, group and write claims for a folder of encounters on Spark into OUT.parquet.
+
+    Control numbers are taken here, one per file in sorted order, and the claims written are
+    logged in the data directory's store after the job, as ``medcoder batch`` does.
+    """
     from medcoder.spark.run import require_pyspark
 
     target = _output(output)
@@ -121,23 +125,28 @@ def batch_on_spark(
     if not files:
         raise UsageError(f"{folder}: no encounter .json files")
     require_pyspark()
+    from medcoder.claims.control_numbers import ControlNumbers
     from medcoder.codesets import registry
     from medcoder.codesets.pack_store import data_dir
     from medcoder.spark.claims import batch_claims
     from medcoder.spark.run import open_session, run_job
 
+    submitter.check()
     registry.ensure_default_packs()
+    store = ControlNumbers()
+    numbers = store.take(submitter.sender_id, len(files))
     spark, started = open_session(master, "medcoder batch")
     try:
         cores = spark.sparkContext.defaultParallelism
         claims = batch_claims(
             spark,
             files,
+            numbers,
             data_dir=str(data_dir()),
-            fmt=fmt,
+            kind=kind,
+            submitter=submitter,
             policy=str(policy) if policy else None,
             validate=validate,
-            submitter_phone=submitter_phone,
             partitions=partitions or min(len(files), cores * 4),
         )
         summary = run_job(
@@ -149,9 +158,21 @@ def batch_on_spark(
             codes_column="diagnoses",
             error_status="failed",
         )
+        sent = (
+            spark.read.parquet(target)
+            .filter("status = 'written'")
+            .select("control_number", "encounter_id")
+            .collect()
+        )
     finally:
         if started:
             spark.stop()
+    store.record(
+        submitter.sender_id,
+        [(int(r[0]), str(r[1])) for r in sent],
+        kind=kind,
+        usage=submitter.usage.upper(),
+    )
     _report(summary, "encounters", "file")
     if summary.errors:
         sys.exit(1)

@@ -32,6 +32,18 @@ ASSERTION_FACTOR = {
 }
 
 
+def states_the_assertion(code: str, assertion: Assertion) -> bool:
+    """History, status and family-history codes say what the assertion says: "history of
+    kidney stones" is Z87.442 (I.C.21.c.4), "mother with breast cancer" Z80.3 — coded
+    because of their assertion, not despite it."""
+    key = code.replace(".", "").upper()
+    if assertion is Assertion.HISTORICAL:
+        return key.startswith(("Z85", "Z86", "Z87", "Z92", "Z95", "Z96", "Z98", "Z90", "Z89"))
+    if assertion is Assertion.FAMILY:
+        return key.startswith(("Z80", "Z81", "Z82", "Z83", "Z84"))
+    return False
+
+
 def evidence_of(cand: Candidate, documents: list[Document]) -> Evidence:
     """The words of the candidate's mention, cited."""
     doc = (
@@ -86,16 +98,28 @@ class Diagnoses:
         pack, profile = state.pack, state.profile
         reading = None
         if state.request.setting is not Setting.ABSTRACTION:
+            from medcoder.coding.drugs import treated_by
             from medcoder.coding.reading import Reading, states_a_diagnosis
 
-            reading = Reading(state.request.setting, self._chronic)
+            treated = {
+                a.id: treated_by({m.drug_class for m in a.medications if m.current})
+                for a in state.annotated
+            }
+            reading = Reading(state.request.setting, self._chronic, treated)
             annotated = {a.id: a for a in state.annotated}
             stated = {a.id: states_a_diagnosis(a) for a in state.annotated}
         for cand in state.candidates:
+            if cand.match.entry.source == "status" and cand.assertion is not Assertion.HISTORICAL:
+                continue  # "bypass graft" is a status only as "s/p" or "history of" (I.C.21.c.3)
             chronic_history = False
             # What the words say (negated, family, hypothetical) speaks before where they are.
             if reading is not None and cand.assertion not in _NOT_THE_PATIENTS:
-                verdict = reading.verdict(cand, annotated[cand.document], stated[cand.document])
+                verdict = reading.verdict(
+                    cand,
+                    annotated[cand.document],
+                    stated[cand.document],
+                    pack.title(cand.code) or "",
+                )
                 if not verdict.code:
                     state.reject(
                         Rejected(
@@ -127,7 +151,7 @@ class Diagnoses:
                 )
                 continue
             action = profile.actions.get(cand.assertion, Action.CODE)
-            if chronic_history:
+            if chronic_history or states_the_assertion(cand.code, cand.assertion):
                 action = Action.CODE
             learned = model.keeps(cand) if model is not None else None
             if learned is not None:
@@ -199,6 +223,21 @@ class Guidelines:
         )
         state.diagnoses = kept
         state.result.rejected.extend(rejected)
+        if state.request.setting is Setting.ABSTRACTION:
+            return  # abstraction reports each mention as documented (CodiEsp's coders)
+        from medcoder.coding.guidelines import RULES, RuleContext
+
+        context = RuleContext(
+            state.diagnoses,
+            state.annotated,
+            state.pack,
+            state.request.setting.value,
+            state.result.rejected,
+            state.result.warnings,
+        )
+        for rule in RULES:
+            rule(context)
+        state.diagnoses = context.suggestions
 
 
 class HouseModelRescoring:
@@ -235,7 +274,16 @@ class Sequencing:
         inpatient = state.profile.sequencing == "principal"
         if inpatient:
             assign_poa(suggestions, {d.id: d.text for d in state.documents})
-        first = choose_principal(suggestions)
+        routine = next((s for s in suggestions if s.code.startswith(("Z00.0", "Z00.1"))), None)
+        if routine is not None and not inpatient:
+            # A routine examination is the reason for the visit (I.C.21.c.13, IV.P).
+            suggestions.remove(routine)
+            state.diagnoses = [routine, *suggestions]
+            return
+        order = {id(s): state.stated_order(s) for s in suggestions}
+        first = choose_principal(
+            suggestions, lambda s: order.get(id(s)), prefer_definitive=inpatient
+        )
         if first is None:
             state.diagnoses = suggestions
             return
@@ -251,8 +299,8 @@ class Sequencing:
 
 
 class Procedures:
-    """ICD-10-PCS codes built axis by axis; incomplete documentation becomes a warning naming
-    the missing axis (it feeds physician queries)."""
+    """ICD-10-PCS codes built axis by axis; a procedure documented without an axis becomes a
+    query (a warning naming the missing axis and its values), never a code (A8)."""
 
     name = "procedures"
 
@@ -265,8 +313,8 @@ class Procedures:
 
         setting = self.request.setting
         # Abstraction (registries, case review, CodiEsp) reports a procedure documented without
-        # its approach at body-part level (4 characters); billing settings keep the longest
-        # valid prefix and flag it for a query.
+        # its approach at body-part level (4 characters); billing settings report complete
+        # codes only and ask a query for the rest.
         prefix = 4 if setting is Setting.ABSTRACTION else None
         engine_setting = Setting.INPATIENT if setting is Setting.OUTPATIENT else setting
         return PcsEngine(engine_setting, on=self.request.on, prefix_length=prefix)
@@ -276,11 +324,10 @@ class Procedures:
         for document in state.documents:
             pcs = self.engine.analyze(document)
             state.result.rejected.extend(pcs.rejected)  # procedures folded into another (B3.2)
-            for built in pcs.incomplete:
-                state.result.warnings.append(
-                    f"procedure documentation incomplete: {built.reported()} — {built.missing} "
-                    "not documented"
-                )
+            # A8: a procedure missing an axis is a query, shown apart from the codes (and
+            # listed with the candidates not reported, with its evidence)
+            state.result.warnings.extend(query.message for query in pcs.queries)
+            state.result.rejected.extend(query.as_rejected() for query in pcs.queries)
             learned = getattr(model, "pcs_predict", None)
             if learned is None:
                 state.procedures.extend(pcs.codes)

@@ -65,6 +65,25 @@ class CodingState:
     def reject(self, item: Rejected) -> None:
         self.result.rejected.append(item)
 
+    def mentions_of(self, suggestion: CodeSuggestion) -> list:
+        """The annotated mentions behind a suggestion's evidence."""
+        index = self.__dict__.get("_mention_index")
+        if index is None:
+            index = self.__dict__["_mention_index"] = {
+                (a.id, m.start, m.end): m for a in self.annotated for m in a.mentions
+            }
+        found = (index.get((e.document, e.start, e.end)) for e in suggestion.evidence)
+        return [m for m in found if m is not None]
+
+    def stated_order(self, suggestion: CodeSuggestion) -> int | None:
+        """Where the note states this diagnosis among its problems (0 = first), if it does."""
+        items = [
+            m.item
+            for m in self.mentions_of(suggestion)
+            if m.reading == "diagnosis" and m.item is not None
+        ]
+        return min(items) if items else None
+
 
 class Component(Protocol):
     """A pipeline step: a name and a call that reads and writes the state."""

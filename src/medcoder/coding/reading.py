@@ -14,7 +14,8 @@ guideline that decides it:
   establish: all of them in a note that states no diagnosis; in an inpatient record, the
   definitive conditions as secondary diagnoses (III: other diagnoses that coexist);
 - past medical history: chronic conditions are coded as current where they affect care
-  (III.B inpatient; IV.J outpatient when treated — see ``chronic``), the rest is history;
+  (III.B inpatient; IV.J outpatient when a current drug on the list treats them), the rest
+  is history;
 - review of systems, examination, results, allergies, medications, consent and risk
   discussions, instructions and plans state no diagnosis of the patient (IV.C, IV.J);
   family history belongs to relatives (I.C.21.c.4); social history to status codes.
@@ -43,6 +44,8 @@ class Verdict:
 
 
 CODE = Verdict(True)
+# Personal history and status codes (I.C.21.c.3 status, I.C.21.c.4 history).
+_STATUS = ("Z85", "Z86", "Z87", "Z89", "Z90", "Z92", "Z95", "Z96", "Z98", "Z99")
 _NOT_STATED = {
     "support": (
         "said in the reasoning, plan or summary around a stated problem, not stated as a "
@@ -64,9 +67,31 @@ _NOT_STATED = {
 }
 
 
+# Signs and symptoms classified in the body-system chapters (I.C.18: "codes for signs and
+# symptoms ... that point to a specific body system are in that chapter"): pain of a joint,
+# a limb or the back, effusion and stiffness of a joint, myalgia, pain not elsewhere
+# classified, eye and ear pain, breast pain.
+SYMPTOM_PREFIXES = (
+    "R",
+    "M254",  # effusion of joint
+    "M255",  # pain in joint
+    "M256",  # stiffness of joint
+    "M542",  # cervicalgia
+    "M545",  # low back pain
+    "M546",  # pain in thoracic spine
+    "M549",  # dorsalgia, unspecified
+    "M791",  # myalgia
+    "M796",  # pain in limb, hand, foot, fingers and toes
+    "G89",  # pain, not elsewhere classified
+    "H571",  # ocular pain
+    "H920",  # otalgia
+    "N644",  # mastodynia
+)
+
+
 def is_symptom(code: str) -> bool:
-    """Chapter 18 signs and symptoms (R00-R99)."""
-    return code.startswith("R")
+    """A sign or symptom code: chapter 18 (R00-R99) or one of the body-system chapters'."""
+    return code.replace(".", "").upper().startswith(SYMPTOM_PREFIXES)
 
 
 def states_a_diagnosis(annotated: AnnotatedDocument) -> bool:
@@ -82,19 +107,30 @@ def states_a_diagnosis(annotated: AnnotatedDocument) -> bool:
 class Reading:
     """The coder's reading of one setting (see the module docstring)."""
 
-    def __init__(self, setting: Setting, chronic: object | None = None) -> None:
+    def __init__(
+        self,
+        setting: Setting,
+        chronic: object | None = None,
+        treated: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
         self.setting = setting
         self.inpatient = setting is Setting.INPATIENT
         self.chronic = chronic  # callable(code) -> bool: conditions chronic by nature
+        # document id -> code prefixes of the conditions its current drugs treat
+        self.treated = treated or {}
 
-    def verdict(self, cand: Candidate, annotated: AnnotatedDocument, stated: bool) -> Verdict:
+    def verdict(
+        self, cand: Candidate, annotated: AnnotatedDocument, stated: bool, title: str = ""
+    ) -> Verdict:
         mention = cand.mention
         role = mention.reading if mention is not None else None
         if role is None or role == "diagnosis":
             return CODE
         symptom = is_symptom(cand.code)
         if role == "reason":
-            if symptom and stated:
+            # "Wrist injury" as the complaint is the Colles fracture the assessment states.
+            vague = title.lower().startswith("unspecified ")
+            if (symptom or vague) and stated:
                 return Verdict(
                     False,
                     "the reason for the visit is explained by the stated diagnosis",
@@ -113,8 +149,16 @@ class Reading:
                 else "a symptom explained by the stated diagnosis",
                 "IV.C" if not symptom else "I.B.5",
             )
-        if role == "history" and self.inpatient and not symptom and self._chronic(cand.code):
-            return CODE  # chronic conditions affect the care of the stay (III.B)
+        key = cand.code.upper()
+        if role == "family" and key.startswith(("Z80", "Z81", "Z82", "Z83", "Z84")):
+            return CODE  # family history codes (I.C.21.c.4)
+        if role == "history" and self.inpatient and key.startswith(_STATUS):
+            return CODE  # history and status codes that affect the stay (I.C.21.c.3-4)
+        if role == "history" and not symptom and self._chronic(cand.code):
+            if self.inpatient:
+                return CODE  # chronic conditions affect the care of the stay (III.B)
+            if cand.code.startswith(self.treated.get(annotated.id, ())):
+                return CODE  # treated on an ongoing basis: its drug is current (IV.J)
         reason, guideline = _NOT_STATED.get(role, _NOT_STATED["excluded"])
         return Verdict(False, reason, guideline)
 

@@ -70,7 +70,9 @@ _SECTION_CLUES: dict[str, tuple[tuple[DocumentType, int], ...]] = {
     "discharge_diagnoses": ((T.DISCHARGE_SUMMARY, 4),),
     "hospital_course": ((T.DISCHARGE_SUMMARY, 3),),
     "discharge_instructions": ((T.DISCHARGE_SUMMARY, 2),),
-    "admission_diagnoses": ((T.DISCHARGE_SUMMARY, 1), (T.HISTORY_AND_PHYSICAL, 1)),
+    "admission_diagnoses": ((T.DISCHARGE_SUMMARY, 1), (T.HISTORY_AND_PHYSICAL, 2)),
+    "final_diagnosis": ((T.DISCHARGE_SUMMARY, 3),),
+    "procedures": ((T.OPERATIVE_REPORT, 1),),
     "reason for consultation": ((T.CONSULT, 4),),
     "reason for consult": ((T.CONSULT, 4),),
     "reason for admission": ((T.HISTORY_AND_PHYSICAL, 4),),
@@ -102,10 +104,15 @@ _CLUES: tuple[tuple[str, re.Pattern[str], DocumentType, int], ...] = (
     ("opening", re.compile(r"\b(?:operative|operation|surgical) (?:report|note)\b", re.I),
      T.OPERATIVE_REPORT, 4),
     ("opening", re.compile(r"\bprocedure note\b", re.I), T.OPERATIVE_REPORT, 3),
+    ("anywhere", re.compile(r"\btolerated (?:the|this) procedure\b|\b(?:informed )?consent was obtained\b", re.I),
+     T.OPERATIVE_REPORT, 2),
     ("anywhere", re.compile(r"\b(?:was|were) (?:brought|taken) (?:back )?to the (?:operating room|or|"
                             r"procedure room|endoscopy suite|cystoscopy suite)\b|\bprepped and draped\b|"
                             r"\bincision was made\b|\bin (?:the )?usual sterile fashion\b", re.I),
      T.OPERATIVE_REPORT, 2),
+    ("opening", re.compile(r"\b(?:established|new) patient\b|\breturns? (?:to (?:the )?clinic |today )?"
+                           r"for (?:a |her |his )?follow-?up\b|\bpresents? (?:today |to (?:the )?clinic )?for\b",
+                           re.I), T.OFFICE_VISIT, 2),
     ("opening", re.compile(r"\bconsult(?:ation)?\b", re.I), T.CONSULT, 2),
     ("anywhere", re.compile(r"\b(?:asked|requested)(?: by [^.]{0,30})? to (?:see|evaluate)\b|"
                             r"\b(?:requested|asked for) (?:a |an )?consult(?:ation)?\b|"
@@ -114,8 +121,10 @@ _CLUES: tuple[tuple[str, re.Pattern[str], DocumentType, int], ...] = (
      T.CONSULT, 3),
     ("opening", re.compile(r"\bhistory and physical\b|\badmission (?:h&p|note|history)\b", re.I),
      T.HISTORY_AND_PHYSICAL, 4),
-    ("anywhere", re.compile(r"\b(?:being|will be|to be) admitted\b|\bwe will admit\b|"
-                            r"\badmit (?:him|her|the patient|to)\b", re.I), T.HISTORY_AND_PHYSICAL, 2),
+    # "admits to smoking" and "to be admitted after surgery" are not admissions being written up.
+    ("anywhere", re.compile(r"\b(?:is|was) (?:being )?admitted (?:today |now )?(?:to|for|with|under)\b|"
+                            r"\bwe will admit\b|\badmit (?:him|her|the patient) to\b", re.I),
+     T.HISTORY_AND_PHYSICAL, 2),
     # Present tense only: "presented to the emergency room in 2019" is history in any note.
     ("anywhere", re.compile(r"\b(?:presents|is seen|seen today|comes|arrives|brought) (?:in )?to the "
                             r"(?:emergency (?:room|department)|er|ed)\b|\bin the (?:emergency (?:room|department)|"
@@ -126,7 +135,8 @@ _CLUES: tuple[tuple[str, re.Pattern[str], DocumentType, int], ...] = (
      T.PROGRESS_NOTE, 3),
     ("opening", re.compile(r"\b(?:x-?rays?|radiographs?|ct|cta|mri|mra|ultraso(?:und|nography)|sonogram|"
                            r"mammogra(?:m|phy)|bone scan|nuclear|pet(?:/ct)?|fluoroscop\w+|doppler study|"
-                           r"views? of the|imaged|projections|tracer|contrast)\b", re.I), T.RADIOLOGY, 2),
+                           r"views? of the|imaged|projections|tracer|contrast|opacifi\w+|urogra\w+|pyelogra\w+|"
+                           r"caliceal|calyces|collecting systems?)\b", re.I), T.RADIOLOGY, 2),
     ("opening", re.compile(r"\b(?:2-?d|m-?mode|echocardiogra\w+|electrocardiogra\w+|ekg|ecg|holter|"
                            r"stress test|treadmill|pulmonary function|spirometry|polysomnogra\w+|sleep study|"
                            r"nerve conduction|electromyogra\w+|emg|eeg|electroencephalogra\w+|"
@@ -139,6 +149,7 @@ _CLUES: tuple[tuple[str, re.Pattern[str], DocumentType, int], ...] = (
      T.LETTER, 3),
 )  # fmt: skip
 _OPENING = 400
+_SPECIFIC_VISITS = (T.ED_VISIT, T.CONSULT, T.HISTORY_AND_PHYSICAL, T.PROGRESS_NOTE)
 # Visit sections: a report with a history and an examination is a visit, not a test report.
 _VISIT_KINDS = frozenset({"hpi", "physical_exam", "ros", "chief_complaint", "subjective"})
 
@@ -223,6 +234,12 @@ def classify(text: str, sections: list[Section], *, given: str | None = None) ->
     # Ties go to the more specific record (an H&P with an ED mention is still an H&P).
     order = list(DocumentType)
     best = max(scores, key=lambda t: (scores[t], order.index(t)))
+    # History, examination and assessment headings say "a visit"; which visit is said by the
+    # specific clues (an ED course, a consultation request, an admission): the office visit is
+    # the default visit, not a rival of the specific ones.
+    specific = [t for t in _SPECIFIC_VISITS if scores.get(t, 0) >= 2]
+    if best is T.OFFICE_VISIT and specific:
+        best = max(specific, key=lambda t: (scores[t], order.index(t)))
     return TypeDecision(best, tuple(clues[best]))
 
 

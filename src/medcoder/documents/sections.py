@@ -48,6 +48,7 @@ SECTION_KINDS: dict[str, str] = {
     "procedures": "patient",
     "procedure_description": "patient",
     "hospital_course": "patient",
+    "ed_course": "patient",
     "findings": "patient",
     "indications": "patient",
     "complications": "patient",
@@ -63,6 +64,7 @@ SECTION_KINDS: dict[str, str] = {
     "disposition": "plan",
     "follow_up": "plan",
     "immunizations": "history",
+    "query_response": "patient",
     "other": "other",
 }
 
@@ -86,7 +88,8 @@ social_history: social history | sh | social hx | personal and social history
 medications: medications | medication | meds | current medications | home medications
     | admission medications | medications on admission | discharge medications
     | outpatient medications | current meds
-allergies: allergies | allergy | drug allergies | medication allergies
+allergies: allergies | allergy | drug allergies | medication allergies | allergies to medications
+    | allergies to medication | known allergies | drug allergy | allergic reactions
 ros: review of systems | review of system | ros | systems review
 physical_exam: physical exam | physical examination | exam | examination | pe
     | admission physical examination | physical findings
@@ -118,7 +121,9 @@ procedure_description: description of procedure | description of the procedure
     | details of operation | description of operative procedure | description | operative note
     | procedure note
 hospital_course: hospital course | brief hospital course | summary of hospital course
-    | course in hospital | ed course | emergency department course
+    | course in hospital
+ed_course: ed course | emergency department course | emergency room course | er course
+    | course in the emergency department
 findings: findings | operative findings | intraoperative findings | abnormal findings
     | gross findings | findings & indications | findings and indications
 indications: indications | indication | indications for procedure | indications for operation
@@ -140,6 +145,7 @@ instructions: instructions | discharge instructions | patient instructions
 disposition: disposition | discharge disposition
 follow_up: follow-up | followup | follow up | follow-up instructions | follow-up care
 immunizations: immunizations | immunization | vaccinations | immunization history
+query_response: query response | physician query response | response to query | addendum
 """
 
 
@@ -232,6 +238,12 @@ def _classify(match: re.Match[str], text: str) -> tuple[str, str] | None:
     return (kind, title) if kind and at_line_start and (is_caps or len(name) > 3) else None
 
 
+# Sections whose unknown ALL-CAPS sub-headings (NARES:, IMPLANT DEVICE:) belong to them.
+_CONTINUED_BY_UNKNOWN = frozenset(
+    {"physical_exam", "ros", "procedures", "procedure_description", "results"}
+)
+
+
 def find_sections(text: str) -> list[Section]:
     """Split ``text`` into contiguous sections; text before the first header is ``body``."""
     starts: list[tuple[int, str, str]] = []
@@ -245,8 +257,16 @@ def find_sections(text: str) -> list[Section]:
     first = starts[0][0] if starts else len(text)
     if text[:first].strip():
         sections.append(Section(kind="body", title="", start=0, end=first, role="patient"))
+    previous = None
     for i, (start, header_end, kind, title) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+        if kind == "other" and previous in _CONTINUED_BY_UNKNOWN:
+            # "PHYSICAL EXAMINATION: ... NARES: ..." — an unknown heading inside an
+            # examination, a review of systems or a procedure is one of its parts.
+            kind = previous
+        elif kind == "other" and _normalise_title(title).startswith("findings"):
+            kind = "findings"  # FINDINGS AT OPERATION, FINDINGS AT SURGERY ...
+        previous = kind
         role = SECTION_KINDS.get(kind, "other")
         sections.append(
             Section(kind, title, start, end, role=role, header_end=min(header_end, end))
@@ -298,6 +318,35 @@ def _append(text: str, start: int, end: int, kind: str, out: list[Sentence]) -> 
         end -= 1
     if end > start:
         out.append(Sentence(start=start, end=end, section=kind))
+
+
+# A consent or risk discussion lists what may happen, not what the patient has: "the risks
+# include bleeding, infection, deep venous thrombosis", "He accepts the risks to include ...
+# sepsis". A sentence is one when it names risks or possible complications and also speaks of
+# discussing, explaining or accepting them; "risk factors" are the patient's real conditions.
+_RISK_CUE = re.compile(
+    r"(?i:\b(?:risks?(?![\s-]+(?:factors?|stratif\w*|scores?|assessment))"
+    r"|(?:potential|possible)\s+(?:side\s+effects|complications?)"
+    r"|complications?\s+(?:include|including|such\s+as|may\s+include))\b)"
+)
+_CONSENT_WORDS = re.compile(
+    r"(?i:\b(?:include[sd]?|including|such\s+as|discuss\w*|expla\w*|review\w*|understand\w*"
+    r"|understood|accepts?|accepted|consent\w*|benefits?|alternatives?|counsel\w*|informed)\b)"
+)
+
+
+def risk_discussions(text: str, sentences: list[Sentence]) -> list[tuple[int, int]]:
+    """Spans of consent and risk discussions: from the first risk word to the sentence end.
+
+    A condition named there is a possibility the patient was told about; coding, CDI and case
+    review must not read it as a diagnosis (the assertion layer makes it hypothetical).
+    """
+    spans: list[tuple[int, int]] = []
+    for sentence in sentences:
+        cue = _RISK_CUE.search(text, sentence.start, sentence.end)
+        if cue and _CONSENT_WORDS.search(text, sentence.start, sentence.end):
+            spans.append((cue.start(), sentence.end))
+    return spans
 
 
 def segment(document: Document) -> Document:

@@ -15,6 +15,7 @@ from functools import cached_property
 
 from medcoder.documents.doctype import DocumentType
 from medcoder.documents.model import Document, LabResult, Section, Sentence
+from medcoder.nlp.medications import MedicationMention
 from medcoder.nlp.model import Assertion, Mention
 from medcoder.nlp.statements import Statement
 
@@ -84,6 +85,14 @@ class AnnotatedDocument:
 
     def present(self) -> list[Mention]:
         return [m for m in self.mentions if m.assertion is Assertion.PRESENT]
+
+    @cached_property
+    def medications(self) -> list[MedicationMention]:
+        """Drugs the note names, with their class and whether they are current; read on
+        first use."""
+        from medcoder.nlp.medications import find_medications
+
+        return find_medications(self.document)
 
     @cached_property
     def results(self) -> list[LabResult]:

@@ -76,12 +76,23 @@ def index_signature(pack: ICD10CMPack) -> str:
     return f"{info.path}:{info.built_at}" if info else "no-index"
 
 
+# First-level subterms that are the main term's default reading (I.A.18): "history of
+# kidney stones" is the patient's own history, "History, personal (of), calculi, renal".
+_DEFAULT_SUBTERMS = frozenset({("history", ("personal",))})
+# An eponym names its disease or syndrome on its own ("Parkinson's", "Crohn's").
+_EPONYM = re.compile(r"^[A-Z][\w-]+'s\b")
+_EPONYM_HEADS = frozenset({"disease", "syndrome"})
 # Words the index uses to name a site that documentation leaves out ("sacral region").
-_SITE_FILLER = frozenset({"region"})
+_SITE_FILLER = frozenset({"region", "end"})  # "sacral region", "humerus, upper end"
 # The same site in the words documentation uses: "lumbar strain" is "Strain, low back".
 _SITE_SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("low", "back"), ("lumbar",)),
     (("lower", "back"), ("lumbar",)),
+    (("malignant", "neoplasm"), ("cancer",)),  # "history of breast cancer"
+    (("abdomen", "wall"), ("suprapubic",)),  # the suprapubic region is the lower abdominal wall
+    (("aortocoronary",), ("coronary", "artery")),  # CABG: coronary artery bypass graft
+    (("upper",), ("proximal",)),  # "humerus, upper end" is the proximal humerus
+    (("lower",), ("distal",)),  # "radius, lower end" is the distal radius
 )
 
 
@@ -103,6 +114,9 @@ def _site_forms(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
                 out.append(tokens[:i] + synonym + tokens[i + n :])
                 break
     return out
+
+
+_SIDE_WORDS = frozenset({"right", "left", "bilateral"})
 
 
 class _Resolver:
@@ -131,6 +145,29 @@ class _Resolver:
             if "unspecified" in title or child.endswith("9"):
                 return self.resolve(child)
         return None
+
+    def resolve_for(self, code: str, words: tuple[str, ...]) -> str | None:
+        """Complete an index code the way the coder completes it from the Tabular: a code
+        printed with a dash ("L89.15-" under "stage 4") takes the child whose title holds the
+        index path's words ("Pressure ulcer of sacral region, stage 4"), else its default."""
+        key = code_key(code.rstrip("-").rstrip("."))
+        flags = self.flags.get(key)
+        if flags is None or flags & 3:
+            return self.resolve(code)
+        wanted = set(words)
+        best, best_score = None, 0
+        for child in self.pack.children(key):
+            found = set(content_tokens(self.pack.title(child) or ""))
+            score = len(wanted & found) - len(found & _SIDE_WORDS)
+            if score > best_score:
+                best, best_score = child, score
+        parent_words = set(content_tokens(self.pack.title(key) or ""))
+        if (
+            best is None
+            or not (wanted & set(content_tokens(self.pack.title(best) or ""))) - parent_words
+        ):
+            return self.resolve(code)
+        return self.resolve(best) if not (self.flags.get(best, 0) & 1) else best
 
 
 def index_entries(pack: ICD10CMPack) -> tuple[list[Entry], str]:
@@ -164,6 +201,11 @@ _IRREGULAR_VARIANTS = frozenset({("tear", "torn"), ("keloid", "cheloid")})
 # looks up any fracture not documented as pathological (I.A.18 default codes).
 _DEFAULT_QUALIFIERS = frozenset({"traumatic"})
 _BY_SITE = re.compile(r",?\s*\b(?:by site|by type|by body region|by region)\b.*$", re.I)
+
+
+# Main terms documentation leaves unsaid before a procedure or device: "s/p CABG" is the
+# index's "Status (post), aortocoronary bypass".
+_UNSAID_MAIN_TERMS = frozenset({"status"})
 
 
 def _head_variants(title: str) -> list[tuple[str, ...]]:
@@ -256,23 +298,40 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
             return
         path = f"{path}, {term.title}" if path else term.title
         words = _words(term.title)
+        if depth == 1 and (path.split(",")[0].strip().lower(), words[:1]) in _DEFAULT_SUBTERMS:
+            words = ()  # "History, personal (of)": documentation says "history of X"
         own = heads(term) if depth == 0 else [p + words for p in prefixes] if words else prefixes
+        if (
+            depth == 1
+            and words
+            and _EPONYM.search(term.title)
+            and path.split(",")[0].strip().lower() in _EPONYM_HEADS
+        ):
+            own = [*own, words]  # "Disease, Parkinson's": documentation says "Parkinson's"
         synonyms = [s + words for s in synonyms] if depth and words else list(synonyms)
         # A *see* main term pointing at this term names it alone: "Smoker" -> see
         # "Dependence, drug, nicotine" means {smoker} -> F17.200, not {dependence ... smoker}.
         synonyms += aliases.get(id(term), [])
         own = keep(term, own)
         synonyms = [x for x in keep(term, synonyms) if x not in own]
-        codes = [c for c in (resolver.resolve(c) for c in term.codes) if c]
+        path_words = own[0] if own else words
+        codes = [c for c in (resolver.resolve_for(c, path_words) for c in term.codes) if c]
         manifs = [c for c in (resolver.resolve(c) for c in term.manif_codes) if c]
         if codes:
+            unsaid = path.split(",")[0].strip().lower() in _UNSAID_MAIN_TERMS
             for phrase in own + synonyms:
+                # Without its main term's word, a status path is only a status where the
+                # documentation says so ("s/p", "history of"): its source says it.
+                source = "status" if unsaid and not (set(phrase) & _UNSAID_MAIN_TERMS) else "index"
                 for tokens in _site_forms(phrase):
                     yield Entry(
-                        tokens, codes[0], "index", path, 1 + depth, tuple(codes[1:] + manifs)
+                        tokens, codes[0], source, path, 1 + depth, tuple(codes[1:] + manifs)
                     )
+        prefixes_below = own[:4]
+        if depth == 0 and _words(term.title)[:1] and _words(term.title)[0] in _UNSAID_MAIN_TERMS:
+            prefixes_below = [*prefixes_below, ()]  # the subterms name the status on their own
         for sub in term.subterms:
-            yield from walk(sub, own[:4], depth + 1, path, synonyms)
+            yield from walk(sub, prefixes_below, depth + 1, path, synonyms)
         if depth and term.see and not codes and id(term) not in followed:
             # A subterm that only says *see* (I.A.16): "Regurgitation, mitral -> see
             # Insufficiency, mitral" codes {regurgitation, mitral} as the target does, and the

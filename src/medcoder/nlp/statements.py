@@ -45,6 +45,7 @@ DIAGNOSIS_SECTIONS = frozenset(
         "postoperative_diagnosis",
         "preoperative_diagnosis",
         "admission_diagnoses",
+        "query_response",  # the physician's answer to a query is documentation of a diagnosis
     }
 )
 # When a note has the later statement, the earlier one is only its forerunner: a coder takes
@@ -63,7 +64,7 @@ _ROLE_OF_KIND = {
     "body": "narrative",
     "hospital_course": "narrative",
     "objective": "finding",
-    "other": "narrative",
+    "other": "finding",  # an unknown heading states no diagnosis of its own
     "past_medical_history": "history",
     "past_surgical_history": "history",
     "immunizations": "history",
@@ -97,6 +98,7 @@ _SUMMARY = re.compile(
 # Where a problem line turns into its plan: "CHF exacerbation - increase Lasix", "HTN: continue".
 _PLAN_SPLIT = re.compile(r"\s+[-–—]\s+|:\s+(?=[A-Za-z])|;\s+")
 _PLAN_SECTIONS = frozenset({"assessment", "assessment_plan"})
+_PROBLEM_WORDS = 12  # a problem line is short: "Type 2 diabetes mellitus, uncontrolled."
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,7 @@ def _statements(
             role = "support"
         body_start = section.header_end if section.header_end is not None else section.start
         if role != "diagnosis":
-            out.append(Statement(section.start, section.end, role, section.kind))
+            out.extend(_with_consent(document, section, role))
             continue
         out.extend(_diagnosis_statements(document.text, section, body_start, ends))
     item = 0
@@ -160,6 +162,39 @@ def _statements(
     return numbered
 
 
+# A consent or risk discussion lists what could happen, not what the patient has.
+_CONSENT = re.compile(
+    r"\brisks?\b[^.]{0,120}?\b(?:includ\w*|such as|of|were|was|are|discussed|explained|"
+    r"reviewed|outlined|benefits|alternatives)\b|\b(?:informed )?consent\b|"
+    r"\bpossible complications?\b|\bcomplications?\b[^.]{0,20}\b(?:such as|includ\w*)\b|"
+    r"\bbenefits,? and alternatives\b",
+    re.I,
+)
+
+
+def _with_consent(document: Document, section: Section, role: str) -> list[Statement]:
+    """The section as one statement of its role, with its consent and risk sentences cut
+    out as ``excluded`` (guideline IV.C: conditions the patient has, not the ones discussed)."""
+    text = document.text
+    risky = [
+        s
+        for s in document.sentences
+        if section.start <= s.start < section.end and _CONSENT.search(text, s.start, s.end)
+    ]
+    if not risky:
+        return [Statement(section.start, section.end, role, section.kind)]
+    out: list[Statement] = []
+    cursor = section.start
+    for sentence in risky:
+        if sentence.start > cursor:
+            out.append(Statement(cursor, sentence.start, role, section.kind))
+        out.append(Statement(sentence.start, sentence.end, "excluded", section.kind))
+        cursor = sentence.end
+    if cursor < section.end:
+        out.append(Statement(cursor, section.end, role, section.kind))
+    return out
+
+
 def _diagnosis_statements(
     text: str, section: Section, body_start: int, ends: list[int]
 ) -> list[Statement]:
@@ -167,7 +202,13 @@ def _diagnosis_statements(
     out: list[Statement] = []
     if body_start > section.start:
         out.append(Statement(section.start, body_start, "excluded", section.kind))  # the header
-    for lo, hi in _items(text, body_start, section.end):
+    items = _items(text, body_start, section.end)
+    # An assessment written as problems (short lines, numbered or bulleted items) keeps its
+    # paragraphs as their narrative; one written as prose states its problems in them.
+    as_problems = section.kind in _PLAN_SECTIONS and any(
+        _is_problem_line(text[lo:hi]) for lo, hi in items
+    )
+    for lo, hi in items:
         piece = text[lo:hi]
         stripped = piece.strip(" \t\n,")
         if not stripped:
@@ -178,6 +219,9 @@ def _diagnosis_statements(
             continue
         first_end = _first_sentence_end(text, lo, hi, ends)
         first = text[lo:first_end]
+        if as_problems and not _is_problem_line(piece):
+            out.append(Statement(lo, hi, "support", section.kind))
+            continue
         if _SUMMARY.search(first) and len(first.split()) > 8:
             out.append(Statement(lo, hi, "support", section.kind))
             continue
@@ -207,6 +251,16 @@ def _sentences_as_statements(
         while start < hi and text[start] in " \t\n,":
             start += 1
     return out
+
+
+def _is_problem_line(piece: str) -> bool:
+    """A problem as assessments list them: a numbered or bulleted item, or a short line."""
+    stripped = piece.strip(" \t\n,")
+    if not stripped:
+        return False
+    if _ITEM_START.match(piece) and not _LABELLED_BULLET.match(piece):
+        return True
+    return len(stripped.split()) <= _PROBLEM_WORDS and "\n" in piece
 
 
 def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -1,26 +1,32 @@
 """``medcoder batch FOLDER --spark``: one row per encounter, scrubbed and grouped, in Parquet.
 
-The per-encounter work is :func:`encounter_outcome`, the same steps ``medcoder batch`` takes
-for one encounter file (read and validate it, code its documents when it carries no codes,
-scrub it, write and check the 837), plus the MS-DRG of an inpatient stay so the output
-answers "codes by DRG". Each Python worker keeps one scrubber; the coding engine is shared
-the way ``medcoder batch`` shares it.
+The executors do what ``medcoder batch`` does per encounter, through the same functions:
+``cli.claims_cmd._batch_load`` (read and validate the file, code its documents when it
+carries no codes), the same scrubber, and ``claims.submission.write_claims`` for the ready
+ones of each Arrow batch (one pyx12 run per batch); they add the MS-DRG of an inpatient
+stay, so the output answers "codes by DRG". Control numbers are taken on the driver, one per
+file in sorted order, from the data directory's store, and the written ones are logged there
+after the job, as ``medcoder batch`` logs its own; the 837 text is a column of the output.
 
 Encounter files name their documents relative to the file, so the folder must be one every
-executor can read (a local folder with a local master, a shared mount on a cluster).
+executor can read (a local folder with a local master, a shared mount on a cluster). Unlike
+``medcoder batch`` no files are written per encounter, so there is no file-name check, and
+duplicate encounter ids are not detected across executors.
 """
 
 from __future__ import annotations
 
 import functools
+import tempfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pandas as pd
     from pyspark.sql import DataFrame, SparkSession
+
+    from medcoder.claims.submission import Submitter
 
 CLAIM_FIELDS = (
     ("file", "STRING"),
@@ -39,6 +45,7 @@ CLAIM_FIELDS = (
         "STRUCT<version: INT, drg: STRING, description: STRING, mdc: STRING, "
         "severity: STRING, return_code: STRING>",
     ),
+    ("control_number", "INT"),
     ("x12", "STRING"),
 )
 CLAIM_SCHEMA = ", ".join(f"{name} {kind}" for name, kind in CLAIM_FIELDS)
@@ -47,11 +54,11 @@ CLAIM_COLUMNS = [name for name, _ in CLAIM_FIELDS]
 _scrubbers: dict[str | None, object] = {}
 
 
-def _scrubber(policy: str | None):  # noqa: ANN202
+def _scrubber(policy: str | None):  # noqa: ANN202 - edits.Scrubber, one per worker
     if policy not in _scrubbers:
-        from medcoder.edits import Scrubber
+        from medcoder.cli.claims_cmd import _scrubber as batch_scrubber
 
-        _scrubbers[policy] = Scrubber(policy=Path(policy) if policy else None)
+        _scrubbers[policy] = batch_scrubber(Path(policy) if policy else None)
     return _scrubbers[policy]
 
 
@@ -76,43 +83,40 @@ def _drg(encounter) -> dict[str, object] | None:  # noqa: ANN001
     }
 
 
-def encounter_outcome(
-    path: str,
-    number: int,
-    *,
-    fmt: str,
-    policy: str | None,
-    validate: bool,
-    submitter_phone: str | None,
-) -> dict[str, object]:
-    """One encounter file through the steps of ``medcoder batch``; never raises.
+def _failed(row: dict[str, object], code: str, message: str) -> dict[str, object]:
+    row.update(status="failed", error_code=code, error_message=message)
+    return row
 
-    ``number`` is the interchange control number, the file's place in the sorted folder as
-    in ``medcoder batch``. Stand-in until the claims code exposes its own per-encounter
-    batch function: replace the body with a call to it.
-    """
-    from medcoder.claims.x12_validate import validate_x12
-    from medcoder.claims.x12_writer import write_837i, write_837p
-    from medcoder.cli.claims_cmd import code_missing_diagnoses, load_encounter
-    from medcoder.errors import MedcoderError
+
+def encounter_row(path: str, policy: str | None) -> tuple[dict[str, object], object | None]:
+    """One encounter file up to its scrub: its row, and the encounter when ready to write."""
+    from medcoder.cli.claims_cmd import _batch_load
 
     file = Path(path)
     row: dict[str, object] = {name: None for name in CLAIM_COLUMNS}
     row.update(file=file.name, findings=[], diagnoses=[], procedures=[], coded_by_engine=[])
     try:
-        encounter = load_encounter(file)
+        loaded = _batch_load(file)
+        if isinstance(loaded, Exception):
+            return _failed(row, "invalid_encounter", str(loaded)), None
+        encounter = loaded
         row.update(
             encounter_id=encounter.id,
             setting=str(encounter.setting),
             service_date=encounter.service_date,
+            coded_by_engine=[
+                d.code for d in encounter.diagnoses or [] if getattr(d, "source", None) == "engine"
+            ]
+            + [
+                p.code for p in encounter.procedures or [] if getattr(p, "source", None) == "engine"
+            ],
+            diagnoses=[
+                {"rank": i, "code": d.code, "poa": d.poa, "source": getattr(d, "source", None)}
+                for i, d in enumerate(encounter.diagnoses or [], start=1)
+            ],
+            procedures=[p.code for p in encounter.procedures or []],
+            drg=_drg(encounter),
         )
-        row["coded_by_engine"] = code_missing_diagnoses(encounter, file.parent)
-        row["diagnoses"] = [
-            {"rank": i, "code": d.code, "poa": d.poa, "source": getattr(d, "source", None)}
-            for i, d in enumerate(encounter.diagnoses or [], start=1)
-        ]
-        row["procedures"] = [p.code for p in encounter.procedures or []]
-        row["drg"] = _drg(encounter)
         scrubbed = _scrubber(policy).scrub(encounter)
         row["findings"] = [
             {"rule": f.rule_id, "severity": str(getattr(f.severity, "value", f.severity)),
@@ -121,29 +125,10 @@ def encounter_outcome(
         ]  # fmt: skip
         if not scrubbed.ready_to_submit:
             row["status"] = "held"
-            return row
-        writer = write_837p if fmt == "837p" else write_837i
-        text = writer(
-            encounter,
-            sender_id="MEDCODER",
-            receiver_id=encounter.payer.id,
-            control_number=number,
-            created=datetime.now(UTC),
-            submitter_phone=submitter_phone,
-        )
-        issues = validate_x12(text) if validate else []
-        if issues:
-            raise MedcoderError(f"pyx12: {issues[0].message}")
-        row.update(status="written", x12=text)
-    except MedcoderError as exc:
-        row.update(status="failed", error_code="invalid_encounter", error_message=str(exc))
+            return row, None
+        return row, encounter
     except Exception as exc:  # noqa: BLE001 - one encounter must not fail the job
-        row.update(
-            status="failed",
-            error_code="internal_error",
-            error_message=f"unexpected {type(exc).__name__}",
-        )
-    return row
+        return _failed(row, "internal_error", f"unexpected {type(exc).__name__}"), None
 
 
 def _claim_batches(
@@ -151,37 +136,61 @@ def _claim_batches(
 ) -> Iterator[pd.DataFrame]:
     import pandas as pd
 
+    from medcoder.claims.control_numbers import ControlNumbers
+    from medcoder.claims.errors import ClaimError
+    from medcoder.claims.submission import write_claims
     from medcoder.spark.worker import use_data_dir
 
     use_data_dir(data_dir)
+    # The numbers were taken on the driver and are logged there after the job: the store the
+    # writer records into here is a scratch one.
+    scratch = ControlNumbers(Path(tempfile.mkdtemp(prefix="medcoder-x12-")) / "sent.sqlite")
     for batch in batches:
-        rows = [
-            encounter_outcome(str(r["path"]), int(r["number"]), **settings)  # type: ignore[arg-type]
-            for r in batch.to_dict("records")
-        ]
+        rows, ready = [], []
+        for record in batch.to_dict("records"):
+            row, encounter = encounter_row(str(record["path"]), settings["policy"])  # type: ignore[arg-type]
+            rows.append(row)
+            if encounter is not None:
+                ready.append((row, encounter, int(record["number"])))
+        if ready:
+            try:
+                written = write_claims(
+                    [encounter for _, encounter, _ in ready],
+                    str(settings["kind"]),
+                    settings["submitter"],  # type: ignore[arg-type]
+                    numbers=scratch,
+                    control_numbers=[number for _, _, number in ready],
+                    validate=bool(settings["validate"]),
+                )
+            except ClaimError as exc:  # the submitter: every claim of the batch fails
+                written = [exc] * len(ready)
+            for (row, _, _), result in zip(ready, written, strict=True):
+                if isinstance(result, ClaimError):
+                    _failed(row, "invalid_encounter", str(result))
+                else:
+                    row.update(
+                        status="written", control_number=result.control_number, x12=result.text
+                    )
         yield pd.DataFrame(rows, columns=CLAIM_COLUMNS)
 
 
 def batch_claims(
     spark: SparkSession,
     files: list[Path],
+    numbers: list[int],
     *,
     data_dir: str,
-    fmt: str,
+    kind: str,
+    submitter: Submitter,
     policy: str | None,
     validate: bool,
-    submitter_phone: str | None,
     partitions: int,
 ) -> DataFrame:
-    """The encounter files (sorted, numbered from 1 as ``medcoder batch`` numbers them) as a
-    DataFrame of ``CLAIM_SCHEMA`` rows."""
-    settings = {
-        "fmt": fmt,
-        "policy": policy,
-        "validate": validate,
-        "submitter_phone": submitter_phone,
-    }
+    """The encounter files, each with its control number, as a DataFrame of ``CLAIM_SCHEMA``
+    rows."""
+    settings = {"kind": kind, "submitter": submitter, "policy": policy, "validate": validate}
     listing = spark.createDataFrame(
-        [(i, str(p.resolve())) for i, p in enumerate(files, start=1)], "number INT, path STRING"
+        [(n, str(p.resolve())) for n, p in zip(numbers, files, strict=True)],
+        "number INT, path STRING",
     ).repartition(partitions)
     return listing.mapInPandas(functools.partial(_claim_batches, settings, data_dir), CLAIM_SCHEMA)
