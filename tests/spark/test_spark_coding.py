@@ -255,9 +255,8 @@ def test_batch_on_spark_reports_what_medcoder_batch_reports_with_the_drg(
     from medcoder.claims.control_numbers import ControlNumbers
 
     for row in written:  # logged for acknowledgment matching, as medcoder batch logs its own
-        assert ControlNumbers().sent(claim_id=row["encounter_id"])[-1].control_number == (
-            row["control_number"]
-        )
+        logged = ControlNumbers().sent(claim_id=row["encounter_id"])
+        assert logged[-1].control_number == row["control_number"]
     inpatient = rows["inpatient_admission.json"]
     assert inpatient["drg"]["drg"] and inpatient["diagnoses"][0]["code"] == "K35.80"
     spark.read.parquet(str(out)).createOrReplaceTempView("claims")
