@@ -301,13 +301,12 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
         if depth == 1 and (path.split(",")[0].strip().lower(), words[:1]) in _DEFAULT_SUBTERMS:
             words = ()  # "History, personal (of)": documentation says "history of X"
         own = heads(term) if depth == 0 else [p + words for p in prefixes] if words else prefixes
-        if (
+        eponym = (
             depth == 1
-            and words
-            and _EPONYM.search(term.title)
+            and bool(words)
+            and bool(_EPONYM.search(term.title))
             and path.split(",")[0].strip().lower() in _EPONYM_HEADS
-        ):
-            own = [*own, words]  # "Disease, Parkinson's": documentation says "Parkinson's"
+        )
         synonyms = [s + words for s in synonyms] if depth and words else list(synonyms)
         # A *see* main term pointing at this term names it alone: "Smoker" -> see
         # "Dependence, drug, nicotine" means {smoker} -> F17.200, not {dependence ... smoker}.
@@ -327,6 +326,10 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
                     yield Entry(
                         tokens, codes[0], source, path, 1 + depth, tuple(codes[1:] + manifs)
                     )
+        if codes and eponym:
+            # "Disease, Parkinson's": documentation says "Parkinson's" alone; the possessive
+            # must be written (a patient named Wilson has no Wilson's disease).
+            yield Entry(words, codes[0], "eponym", path, 2 + depth, tuple(codes[1:] + manifs))
         prefixes_below = own[:4]
         if depth == 0 and _words(term.title)[:1] and _words(term.title)[0] in _UNSAID_MAIN_TERMS:
             prefixes_below = [*prefixes_below, ()]  # the subterms name the status on their own

@@ -44,6 +44,8 @@ _SECTIONS = ("social_history", "hpi", "subjective", "body", "assessment", "asses
 def apply(context: RuleContext) -> None:
     if any(s.code.startswith(("F17", "Z87.891", "Z72.0")) for s in context.suggestions):
         return
+    current: tuple[str, list] | None = None
+    former: list | None = None
     for annotated in context.annotated.values():
         for sentence in annotated.sentences:
             if sentence.section not in _SECTIONS:
@@ -57,12 +59,17 @@ def apply(context: RuleContext) -> None:
             if assertion in (Assertion.NEGATED, Assertion.FAMILY, Assertion.HYPOTHETICAL):
                 continue
             evidence = [context.evidence(annotated, sentence.start, sentence.end)]
-            if _FORMER.search(text) or assertion is Assertion.HISTORICAL:
-                context.add("Z87.891", TOBACCO, evidence, "former smoker", "I.C.21.c.4")
-                return
-            code = next((c for pattern, c in _PRODUCT if pattern.search(text)), "F17.200")
-            context.add(code, TOBACCO, evidence, "current tobacco use", "I.C.5.b")
-            return
+            if _FORMER.search(text):
+                former = former or evidence
+            elif current is None:
+                # "a history of smoking" beside "continues to smoke" is a smoker: current
+                # use anywhere in the record wins over a past mention.
+                code = next((c for pattern, c in _PRODUCT if pattern.search(text)), "F17.200")
+                current = (code, evidence)
+    if current is not None:
+        context.add(current[0], TOBACCO, current[1], "current tobacco use", "I.C.5.b")
+    elif former is not None:
+        context.add("Z87.891", TOBACCO, former, "former smoker", "I.C.21.c.4")
 
 
 TOBACCO = Rule(
