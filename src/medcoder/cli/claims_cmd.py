@@ -465,6 +465,13 @@ def batch(
     submitter_phone: str | None = typer.Option(
         None, "--submitter-phone", help="1000A contact phone (MEDCODER_SUBMITTER_PHONE)."
     ),
+    spark: str | None = typer.Option(
+        None,
+        "--spark",
+        metavar="MASTER",
+        help="Run on Apache Spark (local[*], yarn, k8s://...): --output OUT.parquet gets one "
+        "row per encounter with its status, findings, codes, MS-DRG and 837 (docs/spark.md).",
+    ),
 ) -> None:
     """Scrub and write claims for a folder of encounters, with a progress bar.
 
@@ -480,12 +487,26 @@ def batch(
 
     if fmt not in (ClaimFormat.P837, ClaimFormat.I837):
         raise UsageError("batch writes X12: use --format 837p or 837i")
-    files = sorted(folder.glob("*.json"))
-    if not files:
-        raise UsageError(f"{folder}: no encounter .json files")
     submitter = _submitter(
         sender_id=sender_id, receiver_id=receiver_id, usage=usage, submitter_phone=submitter_phone
     )
+    if spark is not None:
+        from medcoder.cli.on_spark import batch_on_spark
+
+        batch_on_spark(
+            folder,
+            master=spark,
+            output=output,
+            kind=fmt.value.upper(),
+            policy=policy,
+            validate=validate,
+            submitter=submitter,
+            partitions=None,
+        )
+        return
+    files = sorted(folder.glob("*.json"))
+    if not files:
+        raise UsageError(f"{folder}: no encounter .json files")
     output.mkdir(parents=True, exist_ok=True)
     writer = BatchWriter(
         output,

@@ -47,6 +47,17 @@ def _inputs(paths: list[Path]) -> list[Path]:
     return files
 
 
+SPARK_HELP = (
+    "Code on Apache Spark: local[*] for this machine, or a cluster master (yarn, k8s://..., "
+    "spark://...). INPUT is then one folder of documents, a JSON Lines file or Parquet "
+    "(columns id, text; optional setting, date, encounter_id) and --output OUT.parquet gets "
+    "one row per note. Needs `pip install 'medcoder[spark]'` and Java 17 (docs/spark.md)."
+)
+PACKS_HELP = (
+    "With --spark: a medcoder data folder (packs/ inside) every executor can read. Default: "
+    "this machine's packs, read in place by a local master and shipped to the executors of "
+    "a cluster with SparkContext.addFile."
+)
 SYSTEMS_HELP = (
     "Comma list of icd10cm, icd10pcs, cpt (E/M, procedures), hcpcs (drugs). Default by "
     "--setting: inpatient and abstraction code icd10cm,icd10pcs (PCS once its pack is "
@@ -124,6 +135,16 @@ def code(
         help="After coding, list the pipeline's components in order with what each does and "
         "the seconds it took (on stderr).",
     ),
+    spark: str | None = typer.Option(None, "--spark", metavar="MASTER", help=SPARK_HELP),
+    packs: str | None = typer.Option(None, "--packs", help=PACKS_HELP),
+    queries: bool = typer.Option(
+        False, "--queries", help="With --spark: add each note's CDI query opportunities."
+    ),
+    partitions: int | None = typer.Option(
+        None, "--partitions", min=1, help="With --spark: split the notes into this many tasks."
+    ),
+    id_column: str = typer.Option("id", "--id-column", help="With --spark: JSONL/Parquet id."),
+    text_column: str = typer.Option("text", "--text-column", help="With --spark: the text."),
 ) -> None:
     """Assign the codes the setting calls for to each document, each with its evidence.
 
@@ -131,7 +152,29 @@ def code(
     ICD-10-CM, the CPT E/M level and HCPCS drugs (see --systems).
     JSONL gives one line per input document: {"document", "codes": [{"system", "code",
     "description", "score", "evidence": [...]}]}.
+    With --spark MASTER the documents are coded on Apache Spark into Parquet (docs/spark.md).
     """
+    if spark is not None:
+        from medcoder.cli.on_spark import code_on_spark
+
+        code_on_spark(
+            paths,
+            master=spark,
+            output=output,
+            request=_request(setting, None, date, systems),
+            explicit_systems=systems is not None,
+            model=model,
+            packs=packs,
+            queries=queries,
+            partitions=partitions,
+            id_column=id_column,
+            text_column=text_column,
+        )
+        return
+    if packs is not None or queries or partitions is not None:
+        from medcoder.errors import UsageError
+
+        raise UsageError("--packs, --queries and --partitions go with --spark MASTER")
     files = _inputs(paths)
     engine = _engine(setting, model, date, systems)
     failures = 0
