@@ -101,7 +101,11 @@ def main() -> None:
             allowed[row[0]].update(c.replace(".", "") for c in row[2].split("|"))
     tmp = Path(tempfile.mkdtemp(prefix="bench-real-notes-"))
     try:
-        folders = {"aci": tmp / "aci", "outpatient": tmp / "outpatient", "inpatient": tmp / "inpatient"}
+        folders = {
+            "aci": tmp / "aci",
+            "outpatient": tmp / "outpatient",
+            "inpatient": tmp / "inpatient",
+        }
         for folder in folders.values():
             folder.mkdir()
         for doc in sorted({r[0] for r in aci}):
@@ -125,11 +129,18 @@ def main() -> None:
             (tmp / "outpatient.jsonl").read_text() + (tmp / "inpatient.jsonl").read_text()
         )
         print("Real notes, development reference sets (acceptance uses other notes)")
-        print(f"{'set':22} {'notes':>5} {'CM P':>6} {'CM R':>6} {'1st':>6} {'E/M':>6} {'PCS P':>6} {'PCS R':>6} {'notes/s':>8}")
+        print(
+            f"{'set':22} {'notes':>5} {'CM P':>6} {'CM R':>6} {'1st':>6} {'E/M':>6} {'PCS P':>6} {'PCS R':>6} {'notes/s':>8}"
+        )
         scored = [
             ("ACI-BENCH office visits", "aci", tmp / "aci.jsonl", ref_dir / "aci_dev.tsv"),
             ("MTSamples, all", "mts", mts_all, ref_dir / "mts_dev.tsv"),
-            ("MTSamples outpatient", "outpatient", tmp / "outpatient.jsonl", ref_dir / "mts_dev.tsv"),
+            (
+                "MTSamples outpatient",
+                "outpatient",
+                tmp / "outpatient.jsonl",
+                ref_dir / "mts_dev.tsv",
+            ),
             ("MTSamples inpatient", "inpatient", tmp / "inpatient.jsonl", ref_dir / "mts_dev.tsv"),
         ]
         for label, key, pred, reference in scored:

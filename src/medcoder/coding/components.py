@@ -357,7 +357,6 @@ class Procedures:
 
     @cached_property
     def engine(self):  # noqa: ANN201 - the ICD-10-PCS engine, when a PCS pack is installed
-        from medcoder.procedures import PcsEngine
 
         setting = self.request.setting
         # Abstraction (registries, case review, CodiEsp) reports a procedure documented without
@@ -365,7 +364,7 @@ class Procedures:
         # codes only and ask a query for the rest.
         prefix = 4 if setting is Setting.ABSTRACTION else None
         engine_setting = Setting.INPATIENT if setting is Setting.OUTPATIENT else setting
-        return PcsEngine(engine_setting, on=self.request.on, prefix_length=prefix)
+        return _pcs_engine(engine_setting, self.request.on, prefix)
 
     def __call__(self, state: CodingState) -> None:
         model = state.request.model
@@ -385,6 +384,25 @@ class Procedures:
             # house forms keep the evidence and axis table of the engine code they re-express
             house = getattr(model, "pcs_", None)
             state.procedures.extend(as_suggestions(learned(document, pcs), pcs, house))
+
+
+_PCS_ENGINES: dict[tuple, object] = {}
+
+
+def _pcs_engine(setting: Setting, on, prefix: int | None):  # noqa: ANN001, ANN202
+    """One ICD-10-PCS engine per setting, pack and prefix rule in the process: pipelines of
+    different dates that use the same PCS pack share it."""
+    from medcoder.codesets import registry
+    from medcoder.procedures import PcsEngine
+
+    pack = registry.resolve("icd10pcs", on, "ICD-10-PCS").info.path
+    key = (setting, str(pack), prefix)
+    engine = _PCS_ENGINES.get(key)
+    if engine is None:
+        if len(_PCS_ENGINES) >= 4:
+            _PCS_ENGINES.pop(next(iter(_PCS_ENGINES)))
+        engine = _PCS_ENGINES[key] = PcsEngine(setting, on=on, prefix_length=prefix)
+    return engine
 
 
 class Services:

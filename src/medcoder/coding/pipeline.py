@@ -161,9 +161,9 @@ class Pipeline:
 
     @cached_property
     def annotator(self):  # noqa: ANN201 - nlp.annotator.Annotator
-        from medcoder.nlp.annotator import Annotator
+        from medcoder.nlp.annotator import annotator_for
 
-        return Annotator(self.pack)
+        return annotator_for(self.pack)
 
     # -- the component list ---------------------------------------------------------------
 
