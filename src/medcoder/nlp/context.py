@@ -205,9 +205,16 @@ def _set_sentences(doc: Doc, starts: list[int]) -> None:
     doc.from_array([SENT_START], flags.astype("uint64"))
 
 
-def _modifiers(doc: Doc, compiled: _Compiled) -> list[tuple[int, int, ConTextRule]]:
-    """Matched triggers, overlaps pruned so the longest wins ("no history of" over "history")."""
-    matches = list(compiled.matcher(doc)) + list(compiled.phrases(doc))
+def _modifiers(
+    doc: Doc, compiled: _Compiled, bounds: tuple[int, int] | None = None
+) -> list[tuple[int, int, ConTextRule]]:
+    """Matched triggers of the doc (or of the tokens ``bounds``), overlaps pruned so the
+    longest wins ("no history of" over "history")."""
+    lo, hi = bounds if bounds is not None else (0, len(doc))
+    part = doc[lo:hi]
+    # spaCy's Matcher answers a Span in the span's token offsets, its PhraseMatcher in the doc's.
+    matches = [(m, s + lo, e + lo) for m, s, e in compiled.matcher(part)]
+    matches += list(compiled.phrases(part))
     matches.sort(key=lambda m: (m[1] - m[2], m[1]))
     taken = bytearray(len(doc))
     kept = []
@@ -271,9 +278,10 @@ class ContextAnnotator:
             if target is not None:
                 s = bisect_right(starts, target.start) - 1
                 by_sentence.setdefault(s, ([], []))[0].append(target)
-        for start, end, rule in _modifiers(doc, compiled):
-            s = bisect_right(starts, start) - 1
-            if s in by_sentence:
+        # Triggers are looked for only in the sentences that hold a target: a modifier acts
+        # within its sentence, and most sentences of a note hold no concept.
+        for s in sorted(by_sentence):
+            for start, end, rule in _modifiers(doc, compiled, bounds[s]):
                 lo, hi = _scope(rule, start, end, bounds[s])
                 by_sentence[s][1].append(ConTextModifier(rule, start, end, doc, lo, hi))
         best: dict[tuple[int, int], tuple[int, int, ConTextModifier]] = {}

@@ -62,6 +62,16 @@ class ConceptMatcher:
         self.slack = slack
         self.lexicon = lexicon
         self.bare = bare
+        self._buckets: dict[str, list[tuple[Entry, frozenset[str]]]] = {}
+
+    def _bucket(self, token: str) -> list[tuple[Entry, frozenset[str]]]:
+        """The phrases keyed by ``token`` with the set of their words (built once)."""
+        bucket = self._buckets.get(token)
+        if bucket is None:
+            bucket = self._buckets[token] = [
+                (entry, frozenset(entry.tokens)) for entry in self.vocabulary.by_key.get(token, ())
+            ]
+        return bucket
 
     def _expansions(self, text: str) -> list[tuple[int, int, tuple[str, ...]]]:
         """Unambiguous abbreviations of the text with the words they stand for (HTN ->
@@ -87,14 +97,20 @@ class ConceptMatcher:
         words = [(t, s + start, e + start) for t, s, e in tokenize(text[start:end])]
         if expansions:
             words = _expand(words, [x for x in expansions if start <= x[0] < end])
-        content = [(i, t) for i, (t, _, _) in enumerate(words) if t not in STOPWORDS]
         where: dict[str, list[int]] = defaultdict(list)
-        for i, token in content:
-            where[token].append(i)
+        # rank[i]: content words up to and including word i (the width of a span in one step)
+        rank: list[int] = []
+        seen = 0
+        for i, (t, _, _) in enumerate(words):
+            if t not in STOPWORDS:
+                where[t].append(i)
+                seen += 1
+            rank.append(seen)
+        present = where.keys()
         found: list[Match] = []
         for token, places in where.items():
-            for entry in self.vocabulary.by_key.get(token, ()):
-                if any(t not in where for t in entry.tokens):
+            for entry, needed in self._bucket(token):
+                if not needed <= present:
                     continue
                 if len(entry.tokens) == 1 and token in self.bare:
                     continue
@@ -105,7 +121,7 @@ class ConceptMatcher:
                             continue
                         chosen.add(min(where[t], key=lambda p: abs(p - anchor)))
                     lo, hi = min(chosen), max(chosen)
-                    width = sum(1 for i, _ in content if lo <= i <= hi)
+                    width = rank[hi] - (rank[lo - 1] if lo else 0)
                     if width <= len(entry.tokens) + self.slack:
                         # "with" links words but is not a finding: {cholelithiasis, with,
                         # cholecystitis} must still yield to {acute, cholecystitis, cholelithiasis}.

@@ -45,10 +45,7 @@ def drug_lexicon() -> dict[str, str]:
     return {row["name"]: row["class"] for row in csv.DictReader(rows, delimiter="\t")}
 
 
-@cache
-def _pattern() -> re.Pattern[str]:
-    names = sorted(drug_lexicon(), key=len, reverse=True)
-    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.I)
+_WORD = re.compile(r"[A-Za-z][A-Za-z-]*[A-Za-z]")
 
 
 def find_medications(document: Document) -> list[MedicationMention]:
@@ -58,7 +55,10 @@ def find_medications(document: Document) -> list[MedicationMention]:
     out: list[MedicationMention] = []
     sentence_spans = [(s.start, s.end) for s in document.sentences]
     j = 0
-    for match in _pattern().finditer(text):
+    for match in _WORD.finditer(text):
+        name = match.group().lower()
+        if name not in lexicon:
+            continue
         section = document.section_at(match.start())
         kind = section.kind if section else None
         while j < len(sentence_spans) and sentence_spans[j][1] <= match.start():
@@ -72,7 +72,6 @@ def find_medications(document: Document) -> list[MedicationMention]:
         # metformin" stops metformin, not lisinopril).
         window = (max(lo, match.start() - 50), min(hi, match.end() + 40))
         current = kind != "allergies" and not _STOPPED.search(text, *window)
-        name = match.group(1).lower()
         out.append(
             MedicationMention(name, lexicon[name], match.start(), match.end(), kind, current)
         )

@@ -66,8 +66,13 @@ class RuleContext:
         engine: ``nlp.context``), with the section's role applied."""
         from medcoder.nlp.context import ContextAnnotator
 
-        roles = [(s.start, s.end, s.role) for s in annotated.sections]
-        return ContextAnnotator().annotate(annotated.text, [(start, end)], roles)[0]
+        # A modifier acts within its sentence: annotate that sentence alone, with its role.
+        sentence = next((s for s in annotated.sentences if s.start <= start and end <= s.end), None)
+        lo, hi = (sentence.start, sentence.end) if sentence else (0, len(annotated.text))
+        section = annotated.section_at(start)
+        roles = [(0, hi - lo, section.role)] if section else None
+        text = annotated.text[lo:hi]
+        return ContextAnnotator().annotate(text, [(start - lo, end - lo)], roles)[0]
 
     def add(
         self,
