@@ -44,9 +44,15 @@ __all__ = ["__version__", "code", *_EXPORTS]
 
 
 def code(source, **kwargs):  # noqa: ANN001, ANN201 - thin re-export, see medcoder.coding.api
-    """Code a text, Document or Encounter; see :func:`medcoder.coding.api.code`."""
+    """Code a text, Document or Encounter; see :func:`medcoder.coding.api.code`. ``model`` may
+    be a trained model or the path of one saved by ``medcoder train``."""
     from medcoder.coding.api import code as _code
 
+    model = kwargs.get("model")
+    if isinstance(model, str) or hasattr(model, "__fspath__"):
+        from medcoder.learning import load_model
+
+        kwargs["model"] = load_model(model)
     return _code(source, **kwargs)
 
 

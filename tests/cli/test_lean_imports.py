@@ -14,7 +14,7 @@ import pytest
 
 LEAN = """
 import sys
-from medcoder.cli._lean_imports import import_medspacy_lean
+from medcoder.lean_imports import import_medspacy_lean
 import_medspacy_lean()
 """
 

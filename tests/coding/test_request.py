@@ -107,10 +107,10 @@ def test_pipeline_components_are_named_in_order_and_replaceable(built_packs: Pat
 
 
 def test_the_same_model_file_is_loaded_once(tmp_path: Path) -> None:
-    from medcoder.coding import api
+    from medcoder.learning import house_model
 
-    api._models.clear()
+    house_model._models.clear()
     missing = tmp_path / "none.model"
     with pytest.raises(Exception):  # noqa: B017 - the loader's own error for a missing file
-        api.load_model(missing)
-    assert api._models == {}
+        house_model.load_model(missing)
+    assert house_model._models == {}

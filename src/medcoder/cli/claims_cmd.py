@@ -15,7 +15,6 @@ from medcoder.cli.output import (
     console,
     open_output,
     print_json,
-    read_text,
     table,
     write_atomically,
 )
@@ -29,77 +28,11 @@ class ClaimFormat(StrEnum):
     UB04 = "ub04"
 
 
-def load_encounter(path: Path):  # noqa: ANN201
-    """Read and validate an encounter JSON file; errors name the field."""
-    from pydantic import ValidationError
-
-    from medcoder.claims.model import Encounter
-    from medcoder.errors import SourceFileError
-
-    try:
-        data = json.loads(read_text(path))
-    except json.JSONDecodeError as exc:
-        raise SourceFileError(path, f"invalid JSON ({exc.msg})", line=exc.lineno) from exc
-    try:
-        return Encounter.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-        raise SourceFileError(path, f"field {field}: {first['msg']}{more}") from exc
-
-
-def code_missing_diagnoses(encounter, base: Path) -> list[str]:  # noqa: ANN001
-    """Code the encounter's documents when it carries no diagnoses (and, for an inpatient
-    stay, no ``procedures`` field: an empty list says none were performed); the codes are
-    marked ``source="engine"`` and listed back."""
-    needs_dx = not encounter.diagnoses
-    needs_pcs = (
-        encounter.setting == "inpatient"
-        and encounter.procedures is None
-        and bool(encounter.documents)
-    )
-    if not needs_dx and not needs_pcs:
-        return []
-    from medcoder.claims.from_codes import diagnoses_from, procedures_from
-    from medcoder.coding.api import engine_for
-    from medcoder.documents.model import Encounter as DocEncounter
-    from medcoder.documents.readers import read_many
-    from medcoder.errors import UsageError
-
-    if not encounter.documents:
-        raise UsageError(f"encounter {encounter.id} has no diagnoses and no documents to code")
-    setting = "inpatient" if encounter.setting == "inpatient" else "outpatient"
-    systems = ("ICD-10-CM", "ICD-10-PCS") if needs_pcs else ("ICD-10-CM",)
-    engine = engine_for(setting, None, encounter.service_date, systems)
-    docs = []
-    for outcome in read_many([base / doc for doc in encounter.documents]):
-        if not outcome.ok:
-            raise UsageError(f"cannot code the encounter's documents: {outcome.error}")
-        docs.extend(outcome.documents)
-    result = engine.code_encounter(DocEncounter(id=encounter.id, documents=docs))
-    coded: list[str] = []
-    if needs_dx:
-        # Principal first (the engine sequences it); POA as the engine read it (inpatient).
-        encounter.diagnoses = diagnoses_from(result.codes, source="engine")
-        coded += [d.code for d in encounter.diagnoses]
-    if needs_pcs:
-        encounter.procedures = procedures_from(result.codes, source="engine")
-        coded += [p.code for p in encounter.procedures]
-    return coded
-
-
-def _scrubber(policy: Path | None, ncci: list[Path] | None = None, mue: list[Path] | None = None):  # noqa: ANN202
-    """The scrubber with the policy and the NCCI tables given, else those imported into the
-    data directory (``medcoder data import`` of CMS's PTP/MUE files)."""
-    from medcoder.edits import Scrubber
-    from medcoder.edits.ncci import load_mue, load_ptp
-
-    return Scrubber(
-        policy=policy,
-        ncci=load_ptp(*ncci) if ncci else None,
-        mue=load_mue(*mue) if mue else None,
-    )
+from medcoder.claims.encounter_files import (  # noqa: E402 - the library of these commands
+    code_missing_diagnoses,
+    load_encounter,
+)
+from medcoder.edits.scrubber import scrubber_with as _scrubber  # noqa: E402
 
 
 def _submitter(**given: str | None):  # noqa: ANN202
@@ -537,17 +470,7 @@ def batch(
         sys.exit(1)
 
 
-def _batch_load(path: Path):  # noqa: ANN202
-    """Load and, when needed, code one encounter of a batch; the error instead of raising."""
-    from medcoder.errors import MedcoderError
-
-    try:
-        encounter = load_encounter(path)
-        code_missing_diagnoses(encounter, path.parent)
-        return encounter
-    except MedcoderError as exc:
-        return exc
-
+from medcoder.claims.encounter_files import load_for_batch as _batch_load  # noqa: E402
 
 policy_app = typer.Typer(help="Company and payer coding policies.", no_args_is_help=True)
 

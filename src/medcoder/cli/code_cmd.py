@@ -75,7 +75,7 @@ def _request(setting: str, model: Path | None, date: str | None, systems: str | 
     on = parse_date(date) if date else None
     request = CodingRequest.build(setting, systems=systems, on=on)
     if model is not None:
-        from medcoder.coding.api import load_model
+        from medcoder.learning import load_model
 
         request = CodingRequest.build(setting, systems=systems, on=on, model=load_model(model))
     return request
@@ -83,7 +83,7 @@ def _request(setting: str, model: Path | None, date: str | None, systems: str | 
 
 def _engine(setting: str, model: Path | None, date: str | None, systems: str | None = None):  # noqa: ANN202
     """The shared pipeline of the request; notes about systems left out go to stderr once."""
-    from medcoder.cli._lean_imports import import_medspacy_lean
+    from medcoder.lean_imports import import_medspacy_lean
 
     import_medspacy_lean()
     from medcoder.coding.api import pipeline_for

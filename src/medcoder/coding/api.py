@@ -18,19 +18,6 @@ from medcoder.suggestions import CodingResult
 
 _CACHE_SIZE = 8  # loaded pipelines kept (setting x systems x date x model x data dir)
 _pipelines: OrderedDict[tuple, CodingEngine] = OrderedDict()
-_models: dict[tuple[str, int], object] = {}
-
-
-def load_model(path: str | Path) -> object:
-    """A saved house model, loaded once per file version (path and modification time)."""
-    from medcoder.learning.house_model import HouseModel
-
-    resolved = Path(path).resolve()
-    key = (str(resolved), resolved.stat().st_mtime_ns if resolved.exists() else 0)
-    if key not in _models:
-        _models.clear()  # one model at a time: a new version replaces the old
-        _models[key] = HouseModel.load(resolved)
-    return _models[key]
 
 
 def pipeline_for(request: CodingRequest) -> CodingEngine:
@@ -76,10 +63,16 @@ def code(
     ``setting``: an encounter's own setting by default, else outpatient; ``systems``: the
     setting's default systems when not given (what ``medcoder code`` reports);
     ``on``: the date of service (an encounter's own by default: discharge date for inpatient
-    stays). ``model`` is a trained model object or the path of one saved by ``medcoder train``.
+    stays). ``model`` is a trained model object (``medcoder.code`` also takes the path of one
+    saved by ``medcoder train``; ``learning.load_model`` loads it).
     """
     if isinstance(model, str | Path):
-        model = load_model(model)
+        from medcoder.errors import UsageError
+
+        raise UsageError(
+            "coding.api.code takes a loaded model: use medcoder.code(..., model=PATH) or "
+            "medcoder.learning.load_model(PATH)"
+        )
     if isinstance(source, Encounter):
         request = CodingRequest.for_encounter(source, systems=systems, model=model)
         if setting is not None or on is not None:

@@ -285,3 +285,15 @@ def rule_catalogue() -> list[dict[str, str | None]]:
         }
         for r in RULES
     ]
+
+
+def scrubber_with(policy=None, ncci=None, mue=None) -> Scrubber:  # noqa: ANN001
+    """The scrubber with the policy file and NCCI files given (paths), else the tables
+    imported into the data directory (``medcoder data import`` of CMS's PTP/MUE files)."""
+    from medcoder.edits.ncci import load_mue, load_ptp
+
+    return Scrubber(
+        policy=policy,
+        ncci=load_ptp(*ncci) if ncci else None,
+        mue=load_mue(*mue) if mue else None,
+    )

@@ -9,6 +9,6 @@ CodiEsp way by :mod:`.evaluate`.
 
 from medcoder.learning.evaluate import score
 from medcoder.learning.gold import read_gold_files
-from medcoder.learning.house_model import HouseModel
+from medcoder.learning.house_model import HouseModel, load_model
 
-__all__ = ["HouseModel", "read_gold_files", "score"]
+__all__ = ["HouseModel", "load_model", "read_gold_files", "score"]

@@ -561,3 +561,17 @@ def _best_threshold(
         if value > best:
             best_t, best = t, value
     return best_t
+
+
+_models: dict[tuple[str, int], HouseModel] = {}
+
+
+def load_model(path: str | Path) -> HouseModel:
+    """A saved house model, loaded once per file version (path and modification time): a
+    program that codes with ``model=PATH`` over and over keeps one model, not one per call."""
+    resolved = Path(path).resolve()
+    key = (str(resolved), resolved.stat().st_mtime_ns if resolved.exists() else 0)
+    if key not in _models:
+        _models.clear()  # one model at a time: a new version replaces the old
+        _models[key] = HouseModel.load(resolved)
+    return _models[key]

@@ -32,8 +32,9 @@ def code_document(
     ``systems`` ``None``: the setting's default systems, those with a pack installed.
     ``model``: the path of a model from ``medcoder train`` (read once per process).
     """
-    from medcoder.coding.api import load_model, pipeline_for
+    from medcoder.coding.api import pipeline_for
     from medcoder.coding.request import CodingRequest
+    from medcoder.learning import load_model
     from medcoder.nlp.language import NAMES, detect_language
 
     request = CodingRequest.build(

@@ -1,7 +1,7 @@
 """``medcoder batch FOLDER --spark``: one row per encounter, scrubbed and grouped, in Parquet.
 
 The executors do what ``medcoder batch`` does per encounter, through the same functions:
-``cli.claims_cmd._batch_load`` (read and validate the file, code its documents when it
+``claims.encounter_files.load_for_batch`` (read and validate the file, code its documents when it
 carries no codes), the same scrubber, and ``claims.submission.write_claims`` for the ready
 ones of each Arrow batch (one pyx12 run per batch); they add the MS-DRG of an inpatient
 stay, so the output answers "codes by DRG". Control numbers are taken on the driver, one per
@@ -56,7 +56,7 @@ _scrubbers: dict[str | None, object] = {}
 
 def _scrubber(policy: str | None):  # noqa: ANN202 - edits.Scrubber, one per worker
     if policy not in _scrubbers:
-        from medcoder.cli.claims_cmd import _scrubber as batch_scrubber
+        from medcoder.edits.scrubber import scrubber_with as batch_scrubber
 
         _scrubbers[policy] = batch_scrubber(Path(policy) if policy else None)
     return _scrubbers[policy]
@@ -90,7 +90,7 @@ def _failed(row: dict[str, object], code: str, message: str) -> dict[str, object
 
 def encounter_row(path: str, policy: str | None) -> tuple[dict[str, object], object | None]:
     """One encounter file up to its scrub: its row, and the encounter when ready to write."""
-    from medcoder.cli.claims_cmd import _batch_load
+    from medcoder.claims.encounter_files import load_for_batch as _batch_load
 
     file = Path(path)
     row: dict[str, object] = {name: None for name in CLAIM_COLUMNS}

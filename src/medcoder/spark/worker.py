@@ -49,13 +49,13 @@ def _shipped_folder(names: tuple[str, ...]) -> str:
 def use_data_dir(folder: str) -> None:
     """Point this process's registry at ``folder`` (a reused worker may be handed another).
 
-    medspaCy is imported the way the command line imports it (``cli._lean_imports``: without
+    medspaCy is imported the way the command line imports it (``lean_imports``: without
     PyRuSH, QuickUMLS and their scipy/nltk imports, which medcoder never uses): a worker then
     holds about 150 MB instead of 320 MB with the engine loaded, and starts seconds sooner.
     """
     if folder != _state["data_dir"]:
-        from medcoder.cli._lean_imports import import_medspacy_lean
         from medcoder.codesets import registry
+        from medcoder.lean_imports import import_medspacy_lean
 
         import_medspacy_lean()
         os.environ["MEDCODER_DATA_DIR"] = folder
