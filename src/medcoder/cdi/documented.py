@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from medcoder.cdi.indicators import IndicatorSet
-from medcoder.cdi.mentions import Mention
+from medcoder.cdi.mentions import PhraseHit
 from medcoder.cdi.rules import ConflictCriterion, UnspecifiedCriterion
 
 ABSENT = ("negated", "ruled_out")
@@ -37,12 +37,12 @@ def words_regex(words: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(reversed(forms)) + r")(?!\w)", re.IGNORECASE)
 
 
-def _from_source(m: Mention, sources: str) -> bool:
+def _from_source(m: PhraseHit, sources: str) -> bool:
     return sources == "any" or (sources == "nursing") == m.nursing
 
 
 def clause(
-    text: str, m: Mention, extend: re.Pattern[str] | None, others: Sequence[Mention] = ()
+    text: str, m: PhraseHit, extend: re.Pattern[str] | None, others: Sequence[PhraseHit] = ()
 ) -> tuple[int, int]:
     """The clause holding ``m`` within its sentence, extended over specifier-only pieces.
 
@@ -79,7 +79,7 @@ def _excluded(text: str, span: tuple[int, int], not_when: tuple[str, ...]) -> bo
 
 def _condition_mentions(
     c: UnspecifiedCriterion | ConflictCriterion, found: IndicatorSet
-) -> list[tuple[Mention, tuple[int, int]]]:
+) -> list[tuple[PhraseHit, tuple[int, int]]]:
     """The condition's mentions (the patient's own, from the right source) with their clause."""
     extend = words_regex(c.specifier_words)
     out = []
@@ -96,7 +96,7 @@ def _condition_mentions(
 
 def unspecified(
     c: UnspecifiedCriterion, found: IndicatorSet
-) -> tuple[list[Mention], list[str]] | None:
+) -> tuple[list[PhraseHit], list[str]] | None:
     """The mentions documenting the condition and the specifier groups no mention names.
 
     None when the condition is not documented as the criterion accepts, or when the mentions
@@ -120,7 +120,7 @@ def unspecified(
     return [m for m, _ in mentions], missing
 
 
-def conflicts(c: ConflictCriterion, found: IndicatorSet) -> list[Mention]:
+def conflicts(c: ConflictCriterion, found: IndicatorSet) -> list[PhraseHit]:
     """Two mentions that disagree: one affirms and one denies the condition, or they name
     exclusive values; empty when the documentation agrees."""
     said = found.mentions_of(c.condition, asserted=False)
@@ -133,7 +133,7 @@ def conflicts(c: ConflictCriterion, found: IndicatorSet) -> list[Mention]:
         for d in denied:
             if (d.document, d.sentence) != (m.document, m.sentence):
                 return [m, d]
-    first_by_value: dict[int, Mention] = {}
+    first_by_value: dict[int, PhraseHit] = {}
     for m, span in affirmed:
         text = found.texts.get(m.document, "")
         for i, values in enumerate(c.exclusive):
@@ -145,8 +145,8 @@ def conflicts(c: ConflictCriterion, found: IndicatorSet) -> list[Mention]:
     return []
 
 
-def one_per_sentence(mentions: Iterable[Mention]) -> list[Mention]:
-    seen: dict[tuple[str, tuple[int, int] | None], Mention] = {}
+def one_per_sentence(mentions: Iterable[PhraseHit]) -> list[PhraseHit]:
+    seen: dict[tuple[str, tuple[int, int] | None], PhraseHit] = {}
     for m in mentions:
         seen.setdefault((m.document, m.sentence), m)
     return list(seen.values())

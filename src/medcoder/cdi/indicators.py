@@ -19,7 +19,7 @@ from datetime import date, datetime
 
 from medcoder.cdi._dates import DateIndex
 from medcoder.cdi.mentions import (
-    Mention,
+    PhraseHit,
     assert_mentions,
     normalise_phrase,
     phrase_pattern,
@@ -85,10 +85,10 @@ class IndicatorSet:
 
     measurements: dict[str, list[Indicator]] = field(default_factory=dict)
     excluded: list[ExcludedValue] = field(default_factory=list)
-    mentions: list[Mention] = field(default_factory=list)
+    mentions: list[PhraseHit] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # document id -> text
     documents: dict[str, Document] = field(default_factory=dict, repr=False)
-    _by_words: dict[str, list[Mention]] | None = field(default=None, repr=False)
+    _by_words: dict[str, list[PhraseHit]] | None = field(default=None, repr=False)
 
     def values(self, analyte: str) -> list[Indicator]:
         return self.measurements.get(analyte, [])
@@ -97,7 +97,7 @@ class IndicatorSet:
         wanted = set(analytes)
         return [e for e in self.excluded if e.name in wanted]
 
-    def mentions_of(self, keywords: Iterable[str], *, asserted: bool = True) -> list[Mention]:
+    def mentions_of(self, keywords: Iterable[str], *, asserted: bool = True) -> list[PhraseHit]:
         """Mentions whose matched text holds one of ``keywords`` as whole words, asserted by
         the shared engine unless ``asserted`` is False (words that date an onset are words
         whatever their assertion).

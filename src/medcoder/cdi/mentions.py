@@ -38,7 +38,7 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 @dataclass(eq=False)
-class Mention:
+class PhraseHit:
     """A rule phrase found in text, asserted in its context.
 
     ``assertion`` is a :class:`medcoder.nlp.model.Assertion` value (``present``, ``negated``,
@@ -207,7 +207,7 @@ def _sentence_of(document: Document, starts: list[int], start: int, end: int) ->
     return text.rfind("\n", 0, start) + 1, hi if hi >= 0 else len(text)
 
 
-def assert_mentions(document: Document, mentions: list[Mention]) -> None:
+def assert_mentions(document: Document, mentions: list[PhraseHit]) -> None:
     """Set the assertion of ``mentions`` (all of ``document``) in one run of the engine."""
     pending = [m for m in mentions if m.assertion is None]
     if not pending:
@@ -258,7 +258,7 @@ def _assertions(
     return [r.assertion.value for r in results]
 
 
-def read_mentions(document: Document, pattern: Phrases | None) -> list[Mention]:
+def read_mentions(document: Document, pattern: Phrases | None) -> list[PhraseHit]:
     """Every match of ``pattern`` (see :func:`phrase_pattern`) with its sentence and quote;
     assertions are left for :func:`assert_mentions`."""
     if pattern is None:
@@ -286,7 +286,7 @@ def read_mentions(document: Document, pattern: Phrases | None) -> list[Mention]:
         i = bisect_right(section_starts, start) - 1
         section = document.sections[i] if i >= 0 and start < document.sections[i].end else None
         out.append(
-            Mention(
+            PhraseHit(
                 keyword=normalise_phrase(text[start:end]), start=start, end=end,
                 document=document.id, text=text[start:end],
                 context=quote(text, span[0], span[1], start, end),

@@ -30,7 +30,7 @@ from functools import cache
 from medcoder.cdi.documented import conflicts, one_per_sentence, unspecified, words_regex
 from medcoder.cdi.drafting import DraftQuery, draft_query
 from medcoder.cdi.indicators import ExcludedValue, Indicator, IndicatorSet, collect_indicators
-from medcoder.cdi.mentions import NOT_THE_PATIENTS, Mention
+from medcoder.cdi.mentions import NOT_THE_PATIENTS, PhraseHit
 from medcoder.cdi.rules import (
     CodeCriterion,
     ConflictCriterion,
@@ -190,7 +190,7 @@ def _trend(c: TrendCriterion, ctx: _Context) -> _Outcome:
     return _Outcome(True, [best[1], best[2]], excluded)
 
 
-def _cited(kind: str, m: Mention) -> Indicator:
+def _cited(kind: str, m: PhraseHit) -> Indicator:
     return Indicator(
         kind, m.keyword, m.text, m.document, m.start, m.end, context=m.context,
         nursing=m.nursing, section=m.section,

@@ -6,7 +6,7 @@
 """
 
 from medcoder.services.drug_units import UnitsResult, billing_units
-from medcoder.services.em_extract import EMFindings, Evidence, extract, level_note
+from medcoder.services.em_extract import EMFindings, MdmItem, extract, level_note
 from medcoder.services.em_level import (
     MDM,
     DataLevel,
@@ -23,7 +23,7 @@ __all__ = [
     "DataLevel",
     "EMFindings",
     "EMResult",
-    "Evidence",
+    "MdmItem",
     "Level",
     "ProblemLevel",
     "RiskLevel",

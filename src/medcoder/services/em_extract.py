@@ -300,7 +300,7 @@ _STATUS_RES = [(new, re.compile(p, re.I)) for new, p in PATIENT_STATUS_PHRASES]
 
 
 @dataclass(frozen=True)
-class Evidence:
+class MdmItem:
     """One finding: what it means (``kind``) and where it is."""
 
     kind: str
@@ -315,15 +315,15 @@ class Evidence:
 class EMFindings:
     """What a note shows for E/M, each item with its evidence."""
 
-    problems: list[Evidence] = field(default_factory=list)
-    tests: dict[str, Evidence] = field(default_factory=dict)  # unique test -> first mention
-    external_notes: dict[str, Evidence] = field(default_factory=dict)  # source -> mention
-    data: list[Evidence] = field(default_factory=list)  # historian/interpretation/discussion
-    risks: list[tuple[lv.Level, Evidence]] = field(default_factory=list)
+    problems: list[MdmItem] = field(default_factory=list)
+    tests: dict[str, MdmItem] = field(default_factory=dict)  # unique test -> first mention
+    external_notes: dict[str, MdmItem] = field(default_factory=dict)  # source -> mention
+    data: list[MdmItem] = field(default_factory=list)  # historian/interpretation/discussion
+    risks: list[tuple[lv.Level, MdmItem]] = field(default_factory=list)
     total_minutes: int | None = None
-    time_evidence: list[Evidence] = field(default_factory=list)
+    time_evidence: list[MdmItem] = field(default_factory=list)
     new_patient: bool | None = None
-    status_evidence: list[Evidence] = field(default_factory=list)
+    status_evidence: list[MdmItem] = field(default_factory=list)
     needs_review: list[str] = field(default_factory=list)
 
     def mdm(self) -> lv.MDM:
@@ -349,8 +349,8 @@ class EMFindings:
 # --- extraction ---------------------------------------------------------------------------
 
 
-def _evidence(kind: str, text: str, start: int, end: int) -> Evidence:
-    return Evidence(kind, text[start:end], Span(start, end))
+def _evidence(kind: str, text: str, start: int, end: int) -> MdmItem:
+    return MdmItem(kind, text[start:end], Span(start, end))
 
 
 class _Note:
@@ -429,7 +429,7 @@ def _test_key(text: str, m: re.Match[str], sentence: tuple[int, int]) -> str:
     return key
 
 
-def _merge_imaging(tests: dict[str, Evidence]) -> None:
+def _merge_imaging(tests: dict[str, MdmItem]) -> None:
     """A study named without its body part is the one named with it ("the x-ray")."""
     for key in [k for k in tests if k in terms.IMAGING]:
         if any(k.startswith(key + " ") for k in tests):
@@ -621,12 +621,12 @@ def _add_procedure_risk(
 def _find_time(note: _Note, found: EMFindings) -> None:
     time = find_time(note.text, note.sections)
     found.total_minutes = time.minutes
-    found.time_evidence = [Evidence("total_time", s.text, s.span) for s in (time.statements or [])]
+    found.time_evidence = [MdmItem("total_time", s.text, s.span) for s in (time.statements or [])]
     found.needs_review.extend(time.review or [])
 
 
 def _find_status(note: _Note, found: EMFindings) -> None:
-    votes: dict[bool, Evidence] = {}
+    votes: dict[bool, MdmItem] = {}
     text = note.text
     for new, regex in _STATUS_RES:
         for m in regex.finditer(text):
