@@ -76,3 +76,30 @@ def test_an_eponym_names_its_disease_alone() -> None:
     assert _codes("PAST MEDICAL HISTORY:\nParkinson's.\n\nASSESSMENT:\nParkinson's.\n") == [
         "G20.A1"
     ]
+
+
+def test_chronic_pain_gets_g89_29_beside_its_site_code_I_C_6_b_1() -> None:
+    codes = _codes("ASSESSMENT AND PLAN\n\nChronic back pain. Continue gabapentin.\n", "outpatient")
+    assert codes[0] == "M54.9" and "G89.29" in codes
+
+
+def test_pain_not_called_chronic_gets_no_g89() -> None:
+    assert "G89.29" not in _codes("ASSESSMENT:\nBack pain after lifting.\n", "outpatient")
+
+
+def test_conditions_in_a_list_are_separate_not_the_index_combination() -> None:
+    note = (
+        "HISTORY OF PRESENT ILLNESS:\nShe has a history of hyperlipidemia, asthma, and type 2 "
+        "diabetes.\n\nDISCHARGE DIAGNOSES:\n1. Pneumonia.\n"
+    )
+    codes = _codes(note)
+    assert "E11.9" in codes and not any(c.startswith("E11.6") for c in codes)
+
+
+def test_diabetes_without_complications_yields_to_a_diabetes_code_with_one_I_C_4_a() -> None:
+    note = (
+        "ASSESSMENT:\n1. Type 2 diabetes mellitus.\n2. Type 2 diabetes mellitus with "
+        "hyperglycemia.\n"
+    )
+    codes = _codes(note, "outpatient")
+    assert "E11.65" in codes and "E11.9" not in codes

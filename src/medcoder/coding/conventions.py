@@ -174,10 +174,12 @@ def _excludes1(
 
 
 def _is_unspecified(sug: CodeSuggestion, pack: ICD10CMPack) -> bool:
-    """The category's catch-all: a title saying "unspecified" on a code ending in 9."""
+    """The category's catch-all: a title saying "unspecified" on a code ending in 9, or a
+    "without complications" code ("Type 2 diabetes mellitus without complications" is not
+    reported beside a type 2 diabetes code with one, I.C.4.a)."""
     key = code_key(sug.code)
     title = (sug.description or pack.title(key) or "").lower()
-    return key.endswith("9") and "unspecified" in title
+    return (key.endswith("9") and "unspecified" in title) or title.endswith("without complications")
 
 
 def _unspecified_superseded(

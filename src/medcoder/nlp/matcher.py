@@ -122,7 +122,9 @@ class ConceptMatcher:
                         chosen.add(min(where[t], key=lambda p: abs(p - anchor)))
                     lo, hi = min(chosen), max(chosen)
                     width = rank[hi] - (rank[lo - 1] if lo else 0)
-                    if width <= len(entry.tokens) + self.slack:
+                    if width <= len(entry.tokens) + self.slack and not _listed_apart(
+                        entry, chosen, words, text
+                    ):
                         # "with" links words but is not a finding: {cholelithiasis, with,
                         # cholecystitis} must still yield to {acute, cholecystitis, cholelithiasis}.
                         core = frozenset(p for p in chosen if words[p][0] not in _LINK_WORDS)
@@ -171,6 +173,26 @@ def _most_specific(matches: list[Match]) -> list[Match]:
 
 
 _COORDINATORS = frozenset({"and", "or", "plus", "&"})
+_LIST_JOIN = re.compile(r"\b(?:and|or)\b", re.I)
+
+
+def _listed_apart(
+    entry: Entry,
+    chosen: set[int],
+    words: list[tuple[str, int, int]],
+    text: str,
+) -> bool:
+    """Whether the phrase's words are items of a list ("a history of arthritis, hypertension,
+    and diabetes type 2"): between two of its words the text has a list's separators, two
+    commas or a comma with "and"/"or". Listed conditions are separate conditions, not the
+    index's combination of them; "nausea and vomiting" is one phrase and stays whole."""
+    positions = sorted(chosen)
+    for a, b in zip(positions, positions[1:], strict=False):
+        gap = text[words[a][2] : words[b][1]]
+        commas = gap.count(",")
+        if commas >= 2 or (commas and _LIST_JOIN.search(gap)):
+            return True
+    return False
 
 
 def _main_term(match: Match) -> str | None:

@@ -19,6 +19,7 @@ from medcoder.documents.model import Document
 
 _STOPPED = re.compile(
     r"\b(?:stopped|discontinued|d/c'?d|discontinue|off of|weaned|self-?weaned|no longer|"
+    r"used to|previously|formerly|in the past|"
     r"held|hold|quit|stop(?:ping)?|allerg\w*|intoleran\w*|reaction to|failed)\b",
     re.I,
 )

@@ -11,6 +11,7 @@ traceable to the rule and the guideline. A new rule goes in its own module here 
 from __future__ import annotations
 
 from medcoder.coding.guidelines.base import Rule, RuleContext
+from medcoder.coding.guidelines.chronic_pain import CHRONIC_PAIN
 from medcoder.coding.guidelines.encounter_reason import ENCOUNTER_REASON
 from medcoder.coding.guidelines.laterality import LATERALITY
 from medcoder.coding.guidelines.long_term_drugs import LONG_TERM_DRUGS
@@ -24,6 +25,7 @@ RULES: tuple[Rule, ...] = (
     LONG_TERM_DRUGS,
     TOBACCO,
     ORGANISMS,
+    CHRONIC_PAIN,
     ENCOUNTER_REASON,
 )
 

@@ -18,10 +18,12 @@ from medcoder.codesets.systems import code_key
 from medcoder.coding.guidelines.base import Rule, RuleContext
 from medcoder.suggestions import CodeSuggestion, Evidence
 
+# "Annual visit" alone is not a routine examination (a yearly follow-up of chronic problems
+# is a problem-oriented visit); an annual *physical* or *exam*, a wellness or preventive visit is.
 _ROUTINE = re.compile(
-    r"\b(?:annual|yearly|routine|preventive|preventative|wellness)\b[^.\n]{0,30}?"
-    r"\b(?:physical|exam|examination|visit|check-?up)\b|\bwell[- ](?:child|adult|woman|man) "
-    r"(?:visit|check|exam)\w*\b|\bcomplete physical\b",
+    r"\b(?:annual|yearly|routine)\b[^.\n]{0,30}?\b(?:physical|exam|examination|check-?up)\b|"
+    r"\b(?:preventive|preventative|wellness)\b[^.\n]{0,20}?\b(?:visit|exam\w*|physical|care)\b|"
+    r"\bwell[- ](?:child|adult|woman|man) (?:visit|check|exam)\w*\b|\bcomplete physical\b",
     re.I,
 )
 _AGE = re.compile(r"\b(\d{1,3})[- ](?:year|yr)s?[- ]old\b", re.I)
