@@ -129,3 +129,16 @@ def test_mention_of_site_mention_links_as_site() -> None:
     mentions = _mentions(text, "Ulcer", "heel")
     link_mentions(text, mentions)
     assert mentions[0].links == [("site", 1)]
+
+
+def test_side_and_site_stay_in_their_own_clause() -> None:
+    from medcoder.nlp.attributes import extract_attributes
+
+    text = "He has shortness of breath and leg swelling."
+    start = text.index("shortness of breath")
+    assert extract_attributes(text, start, start + 19).body_site is None
+    text = "Right knee pain and left shoulder pain."
+    start = text.index("shoulder pain")
+    assert extract_attributes(text, start, start + 13).laterality == "left"
+    text = "Rotator cuff tear, left."
+    assert extract_attributes(text, 0, 17).laterality == "left"

@@ -180,3 +180,21 @@ def test_a_one_letter_name_never_runs_into_a_number() -> None:
 
 def test_a_comma_between_two_values_is_not_a_thousands_separator() -> None:
     assert [r.normalized_value for r in find_lab_values("sodium 126, 128 later")] == [126]
+
+
+def test_values_in_a_note_are_flagged_against_typical_adult_intervals() -> None:
+    from medcoder.nlp.labs import find_lab_values
+
+    flags = {
+        r.name: r.abnormal_flag
+        for r in find_lab_values("Labs: sodium 126, potassium 4.1, hemoglobin 7.7, WBC 20,000.")
+    }
+    assert flags == {"sodium": "L", "potassium": "N", "hemoglobin": "L", "wbc": "H"}
+
+
+def test_the_laboratorys_own_interval_wins_over_the_typical_one() -> None:
+    from medcoder.documents.model import LabResult
+    from medcoder.nlp.labs import normalize_result
+
+    own = LabResult("sodium", 134.0, "mmol/L", reference_low=133.0, reference_high=146.0)
+    assert normalize_result(own).abnormal_flag == "N"

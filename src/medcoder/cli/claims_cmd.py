@@ -28,6 +28,13 @@ class ClaimFormat(StrEnum):
     UB04 = "ub04"
 
 
+class BatchFormat(StrEnum):
+    """What ``batch`` writes: X12 only (one validated interchange per encounter)."""
+
+    P837 = "837p"
+    I837 = "837i"
+
+
 from medcoder.claims.encounter_files import (  # noqa: E402 - the library of these commands
     code_missing_diagnoses,
     load_encounter,
@@ -68,7 +75,12 @@ def _print_findings(report, *, err: bool = False) -> None:  # noqa: ANN001
 
 def claim(
     encounter_file: Path = typer.Argument(None, help="Encounter JSON (see --schema)."),
-    fmt: ClaimFormat = typer.Option(ClaimFormat.P837, "--format", help="837p, 837i or fhir."),
+    fmt: ClaimFormat = typer.Option(
+        ClaimFormat.P837,
+        "--format",
+        help="837p or 837i (X12, validated with pyx12), fhir (FHIR R4 Claim), cms1500 or ub04 "
+        "(paper forms as PDF).",
+    ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not stdout."),
     sender_id: str | None = typer.Option(
         None, "--sender-id", help="ISA06 submitter id (setting MEDCODER_X12_SENDER_ID)."
@@ -379,7 +391,9 @@ def batch(
     output: Path = typer.Option(
         ..., "--output", "-o", help="Folder for the claims and the report."
     ),
-    fmt: ClaimFormat = typer.Option(ClaimFormat.P837, "--format", help="837p or 837i."),
+    fmt: BatchFormat = typer.Option(
+        BatchFormat.P837, "--format", help="837p or 837i (X12, each validated with pyx12)."
+    ),
     policy: Path | None = typer.Option(None, "--policy", help="Company/payer policy YAML."),
     validate: bool = typer.Option(
         True, "--validate/--no-validate", help="Run pyx12 on every file."
@@ -418,8 +432,6 @@ def batch(
     from medcoder.cli.claims_batch import BatchWriter
     from medcoder.errors import UsageError
 
-    if fmt not in (ClaimFormat.P837, ClaimFormat.I837):
-        raise UsageError("batch writes X12: use --format 837p or 837i")
     submitter = _submitter(
         sender_id=sender_id, receiver_id=receiver_id, usage=usage, submitter_phone=submitter_phone
     )

@@ -78,6 +78,22 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return left, right
 
 
+_CLAUSE_BREAK = re.compile(r";|\s(?:and|or|but|while|whereas)\s", re.I)
+
+
+def _clause(text: str, lo: int, hi: int, start: int, end: int) -> tuple[int, int]:
+    """The part of ``[lo, hi)`` around ``[start, end)`` between clause breaks (";", "and",
+    "or", "but"); commas stay inside a clause ("rotator cuff tear, left")."""
+    left, right = lo, hi
+    for match in _CLAUSE_BREAK.finditer(text, lo, hi):
+        if match.end() <= start:
+            left = match.end()
+        elif match.start() >= end:
+            right = match.start()
+            break
+    return left, right
+
+
 def _nearest(regex: re.Pattern[str], text: str, lo: int, hi: int, start: int, end: int):
     best, best_distance = None, None
     for match in regex.finditer(text, lo, hi):
@@ -114,6 +130,10 @@ def extract_attributes(
     """Attributes for the mention at ``text[start:end]`` read from its sentence."""
     lo, hi = sentence if sentence is not None else sentence_bounds(text, start, end)
     lo, hi = min(lo, start), max(hi, end)
+    # Side and site belong to the mention's own clause: in "shortness of breath and leg
+    # swelling" the leg is the swelling's, in "right knee pain; left shoulder pain" each side
+    # is its own pain's.
+    lo, hi = _clause(text, lo, hi, start, end)
     laterality_match = _nearest(_LATERALITY_RE, text, lo, hi, start, end)
     site = None
     after = _OF_SITE_RE.match(text, end, hi)

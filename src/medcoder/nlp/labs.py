@@ -9,8 +9,11 @@ canonical unit (see :mod:`medcoder.nlp.units`). Values that cannot be trusted ar
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import replace
+from functools import cache
+from importlib import resources
 
 from medcoder.documents.model import LabResult
 from medcoder.nlp.units import _UNIT_ALIASES, ANALYTES, BY_LOINC, canonical_unit, infer_unit
@@ -141,7 +144,34 @@ def normalize_result(result: LabResult) -> LabResult:
         normalized_value=round(value, 4),
         normalized_unit=analyte.unit,
         excluded_reason=reason,
+        abnormal_flag=result.abnormal_flag or (None if reason else _flag(result, name, value)),
     )
+
+
+@cache
+def reference_ranges() -> dict[str, tuple[float, float]]:
+    """``data/reference_ranges.tsv``: analyte -> typical adult interval (canonical unit)."""
+    path = resources.files("medcoder.nlp") / "data" / "reference_ranges.tsv"
+    with path.open(encoding="utf-8") as fh:
+        rows = [line for line in fh if not line.startswith("#")]
+    return {
+        r["analyte"]: (float(r["low"]), float(r["high"]))
+        for r in csv.DictReader(rows, delimiter="\t")
+    }
+
+
+def _flag(result: LabResult, name: str, value: float) -> str | None:
+    """L or H against the result's own reference interval, else the typical adult one."""
+    low, high = result.reference_low, result.reference_high
+    if low is not None or high is not None:
+        value = result.value if result.value is not None else value  # the lab's own unit
+    else:
+        low, high = reference_ranges().get(name, (None, None))
+    if low is not None and value < low:
+        return "L"
+    if high is not None and value > high:
+        return "H"
+    return None if low is None and high is None else "N"
 
 
 def _single_reading(name: str) -> bool:
