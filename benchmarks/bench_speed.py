@@ -1,0 +1,67 @@
+"""Speed of the ICD-10-CM pipeline on real transcriptions, one process, CPU time.
+
+Codes the first N MTSamples transcriptions (``../shared/data/mtsamples``) with the pipeline of a
+setting (ICD-10-CM only: annotate, diagnoses, guidelines, scoring, sequencing), the pipeline
+loaded and warmed up first, and prints notes per CPU-second, also normalised to 500-word notes
+(issue 15 asks >= 50, issue 21 >= 100). ``--profile`` adds a cProfile listing.
+
+Usage: ``python benchmarks/bench_speed.py [--notes 200] [--setting outpatient] [--profile]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    parser.add_argument("--notes", type=int, default=200)
+    parser.add_argument("--setting", default="outpatient")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    source = args.shared / "data" / "mtsamples" / "mtsamples_first401.csv"
+    if not source.exists():
+        sys.exit(f"{source} not found (pass --shared)")
+    sys.path.insert(0, str(REPO / "src"))
+    from medcoder.coding.api import pipeline_for
+    from medcoder.coding.request import CodingRequest
+    from medcoder.documents.model import Document
+
+    with source.open(encoding="utf-8") as fh:
+        texts = [row[4] for row in csv.reader(fh) if len(row) > 4 and row[4].strip()]
+    texts = texts[: args.notes]
+    words = sum(len(t.split()) for t in texts) / len(texts)
+    pipeline = pipeline_for(CodingRequest.build(args.setting, systems="icd10cm"))
+    pipeline.code(Document(id="warm-up", text=texts[0]))
+
+    def run() -> None:
+        for i, text in enumerate(texts):
+            pipeline.code(Document(id=str(i), text=text))
+
+    started = time.process_time()
+    run()
+    seconds = time.process_time() - started
+    rate = len(texts) / seconds
+    print(
+        f"{args.setting}, ICD-10-CM: {len(texts)} notes of {words:.0f} words on average, "
+        f"{rate:.1f} notes per CPU-second, {rate * words / 500:.1f} normalised to 500-word notes"
+    )
+    for name, spent in pipeline.timings.items():
+        print(f"  {name:12} {spent / (pipeline.runs or 1) * 1000:6.2f} ms per note")
+    if args.profile:
+        import cProfile
+        import pstats
+
+        cProfile.runctx("run()", globals(), {"run": run}, "/tmp/bench_speed.prof")
+        pstats.Stats("/tmp/bench_speed.prof").sort_stats("cumulative").print_stats(30)
+
+
+if __name__ == "__main__":
+    main()
