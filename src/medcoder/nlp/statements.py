@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from medcoder.documents.doctype import DocumentType
 from medcoder.documents.model import Document, Section
+from medcoder.documents.sections import risk_discussions
 
 DIAGNOSIS_SECTIONS = frozenset(
     {
@@ -147,9 +148,10 @@ def _statements(
             role = "support"
         body_start = section.header_end if section.header_end is not None else section.start
         if role != "diagnosis":
-            out.extend(_with_consent(document, section, role))
+            out.append(Statement(section.start, section.end, role, section.kind))
             continue
         out.extend(_diagnosis_statements(document.text, section, body_start, ends))
+    out = _cut_out(out, risk_discussions(document.text, document.sentences))
     item = 0
     numbered: list[Statement] = []
     for statement in out:
@@ -162,36 +164,30 @@ def _statements(
     return numbered
 
 
-# A consent or risk discussion lists what could happen, not what the patient has.
-_CONSENT = re.compile(
-    r"\brisks?\b[^.]{0,120}?\b(?:includ\w*|such as|of|were|was|are|discussed|explained|"
-    r"reviewed|outlined|benefits|alternatives)\b|\b(?:informed )?consent\b|"
-    r"\bpossible complications?\b|\bcomplications?\b[^.]{0,20}\b(?:such as|includ\w*)\b|"
-    r"\bbenefits,? and alternatives\b",
-    re.I,
-)
-
-
-def _with_consent(document: Document, section: Section, role: str) -> list[Statement]:
-    """The section as one statement of its role, with its consent and risk sentences cut
-    out as ``excluded`` (guideline IV.C: conditions the patient has, not the ones discussed)."""
-    text = document.text
-    risky = [
-        s
-        for s in document.sentences
-        if section.start <= s.start < section.end and _CONSENT.search(text, s.start, s.end)
-    ]
-    if not risky:
-        return [Statement(section.start, section.end, role, section.kind)]
+def _cut_out(statements: list[Statement], spans: list[tuple[int, int]]) -> list[Statement]:
+    """The statements with each span cut out as ``excluded``: a consent or risk discussion
+    (``documents.sections.risk_discussions``) lists what could happen, not what the patient
+    has (IV.C), in any section, an impression or a plan included."""
+    if not spans:
+        return statements
     out: list[Statement] = []
-    cursor = section.start
-    for sentence in risky:
-        if sentence.start > cursor:
-            out.append(Statement(cursor, sentence.start, role, section.kind))
-        out.append(Statement(sentence.start, sentence.end, "excluded", section.kind))
-        cursor = sentence.end
-    if cursor < section.end:
-        out.append(Statement(cursor, section.end, role, section.kind))
+    for statement in statements:
+        pieces = [statement]
+        for lo, hi in spans:
+            nxt = []
+            for piece in pieces:
+                if piece.role == "excluded" or hi <= piece.start or lo >= piece.end:
+                    nxt.append(piece)
+                    continue
+                if piece.start < lo:
+                    nxt.append(Statement(piece.start, lo, piece.role, piece.section))
+                nxt.append(
+                    Statement(max(lo, piece.start), min(hi, piece.end), "excluded", piece.section)
+                )
+                if hi < piece.end:
+                    nxt.append(Statement(hi, piece.end, piece.role, piece.section))
+            pieces = nxt
+        out.extend(pieces)
     return out
 
 
