@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
@@ -88,9 +89,11 @@ class ConceptMatcher:
         if expansions:
             words = _expand(words, [x for x in expansions if start <= x[0] < end])
         content = [(i, t) for i, (t, _, _) in enumerate(words) if t not in STOPWORDS]
-        where: dict[str, list[int]] = defaultdict(list)
-        for i, token in content:
+        where: dict[str, list[int]] = defaultdict(list)  # token -> its places, ascending
+        rank: dict[int, int] = {}  # place of a content word -> how many come before it
+        for k, (i, token) in enumerate(content):
             where[token].append(i)
+            rank[i] = k
         found: list[Match] = []
         for token, places in where.items():
             for entry in self.vocabulary.by_key.get(token, ()):
@@ -103,9 +106,9 @@ class ConceptMatcher:
                     for t in entry.tokens:
                         if t == token:
                             continue
-                        chosen.add(min(where[t], key=lambda p: abs(p - anchor)))
+                        chosen.add(_nearest(where[t], anchor))
                     lo, hi = min(chosen), max(chosen)
-                    width = sum(1 for i, _ in content if lo <= i <= hi)
+                    width = rank[hi] - rank[lo] + 1  # content words from lo to hi
                     if width <= len(entry.tokens) + self.slack:
                         # "with" links words but is not a finding: {cholelithiasis, with,
                         # cholecystitis} must still yield to {acute, cholecystitis, cholelithiasis}.
@@ -120,6 +123,17 @@ class ConceptMatcher:
         for s, e in sentences:
             out.extend(self.match_sentence(text, s, e, expansions))
         return out
+
+
+def _nearest(places: list[int], anchor: int) -> int:
+    """The place closest to ``anchor`` in an ascending list, the earlier one on a tie (what
+    ``min(places, key=distance)`` gives, in log time: a sentence may repeat a word often)."""
+    i = bisect_left(places, anchor)
+    if i == 0:
+        return places[0]
+    if i == len(places) or anchor - places[i - 1] <= places[i] - anchor:
+        return places[i - 1]
+    return places[i]
 
 
 def _expand(
