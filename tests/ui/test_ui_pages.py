@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from ui_workbench import audit_rows
+from ui_workbench import audit_rows, finalize
 
 HOSTILE_NOTE = (
     "HPI: <script>alert('x')</script> & friends.\n"
@@ -129,7 +129,7 @@ def test_dashboard_is_for_managers_and_counts_review_outcomes(client_for):
         f"/api/suggestions/{codes[1]['id']}/reject", json={"version": 1, "reason": "no"}
     )
     assert rejected.is_success
-    assert coder.post(f"/api/encounters/{encounter_id}/finalize", json={}).is_success
+    assert finalize(coder, encounter_id).is_success
 
     refused = coder.get("/ui/dashboard")
     assert refused.headers["location"] == "/ui/forbidden?need=dashboard"

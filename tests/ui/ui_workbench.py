@@ -38,3 +38,9 @@ def audit_rows(app, **filters) -> list:
         for key, value in filters.items():
             stmt = stmt.where(getattr(AuditEvent, key) == value)
         return list(session.scalars(stmt))
+
+
+def finalize(client, encounter_id: int):
+    """Finalize the encounter at the version the client reads now (finalize checks it)."""
+    version = client.get(f"/api/encounters/{encounter_id}").json()["encounter"]["version"]
+    return client.post(f"/api/encounters/{encounter_id}/finalize", json={"version": version})

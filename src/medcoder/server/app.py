@@ -31,8 +31,9 @@ from medcoder.server.routes import (
     login,
     queries,
     reports,
+    shares,
 )
-from medcoder.server.sessions import LoginLimiter, SessionSigner
+from medcoder.server.sessions import SESSION_IDLE, LoginLimiter, SessionSigner
 from medcoder.server.turns import Turns
 from medcoder.server.ui import ui_router, ui_static
 from medcoder.server.ui.case_views import router as case_ui_router
@@ -57,6 +58,7 @@ class Workbench:
     db: Database
     signer: SessionSigner
     limiter: LoginLimiter
+    session_idle: float = SESSION_IDLE
     coder: Callable = engine_coder
     validator: Callable = validate_code
     max_upload_bytes: int = MAX_UPLOAD_BYTES
@@ -105,8 +107,10 @@ def create_app(
     *,
     secret: str | None = None,
     session_max_age: float = SESSION_MAX_AGE,
+    session_idle: float = SESSION_IDLE,
     login_limit: int = 5,
     login_window: float = 60.0,
+    login_failures: int = 10,
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
     secure_cookies: bool | None = None,
     coder: Callable | None = None,
@@ -128,7 +132,13 @@ def create_app(
     bench = Workbench(
         db=db,
         signer=SessionSigner(secret or secret_key(), session_max_age),
-        limiter=LoginLimiter(login_limit, login_window),
+        limiter=LoginLimiter(
+            login_limit,
+            login_window,
+            account_failures=login_failures,
+            source_failures=login_failures,
+        ),
+        session_idle=session_idle,
         coder=coder or engine_coder,
         validator=validator or validate_code,
         max_upload_bytes=max_upload_bytes,
@@ -145,7 +155,17 @@ def create_app(
     )
     app.state.workbench = bench
     errors.install(app)
-    for module in (login, admin, documents, encounters, reports, casework, queries, case_files):
+    for module in (
+        login,
+        admin,
+        documents,
+        encounters,
+        reports,
+        casework,
+        queries,
+        case_files,
+        shares,
+    ):
         app.include_router(module.router)
     app.include_router(ui_router)
     app.include_router(cdi_ui_router)

@@ -19,7 +19,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from medcoder.errors import CodeError, DocumentError, MedcoderError, PackNotFoundError
-from medcoder.store.errors import AccessDeniedError, ConflictError, InvalidError, NotFoundError
+from medcoder.store.errors import (
+    AccessDeniedError,
+    BusyError,
+    ConflictError,
+    InvalidError,
+    NotFoundError,
+)
 
 log = logging.getLogger("medcoder.server")
 
@@ -128,6 +134,8 @@ async def _medcoder(_request: Request, exc: MedcoderError) -> JSONResponse:
     if isinstance(exc, DocumentError):
         # The reader's problem names the file and what is wrong, never the text.
         return error_response(422, str(exc), code="unreadable_document", field="file")
+    if isinstance(exc, BusyError):
+        return error_response(503, str(exc), code="busy", headers={"Retry-After": "5"})
     if isinstance(exc, PackNotFoundError):
         return error_response(503, str(exc), code="no_pack")
     return error_response(400, str(exc))

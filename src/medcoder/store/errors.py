@@ -47,3 +47,7 @@ class AccessDeniedError(StoreError):
         super().__init__(
             f"role {role or 'anonymous'!r} may not {action}; allowed roles: {', '.join(allowed)}"
         )
+
+
+class BusyError(StoreError):
+    """A bounded resource (password hashing) stayed busy; the server answers 503."""

@@ -8,6 +8,7 @@ from medcoder.documents.readers import read_source
 from medcoder.server import payloads
 from medcoder.server.auth import Context, require
 from medcoder.server.uploads import DOCUMENT_TYPES, Upload, read_upload
+from medcoder.store import access
 from medcoder.store import encounters as repo
 
 router = APIRouter(prefix="/api", tags=["documents"])
@@ -55,6 +56,10 @@ def upload_document(
     outcome = read_source(upload.data, name=upload.file_name, max_bytes=len(upload.data) + 1)
     if encounter_id is not None:
         encounter = repo.load_encounter(ctx.session, encounter_id)
+        if ctx.user.role == "coder":
+            access.work_encounter(ctx.session, ctx.actor, encounter)
+        else:  # a CDI specialist adds documentation without taking the coding work
+            access.read_encounter(ctx.session, ctx.actor, encounter_id)
     else:
         patient_id = None
         if outcome.patient is not None and (outcome.patient.id or outcome.patient.name):

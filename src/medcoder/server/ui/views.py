@@ -22,7 +22,7 @@ from medcoder.server.ui._highlight import segments, spans_for
 from medcoder.server.ui._page import PREFIX, Page, page_for, render, secure_cookies
 from medcoder.server.ui.cdi_views import query_history
 from medcoder.server.ui.scrub_views import scrub_context
-from medcoder.store import audit
+from medcoder.store import access, audit
 from medcoder.store import encounters as encounter_repo
 from medcoder.store import reports as report_repo
 from medcoder.store.base import ReportState, ReviewState
@@ -236,7 +236,8 @@ def reports_view(
     state: str | None = Query(None, max_length=32),
     page: Page = Depends(page_for("read")),
 ) -> Response:
-    stmt = select(Report).order_by(Report.id.desc()).limit(200)
+    stmt = select(Report).where(access.report_clause(page.actor)).order_by(Report.id.desc())
+    stmt = stmt.limit(200)
     if state:
         stmt = stmt.where(Report.state == state)
     reports = list(page.session.scalars(stmt))
