@@ -278,6 +278,17 @@ def test_coder_to_manager_in_a_browser(live_server, browser, tmp_path):
         " === 'physician review'"
     )
     shots.take(page, "06-report-sent")
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "medcoder_csrf")
+    shared = page.request.post(  # the physician who reviews it (minimum necessary)
+        f"{base}/api/shares",
+        headers={"X-CSRF-Token": token},
+        data={
+            "entity": "report",
+            "entity_id": int(report_url.rsplit("/", 1)[1]),
+            "username": "phil",
+        },
+    )
+    assert shared.ok, shared.text()
     _log_out(page, base)
 
     # The physician may return it for corrections but not approve it.

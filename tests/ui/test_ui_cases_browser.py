@@ -71,6 +71,19 @@ def test_a_case_goes_from_records_to_an_approved_synopsis_in_a_browser(live_serv
         f"{base}/api/cases/{case_id}/details",
         data={**manifest_details(), "version": version},
     )
+    # The examiner becomes a member of the case (minimum necessary: an explicit share).
+    _api(
+        page,
+        "POST",
+        f"{base}/api/shares",
+        data={"entity": "case", "entity_id": case_id, "username": "cleo"},
+    )
+    _api(
+        page,
+        "POST",
+        f"{base}/api/shares",
+        data={"entity": "case", "entity_id": case_id, "username": "cora"},
+    )
     page.reload()
     assert "CLM-2021-0001" in page.get_by_test_id("case-header").inner_text()
 
@@ -131,6 +144,13 @@ def test_a_case_goes_from_records_to_an_approved_synopsis_in_a_browser(live_serv
     assert page.get_by_test_id("report-case").get_attribute("href") == f"/ui/cases/{case_id}"
     page.click("button:has-text('Send for physician review')")
     _state_is(page, "physician review")
+    report_id = int(report_url.rsplit("/", 1)[1])
+    _api(
+        page,
+        "POST",
+        f"{base}/api/shares",
+        data={"entity": "report", "entity_id": report_id, "username": "phil"},
+    )
     _log_out(page, base)
 
     # The physician returns it for corrections; the coder corrects and resends it.

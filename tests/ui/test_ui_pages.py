@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from ui_workbench import audit_rows, finalize
+from ui_workbench import audit_rows, finalize, share
 
 HOSTILE_NOTE = (
     "HPI: <script>alert('x')</script> & friends.\n"
@@ -99,6 +99,8 @@ def test_codes_panel_shows_review_buttons_to_coders_only(client_for):
     assert panel.count(">Accept</button>") == 2 and "Finalize" in panel
     assert "<html" not in panel  # a partial, swapped into the page
     physician = client_for("physician")
+    assert physician.get(f"/ui/encounters/{encounter_id}").status_code == 403
+    share(coder, "encounter", encounter_id, "physician")
     page = physician.get(f"/ui/encounters/{encounter_id}").text
     assert ">Accept</button>" not in page and "Run coding" not in page
     assert "E11.9" in page
@@ -155,6 +157,8 @@ def test_report_page_offers_only_the_viewers_transitions(client_for):
     )
     manager = client_for("manager").get(f"/ui/reports/{report_id}").text
     assert ">Approve</button>" in manager
+    client_for("physician")
+    share(coder, "report", report_id, "physician")
     physician = client_for("physician").get(f"/ui/reports/{report_id}").text
     assert "Return for corrections" in physician and ">Approve</button>" not in physician
     listing = coder.get("/ui/reports?state=physician_review").text

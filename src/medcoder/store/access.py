@@ -6,8 +6,8 @@ change, beyond what their role may do (``medcoder.server.permissions``).
 * coders: the encounters assigned to them and the unassigned pool; working a pool encounter
   (coding it, reviewing a code) assigns it to them, audited; another coder's encounter is
   theirs to read only when shared;
-* CDI specialists: like coders for reading, plus the encounters they asked queries on; only
-  the queries they asked are theirs to send or close;
+* CDI specialists: the encounters still being worked (not finalized: concurrent review), and
+  those they asked queries on; only the queries they asked are theirs to send or close;
 * physicians: the queries addressed to them and those queries' encounters, and reports
   shared with them or written by them;
 * attorneys and claims examiners: only the cases they are members of (and what is filed with
@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from medcoder.store import audit
 from medcoder.store.audit import Actor
-from medcoder.store.base import Role
+from medcoder.store.base import EncounterStatus, Role
 from medcoder.store.case_models import Case, Query, Report
 from medcoder.store.errors import AccessDeniedError, ConflictError, InvalidError, NotFoundError
 from medcoder.store.models import Encounter, RecordShare, User
@@ -76,7 +76,8 @@ def encounter_clause(actor: Actor) -> Any:
     ]
     if actor.role in POOL_ROLES:
         clauses.append(Encounter.assignee_id.is_(None))
-    if actor.role == R.CDI.value:
+    if actor.role == R.CDI.value:  # concurrent review: the encounters still being worked
+        clauses.append(Encounter.status != EncounterStatus.FINALIZED.value)
         clauses.append(
             Encounter.id.in_(select(Query.encounter_id).where(Query.asked_by == actor.user_id))
         )
