@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import threading
 import time
@@ -82,6 +83,20 @@ class Shots:
     def take(self, page, name: str) -> None:
         if self.dir:
             page.screenshot(path=str(Path(self.dir) / f"{name}.png"), full_page=True)
+
+
+def _expect():  # noqa: ANN202 - playwright.sync_api, imported when a browser test runs
+    """Playwright's web-first assertions: they poll without evaluating strings in the page,
+    which the workbench's Content-Security-Policy (no 'unsafe-eval') would refuse."""
+    import playwright.sync_api
+
+    return playwright.sync_api
+
+
+def _expect_text(locator, text: str) -> None:  # noqa: ANN001 - a playwright Locator
+    """Wait until the element's text, trimmed and in any case, is ``text``."""
+    pattern = re.compile(rf"^\s*{re.escape(text)}\s*$", re.I)
+    _expect().expect(locator).to_have_text(pattern)
 
 
 def _log_in(page, base: str, username: str) -> None:
@@ -194,10 +209,7 @@ def test_coder_to_manager_in_a_browser(live_server, browser, tmp_path):
     shots.take(page, "03b-scrub-findings")
     # The claim preview follows the codes too: the accepted code is on the claim.
     first_code = first.locator(".code-id").inner_text().strip()
-    page.wait_for_function(
-        "code => document.querySelector('[data-testid=claim-preview]').textContent.includes(code)",
-        arg=first_code,
-    )
+    _expect().expect(page.get_by_test_id("claim-preview")).to_contain_text(first_code)
     second = page.locator("li.code").nth(1)
     second_id = second.get_attribute("data-code-id")
     second.locator("button:has-text('Reject')").click()  # no reason: the form refuses
@@ -210,18 +222,13 @@ def test_coder_to_manager_in_a_browser(live_server, browser, tmp_path):
     while page.locator("li.code.state-suggested").count():
         before = page.locator("li.code.state-suggested").count()
         page.locator("li.code.state-suggested").first.locator("button:has-text('Accept')").click()
-        page.wait_for_function(
-            f"document.querySelectorAll('li.code.state-suggested').length < {before}"
-        )
+        _expect().expect(page.locator("li.code.state-suggested")).to_have_count(before - 1)
     assert page.get_by_test_id("pending-count").inner_text() == "0"
     shots.take(page, "04-reviewed")
 
     # Finalize: the status changes and the review buttons are gone.
     page.get_by_test_id("finalize").click()
-    page.wait_for_function(
-        "document.querySelector('[data-testid=encounter-status]').innerText.trim()"
-        ".toLowerCase() === 'finalized'"
-    )
+    _expect_text(page.get_by_test_id("encounter-status"), "finalized")
     assert page.locator("li.code button:has-text('Accept')").count() == 0
     activity = page.get_by_test_id("activity").inner_text()
     assert "finalize encounter" in activity and "reject suggestion" in activity
@@ -273,10 +280,7 @@ def test_coder_to_manager_in_a_browser(live_server, browser, tmp_path):
     assert "Codes reviewed and finalized." in page.locator(".diff .dl-add").inner_text()
     assert "Codes reviewed." in page.locator(".diff .dl-del").inner_text()
     page.click("button:has-text('Send for physician review')")
-    page.wait_for_function(
-        "document.querySelector('[data-testid=report-state]').innerText.trim().toLowerCase()"
-        " === 'physician review'"
-    )
+    _expect_text(page.get_by_test_id("report-state"), "physician review")
     shots.take(page, "06-report-sent")
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "medcoder_csrf")
     shared = page.request.post(  # the physician who reviews it (minimum necessary)
@@ -305,15 +309,9 @@ def test_coder_to_manager_in_a_browser(live_server, browser, tmp_path):
     shots.take(page, "07a-worklist")
     page.goto(report_url)
     page.click("button:has-text('Approve')")
-    page.wait_for_function(
-        "document.querySelector('[data-testid=report-state]').innerText.trim().toLowerCase()"
-        " === 'approved'"
-    )
+    _expect_text(page.get_by_test_id("report-state"), "approved")
     page.click("button:has-text('Submit to management')")
-    page.wait_for_function(
-        "document.querySelector('[data-testid=report-state]').innerText.trim().toLowerCase()"
-        " === 'submitted'"
-    )
+    _expect_text(page.get_by_test_id("report-state"), "submitted")
     history = page.get_by_test_id("activity").inner_text()
     assert "draft → physician review" in history and "approved → submitted" in history
     shots.take(page, "07-report-submitted")

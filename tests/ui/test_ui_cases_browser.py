@@ -12,7 +12,7 @@ from __future__ import annotations
 import pypdf
 import pytest
 from case_fixture import CASE_DIR, manifest_details
-from test_ui_browser import Shots, _log_in, _log_out, browser, live_server  # noqa: F401 - fixtures
+from test_ui_browser import Shots, _expect, _expect_text, _log_in, _log_out, browser, live_server  # noqa: F401 - fixtures
 from ui_workbench import audit_rows, ensure_user
 
 pytestmark = pytest.mark.usefixtures("browser")
@@ -27,10 +27,7 @@ def _api(page, method: str, url: str, **kwargs):  # noqa: ANN202
 
 
 def _state_is(page, state: str) -> None:
-    page.wait_for_function(
-        "document.querySelector('[data-testid=report-state]').innerText.trim().toLowerCase()"
-        f" === '{state}'"
-    )
+    _expect_text(page.get_by_test_id("report-state"), state)
 
 
 def test_a_case_goes_from_records_to_an_approved_synopsis_in_a_browser(live_server, browser):  # noqa: F811

@@ -43,7 +43,8 @@ def serve(
         typer.echo(
             "Created the first user.\n"
             f"  username: admin\n  password: {password}\n"
-            f"Log in at http://{host}:{port}/docs (POST /login), then create users with "
+            f"Log in at http://{host}:{port}/ui and change this password on the Account page "
+            "(or `medcoder user passwd admin`), then create users with "
             "`medcoder user add NAME --role coder`. This password is not shown again.",
             err=True,
         )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 import medcoder
@@ -21,6 +22,7 @@ from medcoder.edits import Scrubber
 from medcoder.server import errors
 from medcoder.server.coding import engine_coder, validate_code
 from medcoder.server.coding_processes import CodingProcesses
+from medcoder.server.guards import ErrorGuard, NulGuard
 from medcoder.server.request_log import RequestLogMiddleware
 from medcoder.server.routes import (
     admin,
@@ -150,8 +152,12 @@ def create_app(
     app = FastAPI(
         title="medcoder workbench",
         version=medcoder.__version__,
-        description="Upload clinical documents, code them, review the codes, report.",
+        description="Upload clinical documents, code them, review the codes, report. "
+        "The OpenAPI document is /openapi.json; the interactive /docs pages are off, since "
+        "they load their scripts from a public CDN (the workbench runs with no network).",
         lifespan=_lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.workbench = bench
     errors.install(app)
@@ -177,8 +183,14 @@ def create_app(
     def healthz() -> dict:
         return {"ok": True}
 
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/ui", status_code=303)
+
+    app.add_middleware(NulGuard)
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=max_upload_bytes + MULTIPART_OVERHEAD)
+    app.add_middleware(ErrorGuard)  # outermost of ours: nothing unexpected reaches uvicorn
     return app
 
 
