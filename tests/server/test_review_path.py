@@ -182,6 +182,6 @@ def test_coding_in_a_worker_process_gives_the_engines_codes(db_url, built_packs)
             assert "E11.22" in codes
             evidence = coded.json()["encounter"]["codes"][0]["evidence"]
             assert evidence and evidence[0]["document"].startswith("doc")
-        assert bench.coder._executor is None  # shut down with the app
+        assert all(lane._executor is None for lane in bench.coder.lanes.values())  # shut down
     finally:
         bench.db.dispose()

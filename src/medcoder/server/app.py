@@ -21,6 +21,7 @@ import medcoder
 from medcoder.edits import Scrubber
 from medcoder.server import errors
 from medcoder.server.coding import engine_coder, validate_code
+from medcoder.server.coding_processes import TIME_LIMIT as CODING_TIME_LIMIT
 from medcoder.server.coding_processes import CodingProcesses
 from medcoder.server.guards import ErrorGuard, NulGuard
 from medcoder.server.request_log import RequestLogMiddleware
@@ -68,6 +69,7 @@ class Workbench:
     extra: dict = field(default_factory=dict)
     session_turns: Turns = field(default_factory=lambda: Turns("session_turns", POOL_SIZE))
     coding_turns: Turns = field(default_factory=lambda: Turns("coding_turns", 1))
+    large_coding_turns: Turns = field(default_factory=lambda: Turns("large_coding_turns", 1))
     scrubber: Scrubber = field(default_factory=Scrubber)  # keeps code packs open between scrubs
 
 
@@ -119,10 +121,12 @@ def create_app(
     validator: Callable | None = None,
     migrate: bool = True,
     coding_processes: int = 0,
+    coding_time_limit: float = CODING_TIME_LIMIT,
 ) -> FastAPI:
     """Build the workbench API; runs ``alembic upgrade head`` on the database first.
 
-    ``coding_processes``: run the engine in that many worker processes
+    ``coding_processes``: run the engine in that many worker processes, plus one for very
+    large encounters, each run stopped after ``coding_time_limit`` seconds
     (:mod:`medcoder.server.coding_processes`; ``medcoder serve`` uses 1) instead of the
     request thread pool; ignored when ``coder`` is given.
     """
@@ -130,7 +134,7 @@ def create_app(
     if migrate:
         db.migrate()
     if coder is None and coding_processes > 0:
-        coder = CodingProcesses(coding_processes)
+        coder = CodingProcesses(coding_processes, time_limit=coding_time_limit)
     bench = Workbench(
         db=db,
         signer=SessionSigner(secret or secret_key(), session_max_age),

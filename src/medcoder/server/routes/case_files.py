@@ -16,12 +16,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from medcoder.casework.classify import ALLEGATION_GROUPS, ALLEGATIONS, SEVERITY
-from medcoder.documents.readers import read_source
 from medcoder.server import payloads
 from medcoder.server.auth import Context, require
 from medcoder.server.case_analysis import analyze_stored_case, record_names, stored_report
 from medcoder.server.routes.documents import _UPLOAD_BODY
-from medcoder.server.uploads import Upload, read_upload
+from medcoder.server.uploads import Upload, read_document, read_upload
 from medcoder.store import access
 from medcoder.store import case_files as repo
 from medcoder.store import reports as report_repo
@@ -210,7 +209,7 @@ def upload(
     upload: Upload = Depends(read_upload),
 ) -> dict:
     access.check_case(ctx.session, ctx.actor, case_id)  # members only
-    outcome = read_source(upload.data, name=upload.file_name, max_bytes=len(upload.data) + 1)
+    outcome = read_document(upload)
     stored = [
         repo.add_document(
             ctx.session,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
 
-from medcoder.documents.readers import read_source
 from medcoder.server import payloads
 from medcoder.server.auth import Context, require
-from medcoder.server.uploads import DOCUMENT_TYPES, Upload, read_upload
+from medcoder.server.uploads import DOCUMENT_TYPES, Upload, read_document, read_upload
 from medcoder.store import access
 from medcoder.store import encounters as repo
 
@@ -53,7 +52,7 @@ def upload_document(
     upload: Upload = Depends(read_upload),
 ) -> dict:
     # Read before touching the database: an unreadable document stores nothing.
-    outcome = read_source(upload.data, name=upload.file_name, max_bytes=len(upload.data) + 1)
+    outcome = read_document(upload)
     if encounter_id is not None:
         encounter = repo.load_encounter(ctx.session, encounter_id)
         if ctx.user.role == "coder":
