@@ -4,6 +4,7 @@ and :func:`create_app` building the FastAPI app around it (STYLE: Datasette's on
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import secrets
@@ -43,6 +44,7 @@ from medcoder.server.ui.case_views import router as case_ui_router
 from medcoder.server.ui.cdi_views import router as cdi_ui_router
 from medcoder.server.ui.scrub_views import router as scrub_ui_router
 from medcoder.server.uploads import MAX_UPLOAD_BYTES, BodyLimitMiddleware
+from medcoder.store import audit
 from medcoder.store.database import POOL_SIZE, Database
 
 log = logging.getLogger("medcoder.server")
@@ -52,6 +54,7 @@ MULTIPART_OVERHEAD = 64 * 1024  # boundaries and headers around a maximal upload
 # request waits for a connection while holding a thread, and few enough that they do not
 # spend their time queueing for the interpreter lock.
 REQUEST_THREADS = POOL_SIZE
+AUDIT_SEAL_EVERY = 5.0  # seconds between sealings of the audit log's new rows
 
 
 @dataclass
@@ -99,11 +102,25 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
     if isinstance(bench.coder, CodingProcesses):
         bench.coder.start()
+    sealer = asyncio.create_task(_seal_audit_log(bench))
     try:
         yield
     finally:
+        sealer.cancel()
         if isinstance(bench.coder, CodingProcesses):
             await run_in_threadpool(bench.coder.close)
+        await run_in_threadpool(audit.seal_pending, bench.db)
+
+
+async def _seal_audit_log(bench: Workbench) -> None:
+    """Seal the audit log's new rows into its hash chain every :data:`AUDIT_SEAL_EVERY`
+    seconds (``medcoder.store.audit``); a failure is logged and retried next time."""
+    while True:
+        await asyncio.sleep(AUDIT_SEAL_EVERY)
+        try:
+            await run_in_threadpool(audit.seal_pending, bench.db)
+        except Exception as exc:  # noqa: BLE001 - keep sealing; the type says what failed
+            log.warning("sealing the audit log failed: %s", type(exc).__name__)
 
 
 def create_app(
