@@ -112,7 +112,14 @@ def work_encounter(session: Session, actor: Actor, encounter: Encounter) -> None
     raise _deny(f"change encounter {encounter.id}", actor, f"it is assigned to {who}")
 
 
-def assign(session: Session, actor: Actor, encounter: Encounter, username: str | None) -> Encounter:
+def assign(
+    session: Session,
+    actor: Actor,
+    encounter: Encounter,
+    username: str | None,
+    *,
+    version: int | None = None,
+) -> Encounter:
     """Assign an encounter: a manager to any coder or CDI specialist (or back to the pool); a
     coder or CDI specialist takes one from the pool or gives their own back."""
     user = None
@@ -137,6 +144,12 @@ def assign(session: Session, actor: Actor, encounter: Encounter, username: str |
                 actor,
                 "you may take an encounter from the pool or give yours back",
             )
+    if version is not None and version != encounter.version:
+        raise ConflictError(
+            f"encounter {encounter.id} was changed by someone else (version is "
+            f"{encounter.version}, you sent {version}); reload it and retry",
+            field="version",
+        )
     before = encounter.assignee_id
     encounter.assignee_id = target
     session.flush()

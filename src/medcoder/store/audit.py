@@ -52,12 +52,13 @@ def record(
     outcome: str = "ok",
     detail: str | None = None,
 ) -> AuditEvent:
+    # Cut to the columns' sizes: PostgreSQL refuses a longer value (SQLite would keep it).
     row = AuditEvent(
         user_id=actor.user_id,
-        username=actor.username,
-        action=action,
-        entity=entity,
-        entity_id=None if entity_id is None else str(entity_id),
+        username=(actor.username or "")[:64] or None,
+        action=action[:64],
+        entity=entity[:64],
+        entity_id=None if entity_id is None else str(entity_id)[:64],
         outcome=outcome,
         client=(actor.client or "")[:64] or None,
         detail=detail[:255] if detail else None,

@@ -118,8 +118,7 @@ def assign(
     ctx: Context = Depends(require("assign")),
 ) -> dict:
     encounter = repo.load_encounter(ctx.session, encounter_id, for_update=True)
-    repo.check_version("encounter", encounter.version, body.version)
-    access.assign(ctx.session, ctx.actor, encounter, body.assignee)
+    access.assign(ctx.session, ctx.actor, encounter, body.assignee, version=body.version)
     return {"encounter": payloads.encounter(encounter)}
 
 
