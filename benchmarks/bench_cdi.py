@@ -24,9 +24,9 @@ def texts(shared: Path) -> list[tuple[str, str]]:
     path = shared / "mtsamples" / "mtsamples_first401.csv"
     if path.is_file():
         csv.field_size_limit(sys.maxsize)
-        with path.open(encoding="utf-8", errors="replace") as fh:
-            rows = [row[4] for row in csv.reader(fh) if len(row) > 4 and row[4].strip()]
-        out += [(f"mtsamples{i}.txt", t) for i, t in enumerate(rows[1:])]  # row 0: header
+        with path.open(encoding="utf-8", errors="replace") as fh:  # no header row
+            rows = [row for row in csv.reader(fh) if len(row) > 4 and row[4].strip()]
+        out += [(f"mtsamples{row[0].strip()}.txt", row[4]) for row in rows]
     out += [(p.name, p.read_text()) for p in sorted((REPO / "examples").glob("*.txt"))]
     return out
 
@@ -38,7 +38,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="passes; the fastest is kept")
     args = parser.parse_args()
 
-    from medcoder.cdi import default_rules, find_opportunities
+    from medcoder.cdi import default_rules, find
     from medcoder.coding.engine import CodingEngine
     from medcoder.documents.readers import read_document
 
@@ -46,7 +46,7 @@ def main() -> None:
     rules = default_rules()
     documents = [read_document(t.encode(), name=n) for n, t in texts(args.shared)]
     warm = engine.code_document(documents[0])  # vocabulary, rules and patterns loaded
-    find_opportunities(documents[0], warm, rules, setting=args.setting)
+    find(documents[0], args.setting, coding=warm, rules=rules)
 
     best: tuple[float, float, list[float], int] | None = None
     for _ in range(args.repeat):
@@ -57,7 +57,7 @@ def main() -> None:
             t0 = time.process_time()
             result = engine.code_document(document)
             t1 = time.process_time()
-            found += len(find_opportunities(document, result, rules, setting=args.setting))
+            found += len(find(document, args.setting, coding=result, rules=rules))
             t2 = time.process_time()
             coding += t1 - t0
             cdi += t2 - t1

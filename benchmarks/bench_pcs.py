@@ -1,10 +1,18 @@
-"""CodiEsp procedures (P) accuracy and speed of the ICD-10-PCS engine.
+"""ICD-10-PCS accuracy and speed: CodiEsp procedures, and real operative and inpatient notes.
 
 Run:  python benchmarks/bench_pcs.py [--shared ../shared/data] [--split dev] [--show 0]
 Builds the FY2023 PCS pack in a private data dir, codes the English CodiEsp texts of the split
 with the general engine, then with the house-style model trained on train only, and prints
 micro P/R/F1 (CodiEsp scoring: exact string, 4-character gold matches only 4-character
 predictions) and documents per second.
+
+Run:  python benchmarks/bench_pcs.py --real [--shared ../shared/data]
+Codes real transcriptions in the inpatient setting with ``medcoder code DIR --setting
+inpatient --systems icd10pcs --format jsonl`` and scores them with
+``../shared/tools/score_reference.py``: the inpatient notes of the mtsamples reference set
+(``reference/mts_dev.tsv``) and the held-out sets of ``benchmarks/data/pcs_heldout*.tsv``
+(mtsamples notes by index, coded by hand before the engine ran on them). Prints precision,
+recall, the number of queries, and how many assigned codes are incomplete (must be 0).
 """
 
 from __future__ import annotations
@@ -26,14 +34,18 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=default)
     parser.add_argument("--split", default="dev")
     parser.add_argument("--show", type=int, default=0, help="print N missed/extra examples")
+    parser.add_argument("--real", action="store_true", help="real notes instead of CodiEsp")
     args = parser.parse_args()
     os.environ.setdefault("MEDCODER_DATA_DIR", tempfile.mkdtemp(prefix="medcoder-bench-"))
+    if args.real:
+        real_notes(args.shared)
+        return
 
     from medcoder.codesets import registry
     from medcoder.codesets.importer import import_paths
-    from medcoder.coding.evaluate import read_gold, score
     from medcoder.documents.sections import segment
     from medcoder.documents.text_reader import text_document
+    from medcoder.learning.evaluate import read_gold, score
     from medcoder.procedures.pcs_engine import PcsEngine
     from medcoder.procedures.pcs_model import PcsHouseModel
 
@@ -86,6 +98,87 @@ def main() -> None:
             extra.update(pred - codes)
         print("most missed:", missed.most_common(args.show))
         print("most extra: ", extra.most_common(args.show))
+
+
+def _held_out_notes(shared: Path, reference: Path, folder: Path) -> int:
+    """Write the mtsamples notes a held-out TSV names (``mts_NNN`` = index NNN) to ``folder``."""
+    import csv
+
+    wanted = {
+        line.split("\t", 1)[0]
+        for line in reference.read_text(encoding="utf-8").splitlines()
+        if line.startswith("mts_")
+    }
+    rows = csv.reader((shared / "mtsamples" / "mtsamples_first401.csv").open(encoding="utf-8"))
+    for row in rows:
+        name = f"mts_{int(row[0]):03d}"
+        if name in wanted:
+            (folder / f"{name}.txt").write_text(row[4], encoding="utf-8")
+    return len(wanted)
+
+
+def _reference_notes(shared: Path, folder: Path) -> int:
+    """The inpatient notes (6th column) of the mtsamples reference set."""
+    reference = shared / "reference"
+    names = set()
+    for line in (reference / "mts_dev.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        cells = line.split("\t")
+        if len(cells) > 5 and cells[5] == "inpatient":
+            names.add(cells[0])
+    for name in names:
+        text = (reference / "mts_dev_notes" / f"{name}.txt").read_text(encoding="utf-8")
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    return len(names)
+
+
+def real_notes(shared: Path) -> None:
+    """Code real notes with the CLI and score them with the shared scorer."""
+    import json
+    import subprocess
+    import sys
+
+    from medcoder.codesets import registry
+    from medcoder.codesets.importer import import_paths
+
+    try:
+        registry.choose("icd10pcs", None, "ICD-10-PCS")
+    except Exception:  # noqa: BLE001 - no pack yet: build it
+        import_paths([shared / "icd10pcs"])
+    here = Path(__file__).resolve().parent
+    scorer = shared.parent / "tools" / "score_reference.py"
+    sets = [("reference mts_dev (inpatient)", shared / "reference" / "mts_dev.tsv", None)]
+    sets += [(p.stem, p, p) for p in sorted((here / "data").glob("pcs_heldout*.tsv"))]
+    for title, reference, held in sets:
+        folder = Path(tempfile.mkdtemp(prefix="pcs-notes-"))
+        count = _held_out_notes(shared, held, folder) if held else _reference_notes(shared, folder)
+        command = [sys.executable, "-m", "medcoder", "code", str(folder), "--setting"]
+        command += ["inpatient", "--systems", "icd10pcs", "--format", "jsonl"]
+        t = time.perf_counter()
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        elapsed = time.perf_counter() - t
+        predictions = folder / "predictions.jsonl"
+        predictions.write_text(out, encoding="utf-8")
+        codes = [c for line in out.splitlines() for c in json.loads(line)["codes"]]
+        pcs = [c["code"] for c in codes if c["system"] == "ICD-10-PCS"]
+        queries = sum(
+            w.startswith("procedure query")
+            for line in out.splitlines()
+            for w in json.loads(line).get("warnings", [])
+        )
+        scored = subprocess.run(
+            [sys.executable, str(scorer), str(predictions), str(reference), "--json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        result = json.loads(scored)["ICD-10-PCS"]
+        print(
+            f"{title}: {count} notes, PCS P {result['P']:.3f} R {result['R']:.3f} "
+            f"F1 {result['F1']:.3f} ({result['correct']}/{result['predicted']} right, "
+            f"{result['found']}/{result['required']} required found); {queries} queries; "
+            f"incomplete codes assigned: {sum(len(c) != 7 for c in pcs)}; "
+            f"{elapsed:.1f} s for the CLI run"
+        )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import pytest
 from conftest import CASES
 from medcoder.casework.analyze import analyze_case
 from medcoder.casework.case import load_case
-from medcoder.casework.render import render_html, render_json, render_pdf
+from medcoder.casework.render import DISCLAIMER, render_html, render_json, render_pdf
 from medcoder.casework.synopsis import Statement
 
 
@@ -165,14 +165,16 @@ def test_pdf_every_page_is_a_non_blank_image_and_each_section_is_on_its_page(rep
     )
     chron, issues = _page_of(pages, CHRONOLOGY), _page_of(pages, ISSUES)
     codes, questions = _page_of(pages, CODES), _page_of(pages, QUESTIONS)
-    assert 0 <= chron <= issues <= codes <= questions == count - 1
-    # The table under each heading is on that page (or runs on from it).
+    assert 0 <= chron <= issues <= codes <= questions <= count - 1
+    # The table under each heading is on that page (or runs on from it); the questions end
+    # the report.
     first_event = report.chronology.events[0]
     assert first_event.citation.label() in " ".join(t for t, _ in pages[chron : issues + 1])
     code = report.codes[0]
     assert code.code in pages[codes][0].split(CODES, 1)[1]
-    tail = pages[questions][0].split(QUESTIONS, 1)[1]
+    tail = " ".join(t for t, _ in pages[questions:]).split(QUESTIONS, 1)[1]
     assert report.open_questions[-1].text[:60] in tail
+    assert report.open_questions[-1].text[:40] in pages[-1][0]
 
 
 def test_pdf_long_chronology_runs_over_more_pages_and_keeps_every_row(tmp_path) -> None:
@@ -266,3 +268,95 @@ def _named(text: str, names: dict[str, str]) -> str:
     for doc_id, name in names.items():
         text = re.sub(rf"\b{re.escape(doc_id)}\b", name, text)
     return text
+
+
+UNDATED_CASE = """STATEMENT OF FACTS
+Patient: Rosalind Pike, 62-year-old woman
+
+Dr. Ames performed an upper endoscopy with dilation at Harbor View Hospital.
+Immediately after the procedure she reported substernal chest pain.
+The recovery nurse did not report the pain to Dr. Ames.
+After forty minutes in recovery she was discharged home.
+About ten hours later a CT scan showed an esophageal perforation.
+She underwent emergency thoracotomy and remains on a feeding tube.
+
+PROCEDURAL HISTORY
+She sued Dr. Ames and the hospital, alleging that she was discharged with an unrecognized
+perforation.
+On April 4, 2019, the trial court granted summary judgment to the hospital.
+"""
+
+
+@pytest.fixture(scope="module")
+def undated_report(tmp_path_factory):  # noqa: ANN001, ANN201
+    folder = tmp_path_factory.mktemp("undated")
+    (folder / "facts.txt").write_text(UNDATED_CASE)
+    case = load_case([folder])
+    return case, analyze_case(case, code=False)
+
+
+def test_synopsis_says_who_what_when_injury_deviation_and_outcome_each_cited(
+    undated_report,
+) -> None:
+    case, report = undated_report
+    titles = [s.title for s in report.synopsis]
+    assert titles[:5] == [
+        "Who",
+        "What happened and when",
+        "Injury",
+        "Alleged deviation",
+        "Outcome and procedural posture",
+    ]
+    who = " ".join(s.text for s in report.synopsis[0].statements)
+    assert '"Rosalind Pike, 62-year-old woman"' in who and '"Dr. Ames"' in who
+    assert '"Harbor View Hospital"' in who
+    deviation = " ".join(s.text for s in report.synopsis[3].statements)
+    assert "alleging that she was discharged with an unrecognized" in deviation
+    posture = report.synopsis[4].statements[-1]
+    assert posture.text.startswith("Procedural posture, 04/04/2019")
+    for statement in report.statements():  # every quote is in what the sentence cites
+        for piece in re.findall(r'"([^"]{8,})"', statement.text):
+            piece = piece.rstrip("\u2026")
+            assert any(piece in " ".join(c.quote.split()) for c in statement.citations), piece
+            for cite in statement.citations:
+                text = case.document(cite.document).text
+                assert text[cite.start : cite.end] == cite.quote
+
+
+def test_html_and_pdf_show_undated_events_with_their_quotes_and_the_procedural_history(
+    undated_report,
+) -> None:
+    _, report = undated_report
+    html = " ".join(render_html(report).split())
+    pdf = " ".join(" ".join(p.extract_text().split()) for p in pypdf_pages(render_pdf(report)))
+    for text in (html, pdf):
+        assert "Immediately after the procedure she reported substernal chest pain" in text
+        assert "About ten hours later a CT scan showed an esophageal perforation" in text
+        assert "Procedural history" in text and "granted summary judgment" in text
+    assert "undated (About ten hours later)" in html and "after: undated" in html
+    chron_rows = html.split("Chronology of care", 1)[1].split("Procedural history", 1)[0]
+    assert (
+        chron_rows.index("performed an upper endoscopy")
+        < chron_rows.index("Immediately after the procedure")
+        < chron_rows.index("About ten hours later")
+    )
+    assert "granted summary judgment" not in chron_rows
+
+
+def test_pdf_pages_are_numbered_and_carry_the_disclaimer(undated_report) -> None:
+    _, report = undated_report
+    pages = pypdf_pages(render_pdf(report))
+    for number, page in enumerate(pages, 1):
+        text = " ".join(page.extract_text().split())
+        assert f"Page {number} of {len(pages)}" in text
+        assert "not a finding of negligence or causation" in text
+    assert DISCLAIMER in " ".join(" ".join(p.extract_text().split()) for p in pages)
+    assert DISCLAIMER in " ".join(render_html(report).split())
+
+
+def test_pdf_leaves_out_a_section_that_has_nothing_to_show(undated_report) -> None:
+    _, report = undated_report
+    assert not report.codes and not report.physicians
+    text = " ".join(" ".join(p.extract_text().split()) for p in pypdf_pages(render_pdf(report)))
+    assert CODES not in text and "Physician background" not in text
+    assert "System Code Description Kind Source" not in text  # no table with only a head row

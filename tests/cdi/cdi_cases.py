@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from medcoder.coding.suggestion import CodeSuggestion, CodingResult, Evidence
 from medcoder.documents.model import Document
+from medcoder.suggestions import CodeSuggestion, CodingResult, Evidence
 
 Coded = tuple[str, str, str | None]
 
@@ -42,10 +42,10 @@ class Case:
 
 CASES = [
     Case(
-        "hyponatremia.v1",
+        "hyponatremia.v2",
         fires="Labs 03/01/2024: Na 128 mmol/L.\nLabs 03/02/2024: Na 126 mmol/L.\n"
         "Plan: fluid restriction 1.5 L/day.",
-        quiet="Labs 03/01/2024: Na 138 mmol/L.\nLabs 03/02/2024: Na 126 mmol/L.\n"
+        quiet="Labs 03/01/2024: Na 138 mmol/L.\nLabs 03/02/2024: Na 133 mmol/L.\n"
         "Plan: fluid restriction 1.5 L/day.",
         already_coded=("E87.1", "Na 128 mmol/L", "results"),
         documented="Assessment: hyponatremia, likely hypovolemic.",
@@ -60,14 +60,14 @@ CASES = [
         documented="Assessment: sepsis due to cellulitis of the left leg.",
     ),
     Case(
-        "obesity_bmi.v1",
+        "obesity_bmi.v2",
         fires="Dietitian: weight 121 kg, height 170 cm, BMI 41.9 kg/m2.",
         quiet="Dietitian: weight 70 kg, height 170 cm, BMI 24.2 kg/m2.",
         already_coded=("E66.01", "BMI 41.9 kg/m2", "other"),
         documented="Assessment: morbid obesity, counseled on diet.",
     ),
     Case(
-        "anemia_type.v1",
+        "anemia_type.v2",
         fires="Hgb 11.2 g/dL on 03/01/2024, Hgb 7.9 g/dL on 03/02/2024 after GI bleed.\n"
         "Transfused 2 units PRBC.",
         quiet="Hgb 13.2 g/dL on 03/01/2024, Hgb 12.9 g/dL on 03/02/2024.\nTransfused 2 units PRBC.",
@@ -82,18 +82,21 @@ CASES = [
         documented="Assessment: AKI, prerenal, hold lisinopril.",
     ),
     Case(
-        "heart_failure_specificity.v1",
+        "heart_failure_specificity.v2",
         fires="Assessment: CHF exacerbation.\nEcho 03/01/2024: LVEF 30%. BNP 1450 pg/mL.\n"
         "Given IV furosemide.",
-        quiet="Assessment: CHF, stable on home regimen.\nNo new studies.",
-        already_coded=("I50.23", "CHF exacerbation", "assessment"),
+        quiet="Assessment: chronic diastolic heart failure, stable on home regimen.\n"
+        "Echo 03/01/2024: LVEF 60%.",
+        # coded from documentation elsewhere in the record (not from the bare "CHF")
+        already_coded=("I50.23", "Echo 03/01/2024", "results"),
         documented="Assessment: acute on chronic systolic heart failure.",
     ),
     Case(
-        "ckd_stage.v1",
+        "ckd_stage.v2",
         fires="Assessment: CKD, continue home medications.\neGFR 38 mL/min/1.73m2 on 03/01/2024.",
-        quiet="Assessment: CKD, continue home medications.\nNo labs today.",
-        already_coded=("N18.32", "CKD", "assessment"),
+        quiet="Assessment: CKD stage 3b, continue home medications.\n"
+        "eGFR 38 mL/min/1.73m2 on 03/01/2024.",
+        already_coded=("N18.32", "eGFR 38", "results"),
         documented="Assessment: CKD stage 3b, follow up nephrology.",
     ),
     Case(

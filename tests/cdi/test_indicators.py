@@ -54,7 +54,7 @@ def test_impossible_value_is_excluded_and_listed_on_the_opportunity():
         "Sodium 1260 (transcription error).\nPlan: fluid restriction."
     )
     (opportunity,) = find_opportunities(
-        note(text), None, [default_rules().by_id("hyponatremia.v1")]
+        note(text), None, [default_rules().by_id("hyponatremia.v2")]
     )
     assert [i.value for i in opportunity.indicators if i.name == "sodium"] == [128.0, 126.0]
     (excluded,) = opportunity.excluded
@@ -63,7 +63,7 @@ def test_impossible_value_is_excluded_and_listed_on_the_opportunity():
 
 def test_only_impossible_values_raise_no_opportunity():
     text = "Sodium 1260 on 03/01/2024. Sodium 1250 on 03/02/2024. Plan: fluid restriction."
-    assert find_opportunities(note(text), None, [default_rules().by_id("hyponatremia.v1")]) == []
+    assert find_opportunities(note(text), None, [default_rules().by_id("hyponatremia.v2")]) == []
 
 
 def test_undated_value_is_excluded_where_the_rule_compares_dates():
@@ -102,8 +102,9 @@ def test_structured_result_without_value_is_excluded_with_reason():
 
 
 def test_copied_forward_value_counts_as_one_draw():
-    text = "Na 128 mmol/L on 03/01/2024. Plan: fluid restriction.\nNa 128 mmol/L on 03/01/2024."
-    assert find_opportunities(note(text), None, [default_rules().by_id("hyponatremia.v1")]) == []
+    """A mildly low sodium needs two draws; one line copied forward is still one draw."""
+    text = "Na 132 mmol/L on 03/01/2024. Plan: fluid restriction.\nNa 132 mmol/L on 03/01/2024."
+    assert find_opportunities(note(text), None, [default_rules().by_id("hyponatremia.v2")]) == []
 
 
 def test_ejection_fraction_is_read_from_echo_text():
@@ -111,14 +112,31 @@ def test_ejection_fraction_is_read_from_echo_text():
     assert (ef.value, ef.unit, ef.text) == (32.5, "%", "LVEF 30-35%")
 
 
-def test_treatment_mentions_carry_spans_and_negation():
-    keywords = frozenset({"fluid restriction", "antibiotics"})
-    text = "No fever, started IV antibiotics. Fluid restriction not indicated."
+def test_treatment_mentions_carry_spans_and_the_shared_assertion():
+    keywords = frozenset({"fluid restriction", "antibiotics", "transfusion"})
+    text = (
+        "No fever, started IV antibiotics. No fluid restriction.\n"
+        "Monitor H&H to determine if he needs any transfusion at this time."
+    )
     found = collect_indicators(note(text), keywords=keywords)
     (antibiotics,) = found.mentions_of(["antibiotics"])
-    assert not antibiotics.negated and text[antibiotics.start : antibiotics.end] == "antibiotics"
+    assert antibiotics.assertion == "present"
+    assert text[antibiotics.start : antibiotics.end] == "antibiotics"
     (restriction,) = found.mentions_of(["fluid restriction"])
-    assert restriction.negated
+    assert restriction.assertion == "negated"
+    (transfusion,) = found.mentions_of(["transfusion"])
+    assert transfusion.assertion == "hypothetical"
+
+
+def test_unitless_counts_and_run_together_values_are_indicators():
+    text = (
+        "LABORATORY DATA: , The patient's white counts are 20,000.  Creatinine is normal.,"
+        "LABS:,Hgb7.7,sodium126"
+    )
+    found = collect_indicators(note(text))
+    assert [v.value for v in found.values("wbc")] == [20.0]
+    assert [v.value for v in found.values("hemoglobin")] == [7.7]
+    assert [v.value for v in found.values("sodium")] == [126.0]
 
 
 def test_nursing_block_is_marked_as_nursing():

@@ -123,3 +123,46 @@ def test_findings_serialise_with_span_and_message():
     data = finding.to_dict()
     assert data["rule"] == "financial-language" and data["end"] > data["start"]
     assert "DRG" in data["message"]
+
+
+# --- issue 19: what real queries taught the linter ---------------------------------------------
+def test_asking_for_the_response_in_the_record_is_not_leading():
+    assert lint_query(CHOICE + "Please document your response in the medical record.\n") == []
+    assert "leading-phrase" in _rules(INDICATORS + "Please document acute blood loss anemia.\n")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '- Intake and output: "2400 CC of urine over the shift" (document note-1)\n',
+        "Output was 2400 CC over the shift.\n",
+        "CC: Dr. Patel, attending\n",
+        "Given 5 cc of lidocaine.\n",
+    ],
+    ids=["quoted-volume", "volume", "carbon-copy", "lowercase-volume"],
+)
+def test_a_volume_or_a_carbon_copy_is_not_financial_language(line):
+    assert lint_query(OPEN + line) == []
+
+
+def test_meets_sepsis_criteria_and_can_you_confirm_are_leading():
+    text = INDICATORS + "The patient meets Sepsis-2 criteria. Can you confirm sepsis?\n"
+    findings = [(f.rule_id, text[f.span.start : f.span.end]) for f in lint_query(text)]
+    assert ("leading-phrase", "meets Sepsis-2 criteria") in findings
+    assert ("leading-phrase", "Can you confirm") in findings
+
+
+@pytest.mark.parametrize(
+    "words", ["the case weight", "our hospital rankings", "the relative weight"]
+)
+def test_case_weight_and_rankings_are_financial_or_impact_language(words):
+    assert "financial-language" in _rules(OPEN + f"Clarifying this improves {words}.\n")
+
+
+def test_a_free_text_yes_or_no_question_is_a_yes_no_query():
+    text = INDICATORS + "Does the patient have acute respiratory failure? Yes or no.\n"
+    assert _rules(text) == [
+        "options-missing-other",
+        "options-missing-undetermined",
+        "yes-no-new-diagnosis",
+    ]

@@ -11,17 +11,17 @@ from medcoder.cdi import default_rules, find_opportunities, lint_query
 from medcoder.documents.model import Encounter, Setting
 
 REQUIRED_RULES = {
-    "hyponatremia.v1",
+    "hyponatremia.v2",
     "sepsis.v1",
-    "obesity_bmi.v1",
-    "anemia_type.v1",
+    "obesity_bmi.v2",
+    "anemia_type.v2",
     "aki.v1",
-    "heart_failure_specificity.v1",
-    "ckd_stage.v1",
+    "heart_failure_specificity.v2",
+    "ckd_stage.v2",
     "pneumonia_organism.v1",
     "diabetes_specificity.v1",
     "pressure_injury_stage.v1",
-    "poa_undetermined.v1",
+    "poa_undetermined.v2",
 }
 BY_ID = {c.rule_id: c for c in CASES}
 
@@ -35,7 +35,7 @@ def _fired(text: str, case: Case, *coded, setting: str = "inpatient") -> list[st
 
 def test_every_required_opportunity_ships_as_a_rule():
     assert {r.id for r in default_rules()} >= REQUIRED_RULES
-    assert REQUIRED_RULES - {"poa_undetermined.v1"} == set(BY_ID)
+    assert REQUIRED_RULES - {"poa_undetermined.v2"} == set(BY_ID)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.rule_id)
@@ -103,21 +103,23 @@ def test_temperature_high_and_low_count_as_one_sirs_criterion():
 
 
 def test_negated_treatment_is_no_indicator():
-    case = BY_ID["hyponatremia.v1"]
+    case = BY_ID["hyponatremia.v2"]
     text = "Labs 03/01/2024: Na 128 mmol/L.\nLabs 03/02/2024: Na 126 mmol/L.\nNo fluid restriction."
     assert _fired(text, case) == []
 
 
-def test_severe_obesity_is_offered_only_with_bmi_of_40_or_more():
-    rule = default_rules().by_id("obesity_bmi.v1")
+def test_obesity_class_options_follow_the_bmi():
+    rule = default_rules().by_id("obesity_bmi.v2")
     (severe,) = find_opportunities(note("BMI 41.9 kg/m2."), None, [rule])
     (moderate,) = find_opportunities(note("BMI 33.0 kg/m2."), None, [rule])
-    assert "Severe (morbid) obesity" in severe.query.options
-    assert "Severe (morbid) obesity" not in moderate.query.options
+    assert [o for o in severe.query.options if o.startswith("Obesity")] == [
+        "Obesity, class 3 (severe or morbid obesity)"
+    ]
+    assert [o for o in moderate.query.options if o.startswith("Obesity")] == ["Obesity, class 1"]
 
 
 def test_ckd_stage_options_follow_the_egfr_values():
-    rule = default_rules().by_id("ckd_stage.v1")
+    rule = default_rules().by_id("ckd_stage.v2")
     text = "Assessment: CKD.\neGFR 38 mL/min/1.73m2 on 03/01/2024. eGFR 50 mL/min/1.73m2 on 03/05/2024."
     (opportunity,) = find_opportunities(note(text), None, [rule])
     stages = [o for o in opportunity.query.options if o.startswith("CKD stage")]
@@ -125,7 +127,7 @@ def test_ckd_stage_options_follow_the_egfr_values():
 
 
 def test_heart_failure_options_follow_the_ejection_fraction():
-    rule = default_rules().by_id("heart_failure_specificity.v1")
+    rule = default_rules().by_id("heart_failure_specificity.v2")
     reduced = find_opportunities(note("CHF. LVEF 30%. BNP 900 pg/mL."), None, [rule])[0]
     preserved = find_opportunities(note("CHF. LVEF 60%. BNP 900 pg/mL."), None, [rule])[0]
     assert any("systolic" in o for o in reduced.query.options[:3])
@@ -134,9 +136,17 @@ def test_heart_failure_options_follow_the_ejection_fraction():
 
 
 def test_heart_failure_fires_on_coded_unspecified_heart_failure():
-    case = BY_ID["heart_failure_specificity.v1"]
-    text = "Assessment: heart trouble.\nBNP 1450 pg/mL."
-    assert _fired(text, case, ("I50.9", "heart trouble", "assessment")) == [case.rule_id]
+    case = BY_ID["heart_failure_specificity.v2"]
+    text = "Assessment: cardiac decompensation.\nBNP 1450 pg/mL."
+    coded = ("I50.9", "cardiac decompensation", "assessment")
+    assert _fired(text, case, coded) == [case.rule_id]
+
+
+def test_a_heart_failure_code_read_from_unrelated_words_asks_nothing():
+    """An engine's I50.9 from "heart bypass" documents no heart failure."""
+    case = BY_ID["heart_failure_specificity.v2"]
+    text = "Procedure: left heart bypass and cerebrospinal fluid drainage."
+    assert _fired(text, case, ("I50.9", "heart bypass", "other")) == []
 
 
 def test_pressure_injury_needs_nursing_documentation():
@@ -154,7 +164,7 @@ def test_rules_apply_only_in_their_settings():
 
 
 def test_encounter_indicators_are_collected_across_documents():
-    rule = default_rules().by_id("hyponatremia.v1")
+    rule = default_rules().by_id("hyponatremia.v2")
     labs = note("Na 128 mmol/L on 03/01/2024.\nNa 126 mmol/L on 03/02/2024.", doc_id="labs")
     plan = note("Plan: fluid restriction.", doc_id="progress")
     encounter = Encounter(id="enc-1", documents=[labs, plan])
@@ -164,10 +174,10 @@ def test_encounter_indicators_are_collected_across_documents():
 
 
 def test_opportunity_serialises_to_json():
-    case = BY_ID["hyponatremia.v1"]
+    case = BY_ID["hyponatremia.v2"]
     (opportunity,) = find_opportunities(note(case.fires), None)
     data = json.loads(json.dumps(opportunity.to_dict()))
-    assert data["rule"] == "hyponatremia.v1"
+    assert data["rule"] == "hyponatremia.v2"
     assert data["indicators"][0]["date"] == "2024-03-01"
     assert data["query"]["clinical_indicators"]
 
@@ -175,67 +185,99 @@ def test_opportunity_serialises_to_json():
 def test_default_rules_find_several_opportunities_in_one_note():
     text = "\n".join(CASES[i].fires for i in range(5))
     found = {o.rule_id for o in find_opportunities(note(text), None)}
-    assert {"hyponatremia.v1", "sepsis.v1", "obesity_bmi.v1", "anemia_type.v1", "aki.v1"} <= found
+    assert {"hyponatremia.v2", "sepsis.v1", "obesity_bmi.v2", "anemia_type.v2", "aki.v1"} <= found
 
 
 # --- POA -------------------------------------------------------------------------------------
 POA_NOTE = (
-    "Chief complaint: shortness of breath.\n"
-    "Hospital course: on day 3 the patient developed a urinary tract infection.\n"
-    "Admitted with COPD exacerbation."
+    "CHIEF COMPLAINT: Shortness of breath.\n"
+    "HOSPITAL COURSE: Urine culture from the Foley grew E. coli; treated for a urinary tract "
+    "infection with ceftriaxone.\n"
+    "Admitted with COPD exacerbation, improved on nebulizers and prednisone.\n"
+    "On hospital day 3 the patient developed a pressure injury of the sacrum.\n"
 )
+POA_RULE = "poa_undetermined.v2"
 
 
-def _poa(poa: str | None, *coded, setting: str = "inpatient") -> list[str | None]:
-    document = note(POA_NOTE)
+def _poa(poa: str | None, *coded, setting: str = "inpatient", text: str = POA_NOTE) -> list:
+    document = note(text)
     result = coding(document, *coded, poa=poa)
-    rules = [default_rules().by_id("poa_undetermined.v1")]
+    rules = [default_rules().by_id(POA_RULE)]
     return [o.code for o in find_opportunities(document, result, rules, setting=setting)]
 
 
-def test_poa_query_per_inpatient_diagnosis_without_poa():
-    uti = ("N39.0", "urinary tract infection", "hospital_course")
-    assert _poa(None, uti) == ["N39.0"]
-    assert _poa("U", uti) == ["N39.0"]
+UTI = ("N39.0", "urinary tract infection", "hospital_course")
 
 
-def test_poa_query_is_yes_no_and_compliant():
+def test_poa_query_for_a_diagnosis_first_documented_in_the_hospital_course_without_onset():
+    assert _poa(None, UTI) == ["N39.0"]
+    assert _poa("U", UTI) == ["N39.0"]
+
+
+def test_poa_query_is_yes_no_compliant_and_cites_the_timing_evidence():
     document = note(POA_NOTE)
-    result = coding(document, ("N39.0", "urinary tract infection", "hospital_course"))
-    (opportunity,) = find_opportunities(
-        document, result, [default_rules().by_id("poa_undetermined.v1")]
+    result = coding(document, UTI)
+    (opportunity,) = find_opportunities(document, result, [default_rules().by_id(POA_RULE)])
+    query = opportunity.query
+    assert query.format == "yes_no"
+    assert '"urinary tract infection"' in query.question
+    assert lint_query(query.text) == []
+    timing = [c.line for c in query.clinical_indicators if c.kind == "timing"]
+    assert timing and "first documented in the hospital course" in timing[0]
+
+
+def test_no_poa_query_when_the_onset_is_dated_either_way():
+    assert _poa(None, ("J44.1", "COPD exacerbation", "hospital_course")) == []  # admitted with
+    assert _poa(None, ("L89.150", "pressure injury of the sacrum", "hospital_course")) == []
+
+
+def test_no_poa_query_for_a_diagnosis_known_at_admission():
+    text = "HISTORY OF PRESENT ILLNESS: Dysuria for two days.\n" + POA_NOTE
+    document = note(text)
+    start = text.index("urinary tract infection")
+    from medcoder.suggestions import CodeSuggestion, CodingResult, Evidence
+
+    evidence = [
+        Evidence(document.id, 0, 10, "Dysuria", section="hpi"),
+        Evidence(document.id, start, start + 23, "urinary tract infection", "hospital_course"),
+    ]
+    result = CodingResult(
+        document.id, "inpatient", [CodeSuggestion("ICD-10-CM", "N39.0", "", 0.9, evidence)]
     )
-    assert opportunity.query.format == "yes_no"
-    assert '"urinary tract infection"' in opportunity.query.question
-    assert lint_query(opportunity.query.text) == []
+    rules = [default_rules().by_id(POA_RULE)]
+    assert find_opportunities(document, result, rules) == []
 
 
-def test_no_poa_query_when_poa_is_known_evident_or_exempt():
-    assert _poa("Y", ("N39.0", "urinary tract infection", "hospital_course")) == []
-    assert _poa(None, ("R06.02", "shortness of breath", "chief_complaint")) == []
-    assert _poa(None, ("J44.1", "COPD exacerbation", "hospital_course")) == []  # "admitted with"
-    assert _poa(None, ("Z79.4", "urinary tract infection", "hospital_course")) == []
+def test_no_poa_query_outside_the_hospital_course():
+    """A chief complaint, an operative finding or an ED course is not 'after admission'."""
+    assert _poa(None, ("R06.02", "Shortness of breath", "chief_complaint")) == []
+    assert _poa(None, ("N39.0", "urinary tract infection", "postoperative_diagnosis")) == []
+    assert _poa(None, ("N39.0", "urinary tract infection", "ed_course")) == []
+
+
+def test_no_poa_query_about_an_allergy_list_entry():
+    text = "ALLERGIES: , PENICILLIN and ADHESIVE TAPE.,HOSPITAL COURSE: , Uneventful."
+    coded = ("K66.0", "ADHESIVE", "allergies")
+    assert _poa(None, coded, text=text) == []
 
 
 def test_no_poa_query_outside_inpatient():
-    uti = ("N39.0", "urinary tract infection", "hospital_course")
-    assert _poa(None, uti, setting="outpatient") == []
+    assert _poa(None, UTI, setting="outpatient") == []
+    assert _poa(None, UTI, setting="emergency") == []
 
 
 @pytest.mark.parametrize("poa", [None, "", "U", "W", "u", "w"])
 def test_poa_query_fires_when_poa_is_undetermined(poa):
-    uti = ("N39.0", "urinary tract infection", "hospital_course")
-    assert _poa(poa, uti) == ["N39.0"]
+    assert _poa(poa, UTI) == ["N39.0"]
 
 
 @pytest.mark.parametrize("poa", ["Y", "N", "1"])
 def test_poa_query_stays_quiet_when_the_engine_gave_a_poa(poa):
-    uti = ("N39.0", "urinary tract infection", "hospital_course")
-    assert _poa(poa, uti) == []
+    assert _poa(poa, UTI) == []
 
 
 @pytest.mark.parametrize(
-    "code", ["Z79.4", "Z86.73", "V43.52XA", "W19.XXXA", "Y92.009", "Q21.1", "I25.2", "B91"]
+    "code", ["Z79.4", "Z86.73", "V43.52XA", "W19.XXXA", "Y92.009", "Q21.1", "I25.2", "B91", "R50.9"]
 )
 def test_poa_query_stays_quiet_for_exempt_codes(code):
     assert _poa(None, (code, "urinary tract infection", "hospital_course")) == []
@@ -243,18 +285,18 @@ def test_poa_query_stays_quiet_for_exempt_codes(code):
 
 def test_poa_query_never_asks_about_a_procedure_code():
     document = note(POA_NOTE)
-    result = coding(document, ("N39.0", "urinary tract infection", "hospital_course"))
+    result = coding(document, UTI)
     result.codes[0].system = "ICD-10-PCS"
-    rules = [default_rules().by_id("poa_undetermined.v1")]
+    rules = [default_rules().by_id(POA_RULE)]
     assert find_opportunities(document, result, rules) == []
 
 
 @pytest.mark.parametrize(("setting", "expected"), [("inpatient", ["N39.0"]), ("outpatient", [])])
 def test_poa_query_follows_the_encounters_own_setting(setting, expected):
     document = note(POA_NOTE)
-    result = coding(document, ("N39.0", "urinary tract infection", "hospital_course"))
+    result = coding(document, UTI)
     encounter = Encounter("enc-1", [document], Setting(setting))
-    rules = [default_rules().by_id("poa_undetermined.v1")]
+    rules = [default_rules().by_id(POA_RULE)]
     assert [o.code for o in find_opportunities(encounter, result, rules)] == expected
 
 
@@ -269,4 +311,16 @@ def test_opportunities_read_the_coding_engines_result(built_packs):
     document = note(text)
     result = CodingEngine(setting="inpatient").code_document(document)
     found = {o.rule_id for o in find_opportunities(document, result)}
-    assert {"heart_failure_specificity.v1", "pneumonia_organism.v1"} <= found
+    assert {"heart_failure_specificity.v2", "pneumonia_organism.v1"} <= found
+
+
+def test_no_poa_query_for_a_mass_found_on_the_work_up():
+    """A renal mass seen on the CT done for the presenting hematuria was there before."""
+    text = (
+        "HOSPITAL COURSE:, He had an ultrasound done of the cyst which showed a 2.1 x 2.7 cm "
+        "mass arising from the right kidney.,DISCHARGE MEDICATIONS:, Colace."
+    )
+    assert (
+        _poa(None, ("N28.89", "mass arising from the right kidney", "hospital_course"), text=text)
+        == []
+    )

@@ -88,7 +88,7 @@ def test_duplicate_rule_ids_are_refused(tmp_path):
 def test_a_cdi_team_rule_directory_loads_without_code(tmp_path):
     shutil.copy(FIXTURES / "valid_rule.yaml", tmp_path / "hypokalemia.yaml")
     shutil.copy(RULES_DIR / "hyponatremia.yaml", tmp_path / "hyponatremia.yaml")
-    assert [r.id for r in load_rules(tmp_path)] == ["hypokalemia.v1", "hyponatremia.v1"]
+    assert [r.id for r in load_rules(tmp_path)] == ["hypokalemia.v1", "hyponatremia.v2"]
 
 
 def test_unreachable_min_met_is_refused(tmp_path):

@@ -17,9 +17,9 @@ import pytest
 from pypdf import PdfReader
 
 from medcoder.claims.cms1500 import BOXES, line_cell, render_cms1500
+from medcoder.claims.errors import ClaimError
 from medcoder.claims.model import Encounter
 from medcoder.claims.pdf_forms import Box
-from medcoder.claims.x12_envelope import ClaimError
 
 DIAGNOSES = [
     "E11.22", "I10", "N18.30", "Z79.4", "E78.5", "J45.909",
@@ -49,6 +49,7 @@ def professional_encounter(n_lines: int = 3, n_dx: int = 4, **changes: Any) -> E
                 "charge": str(Decimal("125.00") + i),
                 "service_date": (dt.date(2025, 3, 10) + dt.timedelta(days=i)).isoformat(),
                 "ndc": ndc,
+                **({"ndc_quantity": "2", "ndc_unit": "ML"} if ndc else {}),
             }
         )
     data = {
@@ -209,7 +210,7 @@ def test_service_line_cell_carries_its_value(
 
 
 def test_ndc_goes_in_the_shaded_half_of_its_line(page: Text) -> None:
-    assert inside(page, line_cell(1, "24A_from", shaded=True)) == ["N400409379501 UN2"]
+    assert inside(page, line_cell(1, "24A_from", shaded=True)) == ["N400409379501 ML2"]
     assert inside(page, line_cell(0, "24A_from", shaded=True)) == []
 
 
@@ -305,3 +306,63 @@ def test_pages_render_to_non_blank_images(tmp_path: Any) -> None:
     for image in images:
         assert image.size == (612, 792)
         assert 0.01 < ink_ratio(image) < 0.5
+
+
+# --- issue 17: items 11, 9, 17, 22, 23, dependents, red-form data-only print ----------------
+
+
+def _page(enc: Encounter, **kw: Any) -> Text:
+    return data_text(render_cms1500(enc, signed_on=dt.date(2025, 3, 20), **kw))[0]
+
+
+def test_item_11_reads_none_for_medicare_primary_without_other_insurance() -> None:
+    payer = {"name": "Medicare Part B", "id": "MCRB1", "filing_indicator": "MB",
+             "member_id": "1EG4TE5MK73"}  # fmt: skip
+    page = _page(professional_encounter(payer=payer))
+    assert inside(page, BOXES["11"]) == ["NONE"]
+
+
+def test_other_insurance_fills_items_9_and_11d() -> None:
+    other = {"name": "Medigap Plan", "id": "MGAP1", "member_id": "MG123", "responsibility": "S",
+             "group_number": "GAP-9"}  # fmt: skip
+    payer = {"name": "Medicare Part B", "id": "MCRB1", "filing_indicator": "MB",
+             "member_id": "1EG4TE5MK73"}  # fmt: skip
+    page = _page(professional_encounter(payer=payer, other_payers=[other]))
+    assert inside(page, BOXES["11"]) == []
+    assert inside(page, BOXES["9"]) == ["SAMPLE, ALEX"]
+    assert inside(page, BOXES["9a"]) == ["GAP-9"] and inside(page, BOXES["9d"]) == ["MEDIGAP PLAN"]
+
+
+def test_dependent_prints_the_insured_in_items_4_7_and_11a() -> None:
+    payer = {"name": "Example Commercial", "id": "EXCH1", "member_id": "XYZ1", "relationship": "19",
+             "subscriber": {"first_name": "Dana", "last_name": "Parent", "birth_date": "1970-04-02",
+                            "sex": "F"}}  # fmt: skip
+    page = _page(professional_encounter(payer=payer))
+    assert inside(page, BOXES["4"]) == ["PARENT, DANA"] and inside(page, BOXES["2"]) == [
+        "SAMPLE, ALEX"
+    ]
+    assert "04 02 1970" in inside(page, BOXES["11a"])
+
+
+def test_items_17_22_23_carry_ordering_resubmission_and_clia() -> None:
+    enc = professional_encounter(
+        ordering_provider={"npi": "1245319599", "first_name": "Olive", "last_name": "Orderer"},
+        frequency="7",
+        payer_claim_control_number="PCN0000000001",
+        prior_authorization=None,
+        clia_number="05D0987654",
+    )
+    page = _page(enc)
+    assert inside(page, BOXES["17"]) == ["DK  OLIVE ORDERER"]
+    assert inside(page, BOXES["22"]) == ["7   PCN0000000001"]
+    assert inside(page, BOXES["23"]) == ["05D0987654"]
+
+
+def test_data_only_print_for_red_forms_has_the_data_and_no_grid(tmp_path) -> None:
+    enc = professional_encounter()
+    facsimile = render_cms1500(enc, signed_on=dt.date(2025, 3, 20))
+    data_only = render_cms1500(enc, signed_on=dt.date(2025, 3, 20), data_only=True)
+    assert data_text(data_only)[0] == data_text(facsimile)[0]  # same data, same places
+    ink_form = ink_ratio(render_pngs(facsimile, tmp_path)[0])
+    ink_data = ink_ratio(render_pngs(data_only, tmp_path)[0])
+    assert ink_data < ink_form / 2

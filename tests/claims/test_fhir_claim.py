@@ -111,3 +111,47 @@ def test_every_synthetic_encounter_gives_a_valid_claim(enc: Encounter) -> None:
 )
 def test_icd10cm_codes_carry_their_dot(raw: str, expected: str) -> None:
     assert icd10cm_with_dot(raw) == expected
+
+
+# --- issue 17: what the FHIR Claim used to drop -----------------------------------------------
+
+
+def _info(claim: dict) -> dict[str, dict]:
+    return {i["category"]["coding"][0]["code"]: i for i in claim.get("supportingInfo", [])}
+
+
+def test_fhir_claim_keeps_type_of_bill_admission_and_discharge_status(fixtures: Path) -> None:
+    claim = to_fhir_claim(_load(fixtures, "inpatient_admission.json"), created=CREATED)
+    info = _info(claim)
+    assert info["typeofbill"]["code"]["coding"][0]["code"] == "0111"
+    assert info["admissionperiod"]["timingPeriod"] == {"start": "2025-01-06", "end": "2025-01-09"}
+    assert info["admtype"]["code"]["coding"][0]["code"] == "1"
+    assert info["pointoforigin"]["code"]["coding"][0]["code"] == "7"
+    assert info["discharge-status"]["code"]["coding"][0]["code"] == "01"
+
+
+def test_fhir_claim_keeps_prior_authorization_ndc_and_secondary_coverage(fixtures) -> None:
+    enc = _load(fixtures, "outpatient_office_visit.json")
+    data = enc.model_dump(mode="json")
+    data.update(prior_authorization="AUTH77")
+    data["payer"]["responsibility"] = "S"
+    data["other_payers"] = [
+        {
+            "name": "Medicare Part B",
+            "id": "MCRB1",
+            "member_id": "1EG4TE5MK73",
+            "filing_indicator": "MB",
+            "responsibility": "P",
+        }  # fmt: skip
+    ]
+    claim = to_fhir_claim(Encounter.model_validate(data), created=CREATED)
+    primary, secondary = claim["insurance"]
+    assert primary["sequence"] == 1 and not primary["focal"]
+    assert _contained(claim, primary["coverage"]["reference"])["subscriberId"] == "1EG4TE5MK73"
+    assert secondary["focal"] and secondary["preAuthRef"] == ["AUTH77"]
+    (detail,) = claim["item"][2]["detail"]
+    assert detail["productOrService"]["coding"][0] == {
+        "system": "http://hl7.org/fhir/sid/ndc",
+        "code": "00003-0293-05",
+    }
+    assert detail["quantity"] == {"value": 1.0, "unit": "ML"}

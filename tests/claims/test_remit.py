@@ -266,3 +266,67 @@ def test_a_scrub_report_can_stand_in_for_its_findings(remit, office_visit) -> No
 
     links = link_denials(remit, [office_visit], {"SYN-OP-0001": Report()})
     assert [d.findings for d in links if d.carc == "151"] == [["MUE-001"]]
+
+
+# --- issue 17: line balancing, posting file, nothing beside the input ------------------------
+
+
+def test_a_line_whose_adjustments_do_not_balance_is_reported() -> None:
+    text = MIXED.read_text().replace("CAS*CO*45*40~", "CAS*CO*45*30~", 1)
+    (r,) = parse_835(text)
+    assert any("line 1 (99214)" in w and "line CAS total 55" in w for w in r.warnings)
+    (clean,) = read_835(MIXED)
+    assert not any(" line " in w for w in clean.warnings)
+
+
+def test_summary_has_per_claim_and_per_line_detail() -> None:
+    detail = summarize_remit(MIXED)["claim_detail"]
+    first = detail[0]
+    assert first["claim_id"] == "SYN-OP-0001" and first["payer_claim_control"] == "PCN0000000001"
+    assert [ln["code"] for ln in first["lines"]] == ["99214", "83036", "J3301"]
+    assert first["lines"][0]["adjustments"] == ["CO-45 40", "PR-2 25"]
+
+
+def test_posting_rows_split_patient_responsibility_and_contractual() -> None:
+    from medcoder.claims.remit import posting_rows
+
+    rows = posting_rows(read_835(MIXED))
+    visit = rows[0]
+    assert (
+        visit["code"],
+        visit["paid"],
+        visit["patient_responsibility"],
+        visit["contractual"],
+    ) == (
+        "99214",
+        "100",
+        "25",
+        "40",
+    )
+    old = [r for r in rows if r["claim_id"] == "SYN-OLD-0004"]
+    assert old and old[-1]["contractual"] == "80"
+
+
+def test_remit_command_writes_only_where_it_is_told(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(MIXED, inbox / "era.835")
+    outputs = tmp_path / "out"
+    outputs.mkdir()
+    env = {**os.environ, "MEDCODER_DATA_DIR": str(tmp_path / "data")}
+    done = subprocess.run(
+        [sys.executable, "-m", "medcoder", "remit", str(inbox / "era.835"),
+         "-o", str(outputs / "posting.csv"), "--ack", str(outputs / "era.999")],
+        capture_output=True, text=True, env=env, timeout=300,
+        cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in inbox.iterdir()) == ["era.835"]
+    assert (outputs / "posting.csv").read_text().startswith("payment_trace,")
+    assert "ST*999*" in (outputs / "era.999").read_text()
+    assert not list(REMIT.glob("*.997")) and not list(REMIT.glob("*.999"))

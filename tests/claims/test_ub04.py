@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from test_cms1500 import data_text, ink_ratio, inside, render_pngs
 
+from medcoder.claims.errors import ClaimError
 from medcoder.claims.model import Encounter, Line
 from medcoder.claims.ub04 import BOXES, LINES_PER_PAGE, line_cell, render_ub04
-from medcoder.claims.x12_envelope import ClaimError
 
 Text = list[tuple[str, float, float]]
 
@@ -106,7 +106,7 @@ def test_diagnoses_and_poa(page: Text, fl: str, expected: list[str]) -> None:
         (2, "45", "010725"),
         (2, "46", "2"),
         (2, "47", "310 40"),
-        (3, "43", "N463323016501 UN2"),  # NDC in FL43
+        (3, "43", "N463323016501 ML0.5"),  # NDC in FL43
         (3, "44", "J1100"),
         (22, "42", "0001"),  # line 23: total charges revenue code
         (22, "43", "PAGE 1 OF 1"),
@@ -188,3 +188,57 @@ def test_pages_render_to_non_blank_images(fixtures: Path, tmp_path: Path) -> Non
     for image in images:
         assert image.size == (612, 792)
         assert 0.01 < ink_ratio(image) < 0.5
+
+
+# --- issue 17: FL45, FL72, FL77, dependents, FL64, codes, red-form data-only print -----------
+
+
+def _page(enc: Encounter, **kw: Any) -> Text:
+    return data_text(render_ub04(enc, created_on=dt.date(2025, 1, 15), **kw))[0]
+
+
+def test_fl77_operating_physician_and_no_repeated_rendering(fixtures: Path) -> None:
+    enc = inpatient(fixtures)
+    enc = Encounter.model_validate(
+        {**enc.model_dump(mode="json"), "rendering_provider": enc.attending_provider.model_dump()}
+    )
+    page = _page(enc)
+    assert "SURGEON" in inside(page, BOXES["77"]) and "1245319599" in inside(page, BOXES["77"])
+    assert inside(page, BOXES["78"]) == []
+
+
+def test_fl72_holds_external_causes_not_fl67(fixtures: Path) -> None:
+    data = inpatient(fixtures).model_dump(mode="json")
+    data["diagnoses"].append({"code": "W19.XXXA", "poa": "Y"})
+    page = _page(Encounter.model_validate(data))
+    assert inside(page, BOXES["72"]) == ["W19XXXA Y"]
+    assert not any(
+        "W19" in t for key in BOXES if key.startswith("67") for t in inside(page, BOXES[key])
+    )
+
+
+def test_fl45_creation_date_is_printed(fixtures: Path) -> None:
+    page = _page(inpatient(fixtures))
+    assert inside(page, line_cell(22, "45")) == ["011525"]
+
+
+def test_dependent_insured_replacement_dcn_and_claim_codes(fixtures: Path) -> None:
+    data = inpatient(fixtures).model_dump(mode="json")
+    data["payer"].update(relationship="01", subscriber={"first_name": "Sam", "last_name": "Spouse"})
+    data.update(
+        type_of_bill="0117",
+        payer_claim_control_number="DCN123",
+        condition_codes=["39"],
+        occurrence_codes=[{"code": "11", "date": "2025-01-05"}],
+        value_codes=[{"code": "80", "amount": "3"}],
+    )
+    page = _page(Encounter.model_validate(data))
+    assert inside(page, BOXES["58"]) == ["SPOUSE, SAM"] and inside(page, BOXES["59"]) == ["01"]
+    assert inside(page, BOXES["64"]) == ["DCN123"]
+    assert inside(page, BOXES["18"]) == ["39"] and inside(page, BOXES["31"]) == ["11 010525"]
+    assert inside(page, BOXES["39"]) == ["80 3.00"]
+
+
+def test_data_only_print_keeps_the_data_without_the_form(fixtures: Path) -> None:
+    enc = inpatient(fixtures)
+    assert _page(enc, data_only=True) == _page(enc)

@@ -4,6 +4,7 @@
 settings, 1-12 diagnoses with every POA value, 1-6 lines with 0-3 modifiers and 1-4 pointers,
 several payers and filing indicators, ICD-10-PCS procedures, with and without rendering and
 referring providers, addresses with and without a second line, 5-digit and ZIP+4 codes.
+Dependents (2000C), replacement claims and NDC quantities in their own units are in the set.
 Every encounter is complete enough for both an 837P and an 837I. The tests at the bottom
 check that the set really covers those variations.
 """
@@ -149,8 +150,10 @@ def synthetic_encounter(index: int, seed: int = 20250301) -> Encounter:
     billing["name"] = f"Synthetic Medical Group {index}"
     if index % 4 != 1:
         billing["taxonomy"] = rng.choice(TAXONOMY)
+    # Inpatient acute claims report POA on every diagnosis (None would be refused).
+    poas = POA[:-1] if inpatient else POA
     diagnoses = [
-        {"code": code, "poa": POA[(index + k) % len(POA)]}
+        {"code": code, "poa": poas[(index + k) % len(poas)]}
         for k, code in enumerate(rng.sample(DIAGNOSES, n_dx))
     ]
     lines = []
@@ -169,6 +172,8 @@ def synthetic_encounter(index: int, seed: int = 20250301) -> Encounter:
             line["ndc"] = (
                 f"{rng.randint(10000, 99999)}-{rng.randint(1000, 9999)}-{rng.randint(10, 99)}"
             )
+            line["ndc_quantity"] = str(rng.choice([Decimal("0.25"), 1, 2, 10]))
+            line["ndc_unit"] = rng.choice(["ML", "UN", "ME", "GR", "F2"])
         lines.append(line)
     data: dict[str, Any] = {
         "id": f"SYN{index:04d}",
@@ -201,8 +206,17 @@ def synthetic_encounter(index: int, seed: int = 20250301) -> Encounter:
         "admission_type": str(rng.choice([1, 2, 3, 4, 9])),
         "admission_source": str(rng.choice([1, 2, 4, 7, 9])),
     }
-    if index % 4 != 3:
-        data["patient"]["address"] = _address(rng, index)
+    data["patient"]["address"] = _address(rng, index)
+    if index % 4 == 3:  # a dependent: the subscriber is a parent or spouse
+        data["payer"]["relationship"] = ["19", "01", "G8"][index % 3]
+        data["payer"]["subscriber"] = {
+            "first_name": f"Sub{index}",
+            "last_name": f"Testcase{index}",
+            "birth_date": "1960-02-29",
+            "sex": "F",
+        }
+    if data["type_of_bill"].endswith("7"):  # a replacement names the original claim
+        data["payer_claim_control_number"] = f"PCN{index:08d}"
     if index % 5 != 2:
         data["payer"]["group_number"] = f"GRP{rng.randint(100, 999)}"
     if index % 2 == 0:
@@ -216,6 +230,8 @@ def synthetic_encounter(index: int, seed: int = 20250301) -> Encounter:
             admission_date=start.isoformat(),
             discharge_date=end.isoformat(),
             admitting_diagnosis=rng.choice(DIAGNOSES),
+            discharge_hour=f"{rng.randint(0, 23):02d}{rng.choice([0, 15, 30, 45]):02d}",
+            operating_provider=_person(rng, index + 300, with_taxonomy=False),
         )
         data["procedures"] = [
             {

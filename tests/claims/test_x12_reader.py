@@ -63,7 +63,8 @@ def test_837p_round_trip_keeps_codes_charges_pointers_and_dates(enc: Encounter) 
     assert [(d.qualifier, d.code) for d in claim.diagnoses] == [
         ("ABK" if i == 0 else "ABF", _nodot(d.code)) for i, d in enumerate(enc.diagnoses)
     ]
-    assert claim.facility_code == enc.place_of_service and claim.frequency_code == "1"
+    assert claim.facility_code == enc.place_of_service
+    assert claim.frequency_code == enc.claim_frequency()
     assert (claim.rendering_provider.id if claim.rendering_provider else None) == (
         enc.rendering_provider.npi if enc.rendering_provider else None
     )

@@ -209,10 +209,17 @@ def test_billing_provider_needs_zip_plus_four_and_tax_id() -> None:
     assert err.value.field == "billing_provider.tax_id"
 
 
-def test_patient_who_is_not_the_subscriber_is_refused() -> None:
+def test_dependent_without_the_subscribers_name_is_refused() -> None:
     enc = ENCOUNTERS[2]
     with pytest.raises(ClaimError) as err:
         write_837p(_modify(enc, payer=enc.payer.model_copy(update={"relationship": "19"})), **KW)
+    assert err.value.field == "payer.subscriber"
+
+
+def test_unknown_patient_relationship_is_refused() -> None:
+    enc = ENCOUNTERS[2]
+    with pytest.raises(ClaimError) as err:
+        write_837p(_modify(enc, payer=enc.payer.model_copy(update={"relationship": "77"})), **KW)
     assert err.value.field == "payer.relationship"
 
 
@@ -271,6 +278,7 @@ def test_837i_inpatient_claim_segments(fixtures: Path) -> None:
     assert _find(x12, "CLM")[0][5] == "11:A:1"
     assert ["DTP", "434", "RD8", "20250106-20250109"] in segs
     assert ["DTP", "435", "D8", "20250106"] in segs
+    assert ["DTP", "096", "TM", "1130"] in segs
     assert ["CL1", "1", "7", "01"] in segs
     his = [s[1:] for s in _find(x12, "HI")]
     assert his[0] == ["ABK:K3580:::::::Y"]
@@ -282,7 +290,7 @@ def test_837i_inpatient_claim_segments(fixtures: Path) -> None:
     ]  # POA 1 (exempt) is sent blank
     assert his[3] == ["BBR:0DTJ4ZZ:D8:20250106"]
     assert his[4] == ["BBQ:3E033VJ:D8:20250107"]
-    assert _find(x12, "SV2")[0] == ["SV2", "0120", "", "4500", "UN", "3"]
+    assert _find(x12, "SV2")[0] == ["SV2", "0120", "", "4500", "DA", "3"]
     assert _find(x12, "SV2")[2] == ["SV2", "0301", "HC:80053", "310.4", "UN", "2"]
     assert [s for s in _find(x12, "NM1") if s[1] == "71"][0][3] == "ATTENDING"
 
@@ -305,7 +313,8 @@ def test_837i_twenty_five_diagnoses_and_procedures_fill_two_hi_segments_each() -
 
 def test_837i_twenty_six_diagnoses_raise() -> None:
     enc = _modify(
-        synthetic_encounter(0), diagnoses=[Diagnosis(code=f"S{n:02d}.0XXA") for n in range(26)]
+        synthetic_encounter(0),
+        diagnoses=[Diagnosis(code=f"S{n:02d}.0XXA", poa="Y") for n in range(26)],
     )
     with pytest.raises(ClaimError, match="25"):
         write_837i(enc, **KW)

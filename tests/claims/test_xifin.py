@@ -1,4 +1,4 @@
-"""XiFin export: the accession CSV and the HL7 v2.5 DFT^P03 charge message (DOMAIN.md §8)."""
+"""XiFin export: the accession CSV and the HL7 v2.5 DFT^P03 charge message."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def test_bad_dx_pointer_is_refused(lab: Encounter) -> None:
 
 def test_line_without_a_test_code_is_refused(lab: Encounter) -> None:
     lines = [line.model_dump() for line in lab.lines]
-    lines[1]["code"] = ""
+    lines[1].update(code="", revenue_code="0300")  # a revenue code alone bills no test
     with pytest.raises(UsageError, match="line 2: no CPT/HCPCS"):
         export_xifin_csv([_with(lab, lines=lines)])
 
@@ -132,7 +132,7 @@ def test_dft_has_one_ft1_per_test_with_charge_fields(lab: Encounter) -> None:
     assert first.ft1_4.to_er7() == "20251202" and first.ft1_6.to_er7() == "CG"
     assert first.ft1_10.to_er7() == "1" and first.ft1_11.to_er7() == "45.00"
     assert first.ft1_25.to_er7() == "80053^^C4"
-    assert [d.to_er7() for d in first.ft1_19] == ["E1165^^I10", "E785^^I10"]
+    assert [d.to_er7() for d in first.ft1_19] == ["E11.65^^I10", "E78.5^^I10"]
     assert first.ft1_21.xcn_1.to_er7() == "1234567893"
     assert first.ft1_21.xcn_13.to_er7() == "NPI"
 
@@ -153,7 +153,7 @@ def test_dft_hcpcs_code_uses_the_hcpcs_coding_system(lab: Encounter) -> None:
 
 def test_dft_lists_every_diagnosis_in_dg1_and_the_payer_in_in1(lab: Encounter) -> None:
     msg = _parse(export_dft_p03(lab, timestamp=WHEN))
-    assert [d.dg1_3.to_er7() for d in msg.dg1] == ["E1165^^I10", "E785^^I10", "R5383^^I10"]
+    assert [d.dg1_3.to_er7() for d in msg.dg1] == ["E11.65^^I10", "E78.5^^I10", "R53.83^^I10"]
     in1 = msg.dft_p03_insurance.in1
     assert in1.in1_3.to_er7() == "MCRB1" and in1.in1_36.to_er7() == "1EG4TE5MK73"
 
@@ -168,3 +168,62 @@ def test_dft_escapes_delimiters_in_free_text(lab: Encounter) -> None:
 def test_dft_refuses_an_accession_without_ordering_provider(lab: Encounter) -> None:
     with pytest.raises(UsageError, match="ordering"):
         export_dft_p03(_with(lab, referring_provider=None))
+
+
+# ------------------------------------------------------------------ issue 17: DFT content
+
+
+def _segments(msg: str, name: str) -> list[list[str]]:
+    return [s.split("|") for s in msg.split("\r") if s.startswith(name + "|")]
+
+
+def test_dft_carries_specimen_client_account_and_guarantor(lab: Encounter) -> None:
+    enc = _with(
+        lab,
+        client_id="CL-0042",
+        client_name="Synthetic Family Clinic",
+        specimen={
+            "id": "SP1",
+            "source": "BLD",
+            "collected": "2025-12-02T07:45:00",
+            "received": "2025-12-02T10:05:00",
+        },  # fmt: skip
+    )
+    text = export_dft_p03(enc, timestamp=WHEN)
+    _parse(text)  # a valid DFT_P03 v2.5 by hl7apy's strict reading
+    (orc,) = _segments(text, "ORC")
+    assert orc[3] == "ACC-2025-000417" and orc[21].endswith("^CL-0042")
+    (obr,) = _segments(text, "OBR")
+    assert (obr[7], obr[14], obr[15]) == ("202512020745", "202512021005", "BLD")
+    (gt1,) = _segments(text, "GT1")
+    assert gt1[3] == "O'Example^Jordan" and gt1[11] == "SEL"
+
+
+def test_dft_lists_secondary_coverage_after_the_primary(lab: Encounter) -> None:
+    other = {"name": "Medigap Plan", "id": "MGAP1", "member_id": "MG123", "responsibility": "S"}
+    text = export_dft_p03(_with(lab, other_payers=[other]), timestamp=WHEN)
+    assert [s[3] for s in _segments(text, "IN1")] == ["MCRB1", "MGAP1"]
+
+
+def test_export_leaves_out_a_bad_accession_and_exports_the_rest(lab: Encounter, tmp_path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    good = tmp_path / "good.json"
+    good.write_text(lab.model_dump_json())
+    bad = json.loads(lab.model_dump_json())
+    bad.update(id="BAD-1", accession_id="ACC-BAD", referring_provider=None)
+    (tmp_path / "bad.json").write_text(json.dumps(bad))
+    (tmp_path / "broken.json").write_text("{")
+    env = {**os.environ, "MEDCODER_DATA_DIR": str(tmp_path / "data")}
+    done = subprocess.run(
+        [sys.executable, "-m", "medcoder", "export", str(good), str(tmp_path / "bad.json"),
+         str(tmp_path / "broken.json"), "--format", "dft"],
+        capture_output=True, text=True, env=env, timeout=300,
+        cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stdout.count("MSH|") == 1 and "ACC-2025-000417" in done.stdout
+    assert "left out: BAD-1" in done.stderr and "left out: broken.json" in done.stderr

@@ -224,7 +224,7 @@ def test_trained_model_drops_what_the_house_never_codes(
 
 
 def test_saved_model_loads_with_its_threshold_and_trees(house_model: Path) -> None:
-    from medcoder.coding.house_model import HouseModel
+    from medcoder.learning.house_model import HouseModel
 
     loaded = HouseModel.load(house_model)
     assert 0 < loaded.threshold_ < 1

@@ -16,15 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from medcoder.cli.code_cmd import _default_systems
 from medcoder.cli.explain_view import render
 from medcoder.codesets import pack_store
 from medcoder.codesets.icd10pcs import build_pcs_pack, read_pcs
-from medcoder.coding.suggestion import CodingResult
+from medcoder.coding.request import CodingRequest
 from medcoder.documents.sections import segment
 from medcoder.documents.text_reader import text_document
 from medcoder.procedures.pcs_engine import PcsEngine
 from medcoder.services.service_codes import service_codes
+from medcoder.suggestions import CodingResult
 
 REPO = Path(__file__).resolve().parents[2]
 OP_NOTE = (
@@ -79,8 +79,9 @@ def test_explain_prints_an_axis_table_for_each_pcs_code(fixtures: Path) -> None:
 
 
 def test_explain_marks_an_incomplete_code_and_its_missing_axis(fixtures: Path) -> None:
+    # Abstraction reports a prefix; billing settings make it a query instead (PCS A8).
     engine = PcsEngine(
-        "inpatient", data=read_pcs(pack_store.open_pack(_pcs_fixture_pack(fixtures)))
+        "abstraction", data=read_pcs(pack_store.open_pack(_pcs_fixture_pack(fixtures)))
     )
     document = segment(text_document("Cholecystectomy was performed.", doc_id="op", source="op"))
     text = _printed(CodingResult("op", "inpatient", codes=engine.code_document(document)))
@@ -112,25 +113,27 @@ def test_inpatient_and_abstraction_default_to_pcs_when_its_pack_is_imported(
     fixtures: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _pcs_fixture_pack(fixtures)
-    assert _default_systems("inpatient", None) == ("ICD-10-CM", "ICD-10-PCS")
-    assert _default_systems("abstraction", None) == ("ICD-10-CM", "ICD-10-PCS")
-    assert capsys.readouterr().err == ""
+    for setting in ("inpatient", "abstraction"):
+        request = CodingRequest.build(setting).resolve()
+        assert request.systems == ("ICD-10-CM", "ICD-10-PCS")
+        assert request.notes == ()
 
 
 def test_without_the_pcs_pack_inpatient_codes_icd10cm_and_says_why(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert _default_systems("inpatient", None) == ("ICD-10-CM",)
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1
-    assert "ICD-10-PCS" in err and "medcoder data import" in err
+    request = CodingRequest.build("inpatient").resolve()
+    assert request.systems == ("ICD-10-CM",)
+    assert len(request.notes) == 1
+    assert "ICD-10-PCS" in request.notes[0] and "medcoder data import" in request.notes[0]
 
 
 def test_outpatient_defaults_to_services_and_says_hcpcs_needs_its_pack(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert _default_systems("outpatient", None) == ("ICD-10-CM", "CPT")
-    assert "HCPCS" in capsys.readouterr().err
+    request = CodingRequest.build("outpatient").resolve()
+    assert request.systems == ("ICD-10-CM", "CPT")
+    assert "HCPCS" in request.notes[0]
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ def _packs(built_packs: Path) -> None:
 
 
 def codes(text: str, setting: str = "outpatient") -> list[str]:
-    return [c.code for c in medcoder.code(text, setting=setting).codes]
+    return [c.code for c in medcoder.code(text, setting=setting, systems="icd10cm").codes]
 
 
 def test_present_condition_is_coded_with_its_evidence() -> None:

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from medcoder.documents.model import Document
-from medcoder.documents.sections import find_sections, segment, sentences
+from medcoder.documents.sections import find_sections, risk_discussions, segment, sentences
 
 NOTE = """Synthetic clinic note
 
@@ -78,7 +78,7 @@ def test_mtsamples_flattened_layout_with_comma_after_colon():
         "family_history",
         "impression",
         "procedures",
-        "other",
+        "anesthesia",
     ]
 
 
@@ -179,3 +179,42 @@ def test_real_mtsamples_transcriptions_have_sections(shared_data):
     assert found["any_known"] >= 16
     assert found["clinical_or_surgical"] >= 14
     assert found["hpi"] >= 3  # the first samples are mostly operative notes
+
+
+@pytest.mark.parametrize(
+    ("header", "kind"),
+    [
+        ("EMERGENCY DEPARTMENT COURSE", "ed_course"),
+        ("ED COURSE", "ed_course"),
+        ("HOSPITAL COURSE", "hospital_course"),
+        ("ALLERGIES TO MEDICATIONS", "allergies"),
+        ("DRUG ALLERGY", "allergies"),
+    ],
+)
+def test_an_ed_course_is_told_before_admission_and_allergy_headers_are_allergies(header, kind):
+    """What happened in the emergency department precedes the inpatient order (POA Y)."""
+    (section,) = find_sections(f"{header}: , Details follow here.")
+    assert section.kind == kind
+
+
+RISK_NOTE = (
+    "IMPRESSION/PLAN:,  I have explained to him the risks and potential complications of "
+    "laparoscopic gastric bypass in detail and these include bleeding, infection, deep venous "
+    "thrombosis, pulmonary embolism, and possible bowel obstruction.  He understands.  He has "
+    "a history of deep venous thrombosis.,PROCEDURE: , He accepts all treatment-associated "
+    "risks to include but not be limited to bleeding requiring transfusion; infection; sepsis; "
+    "heart attack; stroke.  Risk factors include diabetes and smoking, which were discussed."
+)
+
+
+def test_risk_discussions_run_from_the_risk_words_to_the_sentence_end():
+    document = segment(Document(id="n", text=RISK_NOTE))
+    spans = [RISK_NOTE[s:e] for s, e in risk_discussions(RISK_NOTE, document.sentences)]
+    assert spans[0].startswith("risks and potential complications") and "pulmonary" in spans[0]
+    assert spans[1].startswith("risks to include") and "sepsis; heart attack" in spans[1]
+    assert len(spans) == 2  # "He has a history of DVT" and "Risk factors include" are real
+
+
+def test_a_risk_without_a_discussion_is_not_a_consent_passage():
+    text = "So the patient is at low to no risk of prostate cancer at this time."
+    assert risk_discussions(text, sentences(text)) == []

@@ -30,6 +30,7 @@ BASE: dict[str, Any] = {
         "last_name": "Test",
         "birth_date": "1970-05-01",
         "sex": "F",
+        "address": {"line1": "12 Elm St", "city": "Dayton", "state": "OH", "zip": "45402"},
     },
     "payer": {"name": "Acme Health", "id": "ACME01", "member_id": "XYZ123456"},
     "billing_provider": {"npi": VALID_NPI, "name": "Example Clinic"},

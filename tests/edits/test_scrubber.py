@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from medcoder.edits import RULES, rule_catalogue, scrub
+from medcoder.edits import RULES, Scrubber, rule_catalogue, scrub
 from medcoder.edits.findings import Severity
 
 TODAY = dt.date(2026, 3, 1)
@@ -17,7 +17,7 @@ def test_clean_encounter_is_ready_to_submit(built_packs: Path, make, ptp, mue) -
     report = scrub(make(), ncci=ptp, mue=mue, today=TODAY)
     assert report.findings == [] and report.ready_to_submit
     assert report.icd10cm_version == 2026 and report.claim_type == "837P"
-    assert report.rules_skipped == {}
+    assert set(report.rules_skipped) == {"LINE-CODE-001", "LINE-MOD-003"}  # no HCPCS file
 
 
 def test_findings_are_sorted_by_severity_and_rejects_block(built_packs: Path, make, ptp) -> None:
@@ -47,8 +47,15 @@ def test_rules_without_their_tables_are_skipped_with_the_reason(built_packs: Pat
         "MUE-001",
         "MUE-002",
         "MUE-003",
+        "LINE-CODE-001",
+        "LINE-MOD-003",
     }
-    assert "load_ptp" in report.rules_skipped["NCCI-PTP-001"]
+    assert "medcoder data import" in report.rules_skipped["NCCI-PTP-001"]
+    assert (
+        "load_ptp"
+        in Scrubber(imported=False).scrub(make(), today=TODAY).rules_skipped["NCCI-PTP-001"]
+    )
+    assert "HCPCS" in report.rules_skipped["LINE-CODE-001"]
 
 
 def test_report_is_json_and_accepts_dicts_and_paths(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from medcoder.nlp.context import RULE_SET, ContextAnnotator, annotate_mentions
+from medcoder.nlp.context import RULE_SET, ContextAnnotator, annotate_mentions, overlay_roles
 from medcoder.nlp.model import Assertion, Mention
 
 A = Assertion
@@ -81,6 +81,30 @@ TABLE = [
     ("No fever; she presented hematuria.", "hematuria", A.PRESENT),
     ("No fever or hematuria, presented with cough.", "cough", A.PRESENT),
     ("No fever or hematuria, presented with cough.", "hematuria", A.NEGATED),
+    # Real-note phrasings the error list shows (assertion_rules.v1 additions).
+    (
+        "ProstaScint scan that was negative for any metastatic disease.",
+        "metastatic disease",
+        A.NEGATED,
+    ),
+    ("The back pain never caused him any pain at night.", "pain at night", A.NEGATED),
+    ("No sign of secondary infection at the incision.", "infection", A.NEGATED),
+    ("She got her COVID-19 vaccine last week.", "COVID-19", A.HYPOTHETICAL),
+    ("Wear the brace to avoid injury while lifting.", "injury", A.HYPOTHETICAL),
+    ("I am concerned he may have Lyme disease.", "Lyme disease", A.POSSIBLE),
+    ("Suspected gout of the left great toe.", "gout", A.POSSIBLE),
+    # "secondary" closes a scope only as "secondary to"; the adjective stays in scope.
+    (
+        "No other injuries and no other evidence of secondary bacterial infection.",
+        "infection",
+        A.NEGATED,
+    ),
+    ("Fever secondary to pneumonia.", "pneumonia", A.PRESENT),
+    # What a treatment is to prevent is not present.
+    ("3.  Prophylactic antibiotics to prevent infection.", "infection", A.HYPOTHETICAL),
+    # ", started" closes a negation's scope like ", with" does.
+    ("No fever, started IV antibiotics.", "antibiotics", A.PRESENT),
+    ("Patient was not started on antibiotics.", "antibiotics", A.NEGATED),
 ]
 
 
@@ -195,3 +219,20 @@ def test_tokenizer_is_spacys_blank_english() -> None:
     assert [(t.text, t.idx, t.norm_) for t in ours.make_doc(text)] == [
         (t.text, t.idx, t.norm_) for t in blank.make_doc(text)
     ]
+
+
+def test_a_risk_range_makes_a_mention_hypothetical_unless_negated() -> None:
+    text = "PLAN: Risks include bleeding and pulmonary embolism. No DVT. Pulmonary embolism today."
+    risk = (text.index("Risks"), text.index("No DVT") - 1)
+    roles = overlay_roles([(0, len(text), "plan")], [risk])
+    assert roles == [(0, risk[0], "plan"), (risk[0], risk[1], "risk"), (risk[1], len(text), "plan")]
+    spans = [(text.index(t), text.index(t) + len(t)) for t in ("bleeding", "DVT")]
+    spans.append((text.rindex("Pulmonary embolism"), text.rindex("Pulmonary embolism") + 18))
+    bleeding, dvt, embolism = ContextAnnotator().annotate(text, spans, roles)
+    assert bleeding.assertion == A.HYPOTHETICAL and bleeding.category == "RISK_DISCUSSION"
+    assert dvt.assertion == A.NEGATED
+    assert embolism.assertion == A.PRESENT
+
+
+def test_overlay_roles_without_sections_still_marks_the_risk() -> None:
+    assert overlay_roles([], [(5, 9)]) == [(5, 9, "risk")]

@@ -145,3 +145,38 @@ def test_infer_unit_returns_none_when_two_units_are_plausible() -> None:
     assert infer_unit(ANALYTES["glucose"], 20) is None
     assert infer_unit(ANALYTES["glucose"], 450) == "mg/dL"
     assert infer_unit(ANALYTES["glucose"], 5.5) == "mmol/L"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "value"),
+    [
+        (
+            "LABORATORY DATA: , The patient's white counts are 20,000.  Creatinine is normal.",
+            "wbc",
+            20,
+        ),
+        ("elevated white count of 39,000.  The patient had scrotal swelling", "wbc", 39),
+        ("Hematocrit 40.5, hemoglobin 13.8, white count 7,900.,PROCEDURE", "wbc", 7.9),
+        ("Coags unremarkable. Platelets 303,000.", "platelets", 303),
+    ],
+)
+def test_counts_with_thousands_separators_are_read_as_one_unitless_count(text, name, value) -> None:
+    (result,) = [r for r in find_lab_values(text) if r.name == name]
+    assert result.excluded_reason is None
+    assert result.normalized_value == pytest.approx(value)
+    assert text[result.start : result.end] == result.raw_text
+
+
+def test_values_run_together_with_their_names_in_squeezed_dictation() -> None:
+    found = find_lab_values("LABS:,Hgb7.7,Hct 22.6,sodium126,K 4.1")
+    assert [(r.name, r.normalized_value) for r in found] == [
+        ("hemoglobin", 7.7), ("hematocrit", 22.6), ("sodium", 126), ("potassium", 4.1)
+    ]  # fmt: skip
+
+
+def test_a_one_letter_name_never_runs_into_a_number() -> None:
+    assert [r.name for r in find_lab_values("pT2N0 tumour; T4 and TSH normal.")] == []
+
+
+def test_a_comma_between_two_values_is_not_a_thousands_separator() -> None:
+    assert [r.normalized_value for r in find_lab_values("sodium 126, 128 later")] == [126]

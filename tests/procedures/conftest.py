@@ -23,6 +23,27 @@ def pcs_data() -> PcsData:
     return read_pcs(pack_store.open_pack(path))
 
 
+@pytest.fixture(scope="session")
+def real_pcs_data(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> PcsData:
+    """The FY2023 CMS tables, index and definitions, built once (skipped without them)."""
+    files = sorted((shared_data / "icd10pcs").glob("icd10pcs_*_2023.xml"))
+    if len(files) < 3:
+        pytest.skip("FY2023 PCS files not found")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MEDCODER_DATA_DIR", str(tmp_path_factory.mktemp("pcs-real")))
+    try:
+        path = build_pcs_pack(files, 2023)
+    finally:
+        mp.undo()
+    return read_pcs(pack_store.open_pack(path))
+
+
+@pytest.fixture(scope="session")
+def real_engine(real_pcs_data: PcsData) -> PcsEngine:
+    """The inpatient engine on the real tables."""
+    return PcsEngine("inpatient", data=real_pcs_data)
+
+
 @pytest.fixture
 def engine(pcs_data: PcsData) -> PcsEngine:
     return PcsEngine("inpatient", data=pcs_data)

@@ -57,8 +57,10 @@ def test_biopsy_qualifier_row_cites_b3_4a(engine, note) -> None:  # noqa: ANN001
     assert qualifier["why"].startswith("B3.4a")
 
 
-def test_incomplete_code_shows_longest_valid_prefix_and_the_missing_axis(engine, note) -> None:  # noqa: ANN001
-    detail = _axes(engine, note, "Cholecystectomy was performed.")
+def test_incomplete_code_shows_longest_valid_prefix_and_the_missing_axis(pcs_data, note) -> None:  # noqa: ANN001
+    # Abstraction reports a construction missing an axis as its prefix, with the axis table.
+    abstraction = PcsEngine("abstraction", data=pcs_data)
+    detail = _axes(abstraction, note, "Cholecystectomy was performed.")
     assert not detail["complete"]
     assert detail["longest_valid_prefix"] == "0FT4"
     assert detail["missing_axis"] == "Approach"

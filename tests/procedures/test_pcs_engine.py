@@ -54,26 +54,38 @@ def test_index_code_used_whole_colonoscopy(engine: PcsEngine) -> None:
     assert suggestion.evidence[0].text == "Colonoscopy"
 
 
-def test_missing_approach_gives_longest_valid_prefix_and_names_axis(engine: PcsEngine) -> None:
+def test_a8_missing_approach_is_a_query_never_a_code(engine: PcsEngine) -> None:
     result = engine.analyze(note("Cholecystectomy was performed."))
+    assert result.codes == []
+    (query,) = result.queries
+    assert query.prefix == "0FT4" and query.missing == "Approach"
+    assert set(query.choices) == {"0", "4"}
+    assert "open or percutaneous endoscopic" in query.question
+    assert query.evidence[0].text == "Cholecystectomy"
     (item,) = result.incomplete
-    assert item.code == "0FT4"
-    assert not item.complete
-    assert item.missing == "Approach"
-    assert set(item.choices) == {"0", "4"}
+    assert item.code == "0FT4" and not item.complete
+
+
+def test_abstraction_reports_the_longest_valid_prefix_of_an_incomplete_code(pcs_data) -> None:  # noqa: ANN001
+    engine = PcsEngine("abstraction", data=pcs_data)
+    result = engine.analyze(note("Cholecystectomy was performed."))
     assert [s.code for s in result.codes] == ["0FT4"]
     assert "incomplete" in result.codes[0].description
+    assert result.queries == []
 
 
-def test_missing_laterality_stops_at_body_part(engine: PcsEngine) -> None:
+def test_a8_missing_laterality_is_a_side_query(engine: PcsEngine) -> None:
     result = engine.analyze(note("Orchiectomy was performed."))
     (item,) = result.incomplete
     assert item.code == "0VT" and item.missing == "Body Part"
-    assert result.codes == []  # shorter than a body-part prefix: a query, not a code
+    assert result.codes == []
+    (query,) = result.queries
+    assert query.question.startswith("side not documented for 'Orchiectomy'")
+    assert "right" in query.question and "left" in query.question
 
 
 def test_prefix_length_reports_body_part_prefix(pcs_data) -> None:  # noqa: ANN001
-    engine = PcsEngine("inpatient", data=pcs_data, prefix_length=4)
+    engine = PcsEngine("abstraction", data=pcs_data, prefix_length=4)
     text = "CT of the abdomen was performed."
     assert [s.code for s in engine.code_document(note(text))] == ["BW20"]
     text = "CT of the abdomen without contrast was performed."

@@ -159,3 +159,17 @@ def test_claim_text_stays_out_of_the_log(coder, caplog):
         response = coder.post(f"/api/encounters/{encounter['id']}/claim", json=CLAIM)
     assert response.status_code == 200
     assert "Synthetic" not in caplog.text and "ISA*" not in caplog.text
+
+
+def test_exports_take_fresh_control_numbers_and_default_to_test_usage(coder):
+    """The workbench writes through the claims package's one path: the data directory's
+    counter (never a random number that may repeat) and ISA15 T until production is set."""
+    encounter = _encounter(coder)
+    isas = []
+    for _ in range(2):
+        response = coder.post(f"/api/encounters/{encounter['id']}/claim", json=CLAIM)
+        assert response.status_code == 200, response.text
+        isas.append(response.text.split("~")[0].split("*"))
+    first, second = (int(isa[13]) for isa in isas)
+    assert second == first + 1
+    assert {isa[15] for isa in isas} == {"T"}

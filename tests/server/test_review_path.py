@@ -17,7 +17,7 @@ from medcoder.server.turns import Turns
 
 
 def _stub_coder(encounter):
-    from medcoder.coding.suggestion import CodeSuggestion, CodingResult
+    from medcoder.suggestions import CodeSuggestion, CodingResult
 
     codes = [
         CodeSuggestion("ICD-10-CM", code, code, 0.9)

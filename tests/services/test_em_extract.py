@@ -56,7 +56,7 @@ def test_no_problem_wording_is_flagged():
 
 def test_a_test_ordered_and_reviewed_counts_once():
     found = extract("CBC ordered.\nReviewed results of CBC and TSH.\n")
-    assert sorted(found.tests) == ["cbc", "tsh"]
+    assert sorted(found.tests) == ["cbc", "thyroid"]
 
 
 def test_test_names_without_an_order_or_review_cue_are_not_counted():

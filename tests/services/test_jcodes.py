@@ -173,3 +173,40 @@ def test_real_hcpcs_files(shared_data):
     codes, warnings = _codes(note, on=date(2020, 6, 1))
     assert units_of(codes["J2370"]) is None  # mg against "up to 1 ml", no concentration
     assert any("J2370" in w for w in warnings)
+
+
+def test_an_administration_service_is_not_a_drug():
+    text = (
+        "Chemotherapy administration by other than infusion technique only (e.g., subcutaneous, "
+        "intramuscular, push), per visit"
+    )
+    assert parse_entry(HcpcsCode("Q0083", "", ""), text) is None
+
+
+def _steroid_index():
+    from medcoder.services.jcodes import find_administrations
+
+    codes = {
+        "J0702": HcpcsCode(
+            "J0702",
+            "Betamethasone acet&sod phosp",
+            "Injection, betamethasone acetate 3 mg and betamethasone sodium phosphate 3 mg",
+        ),
+        "J2001": HcpcsCode(
+            "J2001",
+            "Lidocaine injection",
+            "Injection, lidocaine hcl for intravenous infusion, 10 mg",
+        ),
+    }
+    return DrugIndex.build(codes, "test"), find_administrations
+
+
+def test_brand_steroid_with_its_dose_before_and_the_local_anesthetic_is_part_of_the_procedure():
+    index, find = _steroid_index()
+    note = (
+        "PROCEDURE\n\nRight trigger finger injection. Consent signed. We injected 1.0 cc of "
+        "Celestone and 0.5 cc of lidocaine into the flexor sheath.\n"
+    )
+    given, skipped = find(Document("n", note), index)
+    assert [(a.drug, a.dose) for a in given] == [("Celestone", "1.0 cc")]
+    assert any("local anesthetic" in s for s in skipped)

@@ -103,12 +103,13 @@ def test_drugs_procedures_and_modifier_25_together(hcpcs, cpt):
     assert any("modifier 25" in w for w in result.warnings)
 
 
-def test_systems_filter_and_inpatient(hcpcs):
+def test_systems_filter_and_a_visit_note_in_a_hospital_is_initial_hospital_care(hcpcs):
     note = "Ceftriaxone 1 g IV given.\n" + MODERATE
     only_drugs = service_codes(note, on=ON, systems=("HCPCS",))
     assert {c.system for c in only_drugs.codes} == {"HCPCS"} and only_drugs.em is None
     inpatient = service_codes(note, on=ON, setting="inpatient", systems=("CPT",))
-    assert inpatient.codes == [] and any("inpatient" in w for w in inpatient.warnings)
+    assert [c.code for c in inpatient.codes] == ["99222"]  # moderate MDM, 2023 hospital family
+    assert any("subsequent care" in w for w in inpatient.warnings)
     with pytest.raises(UsageError):
         service_codes(note, setting="nursing")
 

@@ -17,7 +17,7 @@ HOSTILE_NOTE = (
 
 def _stub_coder(encounter):
     """Two codes whose evidence is found by searching the stored text (offsets are exact)."""
-    from medcoder.coding.suggestion import CodeSuggestion, CodingResult, Evidence
+    from medcoder.suggestions import CodeSuggestion, CodingResult, Evidence
 
     document = encounter.documents[0]
     text = document.text

@@ -11,7 +11,7 @@ HF_NOTE = (
     "Echo 03/01/2024: LVEF 30%. BNP 1450 pg/mL.\n"
     "Plan: IV furosemide.\n"
 )
-HF_RULE = "heart_failure_specificity.v1"
+HF_RULE = "heart_failure_specificity.v2"
 ANSWER = "Acute on chronic systolic (HFrEF) heart failure"
 
 

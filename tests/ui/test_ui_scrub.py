@@ -14,7 +14,7 @@ NOTE = "Type 2 diabetes mellitus. Type 1 diabetes mellitus per an old chart.\n"
 
 def _stub_coder(encounter):
     """Type 2 and type 1 diabetes: an Excludes1 pair once both are kept."""
-    from medcoder.coding.suggestion import CodeSuggestion, CodingResult, Evidence
+    from medcoder.suggestions import CodeSuggestion, CodingResult, Evidence
 
     document = encounter.documents[0]
 

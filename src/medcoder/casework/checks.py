@@ -106,7 +106,10 @@ def _answers(topics: set[str], action: Event) -> bool:
 
 
 def _hours(a: Event, b: Event) -> float | None:
+    """Hours between two events known to the day (a month or "about" tells no hours)."""
     if a.when is None or b.when is None:
+        return None
+    if a.dated_as != "day" or b.dated_as != "day":
         return None
     if a.time is None or b.time is None:
         return (b.date - a.date).days * 24.0  # type: ignore[operator]
@@ -177,7 +180,7 @@ def check_orders(chron: Chronology) -> None:
             m.group(0).lower().rstrip("s")
             for pattern in (_TOPIC, EVENT_LEXICON["result"])
             for m in pattern.finditer(event.text)
-        } - {"result", "showed", "revealed", "lab"}
+        } - {"result", "showed", "revealed", "lab", "diagnosis", "diagnosed", "found", "read"}
         items = {w for item in items for w in _words(item)}
         if not items:
             continue
@@ -222,8 +225,8 @@ def check_contradictory_dates(chron: Chronology, max_days: int = 30) -> None:
     for (_, word), group in by_key.items():
         for a in group:
             for b in group:
-                if a.document >= b.document or a.date == b.date:
-                    continue
+                if a.document >= b.document or _overlap(a, b):
+                    continue  # "in July 1992" and "on July 8, 1992" agree
                 if abs((a.date - b.date).days) > max_days:  # type: ignore[operator]
                     continue
                 pair = frozenset((a.id, b.id))
@@ -237,7 +240,7 @@ def check_contradictory_dates(chron: Chronology, max_days: int = 30) -> None:
                 )
     death = min(
         (
-            e.date
+            e.interval()[1]  # type: ignore[index]
             for e in chron.events
             if e.type == "outcome"
             and re.search(r"\b(?:died|expired|pronounced dead)\b", e.text, re.I)
@@ -248,7 +251,7 @@ def check_contradictory_dates(chron: Chronology, max_days: int = 30) -> None:
         for event in chron.events:
             if (
                 event.date
-                and event.date > death
+                and event.interval()[0] > death  # type: ignore[index]
                 and not re.search(r"autops|death|died|expired|post-?mortem", event.text, re.I)
             ):
                 message = f"event dated {event.date}, after the recorded death on {death}"
@@ -256,6 +259,14 @@ def check_contradictory_dates(chron: Chronology, max_days: int = 30) -> None:
                 chron.data_quality.append(
                     DataQualityItem("contradictory_dates", message, event.document, event.citation)
                 )
+
+
+def _overlap(a: Event, b: Event) -> bool:
+    """Whether two dates can be the same day, given what each record knows of it."""
+    first, second = a.interval(), b.interval()
+    if first is None or second is None:
+        return True
+    return first[0] <= second[1] and second[0] <= first[1]
 
 
 def check_gaps(chron: Chronology, gap_hours: float = 8.0) -> None:

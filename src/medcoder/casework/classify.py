@@ -27,13 +27,15 @@ ALLEGATION_GROUPS = {
 }  # fmt: skip
 ALLEGATIONS = {
     101: "Failure to Diagnose", 103: "Failure to Identify Fetal Distress", 105: "Failure to Medicate",
-    106: "Failure to Monitor", 200: "Delay in Diagnosis", 202: "Delay in Treatment",
+    106: "Failure to Monitor", 112: "Failure to Recognize a Complication",
+    200: "Delay in Diagnosis", 202: "Delay in Treatment",
     203: "Delay in Treatment of Identified Fetal Distress", 306: "Improper Performance",
     318: "Patient Monitoring Problem", 322: "Surgical or Other Foreign Body Retained",
-    324: "Wrong Dosage Administered", 327: "Wrong Medication Administered",
-    330: "Wrong Body Part", 500: "Communication Problem Between Practitioners",
+    324: "Wrong Dosage Administered", 326: "Wrong Dosage Ordered of Correct Medication",
+    327: "Wrong Medication Administered", 330: "Wrong Body Part",
+    500: "Communication Problem Between Practitioners",
     501: "Failure to Instruct or Communicate with Patient or Family",
-    602: "Premature Discharge from Institution",
+    602: "Premature Discharge from Institution", 706: "Failure to Ensure Patient Safety",
     707: "Failure to Obtain Consent or Lack of Informed Consent",
     899: "Cannot Be Determined from Available Records",
 }  # fmt: skip
@@ -46,32 +48,69 @@ SEVERITY = {
 CRICO_MAJOR = {1: "diagnosis-related", 10: "anesthesia", 20: "surgical treatment", 30: "medication",
                40: "IV/blood", 50: "obstetrics", 60: "medical treatment", 70: "patient monitoring",
                80: "other", 90: "other", 100: "other"}  # fmt: skip
-# Highest first: the most severe stated outcome decides.
+# Highest first: the most severe injury the clinical record states decides (NAIC scale as the
+# NPDB defines it: "major temporary" lists surgical material left and drug side effects,
+# "minor permanent" loss or damage to organs, "insignificant" contusions). Court text is not
+# read here: a "wrongful death" claim is not a death.
 _SEVERITY_TERMS: list[tuple[int, re.Pattern[str]]] = [
-    (9, re.compile(r"\b(?:died|expired|pronounced dead|cause of death|death)\b", re.I)),
+    (
+        9,
+        re.compile(
+            r"\b(?:died|dies|expired|pronounced (?:dead|deceased)|cause of death|"
+            r"death certificate|(?<!wrongful )death)\b",
+            re.I,
+        ),
+    ),
     (
         8,
         re.compile(
-            r"\b(?:quadripleg\w*|brain damage|anoxic brain|hypoxic-ischemic|lifelong care|vegetative)\b",
+            r"\b(?:quadripleg\w*|tetrapleg\w*|severe brain (?:damage|injury)|lifelong care|"
+            r"vegetative|(?:brain damage|brain injury)\b.{0,60}\blifelong|incurable|"
+            r"(?:could|can|would) (?:no longer |not )be cured|not curable|terminal(?:ly ill)?|"
+            r"fatal prognosis|(?:weeks|months) to live)\b",
             re.I,
         ),
     ),
     (
         7,
         re.compile(
-            r"\b(?:parapleg\w*|amputat\w+|blind\w*|loss of (?:a |the )?(?:limb|leg|arm|eye|kidney))\b",
+            r"\b(?:parapleg\w*|blind(?:ness|ed)?|(?:loss|amputation) of (?:both|two) (?:legs|arms|"
+            r"limbs)|brain damage|brain injury|permanent (?:\w+ )?(?:neurologic\w*|cognitive) "
+            r"(?:injur\w+|damage|deficits?|impairment))\b",
             re.I,
         ),
     ),
-    (6, re.compile(r"\bpermanent\w*\b", re.I)),
+    (
+        6,
+        re.compile(
+            r"\b(?:amputat\w+|loss of (?:a |the |her |his )?(?:limb|leg|arm|eye|kidney|lung)|"
+            r"deaf\w*|permanent\w*)\b",
+            re.I,
+        ),
+    ),
+    (
+        5,
+        re.compile(
+            r"\b(?:removal of (?:a )?part of (?:the|her|his) \w+|partial (?:\w+ectomy|removal)|"
+            r"(?:loss of|damage to) (?:an? |the |her |his )?(?:organ|kidney|ovary|spleen|"
+            r"gallbladder|uterus)|lost (?:a|her|his) \w+)\b",
+            re.I,
+        ),
+    ),
     (
         4,
         re.compile(
-            r"\b(?:returned to the operating room|reoperation|additional surgery|transferred to a tertiary|intensive care|hepaticojejunostomy)\b",
+            r"\b(?:returned to the operating room|reoperation|re-operation|(?:another|second|"
+            r"additional|emergency) (?:surgery|operation)|colostomy|ileostomy|toxicity|"
+            r"intoxication|overdose|(?:left|retained|remained) (?:in|inside) (?:her|him|the)|"
+            r"retained (?:\w+ ){0,2}(?:sponges?|instruments?|needles?|gauze|foreign bod\w+)|"
+            r"re-?explor\w+|"
+            r"intensive care|transferred to a tertiary|hepaticojejunostomy|transfusions?)\b",
             re.I,
         ),
     ),
-    (3, re.compile(r"\b(?:minor|temporary|resolved)\b", re.I)),
+    (3, re.compile(r"\b(?:minor|temporary|resolved|infection)\b", re.I)),
+    (2, re.compile(r"\b(?:red|redness|bruis\w+|contusions?|abrasions?|rash)\b", re.I)),
 ]
 _PATIENT_FACTORS = re.compile(
     r"\b(?:against medical advice|\bAMA\b|non-?complian\w+|non-?adheren\w+|refused|declined|"
@@ -136,19 +175,34 @@ def _citations(chron: Chronology, ids: list[str]) -> list[Citation]:
     return [e.citation for i in ids if (e := chron.event(i)) is not None]
 
 
+_FETAL_DISTRESS = re.compile(
+    r"\b(?:fetal distress|decelerations?|fetal heart|tracing|bradycardi\w+)\b", re.I
+)
+
+
 def _allegation_for(issue: Issue, chron: Chronology) -> tuple[int, int]:
     texts = " ".join(e.text for i in issue.events if (e := chron.event(i)))
     obstetric = bool(_OB.search(texts))
     if issue.kind == "delayed_or_missed_diagnosis":
-        if obstetric:
+        if obstetric and _FETAL_DISTRESS.search(texts):
             return 50, 103
+        if "complication_not_recognised" in issue.flags:
+            return 1, 112
         died = any(
-            e.type == "outcome" and re.search(r"\b(?:died|pronounced dead|expired)\b", e.text, re.I)
-            for e in chron.events
+            re.search(r"\b(?:died|pronounced dead|expired)\b", e.text, re.I)
+            for e in chron.clinical()
         )
         return 1, 101 if died else 200
     if issue.kind == "delay_in_treatment":
-        return (50, 203) if obstetric else (60, 202)
+        if obstetric:
+            return 50, 203 if _FETAL_DISTRESS.search(texts) else 202
+        return 60, 202
+    if issue.kind == "retained_object":
+        return 20, 322
+    if issue.kind == "fall":
+        return 70, 706
+    if issue.kind == "unplanned_procedure":
+        return (50 if obstetric else 20), 306
     if issue.kind == "surgical_complication":
         if re.search(r"\bretained\b", texts, re.I):
             return 20, 322
@@ -156,8 +210,14 @@ def _allegation_for(issue: Issue, chron: Chronology) -> tuple[int, int]:
             return 20, 330
         return 20, 306
     if issue.kind == "medication_error":
+        if "dose_contradiction" in issue.flags and re.search(
+            r"prescri|order|called for", texts, re.I
+        ):
+            return 30, 326
         return 30, 327 if re.search(
-            r"wrong (?:drug|medication)|instead of|allerg", texts, re.I
+            r"wrong (?:drug|medication|patient)|instead of|allerg|for (?:another|a different)",
+            texts,
+            re.I,
         ) else 324
     if issue.kind == "failure_to_monitor":
         return 70, 106
@@ -166,7 +226,7 @@ def _allegation_for(issue: Issue, chron: Chronology) -> tuple[int, int]:
     if issue.kind == "consent":
         surgical = any(
             e.type == "procedure" and re.search(r"surg|ectomy|otomy|operat", e.text, re.I)
-            for e in chron.events
+            for e in chron.clinical()
         )
         return (20 if surgical else 60), 707
     return 90, 899
@@ -196,15 +256,25 @@ def suggest_allegations(issues: list[Issue], chron: Chronology) -> list[Suggesti
     return sorted(out.values(), key=lambda s: -s.confidence)
 
 
+def _asserted(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first match not negated in its clause ("no obvious injuries", "did not die")."""
+    for m in pattern.finditer(text):
+        if not _NEGATED.search(text, max(0, m.start() - 30), m.start()):
+            return m
+    return None
+
+
+_NEGATED = re.compile(
+    r"\b(?:no|not|never|without|denies|denied|risk of|prevent\w*)\b[^.;,]*$", re.I
+)
+
+
 def suggest_severity(chron: Chronology) -> Suggestion:
-    """The most severe stated outcome on the NPDB/NAIC scale, with its CRICO band."""
+    """The most severe injury the clinical records state, on the NPDB/NAIC scale, with its
+    CRICO band; the procedural history (claims, damages, verdicts) is never read."""
+    events = chron.clinical()
     for code, pattern in _SEVERITY_TERMS:
-        hits = [
-            e
-            for e in chron.events
-            if pattern.search(e.text)
-            and e.type in ("outcome", "procedure", "visit", "finding", "result")
-        ]
+        hits = [(e, m) for e in events if (m := _asserted(pattern, e.text))]
         if hits:
             band = "high" if code >= 6 else "medium" if code >= 4 else "low"
             return Suggestion(
@@ -212,8 +282,8 @@ def suggest_severity(chron: Chronology) -> Suggestion:
                 str(code),
                 SEVERITY[code],
                 0.8 if code in (9, 8) else 0.6,
-                f"stated outcome: '{pattern.search(hits[0].text).group(0)}'",  # type: ignore[union-attr]
-                [h.citation for h in hits[:3]],
+                f"stated outcome: '{hits[0][1].group(0)}'",
+                [e.citation for e, _ in hits[:3]],
                 {"crico_band": band},
             )
     return Suggestion(
@@ -221,7 +291,7 @@ def suggest_severity(chron: Chronology) -> Suggestion:
         "10",
         SEVERITY[10],
         0.3,
-        "no outcome stated in the records",
+        "no injury stated in the records",
         [],
         {"crico_band": None},
     )
@@ -229,7 +299,9 @@ def suggest_severity(chron: Chronology) -> Suggestion:
 
 def suggest_factors(issues: list[Issue], chron: Chronology) -> list[Suggestion]:
     """Contributing factors (CRICO-style categories) from issues, flags and patient events."""
-    kinds = {i.kind: i for i in issues}
+    kinds: dict[str, Issue] = {}
+    for issue in issues:
+        kinds.setdefault(issue.kind, issue)
     flags: dict[str, list[str]] = {}
     for flag in chron.flags:
         flags.setdefault(flag.kind, []).extend(flag.events)
@@ -270,14 +342,35 @@ def suggest_factors(issues: list[Issue], chron: Chronology) -> list[Suggestion]:
             0.6,
             "late entries, contradictory dates or undated entries",
         )
-    if "surgical_complication" in kinds:
+    for kind in ("surgical_complication", "unplanned_procedure", "retained_object"):
+        if kind in kinds:
+            add(
+                "technical_skill",
+                "Technical skill",
+                kinds[kind].events,
+                0.5,
+                "complication of a procedure, or a procedure that had to be done again",
+            )
+            break
+    process = {
+        "retained_object": "the count of sponges and instruments did not find the item",
+        "medication_error": "the ordering, dispensing or giving of a drug broke down",
+        "delay_in_treatment": "an order was not carried out in the time it set or needed",
+    }
+    for kind, why in process.items():
+        if kind in kinds:
+            add("clinical_systems", "Clinical systems", kinds[kind].events, 0.6, why)
+    if "fall" in kinds:
         add(
-            "technical_skill",
-            "Technical skill",
-            kinds["surgical_complication"].events,
-            0.5,
-            "complication of a procedure",
+            "clinical_judgment",
+            "Clinical judgment",
+            kinds["fall"].events,
+            0.6,
+            "patient assessment and fall precautions",
         )
+    override = [i for i in issues if "pharmacist_override" in i.flags]
+    if override:
+        add("communication", "Communication", override[0].events, 0.6, "a pharmacist's warning")
     system_ids = flags.get("result_not_acted_on", []) + flags.get("order_not_carried_out", [])
     if system_ids:
         add(
@@ -287,7 +380,7 @@ def suggest_factors(issues: list[Issue], chron: Chronology) -> list[Suggestion]:
             0.6,
             "test-result follow-up or order completion broke down",
         )
-    patient = [e.id for e in chron.events if _PATIENT_FACTORS.search(e.text)]
+    patient = [e.id for e in chron.clinical() if _PATIENT_FACTORS.search(e.text)]
     if patient:
         add(
             "patient_factors",
@@ -296,7 +389,16 @@ def suggest_factors(issues: list[Issue], chron: Chronology) -> list[Suggestion]:
             0.5,
             "non-adherence, refusal or missed follow-up stated",
         )
-    return sorted(found, key=lambda s: -s.confidence)
+    merged: dict[str, Suggestion] = {}
+    for factor in sorted(found, key=lambda s: -s.confidence):  # one suggestion per factor
+        if factor.code not in merged:
+            merged[factor.code] = factor
+            continue
+        kept = merged[factor.code]
+        kept.evidence = list(dict.fromkeys(kept.evidence + factor.evidence))
+        if factor.rationale not in kept.rationale:
+            kept.rationale = f"{kept.rationale}; {factor.rationale}"
+    return list(merged.values())
 
 
 def classify(issues: list[Issue], chron: Chronology) -> Classification:

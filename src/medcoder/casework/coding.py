@@ -1,15 +1,20 @@
 """Codes of the episode: ICD-10-CM diagnoses and ICD-10-PCS procedures from the coding engine,
-plus stated complications.
+plus stated complications and poisonings.
 
-Each document is coded once with the :class:`~medcoder.coding.engine.CodingEngine` (systems
-ICD-10-CM and, when a PCS pack is installed, ICD-10-PCS: issue 9 point 3 asks for every
-diagnosis *and procedure* involved) and every code is tied to the events whose clause holds
-its evidence. Without a PCS pack the procedures stay uncoded and the case's data-quality
-section says so, rather than the analysis failing; coding the whole note once gives the engine its section
-context (a "history of" section) that a lone clause would lose, and it is many times faster
-than coding thousands of clauses one by one. Complication and misadventure codes
-(K91.7-, T81.-, T88.-, Y62-Y69) are added only where the record states the complication, and
-only if the code exists in the ICD-10-CM pack in force.
+Each record is coded once through :func:`code_record` (the one place casework calls the coding
+engine, so it can follow the engine wherever it goes) with ICD-10-CM and, when a PCS pack is
+installed, ICD-10-PCS: issue 9 point 3 asks for every diagnosis *and procedure* involved. Every
+code is tied to the clinical events whose clause holds its evidence; coding the whole note once
+gives the engine its section context (a "history of" section) that a lone clause would lose.
+
+A case report is read as a statement of what happened, so only codes a coder would report are
+kept: evidence asserted as present (ICD-10-CM guideline IV.H / II.H: no code from "possible",
+"rule out" or a differential), never a court's sentence (the procedural history is not
+coding evidence: no R99 from a ruling that mentions a death), and only complete codes (a
+four-character PCS prefix or a CM category that needs more characters goes to the data-quality
+list, not the code list). Complication and misadventure codes (K91.7-, T81.-, T88.-, Y62-Y69)
+are added only where the record states the complication, and poisonings come from the Table
+of Drugs (see ``poisoning.py``); both only if the code exists in the ICD-10-CM pack in force.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from dataclasses import dataclass, field
 
 from medcoder.casework.case import Case, Citation
 from medcoder.casework.chronology import Chronology, DataQualityItem, Event
+from medcoder.documents.model import Document
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +74,19 @@ _COMPLICATIONS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     (re.compile(r"\bfailure of sterile (?:technique|precautions)\b", re.I), ("Y62.0",)),
 ]
 CM, PCS = "ICD-10-CM", "ICD-10-PCS"
-_KIND_ORDER = {"complication": 0, "diagnosis": 1, "procedure": 2, "external_cause": 3}
+# A clause that weighs a diagnosis rather than states it (guideline IV.H: outpatient; the
+# inpatient exception II.H is for the discharge diagnosis, which a case narrative is not).
+_DIFFERENTIAL = re.compile(
+    r"\b(?:differential|rule out|ruled out|r/o|versus|vs\.?|possible|possibly|probable|"
+    r"suspect\w*|likely|consider\w*|concern for|question of|cannot be excluded|"
+    r"thought (?:it|the \w+|she|he) (?:was|had)|attributed to|ascribed to|"
+    r"put (?:\w+ ){0,3}down to|risk of|(?:read|evaluated|examined|tested|screened|looked) for|"
+    r"to (?:look|check|assess|evaluate|test|screen) for)\b",
+    re.I,
+)
+_Y63 = re.compile(r"^Y63")
+_KIND_ORDER = {"complication": 0, "poisoning": 0, "adverse_effect": 0, "diagnosis": 1,
+               "procedure": 2, "external_cause": 3}  # fmt: skip
 
 
 @dataclass
@@ -78,10 +96,11 @@ class CaseCode:
     system: str
     code: str
     description: str
-    kind: str  # diagnosis, procedure, complication, external_cause
+    kind: str  # diagnosis, procedure, complication, poisoning, adverse_effect, external_cause
     events: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     score: float = 0.0
+    guideline: str | None = None  # the rule that chose the code, where casework chose it
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -92,6 +111,7 @@ class CaseCode:
             "events": self.events,
             "citations": [c.to_dict() for c in self.citations],
             "score": round(self.score, 3),
+            "guideline": self.guideline,
         }
 
 
@@ -130,8 +150,51 @@ def pcs_missing() -> str | None:
     return None
 
 
+_WEIGHED_AFTER = re.compile(
+    r"^[\s,]*(?:(?:as|was|were|is|are)\s+)?(?:an?\s+)?(?:possible|probable|suspected|considered|"
+    r"likely|questioned|ruled out|in the differential)\b",
+    re.I,
+)
+
+
+def _weighed(start: int, end: int, event: Event) -> bool:
+    """Whether the words just before the evidence, or right after it, weigh the diagnosis
+    instead of stating it ("read for an aortic dissection", "Marfan syndrome as a possible
+    contributing condition", "the differential included lymphoma")."""
+    text, offset = event.citation.quote, event.citation.start
+    before = text[max(0, start - offset - 80) : max(0, start - offset)]
+    after = text[end - offset : end - offset + 40]
+    return bool(_DIFFERENTIAL.search(before) or _WEIGHED_AFTER.match(after))
+
+
+def _is_name(words: str, event: Event) -> bool:
+    """Evidence that is only capitalised words inside a sentence is a person's or a place's
+    name ("nurse Ersheila Dawson"), not a diagnosis."""
+    parts = words.split()
+    at = event.citation.quote.find(words)
+    return bool(parts) and all(p[:1].isupper() for p in parts) and at > 0
+
+
+def code_record(document: Document, setting: str, systems: tuple[str, ...]):  # noqa: ANN201
+    """The coding engine's result for one record: the single call casework makes to it."""
+    from medcoder.coding.api import engine_for
+
+    return engine_for(setting, None, None, systems).code_document(document)
+
+
+def _complete(system: str, code: str) -> bool:
+    """A code a coder could report: valid and complete in the pack the engine coded with (all
+    seven PCS axes, a billable CM code)."""
+    from medcoder.codesets.validation import validate_any
+
+    if system == PCS and len(code.replace(".", "")) != 7:
+        return False
+    return validate_any(code, system=system).valid
+
+
 def code_case(case: Case, chron: Chronology, *, engine: bool = True) -> list[CaseCode]:
-    """Codes tied to chronology events; ``engine=False`` adds only stated complications.
+    """Codes tied to chronology events; ``engine=False`` adds only stated complications and
+    poisonings.
 
     A missing ICD-10-PCS pack is recorded in ``chron.data_quality`` (kind
     ``procedures_not_coded``) when the file has procedure events, so a reviewer knows the
@@ -140,11 +203,9 @@ def code_case(case: Case, chron: Chronology, *, engine: bool = True) -> list[Cas
     by_doc = _events_by_document(chron)
     codes: dict[str, CaseCode] = {}
     if engine:
-        from medcoder.coding.api import engine_for
-
         missing = pcs_missing()
         systems = (CM,) if missing else (CM, PCS)
-        if missing and any(e.type == "procedure" for e in chron.events):
+        if missing and any(e.type == "procedure" for e in chron.clinical()):
             chron.data_quality.append(
                 DataQualityItem(
                     "procedures_not_coded",
@@ -153,16 +214,24 @@ def code_case(case: Case, chron: Chronology, *, engine: bool = True) -> list[Cas
                     PCS,
                 )
             )
+        partial: dict[str, Event] = {}
         for document in case.documents:
             events = by_doc.get(document.id)
             if not events:
-                continue  # another patient's record or a document without events
-            result = engine_for(_setting(events), None, None, systems).code_document(document)
+                continue  # another patient's record, court text, or a record without events
+            result = code_record(document, _setting(events), systems)
             for suggestion in result.codes:
                 kind = "procedure" if suggestion.system == PCS else "diagnosis"
                 for evidence in suggestion.evidence:
                     event = _event_at(events, evidence.start)
-                    if event is None or evidence.assertion not in ("present", "possible"):
+                    if event is None or evidence.assertion != "present":
+                        continue
+                    if _weighed(evidence.start, evidence.end, event) or _is_name(
+                        evidence.text, event
+                    ):
+                        continue
+                    if not _complete(suggestion.system, suggestion.code):
+                        partial.setdefault(f"{suggestion.code} ({suggestion.description})", event)
                         continue
                     entry = codes.setdefault(
                         suggestion.code,
@@ -177,14 +246,69 @@ def code_case(case: Case, chron: Chronology, *, engine: bool = True) -> list[Cas
                     if event.id not in entry.events:
                         entry.events.append(event.id)
                         entry.citations.append(event.citation)
+            for query in (r for r in result.rejected if r.guideline == "A8"):
+                # a procedure documented without an axis: a query, never a code (PCS A8)
+                for evidence in query.evidence:
+                    event = _event_at(events, evidence.start)
+                    if event is not None:
+                        partial.setdefault(f"{query.code} ({query.description})", event)
+        for label, event in partial.items():
+            chron.data_quality.append(
+                DataQualityItem(
+                    "incomplete_code",
+                    f"{label} could not be coded to a complete, reportable code from this text; "
+                    "a coder must add the missing characters",
+                    event.document,
+                    event.citation,
+                )
+            )
     _complications(chron, codes)
+    _poisonings(chron, codes)
     return sorted(codes.values(), key=lambda c: (_KIND_ORDER.get(c.kind, 9), c.code))
+
+
+def _poisonings(chron: Chronology, codes: dict[str, CaseCode]) -> None:
+    """Table of Drugs codes for drugs given in error, overdoses and toxic effects."""
+    from medcoder.casework.poisoning import HARM, drug_codes, drug_table, errored_drugs
+    from medcoder.codesets import lookup
+
+    events = chron.clinical()
+    table = drug_table()
+    if table is None:
+        if any(HARM.search(e.text) for e in events):
+            chron.data_quality.append(
+                DataQualityItem(
+                    "poisoning_not_coded",
+                    "the records state a drug error or toxic effect, but no Table of Drugs is "
+                    "installed; import the CDC index files with `medcoder data import PATH` "
+                    "to code it",
+                    "ICD-10-CM",
+                )
+            )
+        return
+    errored = errored_drugs([e.text for e in events])
+    for event in events:
+        for found in drug_codes(event.text, errored=errored, table=table):
+            info = _lookup(lookup, found.code, event)
+            if info is None:
+                continue
+            kind = "poisoning" if found.column == "accidental" else "adverse_effect"
+            entry = codes.setdefault(
+                found.code,
+                CaseCode(CM, found.code, info.title, kind, score=0.7, guideline=found.guideline),
+            )
+            if event.id not in entry.events:
+                entry.events.append(event.id)
+                entry.citations.append(event.citation)
+    if any(c.kind == "poisoning" for c in codes.values()):
+        for code in [c for c in codes if _Y63.match(c)]:
+            del codes[code]  # Y63 Excludes1: drug given or taken in error (T36-T50)
 
 
 def _complications(chron: Chronology, codes: dict[str, CaseCode]) -> None:
     from medcoder.codesets import lookup
 
-    for event in chron.events:
+    for event in chron.clinical():
         for pattern, wanted in _COMPLICATIONS:
             if not pattern.search(event.text):
                 continue

@@ -13,63 +13,77 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from medcoder.casework.dates import date_spans
+from medcoder.casework.sentences import split_sentences
 from medcoder.documents.model import Document
-from medcoder.documents.sections import sentences
 
 # Event types in priority order: a clause is typed by the first type whose lexicon matches,
-# and keeps every matching type as a tag.
+# and keeps every matching type as a tag. "incident" is what happened to the patient in care
+# (a fall, an object left behind, a drug given in error), kept apart from the outcome.
 EVENT_LEXICON: dict[str, re.Pattern[str]] = {
     "outcome": re.compile(
-        r"\b(?:died|expired|pronounced (?:dead|deceased)|death|cardiac arrest|arrested|"
-        r"code blue|found unresponsive|anoxic|brain (?:damage|injury)|paraly[sz]ed|paralysis|"
-        r"amputat\w+|permanent\w*|deteriorat\w+|autopsy|cause of death|complicat\w+|"
-        r"paraplegi\w+|quadriplegi\w+)\b",
+        r"\b(?:died|dies|expired|pronounced (?:dead|deceased)|death|cardiac arrest|arrested|"
+        r"code blue|code was called|found unresponsive|unresponsive|anoxic|brain (?:damage|injury)|"
+        r"paraly[sz]ed|paralysis|amputat\w+|permanent\w*|deteriorat\w+|autopsy|cause of death|"
+        r"complicat\w+|paraplegi\w+|quadriplegi\w+|colostomy|ileostomy|toxicity|intoxication|"
+        r"overdosed?|perforat\w+|hemorrhag\w+|anemi\w+|disab\w+|injur(?:y|ies|ed))\b",
+        re.I,
+    ),
+    "incident": re.compile(
+        r"\b(?:fell|falls?|fallen|slipped|tripped|found on the floor|"
+        r"(?:left|retained|remained) (?:inside|in) (?:her|him|the patient)|retained|foreign body|"
+        r"wrong (?:patient|site|side|drug|dose|medication|level)|prescribed for (?:another|a different)|"
+        r"intended for (?:another|a different)|in error|by mistake|mistaken(?:ly)?)\b",
         re.I,
     ),
     "documentation": re.compile(
         r"\b(?:addendum|late entry|amended|entered late|documented late)\b", re.I
     ),
     "order": re.compile(
-        r"\b(?:ordered|requested|referred|referral|order for|orders? (?:was|were) (?:placed|written))\b",
+        r"\b(?:ordered|orders?|requested|referred|referral|order for|"
+        r"orders? (?:was|were) (?:placed|written))\b",
         re.I,
     ),
     "procedure": re.compile(
-        r"\b(?:underwent|performed|surgery|operation|operative|\w+ectomy|\w+otomy|\w+oscopy|"
-        r"\w+plasty|\w+ostomy|incision|intubat\w+|catheteri[sz]\w+|cesarean|c-section|"
-        r"deliver(?:y|ed)|biopsy|repair(?:ed)?|procedure|resuscitat\w+|cpr|transfus\w+|"
-        r"returned to the (?:operating room|or))\b",
+        r"\b(?:underwent|performed|surgery|surgeries|operation|operative|operated|\w+ectomy|"
+        r"\w+otomy|\w+oscopy|\w+plasty|\w+ostomy|incision|intubat\w+|catheteri[sz]\w+|"
+        r"cesarean|c-section|deliver(?:y|ed)|biopsy|repair(?:ed)?|procedures?|resuscitat\w+|cpr|"
+        r"transfus\w+|aspirat\w+|returned to the (?:operating room|or))\b",
         re.I,
     ),
     "medication": re.compile(
-        r"\b(?:administered|given|prescribed|dose|dosage|mg|mcg|units of|infusion|"
-        r"started on|medication|heparin|aspirin|insulin|morphine|hydromorphone|fentanyl|"
-        r"antibiotic\w*|warfarin|oxytocin|pitocin|nitroglycerin|tpa|ceftriaxone|vancomycin)\b",
+        r"\b(?:administered|given|gave|prescribed|dose|dosage|mg|mcg|milligrams?|units of|"
+        r"infusion|started on|medications?|medicine|heparin|aspirin|insulin|morphine|"
+        r"hydromorphone|fentanyl|narcan|naloxone|antibiotic\w*|warfarin|oxytocin|pitocin|"
+        r"nitroglycerin|tpa|ceftriaxone|vancomycin|dilantin|phenytoin|pharmacist|pharmacy)\b",
         re.I,
     ),
     "result": re.compile(
-        r"\b(?:troponin|result\w*|lab(?:s|oratory)?|ct|mri|x-ray|xray|radiograph\w*|"
-        r"ultrasound|ecg|ekg|cultures?|white (?:blood )?count|wbc|lactate|hemoglobin|"
-        r"potassium|sodium|creatinine|glucose|pathology|imaging|scan|showed|revealed|"
-        r"read as|tracing|fetal heart)\b",
+        r"\b(?:troponin|results?|lab(?:s|oratory)?|ct|cts|mri|x-rays?|xrays?|radiographs?|"
+        r"ultrasounds?|mammograms?|mammography|ecg|ekg|cultures?|white (?:blood )?count|wbc|"
+        r"lactate|hemoglobin|potassium|sodium|creatinine|glucose|pathology|imaging|scans?|"
+        r"showed|revealed|read (?:\w+ )*as|tracing|fetal heart|diagnos(?:ed|is)|found)\b",
         re.I,
     ),
     "communication": re.compile(
         r"\b(?:called|paged|notified|informed|told|telephoned|phoned|spoke|discussed|"
-        r"message|voicemail|advised|instructed|consult(?:ed|ation)?|reported to|"
-        r"not returned|no response|did not respond|consent\w*)\b",
+        r"message|voicemail|advised|instructed|consult(?:ed|ation)?|reported|report|"
+        r"not returned|no response|did not respond|consent\w*|asked|request)\b",
         re.I,
     ),
     "visit": re.compile(
-        r"\b(?:presented|seen|evaluated|examined|admitted|admission|arrived|triaged?|"
-        r"discharged|discharge|visit|returned|transferred|follow-up|clinic|office|"
-        r"emergency department|emergency room|rounded|rounds)\b",
+        r"\b(?:presented|seen|saw|evaluated|examined|admitted|admission|arrived|triaged?|"
+        r"discharged|discharge|visit|returned|transferred|follow-up|clinic|office|came (?:to|back)|"
+        r"went to|brought to|taken to|emergency department|emergency room|rounded|rounds|"
+        r"attended|resident of|lived at)\b",
         re.I,
     ),
     "finding": re.compile(
         r"\b(?:complain\w*|pain|fever|febrile|tachycardi\w*|hypotensi\w+|blood pressure|"
         r"bp|heart rate|pulse|temperature|oxygen saturation|spo2|vital signs?|exam\w*|"
-        r"noted|found|tender\w*|swelling|bleeding|numbness|weakness|vomit\w*|nausea|"
-        r"shortness of breath|diaphore\w+|distress|decelerations?|confus\w+|lethargic)\b",
+        r"noted|found|felt|tender\w*|swelling|bleed\w*|numbness|weakness|vomit\w*|nausea|"
+        r"shortness of breath|diaphore\w+|distress|decelerations?|confus\w+|lethargic|lump|"
+        r"mass|cyst|nodule|symptoms?|red|bruis\w+|hallucinat\w+|pregnant|ruptured membranes)\b",
         re.I,
     ),
 }
@@ -78,7 +92,28 @@ ABNORMAL = re.compile(
     r"perforat\w+|leak|abscess|occlu\w+|infarct\w*|st elevation|st-elevation|bleed\w*|"
     r"hemorrhag\w+|sepsis|septic|fever|febrile|tachycardi\w*|hypotensi\w+|hypoxi\w+|"
     r"decelerations?|dilated|obstruct\w+|nodule|lesion|shadow|opacity|free air|free fluid|"
-    r"compression|injur\w+|worsening|deteriorat\w+|\d+\s*/\s*10 pain)\b",
+    r"compression|injur\w+|worsening|deteriorat\w+|\d+\s*/\s*10 pain|lump|severe|intense|"
+    r"unresponsive|anemi\w+|dissection|sponge)\b",
+    re.I,
+)
+# Court and claim proceedings: the procedural history, never clinical events. "Complaint of
+# pain" and "chief complaint" are clinical; "wrongful death" is a cause of action, not a death.
+LEGAL = re.compile(
+    r"\b(?:sued|sues|suing|lawsuit|suits?\b(?! of)|filed (?:a |an |this |the )?(?:suit|complaint|petition|"
+    r"claim|action|appeal)|complaint(?! of)(?<!chief complaint)|petition(?:ed|er)?|jury|juror|"
+    r"verdict|judgment|trial court|(?:district|circuit|superior|county|high|supreme|appellate|"
+    r"trial|chancery|municipal|city|family|probate) court|court of (?:appeals?|civil appeals)|"
+    r"appeal(?:ed|s|ing)?|appellant|appellee|affirm(?:ed|s|ing)?|revers(?:ed|es|ing)|"
+    r"remand(?:ed|s)?|damages|awarded|settle(?:d|ment|s)|review panel|motion(?:s)? (?:to|for)|"
+    r"moved (?:for|to dismiss)|res ipsa|expert (?:report|affidavit)s?|affidavits?|deposition|"
+    r"mistrial|new trial|statute of limitations|wrongful death|liability was tried|"
+    r"summary judgment|dismissed the (?:claim|suit|case|complaint|action)|was tried|trial on)\b",
+    re.I,
+)
+# Headings under which every sentence is procedural, whatever it says.
+PROCEDURAL_HEADING = re.compile(
+    r"^\s*(?:procedural (?:history|background|posture)|course of proceedings|proceedings below|"
+    r"litigation|the (?:lawsuit|litigation)|trial|appeal)\s*:?\s*$",
     re.I,
 )
 _SETTINGS = [
@@ -119,9 +154,11 @@ HEADER_LABELS = {
     "procedure date": "surgery", "surgery date": "surgery",
     "author": "author", "attending": "author", "provider": "author", "signed by": "author",
     "facility": "facility", "location": "setting", "department": "setting",
-    "document type": "kind", "provenance": "provenance", "note type": "kind", "sex": "sex", "age": "age",
+    "document type": "kind", "provenance": "provenance", "source": "provenance",
+    "citation": "provenance", "note type": "kind", "sex": "sex", "age": "age",
 }  # fmt: skip
 _CLAUSE_SPLIT = re.compile(r";\s+")
+_CONJUNCTION = re.compile(r",?\s+(?:and then|and|but|then)\s+(?=\S)", re.I)
 
 
 @dataclass
@@ -159,18 +196,49 @@ def header_info(document: Document, limit: int = 1500) -> HeaderInfo:
 
 
 def clauses(document: Document, skip: list[tuple[int, int]] | None = None) -> list[Clause]:
-    """Sentences of the document split at semicolons, header lines left out."""
+    """Sentences of the document split at semicolons, header lines left out.
+
+    A sentence that joins two events on different days ("admitted for observation and
+    discharged the next morning", "ordered at 1500 but not performed until the following day")
+    is also cut before the conjunction that introduces the later date, so each event keeps its
+    own date instead of the first one the sentence names.
+    """
     skip = skip or []
+    text = document.text
     out: list[Clause] = []
-    for sentence in sentences(document.text):
-        if any(s <= sentence.start < e for s, e in skip):
+    for start, end in split_sentences(text):
+        if any(s <= start < e for s, e in skip):
             continue
-        cut = sentence.start
-        for m in _CLAUSE_SPLIT.finditer(document.text, sentence.start, sentence.end):
-            out.append(Clause(cut, m.start(), document.text[cut : m.start()]))
+        cut = start
+        for m in _CLAUSE_SPLIT.finditer(text, start, end):
+            out.extend(_by_date(text, cut, m.start()))
             cut = m.end()
-        out.append(Clause(cut, sentence.end, document.text[cut : sentence.end]))
+        out.extend(_by_date(text, cut, end))
     return [c for c in out if c.text.strip()]
+
+
+def _by_date(text: str, start: int, end: int) -> list[Clause]:
+    """``text[start:end]`` cut at a conjunction that introduces a date of its own.
+
+    "...admitted her for observation and she was discharged the next morning" becomes two
+    events; clock times never cut ("arrived at 0140 and operated at 0212" is one event).
+    """
+    cuts: list[tuple[int, int]] = []  # (end of one clause, start of the next)
+    boundary = start
+    for s, e, rule in date_spans(text, start, end, times=True):
+        if rule not in ("time", "md_short"):
+            join = _CONJUNCTION.search(text, boundary, s)
+            first = cuts[-1][1] if cuts else start
+            if join and len(text[first : join.start()].split()) >= 3:
+                cuts.append((join.start(), join.end()))
+        boundary = e
+    out: list[Clause] = []
+    cut = start
+    for stop, resume in cuts:
+        out.append(Clause(cut, stop, text[cut:stop]))
+        cut = resume
+    out.append(Clause(cut, end, text[cut:end]))
+    return out
 
 
 def event_types(text: str) -> list[str]:
@@ -190,10 +258,38 @@ def actor_of(text: str) -> str | None:
     return m.group(0).strip() if m else None
 
 
+_DESCRIPTOR = re.compile(
+    r"\d|\b(?:year|years|yo|y/o|old|woman|man|male|female|boy|girl|infant|child|baby|minor|"
+    r"deceased|decedent|patient|pt|plaintiff|claimant|mrs?|ms|miss|dr|jr|sr|ii|iii)\b",
+    re.I,
+)
+
+
 def normalise_name(name: str) -> str:
-    """Lower-case letters only, "Last, First" turned to "first last", for identity checks."""
-    name = name.strip()
-    if "," in name:
-        last, first = name.split(",", 1)
-        name = f"{first} {last}"
-    return " ".join(re.findall(r"[a-z]+", name.lower()))
+    """Lower-case name words only, for identity checks.
+
+    "Last, First" becomes "first last"; what a header adds after the name ("Deloris Lucas,
+    51-year-old woman", "Curtis, Mary (deceased)") is a description, not part of the name.
+    """
+    name = re.sub(r"\([^)]*\)", " ", name.strip())
+    parts = [p.strip() for p in name.split(",") if p.strip()]
+    names = [p for p in parts if not _DESCRIPTOR.search(p)] or parts[:1]
+    if len(names) >= 2:
+        names = [names[1], names[0]]  # "Last, First"
+    words = re.findall(r"[a-z][a-z'-]*", " ".join(names).lower())
+    return " ".join(w for w in words if not _DESCRIPTOR.fullmatch(w))
+
+
+def same_person(a: str, b: str) -> bool:
+    """Two normalised names for one person: equal, or one's words all in the other's (a middle
+    name or initial written in one record only), first and last names agreeing."""
+    if a == b:
+        return True
+    wa, wb = a.split(), b.split()
+    if not wa or not wb:
+        return False
+    short, long_ = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    if short[0] != long_[0] or short[-1] != long_[-1]:
+        return False
+    rest = long_[1:-1]
+    return all(any(r.startswith(w[0]) for r in rest) for w in short[1:-1])

@@ -36,7 +36,11 @@ _MONITOR = re.compile(
 _NO_ANSWER = re.compile(
     r"\b(?:did not respond|no response|not returned|did not come|did not call back|unable to reach|"
     r"left (?:a )?voicemail|not (?:informed|told|notified)|never (?:informed|told|notified)|"
-    r"was not communicated|not relayed|did not return the (?:call|page))\b",
+    r"was not communicated|not relayed|did not return the (?:call|page)|"
+    r"did not (?:report|notify|inform|tell|relay|pass on|communicate|reach|call)|"
+    r"(?:was|were) (?:not|never) (?:reported|relayed|passed on|communicated|called)|"
+    r"never (?:reported|reached|relayed)|failed to (?:report|notify|inform|communicate|relay|"
+    r"call|tell|pass on)|no one (?:told|informed|notified|called)|not (?:reach|reaching) the)\b",
     re.I,
 )
 _CONSENT = re.compile(
@@ -76,7 +80,7 @@ class Issue:
 
 
 def _ordered(chron: Chronology, ids: list[str]) -> list[str]:
-    rank = {e.id: i for i, e in enumerate(chron.events)}
+    rank = {e.id: i for i, e in enumerate(chron.timeline())}
     return sorted(dict.fromkeys(ids), key=lambda i: rank.get(i, len(rank)))
 
 
@@ -97,7 +101,7 @@ def _diagnosis_issues(chron: Chronology) -> list[Issue]:
             flags.append(flag.message)
     events = chron.events
     for i, event in enumerate(events):
-        if event.type != "visit" or not _DISCHARGED.search(event.text) or event.date is None:
+        if "visit" not in event.types or not _DISCHARGED.search(event.text) or event.date is None:
             continue
         before = [e for e in events[:i] if e.abnormal and e.date == event.date]
         after = [
@@ -175,9 +179,30 @@ def _pattern_issue(
     return [Issue(kind, title, [e.id for e in hits], hits[0].id, why, confidence)]
 
 
+def _merge(issues: list[Issue], chron: Chronology) -> list[Issue]:
+    """One issue per kind and title: the evidence of every rule that raised it, in time order,
+    the inflection point of the most confident one."""
+    merged: dict[tuple[str, str], Issue] = {}
+    for issue in sorted(issues, key=lambda i: -i.confidence):
+        key = (issue.kind, issue.title)
+        if key not in merged:
+            merged[key] = issue
+            continue
+        kept = merged[key]
+        kept.events = _ordered(chron, kept.events + issue.events)
+        kept.flags = list(dict.fromkeys(kept.flags + issue.flags))
+        if issue.rationale not in kept.rationale:
+            kept.rationale = f"{kept.rationale}; {issue.rationale}"
+    return list(merged.values())
+
+
 def find_issues(chron: Chronology) -> list[Issue]:
     """Every candidate issue the rules find, most confident first."""
+    from medcoder.casework.issue_rules import RULES
+
     issues = [*_diagnosis_issues(chron), *_surgical_issues(chron)]
+    for rule in RULES:
+        issues += rule(chron)
     issues += _pattern_issue(
         chron,
         "medication_error",
@@ -224,4 +249,4 @@ def find_issues(chron: Chronology) -> list[Issue]:
         "the record questions the informed consent",
         0.6,
     )
-    return sorted(issues, key=lambda i: -i.confidence)
+    return sorted(_merge(issues, chron), key=lambda i: -i.confidence)

@@ -18,6 +18,11 @@ from medcoder.casework.case import Citation
 from medcoder.casework.synopsis import CaseReport, when
 
 TEMPLATES = Path(__file__).parent / "templates"
+DISCLAIMER = (
+    "This report sets out what the records state, each statement with its source, and "
+    "suggestions for a physician reviewer; it is not a finding of fact, of negligence or of "
+    "causation."
+)
 
 
 def _labeller(names: dict[str, str] | None) -> Callable[[Citation], str]:
@@ -59,6 +64,19 @@ def name_documents(names: dict[str, str] | None) -> Callable[[str], str]:
     return lambda text: pattern.sub(lambda m: names[m.group(0)], text)
 
 
+def _anchor_text(report: CaseReport) -> Callable[[object], str]:
+    """For an event dated relative to another one: the other event, as a short quote."""
+
+    def anchor(event: object) -> str:
+        source = report.chronology.event(getattr(event, "relative_to", None) or "")
+        if source is None:
+            return ""
+        text = " ".join(source.text.split())
+        return f"{when(source)}: {text[:90]}" + ("\u2026" if len(text) > 90 else "")
+
+    return anchor
+
+
 def render_html(report: CaseReport, names: dict[str, str] | None = None) -> str:
     """The report as one self-contained HTML page; ``names`` maps document ids to file names."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -72,6 +90,9 @@ def render_html(report: CaseReport, names: dict[str, str] | None = None) -> str:
         generated_at=report.generated_at.strftime("%Y-%m-%d %H:%M UTC"),
         synopsis=report.synopsis,
         chronology=report.chronology,
+        timeline=report.chronology.timeline(),
+        anchor=_anchor_text(report),
+        disclaimer=DISCLAIMER,
         critical=set(report.critical_events),
         issues=report.issues,
         classification=report.classification,
@@ -128,9 +149,11 @@ def render_json(report: CaseReport) -> str:
 
 def render_pdf(report: CaseReport, names: dict[str, str] | None = None) -> bytes:
     """A paginated PDF with the sections of the HTML report: header, synopsis with citations,
-    chronology table (split across pages, its heading row repeated), issues, classification,
-    codes, physician background, data quality and the open questions. ``names`` maps document
-    ids to the file names a reader knows them by."""
+    chronology table (dated and undated events in timeline order, split across pages, its
+    heading row repeated), procedural history, issues, classification, codes, physician
+    background, data quality and the open questions. A section with nothing to show is left
+    out rather than printed as an empty table; every page carries its number and the
+    disclaimer. ``names`` maps document ids to the file names a reader knows them by."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import letter
     from reportlab.lib.styles import getSampleStyleSheet
@@ -140,7 +163,7 @@ def render_pdf(report: CaseReport, names: dict[str, str] | None = None) -> bytes
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
     label, named = _labeller(names), name_documents(names)
-    point = _inflection(report, label)
+    point, anchor = _inflection(report, label), _anchor_text(report)
     grid = TableStyle(
         [("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
     )
@@ -160,7 +183,7 @@ def render_pdf(report: CaseReport, names: dict[str, str] | None = None) -> bytes
         out.setStyle(grid)
         return out
 
-    story: list[object] = [p("Case summary report", styles["Title"])]
+    story: list[object] = [p("Case summary report", styles["Title"]), p(DISCLAIMER, small)]
     h = report.header
     rows = [
         ["Claim #", h.get("claim_number") or "-", "Suit #", h.get("suit_number") or "-"],
@@ -191,16 +214,35 @@ def render_pdf(report: CaseReport, names: dict[str, str] | None = None) -> bytes
             cites = "; ".join(label(c) for c in st.citations)
             story.append(p(f"{named(st.text)} [{cites}]", small))
     story += heading("Chronology of care")
-    story.append(
-        table(
-            ("Date/time", "Setting", "Type", "Event", "Source"),
-            [
-                [when(e), e.setting or "", e.type, e.text, label(e.citation)]
-                for e in report.chronology.events
-            ],
-            [0.95, 0.55, 0.95, 3.25, 1.3],
+    timeline = report.chronology.timeline()
+    if timeline:
+        story.append(
+            table(
+                ("Date/time", "Setting", "Type", "Event", "Source"),
+                [
+                    [
+                        when(e) + (f" - after: {anchor(e)}" if e.relative_to else ""),
+                        e.setting or "",
+                        e.type,
+                        e.text,
+                        label(e.citation),
+                    ]
+                    for e in timeline
+                ],
+                [1.15, 0.55, 0.8, 3.2, 1.3],
+            )
         )
-    )
+    else:
+        story.append(p("The records state no clinical event.", small))
+    if report.chronology.procedural:
+        story += heading("Procedural history")
+        story.append(
+            table(
+                ("Date", "Statement", "Source"),
+                [[when(e), e.text, label(e.citation)] for e in report.chronology.procedural],
+                [1.0, 4.7, 1.3],
+            )
+        )
     story += heading("Issues")
     story += [
         p(
@@ -209,50 +251,56 @@ def render_pdf(report: CaseReport, names: dict[str, str] | None = None) -> bytes
         )
         for i in report.issues
     ] or [p("none found", small)]
-    story += heading("Classification (suggested)")
     c = report.classification
     suggestions = [("allegation", a) for a in c.allegations]
     suggestions += [("severity", c.severity)] if c.severity else []
     suggestions += [("contributing factor", f) for f in c.contributing_factors]
-    story.append(
-        table(
-            ("Kind", "Code", "Label", "Confidence", "Why"),
-            [[k, s.code, s.label, f"{s.confidence:.2f}", s.rationale] for k, s in suggestions],
-            [1.1, 1.0, 1.6, 0.7, 2.6],
+    if suggestions:
+        story += heading("Classification (suggested)")
+        story.append(
+            table(
+                ("Kind", "Code", "Label", "Confidence", "Why"),
+                [[k, s.code, s.label, f"{s.confidence:.2f}", s.rationale] for k, s in suggestions],
+                [1.1, 1.0, 1.6, 0.7, 2.6],
+            )
         )
-    )
-    story += heading("Codes of the diagnoses and procedures involved")
-    story.append(
-        table(
-            ("System", "Code", "Description", "Kind", "Source"),
-            [
+    if report.codes:
+        story += heading("Codes of the diagnoses and procedures involved")
+        story.append(
+            table(
+                ("System", "Code", "Description", "Kind", "Source"),
                 [
-                    code.system,
-                    code.code,
-                    code.description,
-                    code.kind.replace("_", " "),
-                    "; ".join(label(x) for x in code.citations[:3]),
-                ]
-                for code in report.codes
-            ],
-            [0.85, 0.75, 2.9, 0.9, 1.6],
+                    [
+                        code.system,
+                        code.code,
+                        code.description,
+                        code.kind.replace("_", " "),
+                        "; ".join(label(x) for x in code.citations[:3]),
+                    ]
+                    for code in report.codes
+                ],
+                [0.85, 0.75, 2.9, 0.9, 1.6],
+            )
         )
-    )
-    story += heading("Physician background")
-    story += [
-        p(
-            f"{ph.party.name} ({ph.party.role}): "
-            + (ph.profile.summary() if ph.profile is not None else ph.status),  # type: ignore[attr-defined]
-            small,
-        )
-        for ph in report.physicians
-    ] or [p("no physician defendants listed", small)]
-    story += heading("Data quality")
-    story += [
-        p(f"{d.kind} - {named(d.source)}: {named(d.message)}", small) for d in report.data_quality
-    ] or [p("none", small)]
-    story += heading("Open questions for the physician reviewer")
-    story += [p(f"{i}. {named(q.text)}", small) for i, q in enumerate(report.open_questions, 1)]
+    if report.physicians:
+        story += heading("Physician background")
+        story += [
+            p(
+                f"{ph.party.name} ({ph.party.role}): "
+                + (ph.profile.summary() if ph.profile is not None else ph.status),  # type: ignore[attr-defined]
+                small,
+            )
+            for ph in report.physicians
+        ]
+    if report.data_quality:
+        story += heading("Data quality")
+        story += [
+            p(f"{d.kind} - {named(d.source)}: {named(d.message)}", small)
+            for d in report.data_quality
+        ]
+    if report.open_questions:
+        story += heading("Open questions for the physician reviewer")
+        story += [p(f"{i}. {named(q.text)}", small) for i, q in enumerate(report.open_questions, 1)]
     buffer = BytesIO()
     margin = 0.75 * inch  # a 7-inch frame: the widest table fits, nothing is drawn past it
     SimpleDocTemplate(
@@ -263,8 +311,40 @@ def render_pdf(report: CaseReport, names: dict[str, str] | None = None) -> bytes
         rightMargin=margin,
         topMargin=margin,
         bottomMargin=margin,
-    ).build(story)
+    ).build(story, canvasmaker=_numbered_canvas(margin))
     return buffer.getvalue()
+
+
+def _numbered_canvas(margin: float):  # noqa: ANN202 - a reportlab Canvas class
+    """A canvas that writes "Page N of M" and the disclaimer under every page once the
+    number of pages is known (drawn last, inside the bottom margin)."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self) -> None:  # noqa: N802 - reportlab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                width = self._pagesize[0]
+                self.setFont("Helvetica", 7)
+                self.setFillGray(0.35)
+                self.drawString(margin, 0.8 * margin, "Suggestions for physician review; "
+                                "not a finding of negligence or causation.")  # fmt: skip
+                self.drawRightString(
+                    width - margin, 0.8 * margin, f"Page {self._pageNumber} of {total}"
+                )
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
 
 
 def write_report(report: CaseReport, path: str | Path) -> Path:

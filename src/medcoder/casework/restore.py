@@ -60,7 +60,15 @@ def _event(raw: dict[str, Any]) -> Event:
         actor=raw.get("actor"),
         abnormal=bool(raw.get("abnormal")),
         late_entry=bool(raw.get("late_entry")),
+        precision=raw.get("precision") or "day",  # analyses stored before issue 20: days
+        approximate=bool(raw.get("approximate")),
+        relative_to=raw.get("relative_to"),
     )
+
+
+def chronology(raw: dict[str, Any]) -> Chronology:
+    """The :class:`Chronology` a stored ``chronology`` dict was written from."""
+    return _chronology(raw)
 
 
 def _chronology(raw: dict[str, Any]) -> Chronology:
@@ -68,6 +76,7 @@ def _chronology(raw: dict[str, Any]) -> Chronology:
         events=[_event(e) for e in raw.get("events") or []],
         undated=[_event(e) for e in raw.get("undated") or []],
         excluded=[_event(e) for e in raw.get("excluded") or []],
+        procedural=[_event(e) for e in raw.get("procedural") or []],
         flags=[
             Flag(f["kind"], f["message"], list(f["events"]), f.get("hours"))
             for f in raw.get("flags") or []
@@ -168,6 +177,7 @@ def report_from_dict(data: dict[str, Any]) -> CaseReport:
                 events=list(c.get("events") or []),
                 citations=[citation(x) for x in c.get("citations") or []],
                 score=float(c.get("score") or 0.0),
+                guideline=c.get("guideline"),
             )
             for c in data.get("codes") or []
         ],

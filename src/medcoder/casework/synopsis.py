@@ -14,13 +14,18 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from medcoder.casework import handover
 from medcoder.casework.case import Case, Citation, Party
 from medcoder.casework.chronology import Chronology, DataQualityItem, Event
 from medcoder.casework.classify import Classification
 from medcoder.casework.coding import CaseCode
+from medcoder.casework.dates import describe
 from medcoder.casework.issues import Issue
 
-_KEY_VISIT = re.compile(r"\b(?:presented|arrived|admitted|returned|discharged|transferred)\b", re.I)
+_KEY_VISIT = re.compile(
+    r"\b(?:presented|arrived|admitted|returned|discharged|transferred|came (?:to|back)|saw)\b",
+    re.I,
+)
 MAX_QUOTE = 240
 MAX_FACTS = 60
 
@@ -115,15 +120,16 @@ class CaseReport:
 
 
 def when(event: Event) -> str:
-    """``03/14/2021 03:15`` / ``03/14/2021 (morning)`` / ``undated``."""
-    if event.date is None:
-        return "undated"
-    out = event.date.strftime("%m/%d/%Y")
-    if event.time:
-        out += " " + event.time.strftime("%H:%M")
-    elif event.part_of_day:
-        out += f" ({event.part_of_day})"
-    return out
+    """``03/14/2021 03:15``, ``03/14/2021 (morning)``, ``March 2016``, ``about July 2007``,
+    ``undated (about twelve hours later)``: no more precise than the record."""
+    return describe(
+        event.date,
+        precision=event.precision,
+        approximate=event.approximate,
+        clock=event.time,
+        part_of_day=event.part_of_day,
+        said=event.date_text,
+    )
 
 
 def quote(event: Event) -> str:
@@ -132,17 +138,19 @@ def quote(event: Event) -> str:
 
 
 def critical_events(chron: Chronology, issues: list[Issue]) -> list[str]:
-    """Inflection points, issue evidence, abnormal results, procedures and outcomes, in time order."""
+    """Inflection points, issue evidence, abnormal results, procedures and outcomes, dated or
+    not, in the order of the timeline."""
     wanted: set[str] = {i for issue in issues for i in issue.events}
     wanted |= {f for flag in chron.flags for f in flag.events}
-    for event in chron.events:
+    timeline = chron.timeline()
+    for event in timeline:
         if (
             event.abnormal
-            or event.type in ("outcome", "procedure")
+            or event.type in ("outcome", "procedure", "incident")
             or _KEY_VISIT.search(event.text)
         ):
             wanted.add(event.id)
-    return [e.id for e in chron.events if e.id in wanted][:MAX_FACTS]
+    return [e.id for e in timeline if e.id in wanted][:MAX_FACTS]
 
 
 def _fact(event: Event) -> Statement:
@@ -158,20 +166,19 @@ def build_report(
     codes: list[CaseCode],
     physicians: list[PhysicianSection] | None = None,
 ) -> CaseReport:
-    """Assemble the report; every synopsis sentence cites at least one event."""
+    """Assemble the report; every synopsis sentence cites at least one event.
+
+    The synopsis follows what an examiner hands on: who, what happened and when, the injury,
+    the alleged deviation (the claim's words, then the questions the records raise), the
+    outcome and the procedural posture; then the suggested NPDB allegation, the conflicts in
+    the records and the codes.
+    """
     critical = critical_events(chron, issues)
-    facts = SynopsisSection("Facts", [_fact(e) for i in critical if (e := chron.event(i))])
-    allegations = SynopsisSection("Allegations (suggested)")
-    for a in classification.allegations:
-        allegations.statements.append(
-            Statement(
-                f"Suggested NPDB allegation: group {a.extra['group_code']} ({a.extra['group_label']}), "
-                f"specific allegation {a.code} ({a.label}), confidence {a.confidence:.2f}; "
-                f"supported by {len(a.evidence)} cited event(s).",
-                a.evidence,
-            )
-        )
-    injury = SynopsisSection("Injury and outcome")
+    who = SynopsisSection("Who", handover.who(case, chron, Statement))
+    facts = SynopsisSection(
+        "What happened and when", [_fact(e) for i in critical if (e := chron.event(i))]
+    )
+    injury = SynopsisSection("Injury")
     sev = classification.severity
     if sev and sev.evidence:
         injury.statements.append(
@@ -181,19 +188,23 @@ def build_report(
                 sev.evidence,
             )
         )
-    for event in chron.events:
+    for event in chron.timeline():
         if event.type == "outcome":
             injury.statements.append(_fact(event))
-    issue_section = SynopsisSection("Issues (candidate)")
-    for issue in issues:
-        point = chron.event(issue.inflection_point or "")
-        cites = [e.citation for i in issue.events if (e := chron.event(i))]
-        if point is None or not cites:
-            continue
-        issue_section.statements.append(
+    deviation = SynopsisSection(
+        "Alleged deviation", handover.alleged_deviation(chron, issues, Statement, when)
+    )
+    posture = SynopsisSection(
+        "Outcome and procedural posture", handover.outcome(chron, Statement, when)
+    )
+    allegations = SynopsisSection("Allegations (suggested)")
+    for a in classification.allegations:
+        allegations.statements.append(
             Statement(
-                f'{issue.title} ({issue.rationale}); inflection point {when(point)}: "{quote(point)}".',
-                cites,
+                f"Suggested NPDB allegation: group {a.extra['group_code']} ({a.extra['group_label']}), "
+                f"specific allegation {a.code} ({a.label}), confidence {a.confidence:.2f}; "
+                f"supported by {len(a.evidence)} cited event(s).",
+                a.evidence,
             )
         )
     flag_section = SynopsisSection("Conflicts and gaps")
@@ -208,11 +219,14 @@ def build_report(
         if c.citations:
             code_section.statements.append(
                 Statement(
-                    f"{c.system} {c.code} ({c.description}) [{c.kind}] is supported by the cited text.",
+                    f"{c.system} {c.code} ({c.description}) [{c.kind.replace('_', ' ')}] is "
+                    "supported by the cited text.",
                     c.citations,
                 )
             )
-    sections = [facts, allegations, injury, issue_section, flag_section, code_section]
+    sections = [
+        who, facts, injury, deviation, posture, allegations, flag_section, code_section,
+    ]  # fmt: skip
     doctors = (
         physicians
         if physicians is not None
@@ -245,7 +259,20 @@ def open_questions(
                     [point.citation],
                 )
             )
+    undated = [d for d in chron.data_quality if d.kind == "undated_event"]
+    if undated:
+        relative = sum("relative to an earlier event" in d.message for d in undated)
+        out.append(
+            Question(
+                f"{len(undated)} event(s) have no calendar date"
+                + (f" ({relative} dated only relative to another event)" if relative else "")
+                + ": can the original records date them?",
+                [d.citation for d in undated if d.citation][:10],
+            )
+        )
     for item in chron.data_quality:
+        if item.kind == "undated_event":
+            continue
         cites = [item.citation] if item.citation else []
         out.append(
             Question(

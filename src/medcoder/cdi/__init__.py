@@ -9,7 +9,7 @@ diagnosis not yet coded or documented; queries are drafted and linted per the AH
 from medcoder.cdi.drafting import OTHER, UNDETERMINED, CitedIndicator, DraftQuery, draft_query
 from medcoder.cdi.indicators import ExcludedValue, Indicator, IndicatorSet, collect_indicators
 from medcoder.cdi.lint import LintFinding, lint_query
-from medcoder.cdi.opportunities import Opportunity, find_opportunities
+from medcoder.cdi.opportunities import Opportunity, find, find_opportunities
 from medcoder.cdi.rules import Rule, RuleSet, default_rules, load_rule_file, load_rules
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "collect_indicators",
     "default_rules",
     "draft_query",
+    "find",
     "find_opportunities",
     "lint_query",
     "load_rule_file",

@@ -117,8 +117,30 @@ def _when(moment: datetime | date | None) -> str:
 
 
 def _quote(text: str, limit: int = 200) -> str:
+    """One line, double quotes made single, cut on a word boundary when too long."""
     text = " ".join(text.replace('"', "'").split())
-    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 3)
+    return text[: cut if cut > 0 else limit - 3].rstrip(" ,;") + "..."
+
+
+_LABELS = {
+    "treatment": "Treatment documented",
+    "code": "Documented diagnosis",
+    "documented": "Documented",
+}
+
+
+def _where(indicator: Indicator) -> str:
+    """Where a cited phrase was found (' in the past medical history'), when it is known."""
+    if not indicator.section or indicator.section in ("body", "other"):
+        return ""
+    return " in the " + indicator.section.replace("_", " ")
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def cite(indicator: Indicator) -> CitedIndicator:
@@ -129,14 +151,14 @@ def cite(indicator: Indicator) -> CitedIndicator:
         if indicator.observed_at:
             line += f" on {_when(indicator.observed_at)}"
         line += f" ({source})"
+    elif indicator.kind == "timing":
+        line = f"Timing: {indicator.context or indicator.text} (document {indicator.document})"
     else:
-        label = {
-            "treatment": "Treatment documented",
-            "code": "Documented diagnosis",
-        }.get(indicator.kind, "Documentation")
+        label = _LABELS.get(indicator.kind, "Documentation")
         if indicator.nursing:
             label = "Nursing documentation"
-        line = f'{label}: "{_quote(indicator.context or indicator.text)}" (document {indicator.document})'
+        quoted = _quote(indicator.context or indicator.text)
+        line = f'{label}{_where(indicator)}: "{quoted}" (document {indicator.document})'
     return CitedIndicator(
         line=line,
         kind=indicator.kind,
@@ -147,6 +169,22 @@ def cite(indicator: Indicator) -> CitedIndicator:
         unit=indicator.unit,
         observed_at=indicator.observed_at,
     )
+
+
+def _one_line_per_quote(indicators: Iterable[Indicator]) -> list[CitedIndicator]:
+    """One line per quoted sentence: a sentence naming the condition and its treatment
+    ("ventilator-dependent respiratory failure") is cited once, as the first criterion saw it."""
+    seen: dict[tuple[str, str], CitedIndicator] = {}
+    for indicator in indicators:
+        quoted = indicator.context if indicator.kind not in ("lab", "vital") else None
+        key = (
+            (indicator.document, _quote(quoted))
+            if quoted
+            else (indicator.document, cite(indicator).line)
+        )
+        if key not in seen:
+            seen[key] = cite(indicator)
+    return list(seen.values())
 
 
 def _offered(option: Option, found: IndicatorSet | None) -> bool:
@@ -173,15 +211,20 @@ def draft_query(
     found: IndicatorSet | None = None,
     documented: str | None = None,
     encounter_id: str | None = None,
+    missing: list[str] | None = None,
 ) -> DraftQuery:
-    """Draft the rule's query citing ``indicators``; ``documented`` fills ``{documented}``."""
-    cited = list({c.line: c for c in map(cite, indicators)}.values())  # one line per quote
+    """Draft the rule's query citing ``indicators``; ``documented`` fills ``{documented}`` and
+    ``missing`` (what a specificity query asks for: "type", "acuity") fills ``{missing}``."""
+    cited = _one_line_per_quote(indicators)
     spec = rule.query
     question = spec.question or DEFAULT_QUESTIONS[spec.format]
     if "{documented}" in question:
         question = question.replace(
             "{documented}", _quote(documented or "the documented condition")
         )
+    if "{missing}" in question:
+        asked = [m.replace("_", " ") for m in missing or []]
+        question = question.replace("{missing}", _and(asked) if asked else "specificity")
     options = [] if spec.format == "open_ended" else choose_options(rule, found)
     lines = [
         f"Clinical documentation query: {spec.subject}",

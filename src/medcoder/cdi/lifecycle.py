@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from medcoder.cdi.drafting import UNDETERMINED, DraftQuery
-from medcoder.coding.suggestion import CodingResult
 from medcoder.documents.model import Document, Encounter
 from medcoder.errors import UsageError
+from medcoder.suggestions import CodingResult
 
 
 class QueryStatus(StrEnum):

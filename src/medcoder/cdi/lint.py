@@ -45,19 +45,31 @@ class LintFinding:
         }
 
 
+# "CC" is a complication/comorbidity only where it is not a volume ("2400 CC", "5 cc") and not
+# a header ("CC: Dr. Patel" is a carbon copy, "CC: chest pain" a chief complaint).
 _FINANCIAL = re.compile(
-    r"\b(?:(?:MS-|APR-)?DRGs?|MCCs?|CCs?|HCCs?|PSIs?|HACs?|SOI|ROM|RAF|CMI)\b"
+    r"\b(?:(?:MS-|APR-)?DRGs?|MCCs?|HCCs?|PSIs?|HACs?|SOI|ROM|RAF|CMI)\b"
+    r"|(?<![\d.])(?<!\d\s)(?<!\d\s\s)\bCCs?\b(?!\s*:)"
     r"|(?i:\b(?:payments?|pay(?:s|ing|er|ors?)?|paid|reimburs\w*|revenue|financial\w*|billing|"
     r"billable|dollars?|case[\s-]mix(?:\s+index)?|severity\s+of\s+illness|risk\s+of\s+mortality|"
     r"risk[\s-]adjust\w*|complications?\s+(?:or|and)\s+comorbidit\w*|"
+    r"case[\s-]weights?|relative\s+weights?|(?:hospital\s+|national\s+|public\s+)?rankings?|"
+    r"ranked|expected\s+mortality|length[\s-]of[\s-]stay\s+(?:index|impact|target)|"
     r"quality\s+(?:scores?|metrics?|measures?|ratings?|reporting|indicators?)|star\s+ratings?|"
-    r"hospital[\s-]acquired\s+conditions?|patient\s+safety\s+indicators?)\b)"
+    r"scorecards?|hospital[\s-]acquired\s+conditions?|patient\s+safety\s+indicators?)\b)"
+)
+# "Please document your response in the medical record" asks for an answer, not a diagnosis.
+_NEUTRAL_DOCUMENT = (
+    r"(?!\s+(?:your|the|any)\s+(?:response|answer|clinical\s+(?:judg(?:e)?ment|opinion"
+    r"|assessment)|findings?|conclusion)\b)(?!\s+in\s+the\s+(?:medical\s+)?record\b)"
 )
 _LEADING = re.compile(
-    r"(?i:\bplease\s+document\b|\bplease\s+add\b|\b(?:would|do|can)\s+you\s+agree\b"
+    r"(?i:\bplease\s+document\b" + _NEUTRAL_DOCUMENT + r"|\bplease\s+add\b"
+    r"|\b(?:would|do|can|could)\s+you\s+agree\b"
     r"|\bit\s+appears\s+(?:that\s+)?(?:the\s+)?(?:patient|pt)\s+(?:has|had|is|was)\b"
-    r"|\bconsider\s+documenting\b|\bcan\s+you\s+(?:please\s+)?document\b"
-    r"|\b(?:patient|pt)\s+(?:clearly\s+)?meets\s+(?:the\s+)?criteria\s+for\b"
+    r"|\bconsider\s+documenting\b|\b(?:can|could|would)\s+you\s+(?:please\s+)?document\b"
+    r"|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?confirm\b"
+    r"|\bmeets?\s+(?:the\s+|all\s+)?(?:[\w-]+\s+){0,2}criteria\b"
     r"|\b(?:supports?|indicative\s+of|consistent\s+with)\s+(?:a\s+)?diagnosis\s+of\b"
     r"|\bplease\s+confirm\s+(?:the\s+)?(?:diagnosis|dx)\s+of\b)"
 )
@@ -77,6 +89,8 @@ _YES_NO_PURPOSE = re.compile(
     r"|\bconflict\w*|\bdocumented\s+(?:by|as|in|on)\b|\banother\s+provider\b"
     r"|\bprior\s+encounter\b)"
 )
+# A yes/no question written as free text: "Does the patient have sepsis? Yes or no."
+_FREE_TEXT_YES_NO = re.compile(r"(?i:\byes\s*(?:or|/)\s*no\b|\(\s*y\s*/\s*n\s*\))")
 _ASKED_DIAGNOSIS = re.compile(
     r"(?i:\b(?:does|did)\s+the\s+patient\s+have\s+(?:an?\s+|the\s+)?(?:diagnosis\s+of\s+)?"
     r"(?P<dx>[^?\n]+)\?)"
@@ -103,9 +117,9 @@ def _options(text: str) -> list[tuple[str, Span]]:
     return [(m.group("text").strip(), Span(*m.span())) for m in _OPTION.finditer(text)]
 
 
-def _detect_type(options: list[tuple[str, Span]]) -> str:
+def _detect_type(options: list[tuple[str, Span]], text: str = "") -> str:
     if not options:
-        return "open_ended"
+        return "yes_no" if _FREE_TEXT_YES_NO.search(text) else "open_ended"
     core = [o.lower() for o, _ in options if not _is_other(o) and not _is_undetermined(o)]
     if core and all(o.startswith(("yes", "no")) for o in core):
         return "yes_no"
@@ -158,7 +172,7 @@ def lint_query(
             )
         )  # fmt: skip
     options = _options(masked)
-    kind = query_type or _detect_type(options)
+    kind = query_type or _detect_type(options, masked)
     if kind == "yes_no":
         findings.extend(_yes_no_findings(masked, record))
     if kind in ("multiple_choice", "yes_no"):

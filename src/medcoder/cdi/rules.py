@@ -43,6 +43,10 @@ QueryReason = Literal[
     "substantiate_documented_diagnosis",
 ]
 SettingName = Literal["inpatient", "outpatient", "emergency", "observation", "abstraction"]
+# How a mention is asserted (``medcoder.nlp.model.Assertion`` values) that a criterion accepts.
+AssertionName = Literal[
+    "present", "negated", "possible", "historical", "family", "hypothetical", "ruled_out"
+]
 # AHIMA/ACDIS 2022: yes/no may not establish a new diagnosis from clinical indicators alone.
 YES_NO_REASONS = frozenset(
     {
@@ -135,12 +139,17 @@ class TrendCriterion(_Strict):
         return self.label or self.analyte
 
 
+Phrase = Annotated[str, Field(min_length=2, pattern=r"^\w")]
+
+
 class KeywordCriterion(_Strict):
-    """Treatment keywords ('fluid restriction') or documented phrases ('CHF'), not negated."""
+    """Treatment keywords ('fluid restriction') or documented phrases ('CHF') asserted as
+    ``assertions`` say (present only, by default: never negated, hypothetical, a risk)."""
 
     kind: Literal["treatment", "phrase"]
-    keywords: list[Annotated[str, Field(min_length=2, pattern=r"^\w")]] = Field(min_length=1)
+    keywords: list[Phrase] = Field(min_length=1)
     sources: Literal["any", "provider", "nursing"] = "any"
+    assertions: list[AssertionName] = Field(default_factory=lambda: ["present"], min_length=1)
     label: str | None = None
 
     @property
@@ -148,11 +157,54 @@ class KeywordCriterion(_Strict):
         return self.label or self.keywords[0]
 
 
+class _ConditionCriterion(_Strict):
+    """A documented condition: its phrases, and words that make a match something else."""
+
+    condition: list[Phrase] = Field(min_length=1)
+    not_when: list[Phrase] = Field(default_factory=list)  # "insipidus", "decubitus position"
+    assertions: list[AssertionName] = Field(default_factory=lambda: ["present"], min_length=1)
+    sources: Literal["any", "provider", "nursing"] = "provider"
+    label: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.label or self.condition[0]
+
+    @cached_property
+    def specifier_words(self) -> tuple[str, ...]:
+        """Every specifier and exclusive value: words that may extend a mention's clause."""
+        groups = [*getattr(self, "specifiers", {}).values(), *getattr(self, "exclusive", [])]
+        return tuple(w for group in groups for w in group)
+
+
+class UnspecifiedCriterion(_ConditionCriterion):
+    """A condition documented without what its code needs: met when, over every accepted
+    mention, some ``specifiers`` group has no word in the mention's clause ("CHF" names no
+    type and no acuity; "chronic systolic CHF" names both). No groups: the term is never
+    codable as written ("urosepsis")."""
+
+    kind: Literal["unspecified"]
+    specifiers: dict[str, list[Phrase]] = Field(default_factory=dict)
+
+
+class ConflictCriterion(_ConditionCriterion):
+    """Conflicting documentation of one condition: affirmed in one place and denied in another,
+    or documented with ``exclusive`` values that cannot all hold (type 1 and type 2)."""
+
+    kind: Literal["conflict"]
+    exclusive: list[list[Phrase]] = Field(default_factory=list)
+
+
 class CodeCriterion(_Strict):
-    """Already coded codes (display-form prefixes) that make a specificity query worth asking."""
+    """Already coded codes (display-form prefixes) that make a specificity query worth asking.
+
+    ``evidence_words``: when given, the code counts only if the words it was coded from name
+    one of them (an engine's I50.9 read from "heart bypass" documents no heart failure).
+    """
 
     kind: Literal["code"]
     codes: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
+    evidence_words: list[Phrase] = Field(default_factory=list)
     label: str | None = None
 
     @property
@@ -161,12 +213,17 @@ class CodeCriterion(_Strict):
 
 
 class PoaCriterion(_Strict):
-    """Inpatient codes whose POA status is unknown and not evident from where they were found."""
+    """Inpatient codes whose POA status is genuinely unclear: documented only where the stay
+    after admission is told (``after_admission_sections``), with nothing in that sentence
+    that dates the onset either way (``evident_phrases`` say present on admission,
+    ``onset_phrases`` say it developed after admission)."""
 
     kind: Literal["poa_unclear"]
     exempt_prefixes: list[str] = Field(default_factory=list)
     evident_sections: list[str] = Field(default_factory=list)
+    after_admission_sections: list[str] = Field(default_factory=list)
     evident_phrases: list[str] = Field(default_factory=list)
+    onset_phrases: list[str] = Field(default_factory=list)
     label: str | None = None
 
     @property
@@ -175,16 +232,29 @@ class PoaCriterion(_Strict):
 
 
 Criterion = Annotated[
-    MeasurementCriterion | TrendCriterion | KeywordCriterion | CodeCriterion | PoaCriterion,
+    MeasurementCriterion
+    | TrendCriterion
+    | KeywordCriterion
+    | CodeCriterion
+    | PoaCriterion
+    | UnspecifiedCriterion
+    | ConflictCriterion,
     Field(discriminator="kind"),
 ]
 
 
 class CriteriaGroup(_Strict):
-    """At least ``min_met`` distinct labels of ``any_of`` must hold (SIRS: 2 of 4)."""
+    """At least ``min_met`` distinct labels of ``any_of`` must hold (SIRS: 2 of 4).
+
+    ``optional``: cited when met, never required (a diuretic behind an unspecified heart
+    failure). ``absent``: must NOT be met (clinical validation: a documented diagnosis without
+    the indicators that would support it).
+    """
 
     label: str
     min_met: int = Field(1, ge=1)
+    optional: bool = False
+    absent: bool = False
     any_of: list[Criterion] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -195,15 +265,25 @@ class CriteriaGroup(_Strict):
                 f"min_met {self.min_met} can never be reached: only {len(labels)} distinct "
                 f"labels in any_of ({', '.join(sorted(labels))})"
             )
+        if self.optional and self.absent:
+            raise ValueError("a group is optional or absent, not both")
         return self
 
 
 class Diagnosis(_Strict):
-    """What the rule looks for; coded or documented already means no query is needed."""
+    """What the rule looks for; coded or documented already means no query is needed.
+
+    ``assertions``: how a documented phrase must be asserted to count. Present or uncertain by
+    default (an uncertain inpatient diagnosis is coded as established, OCG II.H); add
+    ``historical`` where a "history of" diabetes already answers what insulin is for.
+    """
 
     name: str
     coded_prefixes: list[str] = Field(default_factory=list)
     documented_phrases: list[str] = Field(default_factory=list)
+    assertions: list[AssertionName] = Field(
+        default_factory=lambda: ["present", "possible"], min_length=1
+    )
 
 
 class OptionCondition(_Strict):
@@ -286,6 +366,7 @@ class Rule(_Strict):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*\.v[0-9]+$")
     title: str
+    topic: str = ""  # the condition the query is about (heart_failure, anemia); default: the id
     description: str = ""
     settings: list[SettingName] = Field(
         default_factory=lambda: ["inpatient", "outpatient", "emergency", "observation"]
@@ -301,7 +382,13 @@ class Rule(_Strict):
             raise ValueError("a poa_unclear criterion needs query.reason present_on_admission")
         return self
 
-    @property
+    @model_validator(mode="after")
+    def _default_topic(self) -> Rule:
+        if not self.topic:
+            object.__setattr__(self, "topic", self.id.rsplit(".", 1)[0])
+        return self
+
+    @cached_property
     def per_code(self) -> bool:
         """True for rules that ask one query per coded diagnosis (POA)."""
         return any(isinstance(c, PoaCriterion) for g in self.criteria for c in g.any_of)
@@ -317,8 +404,11 @@ class Rule(_Strict):
         for c in self.criteria_flat():
             if isinstance(c, KeywordCriterion):
                 words.update(c.keywords)
+            elif isinstance(c, UnspecifiedCriterion | ConflictCriterion):
+                words.update(c.condition)
             elif isinstance(c, PoaCriterion):
                 words.update(c.evident_phrases)
+                words.update(c.onset_phrases)
         return frozenset(words)
 
     @cached_property

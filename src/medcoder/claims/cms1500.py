@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from medcoder.claims.errors import ClaimError
 from medcoder.claims.model import Address, Encounter, Line, Provider
 from medcoder.claims.npi import npi_is_valid
 from medcoder.claims.pdf_forms import (
@@ -34,7 +35,7 @@ from medcoder.claims.pdf_forms import (
     phone_text,
     units_text,
 )
-from medcoder.claims.x12_envelope import ClaimError, require_lines, total_charge
+from medcoder.claims.x12_envelope import require_lines, total_charge
 
 LINES_PER_PAGE = 6
 MAX_DIAGNOSES = 12
@@ -167,20 +168,28 @@ def line_cell(row: int, column: str, *, shaded: bool = False) -> Box:
     return Box(column, "", x0, top + SHADED, x1 - x0, LINE_HEIGHT - SHADED)
 
 
-def render_cms1500(encounter: Encounter, *, signed_on: dt.date | None = None) -> bytes:
+def render_cms1500(
+    encounter: Encounter, *, signed_on: dt.date | None = None, data_only: bool = False
+) -> bytes:
     """The encounter as a CMS-1500 (02/12) PDF; one page per six service lines.
 
     ``signed_on`` is the date printed in item 31; it is a parameter (not today) so the same
-    encounter always renders to the same bytes.
+    encounter always renders to the same bytes. ``data_only`` prints the data alone, in
+    place for the red preprinted form (OCR), instead of the facsimile with its grid.
     """
     diagnoses, lines = _validate(encounter)
     total_pages = pages(len(lines), LINES_PER_PAGE)
-    form = FormCanvas(f"CMS-1500 claim {encounter.id}", "CMS-1500 (02/12) professional claim")
+    form = FormCanvas(
+        f"CMS-1500 claim {encounter.id}",
+        "CMS-1500 (02/12) professional claim",
+        data_only=data_only,
+    )
     for page in range(total_pages):
         if page:
             form.new_page()
         chunk = lines[page * LINES_PER_PAGE : (page + 1) * LINES_PER_PAGE]
-        _draw_grid(form)
+        if not data_only:
+            _draw_grid(form)
         _header(form, encounter, page + 1, total_pages)
         _patient_and_insured(form, encounter)
         _claim_items(form, encounter, diagnoses)
@@ -206,11 +215,11 @@ def _validate(enc: Encounter) -> tuple[list[str], list[Line]]:
             "split the claim or choose the diagnoses to report",
             encounter_id=eid,
         )
-    if enc.payer.relationship != "18":
+    if enc.payer.relationship != "18" and enc.payer.subscriber is None:
         raise ClaimError(
-            "payer.relationship",
-            f"{enc.payer.relationship!r}: only 18 (self) is supported; the encounter has no "
-            "insured data for items 4, 7 and 11a",
+            "payer.subscriber",
+            f"relationship {enc.payer.relationship}: the insured (items 4, 7, 11a) is not the "
+            "patient; give the subscriber",
             encounter_id=eid,
         )
     if not npi_is_valid(enc.billing_provider.npi):
@@ -275,7 +284,12 @@ def _header(form: FormCanvas, enc: Encounter, page: int, total: int) -> None:
 
 
 def _patient_and_insured(form: FormCanvas, enc: Encounter) -> None:
-    """Items 1-11: program, patient, insured (the patient, relationship 18 self)."""
+    """Items 1-11: program, patient, insured (the subscriber), other insured (the next payer).
+
+    Item 11 reads NONE on a claim to Medicare as primary with no other insurance (NUCC:
+    "if there is no insurance primary to Medicare, enter NONE"); item 11d says whether
+    another plan exists, and items 9-9d name it.
+    """
     box = BOXES["1"]
     x = box.x + 4
     indicator = enc.payer.filing_indicator.upper()
@@ -285,27 +299,43 @@ def _patient_and_insured(form: FormCanvas, enc: Encounter) -> None:
         x = form.checkbox(x, box.top + 12, caption, checked)
     form.label(box.x + 1.5, box.top + 1.5, "1.", bold=True)
     patient = enc.patient
+    insured = enc.payer.subscriber if enc.payer.relationship != "18" else None
     form.put(BOXES["1a"], enc.payer.member_id)
-    name = f"{patient.last_name}, {patient.first_name}".upper()
-    form.put(BOXES["2"], name)
-    form.put(BOXES["4"], name)
-    for key in ("3", "11a"):
+    form.put(BOXES["2"], f"{patient.last_name}, {patient.first_name}".upper())
+    person = insured or patient
+    form.put(BOXES["4"], f"{person.last_name}, {person.first_name}".upper())
+    for key, who in (("3", patient), ("11a", person)):
         dob = BOXES[key]
-        form.text(dob.x + 4, dob.top + 17, mmddyyyy(patient.birth_date, spaced=True))
-        sx = form.checkbox(dob.x + 62, dob.top + 11, "M", patient.sex == "M")
-        form.checkbox(sx, dob.top + 11, "F", patient.sex == "F")
+        form.text(dob.x + 4, dob.top + 17, mmddyyyy(who.birth_date, spaced=True))
+        sx = form.checkbox(dob.x + 62, dob.top + 11, "M", who.sex == "M")
+        form.checkbox(sx, dob.top + 11, "F", who.sex == "F")
     rel = BOXES["6"]
     x = rel.x + 4
-    for caption, code in (("Self", "18"), ("Spouse", "01"), ("Child", "19"), ("Other", "")):
-        x = form.checkbox(x, rel.top + 12, caption, enc.payer.relationship == code)
-    for key in ("5", "7"):
-        _address_block(form, BOXES[key], patient.address)
-    form.put(BOXES["11"], (enc.payer.group_number or "").upper())
+    relationship = enc.payer.relationship
+    for caption, codes in (("Self", {"18"}), ("Spouse", {"01"}), ("Child", {"19"})):
+        x = form.checkbox(x, rel.top + 12, caption, relationship in codes)
+    form.checkbox(x, rel.top + 12, "Other", relationship not in {"18", "01", "19"})
+    _address_block(form, BOXES["5"], patient.address)
+    _address_block(form, BOXES["7"], person.address)
+    medicare_primary = indicator in ("MA", "MB") and enc.payer.responsibility == "P"
+    if medicare_primary and not enc.other_payers:
+        form.put(BOXES["11"], "NONE")
+    else:
+        form.put(BOXES["11"], (enc.payer.group_number or "").upper())
     form.put(BOXES["11c"], enc.payer.name.upper())
-    for key in ("10a", "10b", "10c", "11d"):
+    other = enc.other_payers[0] if enc.other_payers else None
+    if other is not None:
+        who = other.subscriber or patient
+        form.put(BOXES["9"], f"{who.last_name}, {who.first_name}".upper())
+        form.put(BOXES["9a"], (other.group_number or other.member_id).upper())
+        form.put(BOXES["9d"], other.name.upper())
+    for key in ("10a", "10b", "10c"):
         b = BOXES[key]
         x = form.checkbox(b.x + 30, b.top + 11, "YES", False)
         form.checkbox(x, b.top + 11, "NO", True)
+    b = BOXES["11d"]
+    x = form.checkbox(b.x + 30, b.top + 11, "YES", other is not None)
+    form.checkbox(x, b.top + 11, "NO", other is None)
 
 
 def _address_block(form: FormCanvas, box: Box, addr: Address | None) -> None:
@@ -332,9 +362,12 @@ def _claim_items(form: FormCanvas, enc: Encounter, diagnoses: list[str]) -> None
     """Items 12-23: signatures, referring provider, hospitalization, diagnoses, prior auth."""
     form.put(BOXES["12"], "SIGNATURE ON FILE", line=1)
     form.put(BOXES["13"], "SIGNATURE ON FILE", line=1)
-    ref = enc.referring_provider
+    # Item 17: the ordering provider (DK) of a lab or DME service, else the referring (DN).
+    qualifier, ref = (
+        ("DK", enc.ordering_provider) if enc.ordering_provider else ("DN", enc.referring_provider)
+    )
     if ref is not None:
-        form.put(BOXES["17"], f"DN  {_person_first(ref)}")
+        form.put(BOXES["17"], f"{qualifier}  {_person_first(ref)}")
         form.text(BOXES["17b"].x + 24, BOXES["17b"].bottom - 2.5, ref.npi)
     if enc.setting == "inpatient" and enc.admission_date:
         hosp = BOXES["18"]
@@ -344,7 +377,13 @@ def _claim_items(form: FormCanvas, enc: Encounter, diagnoses: list[str]) -> None
     for letter, code in zip(DX_LETTERS, diagnoses, strict=False):
         cell = BOXES[f"21{letter}"]
         form.text(cell.x + 12, cell.bottom - 4, code)
-    form.put(BOXES["23"], (enc.prior_authorization or "").upper(), line=1)
+    frequency = enc.claim_frequency()
+    if frequency in ("7", "8"):  # item 22: resubmission code and the payer's original number
+        form.put(
+            BOXES["22"], f"{frequency}   {enc.payer_claim_control_number or ''}".upper(), line=1
+        )
+    # Item 23: the prior authorization, else the lab's CLIA number (one number per claim).
+    form.put(BOXES["23"], (enc.prior_authorization or enc.clia_number or "").upper(), line=1)
 
 
 def _service_line(form: FormCanvas, enc: Encounter, row: int, line: Line) -> None:
@@ -370,7 +409,9 @@ def _service_line(form: FormCanvas, enc: Encounter, row: int, line: Line) -> Non
     if line.ndc:
         ndc = line.ndc.replace("-", "")
         shaded = line_cell(row, "24A_from", shaded=True)
-        form.text(shaded.x + 2.5, shaded.bottom - 3, f"N4{ndc} UN{units_text(line.units)}", size=7)
+        quantity = units_text(line.ndc_quantity) if line.ndc_quantity is not None else ""
+        supplemental = f"N4{ndc} {line.ndc_unit or ''}{quantity}".strip()
+        form.text(shaded.x + 2.5, shaded.bottom - 3, supplemental, size=7)
 
 
 def _footer_items(
@@ -421,11 +462,8 @@ def _provider_block(form: FormCanvas, box: Box, provider: Provider) -> None:
 
 
 def _service_facility(enc: Encounter) -> Provider | None:
-    """Item 32 from an optional ``service_facility`` extension field (Provider shape)."""
-    raw = getattr(enc, "service_facility", None)
-    if raw is None:
-        return None
-    return raw if isinstance(raw, Provider) else Provider.model_validate(raw)
+    """Item 32: the service facility (837P 2310C), when the encounter names one."""
+    return enc.service_facility
 
 
 def _display_name(provider: Provider) -> str:

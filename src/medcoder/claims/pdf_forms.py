@@ -67,7 +67,11 @@ class Box:
 class FormCanvas:
     """A reportlab canvas with the few primitives the two claim forms need."""
 
-    def __init__(self, title: str, subject: str) -> None:
+    def __init__(self, title: str, subject: str, *, data_only: bool = False) -> None:
+        """``data_only`` prints the claim data alone, for the red preprinted forms payers
+        scan with OCR: no grid, captions, shading or checkbox squares (an X marks a checked
+        box), Courier throughout as the NUCC and NUBC print guidelines ask."""
+        self.data_only = data_only
         self._buffer = io.BytesIO()
         self.c = canvas.Canvas(self._buffer, pagesize=letter, invariant=1, pageCompression=1)
         self.c.setTitle(title)
@@ -87,6 +91,8 @@ class FormCanvas:
 
     def box(self, box: Box, *, shade: bool = False, caption_bold: bool = False) -> None:
         """Rectangle with ``"<item> <caption>"`` in the top-left caption strip."""
+        if self.data_only:
+            return
         c = self.c
         if shade:
             c.setFillGray(SHADE)
@@ -111,11 +117,15 @@ class FormCanvas:
 
     def shade(self, x: float, top: float, w: float, h: float) -> None:
         """A grey band without border: the supplemental (shaded) half of a 24 line, POA cells."""
+        if self.data_only:
+            return
         self.c.setFillGray(SHADE)
         self.c.rect(x, self.y(top + h), w, h, stroke=0, fill=1)
         self.c.setFillGray(0)
 
     def hline(self, x0: float, x1: float, top: float, *, dashed: bool = False) -> None:
+        if self.data_only:
+            return
         if dashed:
             self.c.setDash(1, 1.5)
         self.c.line(x0, self.y(top), x1, self.y(top))
@@ -123,6 +133,8 @@ class FormCanvas:
             self.c.setDash()
 
     def vline(self, x: float, top: float, bottom: float, *, dashed: bool = False) -> None:
+        if self.data_only:
+            return
         if dashed:
             self.c.setDash(1, 1.5)
         self.c.line(x, self.y(top), x, self.y(bottom))
@@ -133,13 +145,16 @@ class FormCanvas:
         self, x: float, top: float, text: str, *, size: float = CAPTION_SIZE, bold: bool = False
     ) -> None:
         """Caption text whose top edge is at ``top`` (column headings, checkbox labels)."""
+        if self.data_only:
+            return
         self.c.setFont(CAPTION_BOLD if bold else CAPTION_FONT, size)
         self.c.drawString(x, self.y(top + size), text)
 
     def checkbox(self, x: float, top: float, caption: str, checked: bool) -> float:
         """A 6-point square followed by its caption; an X when checked. Returns the next x."""
         c = self.c
-        c.rect(x, self.y(top + 6), 6, 6, stroke=1, fill=0)
+        if not self.data_only:
+            c.rect(x, self.y(top + 6), 6, 6, stroke=1, fill=0)
         if checked:
             c.setFont(DATA_FONT, DATA_SIZE)
             c.drawString(x + 0.5, self.y(top + 5.8), "X")

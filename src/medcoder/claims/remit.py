@@ -2,7 +2,7 @@
 
 Why our own reader rather than pyx12: we want a small typed record of what was paid and
 why not, and a one-line error that names the segment when a file is broken; the loop
-layout follows the pyx12 map ``835.5010.X221.A1.xml`` (DOMAIN.md §2.6):
+layout follows the pyx12 map ``835.5010.X221.A1.xml``:
 
 * header: BPR (payment), TRN (reassociation trace), DTM*405, 1000A payer N1*PR, 1000B
   payee N1*PE (with N3/N4/REF/PER);
@@ -18,7 +18,7 @@ does not balance (CLP03 - CLP04 != sum of CAS) is reported as a warning, not an 
 the file is the payer's, and we still want to post it.
 
 Denial linking (:func:`link_denials`) matches CLP01 (our CLM01 = ``Encounter.id``) to the
-submitted encounter and SVC lines to its lines, then maps each CARC (DOMAIN.md §1.6) to the
+submitted encounter and SVC lines to its lines, then maps each CARC to the
 scrubber rule family that should have caught it (:data:`CARC_RULE_FAMILIES`), so a denial
 says whether the scrubber had flagged it (sent anyway) or missed it (a rule gap).
 """
@@ -53,7 +53,7 @@ __all__ = [
 
 # --------------------------------------------------------------------------- tables
 
-#: CLP02 claim status codes (DOMAIN.md §2.6).
+#: CLP02 claim status codes.
 CLAIM_STATUS = {
     "1": "processed as primary",
     "2": "processed as secondary",
@@ -67,7 +67,7 @@ CLAIM_STATUS = {
     "25": "predetermination pricing only, no payment",
 }
 
-#: Short CARC meanings (paraphrased from the X12 CARC list; DOMAIN.md §1.6).
+#: Short CARC meanings (paraphrased from the X12 CARC list).
 CARC_TEXT = {
     "1": "deductible",
     "2": "coinsurance",
@@ -104,7 +104,7 @@ CARC_TEXT = {
 }
 
 #: Adjustments that are payment arithmetic, not denials: contractual write-off and
-#: patient cost sharing (CO-45 is misused for full denials by some payers, DOMAIN.md §1.6:
+#: patient cost sharing (CO-45 is misused for full denials by some payers:
 #: such a line shows as paid 0 with only CO-45, which the summary still counts).
 ROUTINE_CARCS = frozenset({"1", "2", "3", "23", "45", "253"})
 
@@ -145,7 +145,7 @@ _ELIG = RuleFamily(
 )
 _AUTH = RuleFamily("prior-auth", ("AUTH-", "PA-"), "Obtain/attach the authorization number")
 
-#: CARC -> the scrubber rule family that would have caught it (DOMAIN.md §1.6). Payer
+#: CARC -> the scrubber rule family that would have caught it. Payer
 #: policy rules of medcoder.edits carry the CARC on their findings, which also matches.
 CARC_RULE_FAMILIES: dict[str, RuleFamily] = {
     "16": _REQUIRED,
@@ -546,6 +546,8 @@ class _Parser:
         return self.claim
 
     def _check_balance(self) -> None:
+        """CLP03 - CLP04 = every CAS of the claim and its lines; on each line SVC02 - SVC03 =
+        its own CAS; BPR02 = the claims paid less the provider adjustments."""
         r = self._remit()
         for c in r.claims:
             cas = sum((a.amount for _, a in c.all_adjustments()), Decimal(0))
@@ -553,6 +555,13 @@ class _Parser:
                 r.warnings.append(
                     f"claim {c.claim_id}: charge {c.charge} - paid {c.paid} != CAS total {cas}"
                 )
+            for n, line in enumerate(c.lines, start=1):
+                line_cas = sum((a.amount for a in line.adjustments), Decimal(0))
+                if line.charge - line.paid != line_cas and c.status != "22":
+                    r.warnings.append(
+                        f"claim {c.claim_id} line {n} ({line.code}): charge {line.charge} - "
+                        f"paid {line.paid} != line CAS total {line_cas}"
+                    )
         paid = sum((c.paid for c in r.claims), Decimal(0))
         plb = sum((a.amount for a in r.provider_adjustments), Decimal(0))
         if paid - plb != r.total_payment:
@@ -628,8 +637,13 @@ def link_denials(
 
 
 def _match_line(svc: ServiceLine, claim: ClaimPayment, enc: Encounter | None) -> int | None:
-    """REF*6R line control number if it is our line number, else code+modifiers in order."""
+    """The line whose REF*6R control number the 835 returns (as medcoder sends it: the line's
+    own, else ``<claim id>-<n>``), else a trailing line number, else code+modifiers in order."""
     lines = (enc.lines or []) if enc else []
+    if svc.control_number and enc is not None:
+        for n, line in enumerate(lines, start=1):
+            if (line.control_number or f"{enc.id}-{n}") == svc.control_number:
+                return n
     if svc.control_number and svc.control_number.rsplit("-", 1)[-1].isdigit():
         n = int(svc.control_number.rsplit("-", 1)[-1])
         if 1 <= n <= len(lines):
@@ -662,7 +676,8 @@ def _matching_findings(link: DenialLink, findings: Iterable[Any]) -> list[str]:
 
 
 def summarize_remit(path: str | Path) -> dict[str, Any]:
-    """A JSON-ready summary of an 835 file for the CLI: totals, statuses, CARCs, RARCs."""
+    """A JSON-ready summary of an 835 file for the CLI: totals, statuses, CARCs, RARCs, and
+    each claim with its lines (``claim_detail``)."""
     remits = read_835(path)
     claims = [c for r in remits for c in r.claims]
     carcs: dict[str, dict[str, Any]] = {}
@@ -710,5 +725,117 @@ def summarize_remit(path: str | Path) -> dict[str, Any]:
             for r in remits
             for a in r.provider_adjustments
         ],
+        "claim_detail": [_claim_detail(c) for c in claims],
         "warnings": [w for r in remits for w in r.warnings],
     }
+
+
+def _adjustments(adjustments: Iterable[Adjustment]) -> list[str]:
+    return [f"{a.label} {a.amount}" for a in adjustments]
+
+
+def _claim_detail(c: ClaimPayment) -> dict[str, Any]:
+    return {
+        "claim_id": c.claim_id,
+        "status": c.status_text,
+        "payer_claim_control": c.payer_claim_control,
+        "charge": str(c.charge),
+        "paid": str(c.paid),
+        "patient_responsibility": str(c.patient_responsibility),
+        "adjustments": _adjustments(c.adjustments),
+        "rarcs": list(c.rarcs),
+        "lines": [
+            {
+                "line_control": line.control_number,
+                "code": line.code,
+                "modifiers": list(line.modifiers),
+                "revenue_code": line.revenue_code,
+                "charge": str(line.charge),
+                "allowed": str(line.allowed) if line.allowed is not None else None,
+                "paid": str(line.paid),
+                "adjustments": _adjustments(line.adjustments),
+                "rarcs": list(line.rarcs),
+            }
+            for line in c.lines
+        ],
+    }
+
+
+#: Columns of the posting file: one row per service line (or per claim without lines).
+POSTING_COLUMNS = (
+    "payment_trace", "payment_date", "payer", "claim_id", "payer_claim_control",
+    "claim_status", "line_control", "code", "modifiers", "revenue_code", "charge",
+    "allowed", "paid", "patient_responsibility", "contractual", "other_adjustments", "rarcs",
+)  # fmt: skip
+
+
+def posting_rows(remits: Iterable[Remittance]) -> list[dict[str, str]]:
+    """What a payment poster enters per line: paid, allowed, patient responsibility (PR
+    adjustments), contractual write-off (CO adjustments) and the rest, with their reasons.
+    Claim-level adjustments go on a row of their own (line_control empty)."""
+    rows: list[dict[str, str]] = []
+    for r in remits:
+        for c in r.claims:
+            base = {
+                "payment_trace": r.trace_number or "",
+                "payment_date": r.payment_date.isoformat() if r.payment_date else "",
+                "payer": (r.payer.name if r.payer else None) or "",
+                "claim_id": c.claim_id,
+                "payer_claim_control": c.payer_claim_control or "",
+                "claim_status": c.status_text,
+            }
+            for line in c.lines:
+                rows.append(
+                    {
+                        **base,
+                        **_posting_amounts(line.adjustments),
+                        "line_control": line.control_number or "",
+                        "code": line.code,
+                        "modifiers": " ".join(line.modifiers),
+                        "revenue_code": line.revenue_code or "",
+                        "charge": str(line.charge),
+                        "allowed": "" if line.allowed is None else str(line.allowed),
+                        "paid": str(line.paid),
+                        "rarcs": " ".join(line.rarcs + c.rarcs),
+                    }
+                )
+            if c.adjustments or not c.lines:
+                rows.append(
+                    {
+                        **base,
+                        **_posting_amounts(c.adjustments),
+                        "line_control": "",
+                        "code": "",
+                        "modifiers": "",
+                        "revenue_code": "",
+                        "charge": "" if c.lines else str(c.charge),
+                        "allowed": "",
+                        "paid": "" if c.lines else str(c.paid),
+                        "rarcs": " ".join(c.rarcs),
+                    }
+                )
+    return rows
+
+
+def _posting_amounts(adjustments: Iterable[Adjustment]) -> dict[str, str]:
+    adjustments = list(adjustments)
+    pr = sum((a.amount for a in adjustments if a.group == "PR"), Decimal(0))
+    co = sum((a.amount for a in adjustments if a.group == "CO"), Decimal(0))
+    other = [a for a in adjustments if a.group not in ("PR", "CO")]
+    return {
+        "patient_responsibility": str(pr),
+        "contractual": str(co),
+        "other_adjustments": " ".join(f"{a.label}:{a.amount}" for a in other),
+    }
+
+
+def posting_csv(remits: Iterable[Remittance]) -> str:
+    """The posting rows as CSV text (header first)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=POSTING_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(posting_rows(remits))
+    return out.getvalue()

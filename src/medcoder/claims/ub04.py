@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from medcoder.claims.errors import ClaimError
 from medcoder.claims.model import Encounter, Line, Provider
 from medcoder.claims.npi import npi_is_valid
 from medcoder.claims.pdf_forms import (
@@ -37,8 +38,9 @@ from medcoder.claims.pdf_forms import (
     phone_text,
     units_text,
 )
-from medcoder.claims.x12_837i import split_type_of_bill, statement_period
-from medcoder.claims.x12_envelope import ClaimError, require_lines, total_charge
+from medcoder.claims.x12_837i import is_external_cause, split_type_of_bill, statement_period
+from medcoder.claims.x12_envelope import require_lines, total_charge
+from medcoder.claims.x12_loops import same_provider
 
 LINES_PER_PAGE = 22
 MAX_DIAGNOSES = 18  # FL67 + FL67A-Q
@@ -163,20 +165,28 @@ def line_cell(row: int, column: str) -> Box:
     return Box(column, "", x0, LINES_TOP + row * LINE_HEIGHT, x1 - x0, LINE_HEIGHT)
 
 
-def render_ub04(encounter: Encounter, *, created_on: dt.date | None = None) -> bytes:
+def render_ub04(
+    encounter: Encounter, *, created_on: dt.date | None = None, data_only: bool = False
+) -> bytes:
     """The encounter as a UB-04 PDF; one page per 22 revenue lines.
 
     ``created_on`` is the FL45 line-23 creation date; a parameter (not today) so the same
-    encounter always renders to the same bytes.
+    encounter always renders to the same bytes (the CLI passes the day it prints).
+    ``data_only`` prints the data alone for the red preprinted form (OCR).
     """
     _validate(encounter)
     lines = list(encounter.lines or [])
     total_pages = pages(len(lines), LINES_PER_PAGE)
-    form = FormCanvas(f"UB-04 claim {encounter.id}", "UB-04 (CMS-1450) institutional claim")
+    form = FormCanvas(
+        f"UB-04 claim {encounter.id}",
+        "UB-04 (CMS-1450) institutional claim",
+        data_only=data_only,
+    )
     for page in range(total_pages):
         if page:
             form.new_page()
-        _draw_grid(form)
+        if not data_only:
+            _draw_grid(form)
         _header(form, encounter)
         chunk = lines[page * LINES_PER_PAGE : (page + 1) * LINES_PER_PAGE]
         for row, line in enumerate(chunk):
@@ -208,11 +218,11 @@ def _validate(enc: Encounter) -> None:
             "UB-04 FL74 and FL74a-e",
             encounter_id=eid,
         )
-    if enc.payer.relationship != "18":
+    if enc.payer.relationship != "18" and enc.payer.subscriber is None:
         raise ClaimError(
-            "payer.relationship",
-            f"{enc.payer.relationship!r}: only 18 (self) is supported; the encounter has no "
-            "insured data for FL58",
+            "payer.subscriber",
+            f"relationship {enc.payer.relationship}: the insured (FL58) is not the patient; "
+            "give the subscriber",
             encounter_id=eid,
         )
     if not npi_is_valid(enc.billing_provider.npi):
@@ -324,7 +334,8 @@ def _revenue_line(form: FormCanvas, enc: Encounter, row: int, line: Line) -> Non
         rate = ""
     description = REVENUE_CATEGORIES.get(revenue[:3], "")
     if line.ndc:
-        description = f"N4{line.ndc.replace('-', '')} UN{units_text(line.units)}"
+        quantity = units_text(line.ndc_quantity) if line.ndc_quantity is not None else ""
+        description = f"N4{line.ndc.replace('-', '')} {line.ndc_unit or ''}{quantity}".strip()
     date = line.service_date or (enc.service_date if not enc.admission_date else None)
     for column, value in (
         ("42", revenue),
@@ -373,13 +384,16 @@ def _totals_line(
 def _payer_and_codes(form: FormCanvas, enc: Encounter) -> None:
     """FL50-81: payer, insured, authorization, diagnoses, procedures, physicians, taxonomy."""
     payer, patient, billing = enc.payer, enc.patient, enc.billing_provider
+    insured = payer.subscriber if payer.relationship != "18" and payer.subscriber else patient
+    dcn = enc.payer_claim_control_number if enc.claim_frequency() in ("7", "8") else None
     for key, value in (
         ("50", payer.name.upper()),
         ("51", payer.id),
-        ("58", f"{patient.last_name}, {patient.first_name}".upper()),
+        ("58", f"{insured.last_name}, {insured.first_name}".upper()),
         ("60", payer.member_id),
         ("62", (payer.group_number or "").upper()),
         ("63", (enc.prior_authorization or "").upper()),
+        ("64", (dcn or "").upper()),
     ):
         form.put(BOXES[key], value, size=form.fit(value, BOXES[key].w - 3, 8.5))
     form.text(BOXES["56"].x + 22, BOXES["56"].bottom - 3, billing.npi)
@@ -389,25 +403,54 @@ def _payer_and_codes(form: FormCanvas, enc: Encounter) -> None:
         for key in ("50", "58", "63"):
             form.label(BOXES[key].x - 7, BOXES[key].top + 9 + row * 10, letter, size=5)
     form.put(BOXES["66"], "0", line=1)
-    for n, dx in enumerate(enc.diagnoses or []):
+    diagnoses = enc.diagnoses or []
+    others = [dx for dx in diagnoses[1:] if not is_external_cause(dx.code)]
+    for n, dx in enumerate(diagnoses[:1] + others):
         cell = BOXES["67" if n == 0 else f"67{OTHER_DX[n - 1]}"]
         form.text(cell.x + 2, cell.bottom - 3, no_decimal(dx.code), size=8)
         poa = "" if dx.poa in (None, "1") else dx.poa
         form.text(cell.right - 7, cell.bottom - 3, poa, size=8)
+    # FL72 a-c: external cause codes (chapter 20), each with its POA, not in FL67.
+    causes = [dx for dx in diagnoses[1:] if is_external_cause(dx.code)][:3]
+    eci = BOXES["72"]
+    for n, dx in enumerate(causes):
+        poa = "" if dx.poa in (None, "1") else dx.poa
+        form.text(
+            eci.x + 10 + n * 68, eci.bottom - 3, f"{no_decimal(dx.code)} {poa}".strip(), size=8
+        )
+    _occurrence_and_value_codes(form, enc)
     form.put(BOXES["69"], no_decimal(enc.admitting_diagnosis or ""))
     for n, proc in enumerate(enc.procedures or []):
         cell = BOXES[["74", "74a", "74b", "74c", "74d", "74e"][n]]
         form.text(cell.x + 2, cell.bottom - 3, no_decimal(proc.code), size=8)
         form.text(cell.x + 58, cell.bottom - 3, mmddyy(proc.date), size=8)
+    rendering = enc.rendering_provider
+    if same_provider(rendering, enc.attending_provider):
+        rendering = None  # FL78 would repeat FL76
     for key, provider, qualifier in (
         ("76", enc.attending_provider, ""),
-        ("78", enc.rendering_provider, "82"),
+        ("77", enc.operating_provider, ""),
+        ("78", rendering, "82"),
         ("79", enc.referring_provider, "DN"),
     ):
         if provider is not None:
             _physician(form, BOXES[key], provider, qualifier)
     if billing.taxonomy:
         form.put(BOXES["81"], f"a B3 {billing.taxonomy.upper()}", size=8)
+
+
+def _occurrence_and_value_codes(form: FormCanvas, enc: Encounter) -> None:
+    """FL18-28 condition codes, FL31-34 occurrence codes with dates, FL35-36 occurrence spans,
+    FL39-41 value codes with amounts (the first of each box's rows)."""
+    for key, code in zip([str(n) for n in range(18, 29)], enc.condition_codes, strict=False):
+        form.put(BOXES[key], code, line=0, size=8)
+    for key, occ in zip(("31", "32", "33", "34"), enc.occurrence_codes, strict=False):
+        form.put(BOXES[key], f"{occ.code} {mmddyy(occ.date)}", line=0, size=8)
+    for key, span in zip(("35", "36"), enc.occurrence_spans, strict=False):
+        form.put(BOXES[key], f"{span.code} {mmddyy(span.start)} {mmddyy(span.end)}", line=0, size=8)
+    for key, value in zip(("39", "40", "41"), enc.value_codes, strict=False):
+        amount = format(value.amount.quantize(Decimal("0.01")), "f")
+        form.put(BOXES[key], f"{value.code} {amount}", line=0, size=8)
 
 
 def _physician(form: FormCanvas, box: Box, provider: Provider, qualifier: str) -> None:

@@ -1,4 +1,5 @@
-"""The 837P (005010X222A1) claim loops: 2300 claim, 2310A/2310B providers, 2400 lines.
+"""The 837P (005010X222A1) claim loops: 2300 claim, 2310A-D providers and facility, 2320/2330
+other payers, 2400 lines with 2410 drugs and 2420E ordering provider.
 
 Limits enforced here are the guide's, not ours: HI carries one ABK (principal/first) plus at
 most eleven ABF composites (HI01-HI12, 12 diagnoses); SV107 carries at most four pointers, each
@@ -10,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from medcoder.claims.model import Encounter, Line
+from medcoder.claims.errors import ClaimError
+from medcoder.claims.model import Encounter, Line, Provider
 from medcoder.claims.x12_envelope import (
-    ClaimError,
     Segments,
     amount,
     d8,
@@ -24,6 +25,13 @@ from medcoder.claims.x12_envelope import (
     taxonomy,
     total_charge,
 )
+from medcoder.claims.x12_loops import (
+    drug_identification,
+    frequency_reference,
+    line_control_number,
+    location,
+    other_payers,
+)
 
 MAX_DIAGNOSES = 12
 MAX_POINTERS = 4
@@ -31,10 +39,12 @@ MAX_LINES = 50
 _MODIFIER = re.compile(r"^[A-Z0-9]{2}$")
 _PROCEDURE = re.compile(r"^[A-Z0-9]{5}$")
 _POS = re.compile(r"^\d{2}$")
+_CLIA = re.compile(r"^\d{2}D\d{7}$")
 
 
 def claim_loop_837p(seg: Segments, enc: Encounter) -> None:
-    """Append loop 2300 (CLM, DTP, REF, HI), 2310A referring, 2310B rendering and 2400."""
+    """Append loop 2300 (CLM, DTP, REF, HI), the 2310A-D providers and facility, 2320/2330
+    other payers and the 2400 lines."""
     eid = enc.id
     require_lines(enc)
     lines = enc.lines or []
@@ -47,10 +57,21 @@ def claim_loop_837p(seg: Segments, enc: Encounter) -> None:
     diagnoses = diagnosis_codes(enc)
     pos = _place_of_service(enc)
     claim_id = identifier(enc.id, field="id", max_len=38, encounter_id=eid)
-    # CLM05: POS : B (place of service codes for professional claims) : 1 original claim.
-    # CLM06 provider signature Y, CLM07 assignment A, CLM08 benefits assigned Y, CLM09 release Y.
+    frequency = enc.claim_frequency()
+    # CLM05: POS : B (place of service codes for professional claims) : frequency (1 original,
+    # 7 replacement, 8 void). CLM06 provider signature Y, CLM07 assignment A, CLM08 benefits
+    # assigned Y, CLM09 release Y.
     seg.add(
-        "CLM", claim_id, amount(total_charge(enc)), None, None, (pos, "B", "1"), "Y", "A", "Y", "Y"
+        "CLM",
+        claim_id,
+        amount(total_charge(enc)),
+        None,
+        None,
+        (pos, "B", frequency),
+        "Y",
+        "A",
+        "Y",
+        "Y",
     )
     if enc.admission_date is not None and enc.setting == "inpatient":
         seg.add("DTP", "435", "D8", d8(enc.admission_date))
@@ -64,11 +85,14 @@ def claim_loop_837p(seg: Segments, enc: Encounter) -> None:
                 enc.prior_authorization, field="prior_authorization", max_len=50, encounter_id=eid
             ),
         )
+    frequency_reference(seg, enc, frequency)
+    if enc.clia_number:
+        seg.add("REF", "X4", clia(enc.clia_number, eid))
     composites: list[tuple[str, str]] = [("ABK", diagnoses[0])]
     composites += [("ABF", code) for code in diagnoses[1:]]
     seg.add("HI", *composites)
     if enc.referring_provider is not None:
-        provider_nm1(seg, "DN", enc.referring_provider, "referring_provider", eid)
+        person_provider(seg, "DN", enc.referring_provider, "referring_provider", eid)
     if enc.rendering_provider is not None:
         provider_nm1(seg, "82", enc.rendering_provider, "rendering_provider", eid)
         if enc.rendering_provider.taxonomy:
@@ -78,8 +102,36 @@ def claim_loop_837p(seg: Segments, enc: Encounter) -> None:
                 "PXC",
                 taxonomy(enc.rendering_provider.taxonomy, "rendering_provider.taxonomy", eid),
             )
+    if enc.service_facility is not None:
+        location(seg, "77", enc.service_facility, "service_facility", eid)
+    if enc.supervising_provider is not None:
+        person_provider(seg, "DQ", enc.supervising_provider, "supervising_provider", eid)
+    other_payers(seg, enc, institutional=False)
     for number, line in enumerate(lines, start=1):
         _service_line(seg, enc, number, line, len(diagnoses), pos)
+
+
+def clia(value: str, eid: str) -> str:
+    """A CLIA certificate number: ten characters, the third a D (e.g. 05D0123456)."""
+    clean = value.strip().upper()
+    if not _CLIA.match(clean):
+        raise ClaimError(
+            "clia_number",
+            f"{value!r} is not a CLIA number (10 characters like 05D0123456)",
+            encounter_id=eid,
+        )
+    return clean
+
+
+def person_provider(seg: Segments, entity: str, provider: Provider, field: str, eid: str) -> None:
+    """Referring, supervising and ordering providers are people (NM102 1) in the 837P."""
+    if not provider.last_name:
+        raise ClaimError(
+            f"{field}.last_name",
+            "the provider's last and first name are required (NM102 1, a person)",
+            encounter_id=eid,
+        )
+    provider_nm1(seg, entity, provider, field, eid)
 
 
 def diagnosis_codes(enc: Encounter) -> list[str]:
@@ -191,14 +243,8 @@ def _service_line(
         tuple(str(p) for p in pointers),
     )
     seg.add("DTP", "472", "D8", d8(service_date))
+    seg.add("REF", "6R", line_control_number(enc, number, line))
     if line.ndc:
         drug_identification(seg, line, field, eid)
-
-
-def drug_identification(seg: Segments, line: Line, field: str, eid: str) -> None:
-    """Loop 2410: LIN*N4 (11-digit NDC, 5-4-2 without hyphens) and CTP quantity in units."""
-    ndc = (line.ndc or "").replace("-", "")
-    if len(ndc) != 11 or not ndc.isdigit():
-        raise ClaimError(f"{field}.ndc", f"{line.ndc!r} is not an 11-digit NDC", encounter_id=eid)
-    seg.add("LIN", None, "N4", ndc)
-    seg.add("CTP", None, None, None, quantity(line.units), ("UN",))
+    if enc.ordering_provider is not None:
+        person_provider(seg, "DK", enc.ordering_provider, "ordering_provider", eid)

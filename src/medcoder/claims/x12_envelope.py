@@ -1,6 +1,6 @@
 """X12 5010 building blocks shared by the 837P and 837I writers.
 
-Holds the error the writers raise, the delimiters, a small segment builder and the
+Holds the delimiters, a small segment builder and the
 interchange envelope (ISA/GS/ST ... SE/GE/IEA). The envelope follows the control segments of
 the pyx12 map ``x12.control.00501.xml``: ISA is fixed width (106 characters with its
 terminator, which is how receivers, and pyx12, find the delimiters), ISA13/IEA02, GS06/GE02 and
@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from medcoder.claims.errors import ClaimError
 from medcoder.claims.model import Address, Encounter, Provider
 from medcoder.claims.npi import npi_is_valid
-from medcoder.errors import MedcoderError
 
 SEGMENT = "~"
 ELEMENT = "*"
@@ -30,21 +31,34 @@ VERSION_837I = "005010X223A2"
 
 Element = str | Sequence[str | None] | None
 
-
-class ClaimError(MedcoderError):
-    """An encounter that cannot become a valid 837 as given.
-
-    Raised instead of writing a claim a payer would reject or, worse, a silently truncated
-    one (for example a 13th diagnosis dropped from an 837P). ``field`` names the encounter
-    field (dotted path) at fault so the CLI and UI can point at it.
-    """
-
-    def __init__(self, field: str, problem: str, *, encounter_id: str | None = None) -> None:
-        self.field = field
-        self.problem = problem
-        self.encounter_id = encounter_id
-        prefix = f"encounter {encounter_id!r}: " if encounter_id else ""
-        super().__init__(f"{prefix}{field}: {problem}")
+#: SBR09 claim filing indicator codes allowed by both 5010 837 guides.
+FILING_INDICATORS = frozenset(
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "16",
+        "17",
+        "AM",
+        "BL",
+        "CH",
+        "CI",
+        "DS",
+        "FI",
+        "HM",
+        "LM",
+        "MA",
+        "MB",
+        "MC",
+        "OF",
+        "TV",
+        "VA",
+        "WC",
+        "ZZ",
+    ]
+)
 
 
 class Segments:
@@ -81,17 +95,56 @@ def _render(element: Element) -> str:
 # --- value formatting -------------------------------------------------------------------
 
 _UNSAFE = re.compile(r"[~*:^\r\n\t]+")
+#: Letters NFKD does not decompose into a base letter plus marks.
+_LETTERS = str.maketrans(
+    {
+        "ß": "SS",
+        "Æ": "AE",
+        "æ": "AE",
+        "Ø": "O",
+        "ø": "O",
+        "Œ": "OE",
+        "œ": "OE",
+        "Ł": "L",
+        "ł": "L",
+        "Đ": "D",
+        "đ": "D",
+        "Þ": "TH",
+        "þ": "TH",
+        "ı": "I",
+        "’": "'",
+        "‘": "'",
+    }
+)
+
+
+def ascii_text(value: str) -> str:
+    """Latin letters with accents as their base letters (Muñoz -> MUNOZ, Zoë -> ZOE).
+
+    X12 carries the basic and extended character sets, which have no accented letters, and
+    payers match names against the card in plain capitals; a name is transliterated rather
+    than refused. Letters of other scripts stay as they are (and are refused by ``text``).
+    """
+    decomposed = unicodedata.normalize("NFKD", value.translate(_LETTERS))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def text(value: str | None, *, field: str, max_len: int, encounter_id: str | None = None) -> str:
-    """A free-text element (name, address): delimiters removed, upper case, length checked.
+    """A free-text element (name, address): transliterated to ASCII, delimiters removed,
+    upper case, length checked.
 
     Over-long values raise rather than being cut, so a claim never carries a silently
-    shortened name or address.
+    shortened name or address; so do characters that have no ASCII form.
     """
     if value is None:
         return ""
-    clean = " ".join(_UNSAFE.sub(" ", value).split()).upper()
+    clean = " ".join(_UNSAFE.sub(" ", ascii_text(value)).split()).upper()
+    if not clean.isascii():
+        raise ClaimError(
+            field,
+            f"{value!r} has characters outside the X12 character set; write it in Latin letters",
+            encounter_id=encounter_id,
+        )
     if len(clean) > max_len:
         raise ClaimError(
             field,
@@ -161,7 +214,7 @@ def envelope(
     receiver_id: str,
     control_number: int,
     created: dt.datetime,
-    usage: str = "P",
+    usage: str = "T",
 ) -> str:
     """Wrap a transaction body (BHT onward) in ST/SE, GS/GE and ISA/IEA.
 

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from medcoder.claims.errors import ClaimError
 from medcoder.claims.model import Encounter
 from medcoder.claims.npi import npi_is_valid
 from medcoder.claims.x12_837i import claim_loop_837i
 from medcoder.claims.x12_837p import claim_loop_837p
 from medcoder.claims.x12_envelope import (
+    FILING_INDICATORS,
     VERSION_837I,
     VERSION_837P,
-    ClaimError,
     Segments,
     address,
     envelope,
@@ -33,37 +34,9 @@ from medcoder.claims.x12_envelope import (
     text,
     zip_code,
 )
+from medcoder.claims.x12_loops import DEPENDENT_RELATIONSHIPS, demographics, person_name_nm1
 
 __all__ = ["ClaimError", "npi_is_valid", "write_837i", "write_837p"]
-
-#: SBR09 claim filing indicator codes allowed by both 5010 837 guides.
-FILING_INDICATORS = frozenset(
-    [
-        "11",
-        "12",
-        "13",
-        "14",
-        "15",
-        "16",
-        "17",
-        "AM",
-        "BL",
-        "CH",
-        "CI",
-        "DS",
-        "FI",
-        "HM",
-        "LM",
-        "MA",
-        "MB",
-        "MC",
-        "OF",
-        "TV",
-        "VA",
-        "WC",
-        "ZZ",
-    ]
-)
 
 
 def write_837p(
@@ -77,7 +50,7 @@ def write_837p(
     submitter_contact: str | None = None,
     submitter_phone: str | None = None,
     receiver_name: str | None = None,
-    usage: str = "P",
+    usage: str = "T",
 ) -> str:
     """The encounter as a 005010X222A1 professional claim interchange.
 
@@ -119,7 +92,7 @@ def write_837i(
     submitter_contact: str | None = None,
     submitter_phone: str | None = None,
     receiver_name: str | None = None,
-    usage: str = "P",
+    usage: str = "T",
 ) -> str:
     """The encounter as a 005010X223A2 institutional claim interchange (see write_837p)."""
     body = _body(
@@ -213,6 +186,7 @@ def _body(
     )
 
     _billing_provider(seg, enc, organisation=institutional)
+    _pay_to(seg, enc)
     _subscriber(seg, enc)
     return seg
 
@@ -248,19 +222,38 @@ def _billing_provider(seg: Segments, enc: Encounter, *, organisation: bool) -> N
     seg.add("REF", "EI", ein)
 
 
-def _subscriber(seg: Segments, enc: Encounter) -> None:
-    """2000B HL*22 + SBR, 2010BA subscriber (the patient: SBR02 18 self), 2010BB payer.
+def _pay_to(seg: Segments, enc: Encounter) -> None:
+    """2010AB pay-to address, when payment goes elsewhere than the billing address."""
+    if enc.pay_to_address is None:
+        return
+    seg.add("NM1", "87", "2")
+    address(seg, enc.pay_to_address, "pay_to_address", enc.id)
 
-    The encounter model carries no separate subscriber, so only ``relationship`` 18 (self)
-    can be written; the 2000C patient loop is never needed.
+
+def _subscriber(seg: Segments, enc: Encounter) -> None:
+    """2000B HL*22 + SBR, 2010BA subscriber, 2010BB payer; 2000C/2010CA for a dependent.
+
+    When the patient is the subscriber (relationship 18) the patient is 2010BA, with the
+    address and demographics the guide then requires. Otherwise 2010BA is the subscriber
+    (``payer.subscriber``) and the patient gets the 2000C loop (PAT01 relationship) with
+    2010CA name, address and demographics, all required there; the claim loop follows it.
     """
     eid = enc.id
     payer = enc.payer
     patient = enc.patient
-    if payer.relationship != "18":
+    dependent = payer.relationship != "18"
+    if dependent and payer.relationship not in DEPENDENT_RELATIONSHIPS:
         raise ClaimError(
             "payer.relationship",
-            f"{payer.relationship!r}: only 18 (self) is supported; the encounter has no subscriber data for 2000C",
+            f"{payer.relationship!r} is not an X12 patient relationship code "
+            f"(18 self or {', '.join(sorted(DEPENDENT_RELATIONSHIPS))})",
+            encounter_id=eid,
+        )
+    if dependent and payer.subscriber is None:
+        raise ClaimError(
+            "payer.subscriber",
+            f"relationship {payer.relationship}: the patient is not the subscriber, so the "
+            "subscriber's name is required (2010BA)",
             encounter_id=eid,
         )
     if payer.filing_indicator not in FILING_INDICATORS:
@@ -275,23 +268,33 @@ def _subscriber(seg: Segments, enc: Encounter) -> None:
         if payer.group_number
         else None
     )
-    seg.add("HL", "2", "1", "22", "0")
-    seg.add("SBR", "P", "18", group, None, None, None, None, None, payer.filing_indicator)
+    seg.add("HL", "2", "1", "22", "1" if dependent else "0")
     seg.add(
-        "NM1",
-        "IL",
-        "1",
-        text(patient.last_name, field="patient.last_name", max_len=60, encounter_id=eid),
-        text(patient.first_name, field="patient.first_name", max_len=35, encounter_id=eid),
+        "SBR",
+        payer.responsibility,
+        None if dependent else "18",
+        group,
         None,
         None,
         None,
-        "MI",
-        member_id,
+        None,
+        None,
+        payer.filing_indicator,
     )
-    if patient.address is not None:
-        address(seg, patient.address, "patient.address", eid)
-    seg.add("DMG", "D8", patient.birth_date.strftime("%Y%m%d"), patient.sex)
+    if dependent:
+        subscriber = payer.subscriber
+        assert subscriber is not None
+        person_name_nm1(
+            seg, "IL", subscriber, "payer.subscriber", eid, id_qualifier="MI", id_value=member_id
+        )
+        if subscriber.address is not None:
+            address(seg, subscriber.address, "payer.subscriber.address", eid)
+        if subscriber.birth_date is not None:
+            demographics(seg, subscriber, "payer.subscriber", eid)
+    else:
+        person_name_nm1(seg, "IL", patient, "patient", eid, id_qualifier="MI", id_value=member_id)
+        _patient_address(seg, enc)
+        demographics(seg, patient, "patient", eid)
     seg.add(
         "NM1",
         "PR",
@@ -304,3 +307,21 @@ def _subscriber(seg: Segments, enc: Encounter) -> None:
         "PI",
         identifier(payer.id, field="payer.id", max_len=80, encounter_id=eid),
     )
+    if dependent:
+        seg.add("HL", "3", "2", "23", "0")
+        seg.add("PAT", payer.relationship)
+        person_name_nm1(seg, "QC", patient, "patient", eid)
+        _patient_address(seg, enc)
+        demographics(seg, patient, "patient", eid)
+
+
+def _patient_address(seg: Segments, enc: Encounter) -> None:
+    """The patient's N3/N4: required in 2010BA when the patient is the subscriber and in
+    2010CA otherwise; a claim without it is rejected at the front end."""
+    if enc.patient.address is None:
+        raise ClaimError(
+            "patient.address",
+            "the patient's address is required (2010BA/2010CA N3/N4)",
+            encounter_id=enc.id,
+        )
+    address(seg, enc.patient.address, "patient.address", enc.id)

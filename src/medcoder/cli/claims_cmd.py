@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import sys
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -45,14 +45,17 @@ def load_encounter(path: Path):  # noqa: ANN201
 
 def code_missing_diagnoses(encounter, base: Path) -> list[str]:  # noqa: ANN001
     """Code the encounter's documents when it carries no diagnoses (and, for an inpatient
-    stay, no procedures); the codes are marked ``source="engine"`` and listed back."""
+    stay, no ``procedures`` field: an empty list says none were performed); the codes are
+    marked ``source="engine"`` and listed back."""
     needs_dx = not encounter.diagnoses
     needs_pcs = (
-        encounter.setting == "inpatient" and not encounter.procedures and encounter.documents
+        encounter.setting == "inpatient"
+        and encounter.procedures is None
+        and bool(encounter.documents)
     )
     if not needs_dx and not needs_pcs:
         return []
-    from medcoder.claims.model import Diagnosis, Procedure
+    from medcoder.claims.from_codes import diagnoses_from, procedures_from
     from medcoder.coding.api import engine_for
     from medcoder.documents.model import Encounter as DocEncounter
     from medcoder.documents.readers import read_many
@@ -71,34 +74,109 @@ def code_missing_diagnoses(encounter, base: Path) -> list[str]:  # noqa: ANN001
     result = engine.code_encounter(DocEncounter(id=encounter.id, documents=docs))
     coded: list[str] = []
     if needs_dx:
-        dx = [c for c in result.codes if c.system == "ICD-10-CM"][:25]
         # Principal first (the engine sequences it); POA as the engine read it (inpatient).
-        encounter.diagnoses = [Diagnosis(code=c.code, poa=c.poa, source="engine") for c in dx]
-        coded += [c.code for c in dx]
+        encounter.diagnoses = diagnoses_from(result.codes, source="engine")
+        coded += [d.code for d in encounter.diagnoses]
     if needs_pcs:
-        # Only complete codes go on a claim; prefixes stay warnings for a physician query.
-        pcs = [c for c in result.codes if c.system == "ICD-10-PCS" and len(c.code) == 7]
-        encounter.procedures = [Procedure(code=c.code, source="engine") for c in pcs]
-        coded += [c.code for c in pcs]
+        encounter.procedures = procedures_from(result.codes, source="engine")
+        coded += [p.code for p in encounter.procedures]
     return coded
+
+
+def _scrubber(policy: Path | None, ncci: list[Path] | None = None, mue: list[Path] | None = None):  # noqa: ANN202
+    """The scrubber with the policy and the NCCI tables given, else those imported into the
+    data directory (``medcoder data import`` of CMS's PTP/MUE files)."""
+    from medcoder.edits import Scrubber
+    from medcoder.edits.ncci import load_mue, load_ptp
+
+    return Scrubber(
+        policy=policy,
+        ncci=load_ptp(*ncci) if ncci else None,
+        mue=load_mue(*mue) if mue else None,
+    )
+
+
+def _submitter(**given: str | None):  # noqa: ANN202
+    """Sender, receiver and usage from the options given, else the MEDCODER_X12_* settings."""
+    import os
+
+    from medcoder.claims.submission import Submitter
+
+    return Submitter.from_settings(os.environ, **given)
+
+
+def _write_atomically(output: Path, data: str | bytes) -> None:
+    """Write beside the target and rename, so a failed run never leaves half a file."""
+    tmp = output.with_name(output.name + ".tmp")
+    if isinstance(data, bytes):
+        tmp.write_bytes(data)
+    else:
+        tmp.write_text(data, encoding="utf-8")
+    tmp.replace(output)
+
+
+def _print_findings(report, *, err: bool = False) -> None:  # noqa: ANN001
+    """The scrub report as a table: each finding's rule, severity, place, reason and fix."""
+    status = "ready to submit" if report.ready_to_submit else "NOT ready"
+    if report.ready_to_submit and report.not_run_notes():
+        status += " as far as checked (some edits did not run, see below)"
+    t = table(
+        f"{report.encounter_id} · {status}",
+        ["Rule", "Severity", "Codes/lines", "Reason", "Fix"],
+    )
+    for f in report.findings:
+        where = ", ".join(list(f.codes) + [f"line {n}" for n in f.lines])
+        t.add_row(f.rule_id, f.severity.value, where, f.reason, f.fix)
+    from rich.console import Console
+
+    out = Console(stderr=True, soft_wrap=False) if err else console()
+    out.print(t)
+    if not report.findings:
+        out.print("[green]no findings[/]")
+    for note in report.not_run_notes():
+        out.print(f"[yellow]{note}[/]")
 
 
 def claim(
     encounter_file: Path = typer.Argument(None, help="Encounter JSON (see --schema)."),
     fmt: ClaimFormat = typer.Option(ClaimFormat.P837, "--format", help="837p, 837i or fhir."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not stdout."),
-    sender_id: str = typer.Option("MEDCODER", "--sender-id", help="ISA06 submitter id."),
-    receiver_id: str | None = typer.Option(None, "--receiver-id", help="ISA08; default payer id."),
-    control_number: int | None = typer.Option(None, "--control-number", help="ISA13."),
+    sender_id: str | None = typer.Option(
+        None, "--sender-id", help="ISA06 submitter id (setting MEDCODER_X12_SENDER_ID)."
+    ),
+    receiver_id: str | None = typer.Option(
+        None,
+        "--receiver-id",
+        help="ISA08 receiver id (setting MEDCODER_X12_RECEIVER_ID; default: the payer id).",
+    ),
+    usage: str | None = typer.Option(
+        None, "--usage", help="ISA15: T test (default) or P production (MEDCODER_X12_USAGE)."
+    ),
+    control_number: int | None = typer.Option(
+        None, "--control-number", help="ISA13 for a resend; default: the next unused number."
+    ),
     submitter_phone: str | None = typer.Option(
         None,
         "--submitter-phone",
-        envvar="MEDCODER_SUBMITTER_PHONE",
-        help="EDI contact phone for loop 1000A (default: the billing provider's phone).",
+        help="EDI contact phone for loop 1000A (MEDCODER_SUBMITTER_PHONE; default: the "
+        "billing provider's phone).",
+    ),
+    scrub_first: bool = typer.Option(
+        True, "--scrub/--no-scrub", help="Scrub first and write nothing when a finding blocks."
+    ),
+    policy: Path | None = typer.Option(None, "--policy", help="Company/payer policy YAML."),
+    data_only: bool = typer.Option(
+        False,
+        "--data-only",
+        help="cms1500/ub04: print the data alone, for the red preprinted form (OCR).",
     ),
     schema: bool = typer.Option(False, "--schema", help="Print the encounter JSON Schema."),
 ) -> None:
-    """Build an 837P/837I (validated with pyx12), a FHIR Claim, or a CMS-1500 / UB-04 PDF."""
+    """Build an 837P/837I (validated with pyx12), a FHIR Claim, or a CMS-1500 / UB-04 PDF.
+
+    The claim is scrubbed first: a blocking finding prints the findings and writes nothing
+    (exit 1); ``--no-scrub`` skips that.
+    """
     from medcoder.errors import UsageError
 
     if schema:
@@ -110,48 +188,55 @@ def claim(
         raise UsageError("give ENCOUNTER_FILE (or --schema)")
     encounter = load_encounter(encounter_file)
     from_engine = code_missing_diagnoses(encounter, encounter_file.parent)
+    if fmt in (ClaimFormat.CMS1500, ClaimFormat.UB04) and output is None:
+        raise UsageError(f"--format {fmt.value} writes a PDF: give --output FILE.pdf")
+    x12 = fmt in (ClaimFormat.P837, ClaimFormat.I837)
+    submitter = (
+        _submitter(
+            sender_id=sender_id,
+            receiver_id=receiver_id,
+            usage=usage,
+            submitter_phone=submitter_phone,
+        )
+        if x12
+        else None
+    )
+    if scrub_first:
+        report = _scrubber(policy).scrub(encounter)
+        if not report.ready_to_submit:
+            _print_findings(report, err=True)
+            from medcoder.errors import MedcoderError
+
+            raise MedcoderError(
+                f"{len(report.blocking)} finding(s) block the claim (see above); nothing "
+                "written. Fix the encounter, or --no-scrub to write it anyway"
+            )
     if fmt in (ClaimFormat.CMS1500, ClaimFormat.UB04):
-        if output is None:
-            raise UsageError(f"--format {fmt.value} writes a PDF: give --output FILE.pdf")
         from medcoder.claims.cms1500 import render_cms1500
         from medcoder.claims.ub04 import render_ub04
 
-        pdf = (render_cms1500 if fmt is ClaimFormat.CMS1500 else render_ub04)(encounter)
-        tmp = output.with_name(output.name + ".tmp")
-        tmp.write_bytes(pdf)
-        tmp.replace(output)
+        assert output is not None
+        today = datetime.date.today()
+        pdf = (
+            render_cms1500(encounter, signed_on=today, data_only=data_only)
+            if fmt is ClaimFormat.CMS1500
+            else render_ub04(encounter, created_on=today, data_only=data_only)
+        )
+        _write_atomically(output, pdf)
         return
     if fmt is ClaimFormat.FHIR:
         from medcoder.claims.fhir_claim import to_fhir_claim
 
         text = json.dumps(to_fhir_claim(encounter), indent=2) + "\n"
     else:
-        from medcoder.claims.x12_validate import validate_x12
-        from medcoder.claims.x12_writer import write_837i, write_837p
+        from medcoder.claims.submission import write_claim
 
-        writer = write_837p if fmt is ClaimFormat.P837 else write_837i
-        number = control_number or int(datetime.now(UTC).strftime("%y%j%H%M")) % 1_000_000_000
-        text = writer(
-            encounter,
-            sender_id=sender_id,
-            receiver_id=receiver_id or encounter.payer.id,
-            control_number=number,
-            created=datetime.now(UTC),
-            submitter_phone=submitter_phone,
-        )
-        issues = validate_x12(text)
-        if issues:
-            from medcoder.errors import MedcoderError
-
-            first = issues[0]
-            raise MedcoderError(
-                f"the {fmt.value} did not pass pyx12 ({len(issues)} issues; first: "
-                f"{first.segment} {first.element or ''} {first.message}); nothing written"
-            )
+        assert submitter is not None
+        text = write_claim(
+            encounter, fmt.value.upper(), submitter, control_number=control_number
+        ).text
     if output:
-        tmp = output.with_name(output.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
+        _write_atomically(output, text)
     else:
         sys.stdout.write(text)
     if from_engine:
@@ -163,44 +248,25 @@ def claim(
 def scrub(
     encounter_file: Path = typer.Argument(..., help="Encounter JSON."),
     policy: Path | None = typer.Option(None, "--policy", help="Company/payer policy YAML."),
-    ncci: list[Path] = typer.Option(None, "--ncci", help="CMS NCCI PTP file(s)."),
-    mue: list[Path] = typer.Option(None, "--mue", help="CMS MUE file(s)."),
+    ncci: list[Path] = typer.Option(
+        None, "--ncci", help="CMS NCCI PTP file(s) (default: those imported with data import)."
+    ),
+    mue: list[Path] = typer.Option(
+        None, "--mue", help="CMS MUE file(s) (default: those imported with data import)."
+    ),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json."),
 ) -> None:
     """Check a claim before it is sent: each finding with its rule id, severity and fix.
 
     Exit status 1 when a finding blocks submission.
     """
-    from medcoder.edits import scrub as run_scrub
-    from medcoder.edits.ncci import load_mue, load_ptp
-
     encounter = load_encounter(encounter_file)
     code_missing_diagnoses(encounter, encounter_file.parent)
-    report = run_scrub(
-        encounter,
-        policy=policy,
-        ncci=load_ptp(*ncci) if ncci else None,
-        mue=load_mue(*mue) if mue else None,
-    )
+    report = _scrubber(policy, ncci, mue).scrub(encounter)
     if fmt is Format.JSON:
         print_json(report.to_dict())
     else:
-        t = table(
-            f"{encounter.id} · {'ready to submit' if report.ready_to_submit else 'NOT ready'}",
-            ["Rule", "Severity", "Codes/lines", "Reason", "Fix"],
-        )
-        for f in report.findings:
-            where = ", ".join(list(f.codes) + [f"line {n}" for n in f.lines])
-            t.add_row(
-                f.rule_id,
-                f.severity.value if hasattr(f.severity, "value") else str(f.severity),
-                where,
-                f.reason,
-                f.fix,
-            )
-        console().print(t)
-        if not report.findings:
-            console().print("[green]no findings[/]")
+        _print_findings(report)
     if not report.ready_to_submit:
         sys.exit(1)
 
@@ -233,20 +299,104 @@ def drg(
 def remit(
     path: Path = typer.Argument(..., help="An X12 835 remittance file."),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write a posting file (CSV, one row per service line)."
+    ),
+    ack: Path | None = typer.Option(
+        None, "--ack", help="Write pyx12's 999 acknowledgment of the 835 here."
+    ),
 ) -> None:
-    """Read an 835 remittance: payments, adjustments (CARC/RARC) per claim and line."""
-    from medcoder.claims.remit import summarize_remit
+    """Read an 835 remittance: payments, adjustments (CARC/RARC) per claim and line, claim and
+    line balancing. Nothing is written beside the input; -o and --ack say where to write."""
+    from medcoder.claims.remit import posting_csv, read_835, summarize_remit
 
     summary = summarize_remit(path)
+    if output is not None:
+        _write_atomically(output, posting_csv(read_835(path)))
+    if ack is not None:
+        from medcoder.claims.x12_reader import decode_x12
+        from medcoder.claims.x12_validate import acknowledge
+
+        _write_atomically(ack, acknowledge(decode_x12(path.read_bytes())))
     if fmt is Format.JSON:
         print_json(summary)
         return
+    detail = summary.pop("claim_detail")
     t = table(f"{path.name}", ["Field", "Value"])
     for key, value in summary.items():
         t.add_row(
             key, json.dumps(value, default=str) if isinstance(value, list | dict) else str(value)
         )
     console().print(t)
+    lines = table(
+        "claims and lines",
+        ["Claim", "Line", "Code", "Charge", "Allowed", "Paid", "Adjustments", "RARC"],
+    )
+    for claim in detail:
+        lines.add_row(
+            claim["claim_id"],
+            claim["status"],
+            claim["payer_claim_control"] or "",
+            claim["charge"],
+            "",
+            claim["paid"],
+            ", ".join(claim["adjustments"]),
+            ", ".join(claim["rarcs"]),
+        )
+        for line in claim["lines"]:
+            lines.add_row(
+                "",
+                line["line_control"] or "",
+                " ".join([line["code"], *line["modifiers"]]),
+                line["charge"],
+                line["allowed"] or "",
+                line["paid"],
+                ", ".join(line["adjustments"]),
+                ", ".join(line["rarcs"]),
+            )
+    console().print(lines)
+
+
+def ack(
+    path: Path = typer.Argument(..., help="A 999 or 277CA acknowledgment file."),
+    fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json."),
+) -> None:
+    """Read a 999 or 277CA and tie each answer to the claims medcoder sent (by control number
+    for a 999, by claim id for a 277CA); rejected sets and claims are marked."""
+    from medcoder.claims.acknowledgments import read_acknowledgment
+    from medcoder.claims.x12_reader import decode_x12
+    from medcoder.errors import SourceFileError
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceFileError(path, f"cannot read: {exc.strerror or exc}") from exc
+    result = read_acknowledgment(decode_x12(data), source=str(path))
+    if fmt is Format.JSON:
+        print_json(result.to_dict())
+    elif result.kind == "999":
+        t = table(f"{path.name} · 999", ["Group", "Set", "Status", "Claims sent", "Errors"])
+        for s in result.sets:
+            d = s.to_dict()
+            t.add_row(
+                s.group_control or "",
+                s.set_control,
+                d["status"],
+                ", ".join(s.claims) or "(not in the sent log)",
+                "; ".join(s.errors),
+            )
+        console().print(t)
+    else:
+        t = table(f"{path.name} · 277CA", ["Claim", "Accepted", "Status", "Payer ICN", "Sent in"])
+        for c in result.claims:
+            t.add_row(
+                c.claim_id,
+                "yes" if c.accepted else "NO",
+                "; ".join(c.statuses),
+                c.payer_claim_control or "",
+                str(c.control_number) if c.sent else "(not in the sent log)",
+            )
+        console().print(t)
 
 
 def export(
@@ -254,21 +404,45 @@ def export(
     fmt: str = typer.Option("xifin-csv", "--format", help="xifin-csv or dft (HL7 DFT^P03)."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not stdout."),
 ) -> None:
-    """Hand coded encounters to a billing system (XiFin CSV or HL7 v2 DFT^P03 charges)."""
-    from medcoder.claims.xifin import export_dft_p03, export_xifin_csv
-    from medcoder.errors import UsageError
+    """Hand coded encounters to a billing system (XiFin CSV or HL7 v2 DFT^P03 charges).
 
-    encounters = [load_encounter(p) for p in encounter_files]
-    if fmt == "xifin-csv":
-        text = export_xifin_csv(encounters)
-    elif fmt == "dft":
-        text = "".join(export_dft_p03(e) for e in encounters)
-    else:
+    An accession that cannot be billed is named on stderr and left out; the others are
+    exported (exit status 1 when one was left out).
+    """
+    from medcoder.claims.xifin import export_dft_p03, export_xifin_csv
+    from medcoder.errors import MedcoderError, UsageError
+
+    if fmt not in ("xifin-csv", "dft"):
         raise UsageError(f"unknown --format {fmt!r}; use xifin-csv or dft")
+    failed: list[str] = []
+    encounters = []
+    for path in encounter_files:
+        try:
+            encounters.append(load_encounter(path))
+        except MedcoderError as exc:
+            failed.append(f"{path.name}: {exc}")
+
+    def left_out(enc, exc: MedcoderError) -> None:  # noqa: ANN001
+        failed.append(f"{enc.id}: {exc}")
+
+    if fmt == "xifin-csv":
+        text = export_xifin_csv(encounters, on_error=left_out)
+    else:
+        messages = []
+        for enc in encounters:
+            try:
+                messages.append(export_dft_p03(enc))
+            except MedcoderError as exc:
+                left_out(enc, exc)
+        text = "".join(messages)
     if output:
-        output.write_text(text, encoding="utf-8")
+        _write_atomically(output, text)
     else:
         sys.stdout.write(text)
+    for problem in failed:
+        typer.echo(f"left out: {problem}", err=True)
+    if failed:
+        sys.exit(1)
 
 
 def batch(
@@ -281,70 +455,81 @@ def batch(
     validate: bool = typer.Option(
         True, "--validate/--no-validate", help="Run pyx12 on every file."
     ),
+    sender_id: str | None = typer.Option(
+        None, "--sender-id", help="ISA06 submitter id (setting MEDCODER_X12_SENDER_ID)."
+    ),
+    receiver_id: str | None = typer.Option(
+        None,
+        "--receiver-id",
+        help="ISA08 receiver id (setting MEDCODER_X12_RECEIVER_ID; default: each payer's id).",
+    ),
+    usage: str | None = typer.Option(
+        None, "--usage", help="ISA15: T test (default) or P production (MEDCODER_X12_USAGE)."
+    ),
     submitter_phone: str | None = typer.Option(
-        None, "--submitter-phone", envvar="MEDCODER_SUBMITTER_PHONE"
+        None, "--submitter-phone", help="1000A contact phone (MEDCODER_SUBMITTER_PHONE)."
     ),
 ) -> None:
     """Scrub and write claims for a folder of encounters, with a progress bar.
 
     Each encounter gets OUTPUT/<id>.837 when it is ready to submit; every outcome (written,
-    held by a reject-level finding, or failed with its error) is one line of
-    OUTPUT/batch-report.jsonl, so a batch survives any single bad encounter.
+    held by a blocking finding, or failed with its error) is one line of
+    OUTPUT/batch-report.jsonl, and the failed ones are named at the end, so a batch survives
+    any single bad encounter. Exit status 1 when one failed.
     """
     from rich.progress import Progress
 
-    from medcoder.claims.x12_validate import validate_x12
-    from medcoder.claims.x12_writer import write_837i, write_837p
-    from medcoder.edits import Scrubber
-    from medcoder.errors import MedcoderError, UsageError
+    from medcoder.cli.claims_batch import BatchWriter
+    from medcoder.errors import UsageError
 
     if fmt not in (ClaimFormat.P837, ClaimFormat.I837):
         raise UsageError("batch writes X12: use --format 837p or 837i")
     files = sorted(folder.glob("*.json"))
     if not files:
         raise UsageError(f"{folder}: no encounter .json files")
+    submitter = _submitter(
+        sender_id=sender_id, receiver_id=receiver_id, usage=usage, submitter_phone=submitter_phone
+    )
     output.mkdir(parents=True, exist_ok=True)
-    writer = write_837p if fmt is ClaimFormat.P837 else write_837i
-    scrubber = Scrubber(policy=policy)
-    counts = {"written": 0, "held": 0, "failed": 0}
+    writer = BatchWriter(
+        output,
+        fmt.value.upper(),
+        submitter,
+        scrubber=_scrubber(policy),
+        validate=validate,
+    )
     report_path = output / "batch-report.jsonl"
     with report_path.open("w", encoding="utf-8") as report, Progress(transient=False) as progress:
         task = progress.add_task("claims", total=len(files))
-        for number, path in enumerate(files, start=1):
-            row: dict[str, object] = {"file": path.name}
-            try:
-                encounter = load_encounter(path)
-                row["encounter"] = encounter.id
-                code_missing_diagnoses(encounter, path.parent)
-                scrubbed = scrubber.scrub(encounter)
-                row["findings"] = [f.rule_id for f in scrubbed.findings]
-                if not scrubbed.ready_to_submit:
-                    row["status"] = "held"
-                else:
-                    text = writer(
-                        encounter,
-                        sender_id="MEDCODER",
-                        receiver_id=encounter.payer.id,
-                        control_number=number,
-                        created=datetime.now(UTC),
-                        submitter_phone=submitter_phone,
-                    )
-                    issues = validate_x12(text) if validate else []
-                    if issues:
-                        raise MedcoderError(f"pyx12: {issues[0].message}")
-                    (output / f"{encounter.id}.837").write_text(text, encoding="utf-8")
-                    row["status"] = "written"
-            except MedcoderError as exc:
-                row["status"], row["error"] = "failed", str(exc)
-            counts[str(row["status"])] += 1
+
+        def done(row: dict) -> None:
             report.write(json.dumps(row) + "\n")
             progress.advance(task)
+
+        for path in files:
+            writer.add(path, _batch_load(path), on_done=done)
+        writer.finish(on_done=done)
+    counts = writer.counts
     typer.echo(
         f"{len(files)} encounters: {counts['written']} written, {counts['held']} held by "
         f"findings, {counts['failed']} failed; report: {report_path}"
     )
+    for row in writer.failed:
+        typer.echo(f"failed: {row['file']}: {row['error']}", err=True)
     if counts["failed"]:
         sys.exit(1)
+
+
+def _batch_load(path: Path):  # noqa: ANN202
+    """Load and, when needed, code one encounter of a batch; the error instead of raising."""
+    from medcoder.errors import MedcoderError
+
+    try:
+        encounter = load_encounter(path)
+        code_missing_diagnoses(encounter, path.parent)
+        return encounter
+    except MedcoderError as exc:
+        return exc
 
 
 policy_app = typer.Typer(help="Company and payer coding policies.", no_args_is_help=True)
@@ -368,6 +553,7 @@ def register(app: typer.Typer) -> None:
     app.command()(scrub)
     app.command()(drg)
     app.command()(remit)
+    app.command()(ack)
     app.command()(export)
     app.command()(batch)
     app.add_typer(policy_app, name="policy")

@@ -45,103 +45,48 @@ def _inputs(paths: list[Path]) -> list[Path]:
     return files
 
 
-SYSTEMS = {"icd10cm": "ICD-10-CM", "icd10pcs": "ICD-10-PCS", "cpt": "CPT", "hcpcs": "HCPCS"}
-
-
-def _systems(value: str) -> tuple[str, ...]:
-    from medcoder.errors import UsageError
-
-    names = [v.strip().lower().replace("-", "") for v in value.split(",") if v.strip()]
-    unknown = [n for n in names if n not in SYSTEMS]
-    if unknown or not names:
-        raise UsageError(
-            f"unknown --systems {value!r}; use a comma list of icd10cm, icd10pcs, cpt, hcpcs"
-        )
-    return tuple(SYSTEMS[n] for n in names)
-
-
 SYSTEMS_HELP = (
     "Comma list of icd10cm, icd10pcs, cpt (E/M, procedures), hcpcs (drugs). Default by "
     "--setting: inpatient and abstraction code icd10cm,icd10pcs (PCS once its pack is "
-    "imported); outpatient codes icd10cm,cpt,hcpcs (the E/M level needs no CPT file; CPT "
-    "procedures need your licensed file and say so without it; HCPCS drugs need the HCPCS pack)."
+    "imported); outpatient, emergency and observation code icd10cm,cpt,hcpcs (the E/M level "
+    "needs no CPT file; CPT procedures need your licensed file and say so without it; HCPCS "
+    "drugs need the HCPCS pack). A system whose pack is missing is left out with a note."
 )
 
 
-def _default_systems(setting: str, date: str | None) -> tuple[str, ...]:
-    """What the setting calls for when ``--systems`` is not given (issue 5).
-
-    Inpatient and abstraction (CodiEsp-style case review) report procedures in ICD-10-PCS;
-    outpatient services are reported in CPT/HCPCS. A system whose pack is not imported is
-    left out with a one-line note on stderr rather than failing every document.
-    """
-    from medcoder.codesets import registry
+def _request(setting: str, model: Path | None, date: str | None, systems: str | None):  # noqa: ANN202 - CodingRequest
+    """The coding request the options describe (usage errors before any work)."""
     from medcoder.codesets.periods import parse_date
-    from medcoder.errors import MedcoderError
+    from medcoder.coding.request import CodingRequest
 
     on = parse_date(date) if date else None
+    request = CodingRequest.build(setting, systems=systems, on=on)
+    if model is not None:
+        from medcoder.coding.api import load_model
 
-    def have(component: str, system: str) -> bool:
-        try:
-            registry.choose(component, on, system)
-        except MedcoderError:
-            return False
-        return True
-
-    if setting == "outpatient":
-        if have("hcpcs", "HCPCS"):
-            return ("ICD-10-CM", "CPT", "HCPCS")
-        typer.echo(
-            "note: HCPCS drug codes need the HCPCS pack (`medcoder data import PATH`); "
-            "coding ICD-10-CM and CPT",
-            err=True,
-        )
-        return ("ICD-10-CM", "CPT")
-    if have("icd10pcs", "ICD-10-PCS"):
-        return ("ICD-10-CM", "ICD-10-PCS")
-    typer.echo(
-        "note: ICD-10-PCS procedures need the PCS pack (`medcoder data import "
-        "PATH_TO_PCS_FILES`); coding ICD-10-CM only",
-        err=True,
-    )
-    return ("ICD-10-CM",)
+        request = CodingRequest.build(setting, systems=systems, on=on, model=load_model(model))
+    return request
 
 
-def _chosen_systems(value: str | None, setting: str, date: str | None) -> tuple[str, ...]:
-    from medcoder.coding.settings import profile
-
-    if value is not None:
-        return _systems(value)
-    profile(setting)  # usage error for an unknown setting before looking at packs
-    return _default_systems(setting, date)
-
-
-def _engine(
-    setting: str, model: Path | None, date: str | None, systems: tuple[str, ...] = ("ICD-10-CM",)
-):  # noqa: ANN202
+def _engine(setting: str, model: Path | None, date: str | None, systems: str | None = None):  # noqa: ANN202
+    """The shared pipeline of the request; notes about systems left out go to stderr once."""
     from medcoder.cli._lean_imports import import_medspacy_lean
-    from medcoder.codesets.periods import parse_date
 
     import_medspacy_lean()
-    from medcoder.coding.api import engine_for
-    from medcoder.coding.settings import profile
+    from medcoder.coding.api import pipeline_for
 
-    profile(setting)  # usage error for an unknown setting before any work
-    on = parse_date(date) if date else None
-    loaded = None
-    if model is not None:
-        from medcoder.coding.house_model import HouseModel
-
-        loaded = HouseModel.load(model)
-    return engine_for(setting, loaded, on, systems)
+    pipeline = pipeline_for(_request(setting, model, date, systems))
+    for note in pipeline.request.notes:
+        typer.echo(f"note: {note}", err=True)
+    return pipeline
 
 
 def _code_files(files: list[Path], engine, progress: bool):  # noqa: ANN001, ANN202
     """Yield (document id, CodingResult | None, error) per input; one bad file spoils nothing."""
-    from medcoder.coding.suggestion import CodingResult
     from medcoder.documents.readers import read_many
     from medcoder.errors import MedcoderError
     from medcoder.nlp.language import NAMES, detect_language
+    from medcoder.suggestions import CodingResult
 
     for path, outcome in zip(files, read_many(files), strict=True):
         if not outcome.ok:
@@ -171,6 +116,12 @@ def code(
     date: str | None = typer.Option(None, "--date", help="Date of service (code set in force)."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to a file, not stdout."),
     systems: str | None = typer.Option(None, "--systems", help=SYSTEMS_HELP),
+    explain_pipeline: bool = typer.Option(
+        False,
+        "--explain-pipeline",
+        help="After coding, list the pipeline's components in order with what each does and "
+        "the seconds it took (on stderr).",
+    ),
 ) -> None:
     """Assign the codes the setting calls for to each document, each with its evidence.
 
@@ -179,8 +130,8 @@ def code(
     JSONL gives one line per input document: {"document", "codes": [{"system", "code",
     "description", "score", "evidence": [...]}]}.
     """
-    engine = _engine(setting, model, date, _chosen_systems(systems, setting, date))
     files = _inputs(paths)
+    engine = _engine(setting, model, date, systems)
     failures = 0
     sink = output.open("w", encoding="utf-8") if output else sys.stdout
     # rich (about 0.02 s to import) only for the table format, not for json/jsonl runs.
@@ -210,8 +161,25 @@ def code(
     finally:
         if output:
             sink.close()
+    if explain_pipeline:
+        _print_pipeline(engine)
     if failures:
         sys.exit(1)
+
+
+def _print_pipeline(pipeline) -> None:  # noqa: ANN001 - coding.pipeline.Pipeline
+    """The components that ran, in order, each with its job and time (stderr)."""
+    from rich.console import Console
+
+    request = pipeline.request
+    t = table(
+        f"pipeline · {request.setting.value} · {', '.join(request.systems)} · "
+        f"{pipeline.runs} run(s)",
+        ["#", "Component", "Does", "Seconds"],
+    )
+    for i, row in enumerate(pipeline.describe(), start=1):
+        t.add_row(str(i), str(row["name"]), str(row["does"]), f"{row['seconds']:.3f}")
+    Console(stderr=True).print(t)
 
 
 def _print_table(out, result) -> None:  # noqa: ANN001
@@ -239,7 +207,7 @@ def explain(
     evidence) and why others were not; --format json carries the same tables as data."""
     from medcoder.cli.explain_view import render
 
-    engine = _engine(setting, model, None, _chosen_systems(systems, setting, None))
+    engine = _engine(setting, model, None, systems)
     for doc_id, result, error in _code_files(_inputs([path]), engine, progress=False):
         if error:
             from medcoder.errors import DocumentError
@@ -266,7 +234,7 @@ def _read_texts(texts: Path):  # noqa: ANN202
 
 
 def _gold_by_system(gold: list[Path]):  # noqa: ANN202
-    from medcoder.coding.gold import read_gold_files
+    from medcoder.learning.gold import read_gold_files
 
     return read_gold_files(gold)
 
@@ -288,8 +256,8 @@ def train(
 ) -> None:
     """Learn an organisation's coding from documents and their final codes."""
     from medcoder.coding.engine import CodingEngine
-    from medcoder.coding.house_model import THRESHOLD_OBJECTIVES, HouseModel
     from medcoder.errors import UsageError
+    from medcoder.learning.house_model import THRESHOLD_OBJECTIVES, HouseModel
 
     if threshold_for not in THRESHOLD_OBJECTIVES:
         raise UsageError(
@@ -338,12 +306,11 @@ def eval_(
     """Score the engine against gold codes: P, R, F1, MAP, category F1, documents/second."""
     import time
 
-    from medcoder.coding.evaluate import score
+    from medcoder.learning.evaluate import score
 
     by_system = _gold_by_system(gold)
-    engine = _engine(
-        setting, model, None, tuple(s for s in ("ICD-10-CM", "ICD-10-PCS") if s in by_system)
-    )
+    wanted = ",".join(s for s in ("ICD-10-CM", "ICD-10-PCS") if s in by_system)
+    engine = _engine(setting, model, None, wanted or "icd10cm")
     docs = _read_texts(texts)
     engine.matcher  # noqa: B018 - load before timing: the figure is documents per second of coding
     engine.context.annotate("warm up", [(0, 4)])

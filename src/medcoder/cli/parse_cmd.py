@@ -55,9 +55,9 @@ def parse(
     """
     from medcoder.cli.code_cmd import _engine, _inputs
     from medcoder.documents.readers import read_many
-    from medcoder.nlp.mentions import document_results, mentions_from_candidates
+    from medcoder.nlp.annotator import Annotator
 
-    engine = _engine("abstraction", None, None)
+    engine = _engine("abstraction", None, None, "icd10cm")
     out = console()
     failed = 0
     documents_json = []
@@ -67,8 +67,8 @@ def parse(
             typer.echo(f"Error: {outcome.error}", err=True)
             continue
         for document in outcome.documents:
-            mentions = mentions_from_candidates(document, engine.candidates(document))
-            results = document_results(document)
+            annotated = Annotator.describe(engine.annotate(document))
+            mentions, results = annotated.mentions, annotated.results
             if fmt is Format.JSON:
                 documents_json.append(
                     {
@@ -76,6 +76,7 @@ def parse(
                         "source": document.source,
                         "format": document.format,
                         "kind": document.kind,
+                        "type": annotated.type.value,
                         "author": document.author,
                         "created": document.created,
                         "pages": len(document.pages) or None,
@@ -96,7 +97,8 @@ def parse(
                 )
                 continue
             out.print(
-                f"[bold]{document.id}[/] ({document.format}, {len(document.text):,} characters)"
+                f"[bold]{document.id}[/] ({annotated.type.value.replace('_', ' ')}, "
+                f"{document.format}, {len(document.text):,} characters)"
             )
             for warning in document.warnings + outcome.warnings:
                 out.print(f"[yellow]warning:[/] {warning}")

@@ -19,19 +19,22 @@ query_app = typer.Typer(
 @query_app.command("find")
 def find(
     paths: list[Path] = typer.Argument(..., help="Documents of one encounter."),
-    setting: str = typer.Option("inpatient", "--setting", "-s", help="inpatient or outpatient."),
+    setting: str = typer.Option(
+        "inpatient", "--setting", "-s", help="inpatient, outpatient, emergency or observation."
+    ),
     rules: Path | None = typer.Option(None, "--rules", help="A folder or file of CDI rules."),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json."),
 ) -> None:
     """Find where the record supports a more specific or undocumented diagnosis, with a
-    compliant draft query citing the clinical indicators."""
-    from medcoder.cdi import find_opportunities, load_rules
+    compliant draft query citing the clinical indicators (each quoted once, with its source)."""
+    from medcoder.cdi import find as find_queries
+    from medcoder.cdi import load_rules
     from medcoder.cli.code_cmd import _engine, _inputs
     from medcoder.documents.model import Encounter
     from medcoder.documents.readers import read_many
     from medcoder.errors import DocumentError
 
-    engine = _engine(setting, None, None)
+    engine = _engine(setting, None, None, "icd10cm")
     documents = []
     for outcome in read_many(_inputs(paths)):
         if not outcome.ok:
@@ -41,8 +44,8 @@ def find(
         id=documents[0].id if len(documents) == 1 else "encounter", documents=documents
     )
     result = engine.code_encounter(encounter)
-    found = find_opportunities(
-        encounter, result, load_rules(rules) if rules else None, setting=setting
+    found = find_queries(
+        encounter, setting, coding=result, rules=load_rules(rules) if rules else None
     )
     if fmt is Format.JSON:
         print_json([o.to_dict() for o in found])
@@ -50,16 +53,15 @@ def find(
     out = console()
     if not found:
         out.print("no query opportunities")
-    for opp in found:
-        t = table(f"{opp.rule_id} · {opp.title}", ["Indicator", "Value", "Date", "Source"])
-        for ind in opp.indicators:
-            value = f"{ind.value} {ind.unit or ''}".strip() if ind.value is not None else ind.text
-            t.add_row(ind.kind, value, str(getattr(ind, "date", None) or ""), ind.text)
-        out.print(t)
-        for ex in opp.excluded:
-            out.print(f"[yellow]not used:[/] {ex.text} — {ex.reason}")
+    for i, opp in enumerate(found):
+        if i:
+            out.print()
+        about = f" ({opp.code})" if opp.code else ""
+        out.print(f"[bold]{opp.rule_id}[/] · {opp.title}{about}", highlight=False)
         if opp.query is not None:
-            out.print(opp.query.text)
+            out.print(opp.query.text.rstrip("\n"), markup=False, highlight=False, soft_wrap=True)
+        for ex in opp.excluded:
+            out.print(f"not used: {ex.text} ({ex.reason})", markup=False, highlight=False)
 
 
 @query_app.command("lint")

@@ -310,12 +310,22 @@ class TermTree:
         if self._by_name is None:
             exact: dict[str, Any] = {}
             alias: dict[str, Any] = {}
+            later: list[tuple[str, Any]] = []
             for term in self.main_terms:
                 title = norm(term.title)
                 exact.setdefault(title, term)
                 alias.setdefault(_bare(title), term)
-                for part in title.split(","):
-                    alias.setdefault(_bare(part), term)
+                parts = [p.strip() for p in title.split(",") if p.strip()]
+                if parts:
+                    alias.setdefault(_bare(parts[0]), term)
+                # "Insufficiency, insufficient" spells one word two ways: either finds it;
+                # "Fracture, insufficiency" is a term and its qualifier: "insufficiency" must
+                # not find it before "Insufficiency, insufficient" does.
+                stem = parts[0][:4] if parts else ""
+                if len(parts) > 1 and all(p[:4] == stem for p in parts):
+                    later.extend((_bare(p), term) for p in parts[1:])
+            for key, term in later:
+                alias.setdefault(key, term)
             self._by_name = (exact, alias)
         exact, alias = self._by_name
         key = norm(name)

@@ -1,7 +1,8 @@
 """``medcoder data import``: recognise publisher files and compile them into packs.
 
 Files are recognised by content, not name: the root element of the XML files, the header of
-the HCPCS CSV, the record layout of the HCPCS fixed-width file. A directory imports every file
+the HCPCS CSV, the record layout of the HCPCS fixed-width file, the column headings of CMS's
+NCCI PTP and MUE files (their table and quarter come from the file name). A directory imports every file
 it holds that is recognised and lists the rest as skipped. Each pack is built into a temporary
 file and renamed into place, so a failed import leaves the previous packs untouched.
 """
@@ -48,6 +49,11 @@ def detect(path: Path) -> tuple[str, str] | None:
         if tag in ("ICD10CM.index", "ICD10CM.eindex"):
             return "icd10cm-index", version.group(1) if version else "?"
         return None
+    from medcoder.codesets.ncci import detect_ncci
+
+    ncci = detect_ncci(path, head)
+    if ncci is not None:
+        return ncci
     if head.startswith("HCPCSCode,") or head.lower().startswith("hcpcs"):
         match = re.search(r"(\d{4})_(\d{2})", path.name)
         return "hcpcs", f"{match.group(1)}-{match.group(2)}" if match else "?"
@@ -83,7 +89,23 @@ def _builders() -> dict[str, Callable[[list[Path], str], Path]]:
 
         return build_hcpcs_pack(paths, version)
 
-    return {"icd10cm-tabular": tabular, "icd10cm-index": index, "icd10pcs": pcs, "hcpcs": hcpcs}
+    def ncci(component: str) -> Callable[[list[Path], str], Path]:
+        def build(paths: list[Path], version: str) -> Path:
+            from medcoder.codesets.ncci import build_ncci_pack
+
+            return build_ncci_pack(paths, component, version)
+
+        return build
+
+    from medcoder.codesets.ncci import COMPONENTS
+
+    return {
+        "icd10cm-tabular": tabular,
+        "icd10cm-index": index,
+        "icd10pcs": pcs,
+        "hcpcs": hcpcs,
+        **{component: ncci(component) for component in COMPONENTS},
+    }
 
 
 def import_paths(
@@ -104,7 +126,9 @@ def import_paths(
                 groups[found].append(file)
     if not groups:
         raise SourceFileError(
-            paths[0], "no recognised publisher file (ICD-10-CM/PCS XML, HCPCS file or CSV)"
+            paths[0],
+            "no recognised publisher file (ICD-10-CM/PCS XML, HCPCS file or CSV, CMS NCCI "
+            "PTP or MUE file)",
         )
     builders = _builders()
     for (component, version), files in sorted(groups.items()):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from medcoder.codesets.icd10cm_pack import ICD10CMPack, display
 from medcoder.codesets.systems import code_key
 from medcoder.coding.settings import Profile
-from medcoder.coding.suggestion import CodeSuggestion, Rejected
+from medcoder.suggestions import CodeSuggestion, Rejected
 
 
 def _keys(suggestions: list[CodeSuggestion]) -> dict[str, CodeSuggestion]:
@@ -232,8 +232,10 @@ def _integral_symptoms(suggestions: list[CodeSuggestion], rejected: list[Rejecte
     diagnoses and does not carry the symptom forward.
     """
 
+    from medcoder.coding.reading import is_symptom
+
     def confirmed(s: CodeSuggestion) -> list:  # noqa: ANN202
-        return [] if s.code.startswith("R") else [e for e in s.evidence if e.assertion == "present"]
+        return [] if is_symptom(s.code) else [e for e in s.evidence if e.assertion == "present"]
 
     diagnosed = {(e.document, e.sentence) for s in suggestions for e in confirmed(s)}
     final = {
@@ -244,7 +246,7 @@ def _integral_symptoms(suggestions: list[CodeSuggestion], rejected: list[Rejecte
     }
     keep = []
     for sug in suggestions:
-        if not sug.code.startswith("R"):
+        if not is_symptom(sug.code):
             keep.append(sug)
             continue
         same_sentence = all((e.document, e.sentence) in diagnosed for e in sug.evidence)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from medcoder.coding.suggestion import CodeSuggestion
+from medcoder.suggestions import CodeSuggestion
 
 ADMISSION_SECTIONS = frozenset(
     {
@@ -67,10 +67,12 @@ def assign_poa(suggestions: list[CodeSuggestion], texts: dict[str, str]) -> None
             sug.poa = "U"
 
 
-def _principal_rank(sug: CodeSuggestion) -> tuple:
+def _principal_rank(sug: CodeSuggestion, stated: int | None = None) -> tuple:
     in_final = [e.start for e in sug.evidence if e.section in FINAL_SECTIONS]
     in_admission = any(e.section in ADMISSION_SECTIONS for e in sug.evidence)
     return (
+        0 if stated is not None else 1,
+        stated if stated is not None else 0,  # the first problem the note states
         0 if in_final else 1,
         min(in_final) if in_final else 0,  # first listed in the final diagnostic statement
         0 if in_admission else 1,
@@ -78,8 +80,17 @@ def _principal_rank(sug: CodeSuggestion) -> tuple:
     )
 
 
-def choose_principal(suggestions: list[CodeSuggestion]) -> CodeSuggestion | None:
-    """Mark and return the principal diagnosis (UHDDS), or None when nothing qualifies."""
+def choose_principal(
+    suggestions: list[CodeSuggestion],
+    stated_order=None,  # noqa: ANN001
+    *,
+    prefer_definitive: bool = True,
+) -> CodeSuggestion | None:
+    """Mark and return the principal (inpatient, UHDDS) or first-listed (outpatient, IV.G)
+    diagnosis, or None when nothing qualifies.
+
+    ``prefer_definitive``: inpatient (II.A). ``stated_order(suggestion)`` gives where the note states the diagnosis among its problems
+    (0 = first): the provider lists the condition chiefly responsible first."""
     candidates = [
         s
         for s in suggestions
@@ -87,11 +98,18 @@ def choose_principal(suggestions: list[CodeSuggestion]) -> CodeSuggestion | None
         and not s.code.startswith("Z")
         and "in diseases classified elsewhere" not in s.description.lower()
     ]
-    definitive = [s for s in candidates if not s.code.startswith("R")]
-    pool = definitive or candidates
+    from medcoder.coding.reading import is_symptom
+
+    # II.A: a symptom is not principal when a definitive diagnosis is established; in an
+    # outpatient visit the first-listed is the reason for the visit as stated (IV.D), which
+    # may be a symptom.
+    definitive = [s for s in candidates if not is_symptom(s.code)]
+    pool = (definitive or candidates) if prefer_definitive else candidates
     if not pool:
         return None
-    principal = min(pool, key=_principal_rank)
+    principal = min(
+        pool, key=lambda s: _principal_rank(s, stated_order(s) if stated_order else None)
+    )
     principal.principal = True
     principal.guidelines.append("II")
     return principal

@@ -43,7 +43,7 @@ def build_encounter(
     """
     warnings: list[str] = list(source.warnings) if source else []
     if setting is not None:
-        chosen = Setting(setting)
+        chosen = Setting.parse(setting)
     elif source is not None and not any("class" in w for w in source.warnings):
         chosen = source.setting
     else:

@@ -15,13 +15,38 @@ from enum import StrEnum
 
 
 class Setting(StrEnum):
-    """Coding setting of an encounter; decides which conventions apply (guidelines II-IV)."""
+    """Coding setting of an encounter; decides which conventions apply (guidelines II-IV).
+
+    The one spelling of a setting in medcoder: every entry point parses user input with
+    :meth:`parse`, so ``"Inpatient"`` and ``" inpatient "`` mean the same everywhere and an
+    unknown name fails once, at the door, with the list of valid names.
+    """
 
     INPATIENT = "inpatient"
     OUTPATIENT = "outpatient"
     EMERGENCY = "emergency"
     OBSERVATION = "observation"
     ABSTRACTION = "abstraction"
+
+    @classmethod
+    def parse(cls, value: Setting | str) -> Setting:
+        """The setting named by ``value`` (any case, surrounding spaces ignored)."""
+        if isinstance(value, cls):
+            return value
+        name = str(value).strip().lower()
+        try:
+            return cls(name)
+        except ValueError:
+            from medcoder.errors import UsageError
+
+            names = ", ".join(s.value for s in cls)
+            raise UsageError(f"unknown setting {value!r}; use one of {names}") from None
+
+    @property
+    def is_inpatient(self) -> bool:
+        """Inpatient rules (section II/III): principal diagnosis, POA, uncertain diagnoses
+        coded as established, ICD-10-PCS procedures."""
+        return self is Setting.INPATIENT
 
 
 @dataclass(frozen=True)
@@ -152,4 +177,18 @@ class Encounter:
 
     @property
     def service_date(self) -> date | None:
-        return self.discharge_date or self.admission_date
+        """The date that picks the code sets: the discharge date of an inpatient stay (a stay
+        across 1 October is coded and billed in the fiscal year of discharge), the visit's
+        date otherwise."""
+        return date_of_service(self.setting, self.admission_date, self.discharge_date)
+
+
+def date_of_service(
+    setting: Setting | str, admission: date | None, discharge: date | None
+) -> date | None:
+    """The date of service rule, written once: inpatient stays take the discharge date (the
+    code set in force at discharge applies to the whole claim), every other setting its
+    service (admission/visit) date; either falls back to the other when missing."""
+    if Setting.parse(setting) is Setting.INPATIENT:
+        return discharge or admission
+    return admission or discharge

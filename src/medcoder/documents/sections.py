@@ -48,8 +48,23 @@ SECTION_KINDS: dict[str, str] = {
     "procedures": "patient",
     "procedure_description": "patient",
     "hospital_course": "patient",
+    "ed_course": "patient",
     "findings": "patient",
     "indications": "patient",
+    "complications": "patient",
+    "gross_description": "patient",
+    "microscopic_description": "patient",
+    "anesthesia": "other",
+    "estimated_blood_loss": "other",
+    "specimens": "other",
+    "drains": "other",
+    "comparison": "other",
+    "consent": "consent",
+    "instructions": "instructions",
+    "disposition": "plan",
+    "follow_up": "plan",
+    "immunizations": "history",
+    "query_response": "patient",
     "other": "other",
 }
 
@@ -73,7 +88,8 @@ social_history: social history | sh | social hx | personal and social history
 medications: medications | medication | meds | current medications | home medications
     | admission medications | medications on admission | discharge medications
     | outpatient medications | current meds
-allergies: allergies | allergy | drug allergies | medication allergies
+allergies: allergies | allergy | drug allergies | medication allergies | allergies to medications
+    | allergies to medication | known allergies | drug allergy | allergic reactions
 ros: review of systems | review of system | ros | systems review
 physical_exam: physical exam | physical examination | exam | examination | pe
     | admission physical examination | physical findings
@@ -105,13 +121,31 @@ procedure_description: description of procedure | description of the procedure
     | details of operation | description of operative procedure | description | operative note
     | procedure note
 hospital_course: hospital course | brief hospital course | summary of hospital course
-    | course in hospital | ed course | emergency department course
+    | course in hospital
+ed_course: ed course | emergency department course | emergency room course | er course
+    | course in the emergency department
 findings: findings | operative findings | intraoperative findings | abnormal findings
     | gross findings | findings & indications | findings and indications
 indications: indications | indication | indications for procedure | indications for operation
     | indications for surgery | indication for procedure | indication for surgery
     | indication for operation | indications of operation | indications and findings
-    | reason for exam | reason for procedure
+    | reason for exam | reason for procedure | reason for examination | clinical indication
+    | clinical indications
+complications: complications | complication | intraoperative complications
+gross_description: gross description | gross | gross examination
+microscopic_description: microscopic description | microscopic | microscopic examination
+anesthesia: anesthesia | anesthetic | type of anesthesia | anaesthesia
+estimated_blood_loss: estimated blood loss | ebl | blood loss
+specimens: specimen | specimens | specimens removed | pathology specimen
+drains: drains | drain | tubes | implants
+comparison: comparison | comparisons | prior studies
+consent: consent | informed consent | risks and benefits | risks
+instructions: instructions | discharge instructions | patient instructions
+    | patient education | education
+disposition: disposition | discharge disposition
+follow_up: follow-up | followup | follow up | follow-up instructions | follow-up care
+immunizations: immunizations | immunization | vaccinations | immunization history
+query_response: query response | physician query response | response to query | addendum
 """
 
 
@@ -172,6 +206,11 @@ _WORD_BEFORE = re.compile(r"([A-Za-z.]+|\d+)\.\W*$")
 MAX_SENTENCE = 2_000
 
 
+def heading_name(title: str) -> str:
+    """A heading as the synonym table spells it: lower case, single spaces, no noise."""
+    return _normalise_title(title)
+
+
 def _normalise_title(title: str) -> str:
     """Fold spelling variants: ``DIAGNOSIS (ES)``, ``DETAILS OF THE OPERATION``, ``PREOP DX``."""
     name = _SPACES.sub(" ", title.strip().lower())
@@ -205,6 +244,12 @@ def _classify(match: re.Match[str], text: str) -> tuple[str, str] | None:
     return (kind, title) if kind and at_line_start and (is_caps or len(name) > 3) else None
 
 
+# Sections whose unknown ALL-CAPS sub-headings (NARES:, IMPLANT DEVICE:) belong to them.
+_CONTINUED_BY_UNKNOWN = frozenset(
+    {"physical_exam", "ros", "procedures", "procedure_description", "results"}
+)
+
+
 def find_sections(text: str) -> list[Section]:
     """Split ``text`` into contiguous sections; text before the first header is ``body``."""
     starts: list[tuple[int, str, str]] = []
@@ -218,8 +263,16 @@ def find_sections(text: str) -> list[Section]:
     first = starts[0][0] if starts else len(text)
     if text[:first].strip():
         sections.append(Section(kind="body", title="", start=0, end=first, role="patient"))
+    previous = None
     for i, (start, header_end, kind, title) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+        if kind == "other" and previous in _CONTINUED_BY_UNKNOWN:
+            # "PHYSICAL EXAMINATION: ... NARES: ..." — an unknown heading inside an
+            # examination, a review of systems or a procedure is one of its parts.
+            kind = previous
+        elif kind == "other" and _normalise_title(title).startswith("findings"):
+            kind = "findings"  # FINDINGS AT OPERATION, FINDINGS AT SURGERY ...
+        previous = kind
         role = SECTION_KINDS.get(kind, "other")
         sections.append(
             Section(kind, title, start, end, role=role, header_end=min(header_end, end))
@@ -278,6 +331,35 @@ def _append(text: str, start: int, end: int, kind: str, out: list[Sentence]) -> 
             start += 1
     if end > start:
         out.append(Sentence(start=start, end=end, section=kind))
+
+
+# A consent or risk discussion lists what may happen, not what the patient has: "the risks
+# include bleeding, infection, deep venous thrombosis", "He accepts the risks to include ...
+# sepsis". A sentence is one when it names risks or possible complications and also speaks of
+# discussing, explaining or accepting them; "risk factors" are the patient's real conditions.
+_RISK_CUE = re.compile(
+    r"(?i:\b(?:risks?(?![\s-]+(?:factors?|stratif\w*|scores?|assessment))"
+    r"|(?:potential|possible)\s+(?:side\s+effects|complications?)"
+    r"|complications?\s+(?:include|including|such\s+as|may\s+include))\b)"
+)
+_CONSENT_WORDS = re.compile(
+    r"(?i:\b(?:include[sd]?|including|such\s+as|discuss\w*|expla\w*|review\w*|understand\w*"
+    r"|understood|accepts?|accepted|consent\w*|benefits?|alternatives?|counsel\w*|informed)\b)"
+)
+
+
+def risk_discussions(text: str, sentences: list[Sentence]) -> list[tuple[int, int]]:
+    """Spans of consent and risk discussions: from the first risk word to the sentence end.
+
+    A condition named there is a possibility the patient was told about; coding, CDI and case
+    review must not read it as a diagnosis (the assertion layer makes it hypothetical).
+    """
+    spans: list[tuple[int, int]] = []
+    for sentence in sentences:
+        cue = _RISK_CUE.search(text, sentence.start, sentence.end)
+        if cue and _CONSENT_WORDS.search(text, sentence.start, sentence.end):
+            spans.append((cue.start(), sentence.end))
+    return spans
 
 
 def segment(document: Document) -> Document:

@@ -8,8 +8,8 @@
         for finding in report.findings:
             print(finding.rule_id, finding.severity, finding.reason, "->", finding.fix)
 
-Rules and their ids: :func:`rule_catalogue`. Background: DOMAIN.md §1 (NCCI PTP, MUE,
-ICD-10-CM structural edits, MCE, medical necessity, CARCs) and §2.3 (front-end rejections).
+Rules and their ids: :func:`rule_catalogue` (NCCI PTP and MUE, ICD-10-CM structural edits,
+the MCE, claim fields, lines, payer policies).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from medcoder.codesets.systems import code_key
@@ -18,6 +19,7 @@ from medcoder.edits.mce import MceConfig
 
 if TYPE_CHECKING:
     from medcoder.claims.model import Encounter, Line
+    from medcoder.codesets.hcpcs import HcpcsCode
     from medcoder.codesets.icd10cm_pack import ICD10CMPack, Note
     from medcoder.edits.ncci import MueTable, PtpTable
 
@@ -39,7 +41,7 @@ def claim_type_of(encounter: Encounter) -> ClaimType:
 def date_of_service(encounter: Encounter) -> dt.date | None:
     """The date the code sets are chosen by.
 
-    Inpatient claims use the discharge date (the MCE and grouper key on it, DOMAIN.md §1.4);
+    Inpatient claims use the discharge date (the MCE and grouper key on it);
     others the encounter's service date, else the earliest line date.
     """
     if encounter.setting == "inpatient" and (encounter.discharge_date or encounter.admission_date):
@@ -107,6 +109,40 @@ class ScrubContext:
 
     def line_date(self, line: Line, encounter: Encounter) -> dt.date | None:
         return line.service_date or encounter.service_date
+
+    def hcpcs(self) -> tuple[dict[str, HcpcsCode] | None, str | None]:
+        """The HCPCS Level II codes and modifiers in force on the date of service, or why
+        there are none (no HCPCS file imported for that date)."""
+        found = self.memo.get("hcpcs")
+        if found is None:
+            found = self.memo["hcpcs"] = _hcpcs_for(self.on)
+        return found  # type: ignore[return-value]
+
+
+def _hcpcs_for(on: dt.date) -> tuple[dict[str, HcpcsCode] | None, str | None]:
+    from medcoder.codesets import registry
+    from medcoder.errors import PackNotFoundError
+
+    try:
+        info = registry.choose("hcpcs", on, "HCPCS")
+    except PackNotFoundError as exc:
+        return None, str(exc)
+    return _hcpcs_table(str(info.path)), None
+
+
+@lru_cache(maxsize=4)
+def _hcpcs_table(path: str) -> dict[str, HcpcsCode]:
+    """Every code and modifier of one HCPCS pack, read once per process."""
+    from pathlib import Path
+
+    from medcoder.codesets import pack_store
+    from medcoder.codesets.hcpcs import read_hcpcs
+
+    conn = pack_store.open_pack(Path(path))
+    try:
+        return read_hcpcs(conn)
+    finally:
+        conn.close()
 
 
 def build_context(

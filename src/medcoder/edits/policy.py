@@ -59,7 +59,7 @@ class _PolicyRule(_Strict):
 
 
 class AbnModifierRule(_PolicyRule):
-    """With an ABN on file, every (matching) line must carry ``modifier`` (GA, DOMAIN.md §1.5)."""
+    """With an ABN on file, every (matching) line must carry ``modifier`` (GA)."""
 
     kind: Literal["abn_requires_modifier"]
     modifier: str = Field("GA", pattern=r"^[0-9A-Z]{2}$")

@@ -129,7 +129,7 @@ def as_rule(payer: PayerPolicy, spec: PolicyRuleSpec) -> Rule:
         spec.severity,
         title,
         lambda enc, ctx: _CHECKS[kind](payer, spec, holder[0], enc, ctx),
-        "icd10cm" if kind == "no_unspecified_dx" else None,
+        ("icd10cm",) if kind == "no_unspecified_dx" else (),
     )
     holder.append(rule)
     return rule

@@ -1,9 +1,9 @@
 """Claim-level required fields and dates: the "missing or inaccurate data" denials.
 
 Missing or invalid NPI, subscriber id and dates are the CO-16 family, the most common
-avoidable denial (DOMAIN.md §1.6: 46-50% of providers name missing/inaccurate data as a top
-cause). The claim model accepts these files as structurally valid on purpose (claims/model.py)
-so that every problem is reported here at once instead of failing on the first.
+avoidable denial. The claim model accepts these files as structurally valid on purpose
+(claims/model.py) so that every problem is reported here at once instead of failing on the
+first.
 """
 
 from __future__ import annotations
@@ -34,7 +34,12 @@ def _providers(encounter: Encounter) -> list[tuple[str, str | None]]:
     return out
 
 
-@rule("CLM-NPI-001", Severity.REJECT, "Provider NPI missing or fails its check digit")
+@rule(
+    "CLM-NPI-001",
+    Severity.REJECT,
+    "Provider NPI missing or fails its check digit",
+    reads=["providers"],
+)
 def npi_invalid(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
     out = []
     for role, npi in _providers(encounter):
@@ -54,7 +59,12 @@ def npi_invalid(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
     return out
 
 
-@rule("CLM-ADDR-001", Severity.REJECT, "Billing provider ZIP code is not ZIP+4")
+@rule(
+    "CLM-ADDR-001",
+    Severity.REJECT,
+    "Billing provider ZIP code is not ZIP+4",
+    reads=["addresses"],
+)
 def billing_zip_plus4(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
     """The 837 TR3 requires nine digits in 2010AA N403 (billing provider address)."""
     address = encounter.billing_provider.address
@@ -69,7 +79,7 @@ def billing_zip_plus4(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
     ]
 
 
-@rule("CLM-MEMBER-001", Severity.REJECT, "Subscriber/member id missing")
+@rule("CLM-MEMBER-001", Severity.REJECT, "Subscriber/member id missing", reads=["payer"])
 def member_missing(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
     if encounter.payer.member_id.strip():
         return []
@@ -82,7 +92,7 @@ def member_missing(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
     ]
 
 
-@rule("CLM-MEMBER-002", Severity.REJECT, "Medicare member id is not an MBI")
+@rule("CLM-MEMBER-002", Severity.REJECT, "Medicare member id is not an MBI", reads=["payer"])
 def mbi_format(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
     member = encounter.payer.member_id.replace("-", "").upper()
     if encounter.payer.filing_indicator not in _MEDICARE or not member or _MBI.match(member):
@@ -117,6 +127,9 @@ def _dated_fields(encounter: Encounter) -> list[tuple[str, dt.date, int | None]]
 
 @rule("CLM-DATE-001", Severity.REJECT, "Required date missing")
 def date_missing(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    """Every service needs a date: a line's own, the encounter's, or on an institutional
+    claim the statement period (admission to discharge), which dates lines such as room and
+    board whose service dates the guide leaves out (837I DTP*472 is situational)."""
     out = []
     if encounter.setting == "inpatient" and encounter.admission_date is None:
         out.append(
@@ -126,10 +139,13 @@ def date_missing(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
                 carc="CO-16",
             )
         )
+    statement = ctx.claim_type == "837I" and (
+        encounter.admission_date is not None or encounter.discharge_date is not None
+    )
     undated = [
         n
         for n, line in enumerate(encounter.lines or (), 1)
-        if ctx.line_date(line, encounter) is None
+        if ctx.line_date(line, encounter) is None and not statement
     ]
     if undated:
         out.append(
@@ -168,12 +184,12 @@ def date_future(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
     return out
 
 
-@rule("CLM-DATE-003", Severity.REJECT, "Date before the patient's birth")
+@rule("CLM-DATE-003", Severity.REJECT, "Date before the patient's birth", needs="birth_date")
 def date_before_birth(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
     born = encounter.patient.birth_date
     out = []
     for label, value, line in _dated_fields(encounter):
-        if value < born:
+        if born is not None and value < born:
             out.append(
                 date_before_birth.finding(
                     f"{label} {value.isoformat()} is before the birth date {born.isoformat()}",
@@ -228,5 +244,110 @@ def too_many_dx(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
             "first); drop or move the rest to a split claim.",
             codes=extra,
             limit=limit,
+        )
+    ]
+
+
+@rule("CLM-PAT-001", Severity.REJECT, "Patient birth date missing", reads=["patient"])
+def birth_date_missing(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    if encounter.patient.birth_date is not None:
+        return []
+    return [
+        birth_date_missing.finding(
+            "the patient has no birth date (837 DMG is required; the age edits cannot run)",
+            "Enter the birth date from registration or the insurance card.",
+            carc="CO-16",
+        )
+    ]
+
+
+@rule("CLM-ADDR-002", Severity.REJECT, "Patient address missing", reads=["addresses"])
+def patient_address_missing(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    """2010BA (patient who is the subscriber) or 2010CA N3/N4 is required."""
+    if encounter.patient.address is not None:
+        return []
+    return [
+        patient_address_missing.finding(
+            "the patient's address is missing (837 2010BA/2010CA N3/N4, CMS-1500 item 5)",
+            "Enter the patient's street, city, state and ZIP from registration.",
+            carc="CO-16",
+        )
+    ]
+
+
+#: NUBC patient discharge status codes (UB-04 FL17, 837I CL103).
+DISCHARGE_STATUSES = frozenset(
+    ["01", "02", "03", "04", "05", "06", "07", "09", "20", "21", "30", "40", "41", "42", "43"]
+    + ["50", "51", "61", "62", "63", "64", "65", "66", "69", "70"]
+    + [str(n) for n in range(81, 96)]
+)
+
+
+@rule("CLM-STATUS-001", Severity.REJECT, "Discharge status is not a NUBC code")
+def discharge_status_invalid(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    status = (encounter.discharge_status or "").strip()
+    if ctx.claim_type == "837I" and not status:
+        return [
+            discharge_status_invalid.finding(
+                "the institutional claim has no patient discharge status (UB-04 FL17, 837I "
+                "CL103 is required)",
+                "Enter the discharge status from the discharge record (01 home, 02 short-term "
+                "hospital, 03 SNF, 20 expired, 30 still a patient ...).",
+                carc="CO-16",
+            )
+        ]
+    if not status or status in DISCHARGE_STATUSES:
+        return []
+    return [
+        discharge_status_invalid.finding(
+            f"discharge status {status!r} is not a NUBC patient discharge status code",
+            "Use a NUBC code (01-09, 20-21, 30, 40-43, 50-51, 61-66, 69-70, 81-95).",
+            codes=[status],
+            carc="CO-16",
+        )
+    ]
+
+
+@rule("CLM-FREQ-001", Severity.REJECT, "Corrected or void claim without the original's number")
+def replacement_without_original(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    frequency = encounter.claim_frequency()
+    if frequency not in ("7", "8") or encounter.payer_claim_control_number:
+        return []
+    kind = "replacement" if frequency == "7" else "void"
+    return [
+        replacement_without_original.finding(
+            f"a {kind} claim (frequency {frequency}) without the payer's claim control number "
+            "of the original",
+            "Copy the payer claim control number from the original's 835 (CLP07) into "
+            "payer_claim_control_number (837 REF*F8, UB-04 FL64, CMS-1500 item 22).",
+        )
+    ]
+
+
+#: CPT pathology and laboratory (80047-89398) and the CLIA-waived HCPCS tests (G0475-G0476
+#: and the like are also lab, but the CPT range is what every lab claim carries).
+def is_lab_test(code: str) -> bool:
+    c = code.strip()
+    return len(c) == 5 and c[:4].isdigit() and "80047" <= c <= "89398"
+
+
+@rule("CLM-CLIA-001", Severity.DENY, "Lab test billed without a CLIA number")
+def clia_missing(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    """Professional lab claims carry the performing lab's CLIA certificate (REF*X4, item 23);
+    Medicare denies lab lines without it (CO-16 with MA120)."""
+    if ctx.claim_type != "837P" or encounter.clia_number:
+        return []
+    lines = [n for n, ln in enumerate(encounter.lines or (), 1) if is_lab_test(ln.code)]
+    if not lines:
+        return []
+    return [
+        clia_missing.finding(
+            f"line(s) {', '.join(map(str, lines))} bill laboratory tests and the claim has no "
+            "CLIA number",
+            "Enter the performing lab's CLIA certificate number (10 characters like "
+            "05D0123456) in clia_number.",
+            lines=lines,
+            codes=[(encounter.lines or [])[n - 1].code for n in lines],
+            carc="CO-16",
         )
     ]

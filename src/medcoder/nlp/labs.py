@@ -10,7 +10,6 @@ canonical unit (see :mod:`medcoder.nlp.units`). Values that cannot be trusted ar
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 
 from medcoder.documents.model import LabResult
@@ -33,7 +32,8 @@ _CASE_INSENSITIVE = {
     "fsbg": "glucose", "creatinine": "creatinine", "creat": "creatinine", "bun": "bun",
     "blood urea nitrogen": "bun", "urea": "bun", "hemoglobin": "hemoglobin",
     "haemoglobin": "hemoglobin", "hematocrit": "hematocrit", "wbc": "wbc",
-    "white blood cell count": "wbc", "white count": "wbc", "platelets": "platelets",
+    "white blood cell count": "wbc", "white count": "wbc", "white counts": "wbc",
+    "white cell count": "wbc", "white blood count": "wbc", "platelets": "platelets",
     "platelet count": "platelets", "platelet": "platelets", "lactate": "lactate",
     "lactic acid": "lactate", "troponin": "troponin", "troponin i": "troponin",
     "troponin t": "troponin", "hs troponin": "troponin", "hs-troponin": "troponin",
@@ -59,11 +59,18 @@ def _alternation(words: list[str]) -> str:
 
 _UNIT_WORDS = [u for u in _UNIT_ALIASES if u not in {"1", "ratio"} and not u.startswith("{")]
 _UNIT = r"(?i:" + _alternation(_UNIT_WORDS) + r")(?![A-Za-z0-9/])"
-_NUMBER = r"\d+(?:\.\d+)?"
+# "20,000" and "303,000": thousands separators (a unitless count); "126" and "7.7" otherwise.
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?!\d|\.\d)|\d+(?:\.\d+)?"
+# The name ends at a non-word character, or runs straight into its value in dictation
+# squeezed together ("Hgb7.7", "sodium126"); a one-letter name (T, K) never does.
+_NAME_END = r"(?:(?![\w-])|(?<=[A-Za-z]{2})(?=\d))"
 _LAB_RE = re.compile(
     r"(?<![\w/.-])(?P<name>(?i:" + _alternation(list(_CASE_INSENSITIVE)) + r")"
-    r"|" + _alternation(list(_CASE_SENSITIVE)) + r")(?![\w-])"
-    r"(?:\s*(?i:level|lvl|count|value))?(?:\s*(?i:of|was|is|were|=|:|at|-)(?!\s*>))*"
+    r"|"
+    + _alternation(list(_CASE_SENSITIVE))
+    + r")"
+    + _NAME_END
+    + r"(?:\s*(?i:level|lvl|count|value))?(?:\s*(?i:of|was|is|were|are|=|:|at|-)(?!\s*>))*"
     r"\s*(?P<value>" + _NUMBER + r")(?!\d|\.\d|/)(?:\s*(?P<unit>" + _UNIT + r"))?"
 )
 # "Cr 1.4 -> 2.3": later values of the same analyte, each a result of its own.
@@ -145,20 +152,35 @@ def _single_reading(name: str) -> bool:
 
 
 def _result(text: str, name: str, value: str, unit: str | None, start: int, end: int) -> LabResult:
-    raw = LabResult(name, float(value), unit, raw_text=text[start:end], start=start, end=end)
+    number = float(value.replace(",", ""))
+    raw = LabResult(name, number, unit, raw_text=text[start:end], start=start, end=end)
     return normalize_result(raw)
 
 
 _WORD = re.compile(r"\w+")
+_LETTER_DIGIT = re.compile(r"(?<=[A-Za-z])\d")  # a value written straight after letters
+_NAME_BEFORE = re.compile(r"(?<![\w/.-])[A-Za-z]{2,}$")
 _FIRST_WORDS = frozenset(_WORD.match(n).group().lower() for n in _CASE_INSENSITIVE) | frozenset(
     _WORD.match(n).group() for n in _CASE_SENSITIVE
 )
 
 
-def _lab_matches(text: str) -> Iterator[re.Match[str]]:
+def _run_together_starts(text: str) -> list[int]:
+    """Where a name runs straight into its value ("Hgb7.7", "sodium126"): found from the
+    digits that follow a letter, so ordinary words pay nothing for it."""
+    starts = []
+    for digit in _LETTER_DIGIT.finditer(text):
+        name = _NAME_BEFORE.search(text, max(0, digit.start() - 20), digit.start())
+        if name and (name.group() in _FIRST_WORDS or name.group().lower() in _FIRST_WORDS):
+            starts.append(name.start())
+    return starts
+
+
+def _lab_matches(text: str) -> list[re.Match[str]]:
     """``_LAB_RE.finditer(text)``, tried only where a word that can begin an analyte name
     begins: the same matches (every name starts a word), without running the long name
     alternation at each character of the note."""
+    found: list[re.Match[str]] = []
     last_end = 0
     for word in _WORD.finditer(text):
         start = word.start()
@@ -170,7 +192,12 @@ def _lab_matches(text: str) -> Iterator[re.Match[str]]:
         match = _LAB_RE.match(text, start)
         if match:
             last_end = match.end()
-            yield match
+            found.append(match)
+    for start in _run_together_starts(text):
+        match = _LAB_RE.match(text, start)
+        if match and not any(m.start() < match.end() and start < m.end() for m in found):
+            found.append(match)
+    return found
 
 
 def find_lab_values(text: str) -> list[LabResult]:

@@ -115,7 +115,7 @@ class ConceptMatcher:
                         core = frozenset(p for p in chosen if words[p][0] not in _LINK_WORDS)
                         found.append(Match(entry, words[lo][1], words[hi][2], core, start, end))
                         break
-        return _most_specific(found)
+        return _one_reading(_most_specific(found), words)
 
     def match(self, text: str, sentences: list[tuple[int, int]]) -> list[Match]:
         expansions = self._expansions(text)
@@ -165,4 +165,50 @@ def _most_specific(matches: list[Match]) -> list[Match]:
         if any(m.positions < k.positions or (m.positions == k.positions) for k in kept):
             continue
         kept.append(m)
+    return kept
+
+
+_COORDINATORS = frozenset({"and", "or", "plus", "&"})
+
+
+def _main_term(match: Match) -> str | None:
+    """The index main term a match was reached by ("Fracture, traumatic, wrist" ->
+    "fracture"); None for tabular titles and inclusion terms."""
+    if match.entry.source != "index":
+        return None
+    return match.entry.text.split(",")[0].split("(")[0].strip().lower()
+
+
+def _one_reading(matches: list[Match], words: list[tuple[str, int, int]]) -> list[Match]:
+    """Two index paths of one main term over shared words are two readings of one condition:
+    "right wrist Colles fracture" is a Colles fracture, not also a fracture of the wrist, and
+    "aortic stenosis with an aortic valve area of 0.5" is aortic stenosis, not also valve
+    stenosis. Readings ending on the same word are one condition too ("wrist Colles
+    fracture", reached once by the index and once by a tabular title). The reading whose
+    words sit closest together wins (a coder reads the modifier next to the noun first).
+    Coordinated modifiers name separate conditions and are all kept:
+    "tibia and fibula fractures"."""
+    if len(matches) < 2:
+        return matches
+
+    def width(m: Match) -> int:
+        return max(m.positions) - min(m.positions)
+
+    kept: list[Match] = []
+    for m in sorted(matches, key=lambda m: (width(m), -len(m.positions), m.entry.rank)):
+        head = _main_term(m)
+        clash = False
+        for k in kept:
+            same = (head is not None and _main_term(k) == head) or max(k.positions) == max(
+                m.positions
+            )
+            if not same or not (m.positions & k.positions):
+                continue
+            differing = (m.positions - k.positions) | (k.positions - m.positions)
+            lo, hi = (min(differing), max(differing)) if differing else (0, 0)
+            if not {words[i][0] for i in range(lo, hi + 1)} & _COORDINATORS:
+                clash = True
+                break
+        if not clash:
+            kept.append(m)
     return kept

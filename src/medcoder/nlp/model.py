@@ -44,6 +44,12 @@ class Mention:
     assertion: Assertion = Assertion.PRESENT
     document_id: str | None = None
     section: str | None = None
+    section_role: str | None = None  # the section's coding role (history, family, plan ...)
+    # How a coder reads the statement holding the mention (nlp.statements): diagnosis,
+    # support, reason, narrative, history, family, social, finding or excluded; and for a
+    # diagnosis statement, its order in the note (0 = first stated problem).
+    reading: str | None = None
+    item: int | None = None
     sentence_start: int | None = None
     sentence_end: int | None = None
     temporality: str | None = None  # current, historical, future
@@ -54,3 +60,6 @@ class Mention:
     codes: list[str] = field(default_factory=list)
     links: list[tuple[str, int]] = field(default_factory=list)  # (relation, mention index)
     attributes: dict[str, str] = field(default_factory=dict)
+    # The vocabulary match behind the mention (entry, covered words, sentence): what coding
+    # turns into candidate codes and cites as evidence. ``None`` for mentions from elsewhere.
+    match: object | None = field(default=None, repr=False, compare=False)

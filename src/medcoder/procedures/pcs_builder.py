@@ -109,7 +109,7 @@ class PcsBuilder:
                     continue
                 if picked is None:
                     item.missing = self.tables.axis_title(item.code)
-                    item.choices = values
+                    item.choices = self._still_possible(item.missing, values, context)
                     item.notes.append(f"incomplete: {item.missing.lower()} not documented")
                     break
                 item.code += picked
@@ -152,14 +152,18 @@ class PcsBuilder:
             if ctx.no_contrast and "Z" in values:
                 item.notes.append(self._note(item, "Z", values, "documented: without contrast"))
                 return "Z"
+            named = self._matching_labels(values, ctx)
+            if len(named) == 1:
+                why = _documented(values[named[0]], ctx)
+                item.notes.append(self._note(item, named[0], values, why))
+                return named[0]
             return None
         if title == "Device":
-            for device in ctx.devices:
-                for value, label in values.items():
-                    if device.lower() in label.lower():
-                        why = f"device documented: {device}"
-                        item.notes.append(self._note(item, value, values, why))
-                        return value
+            value = _device_value(values, ctx.devices)
+            if value is not None:
+                why = f"device documented: {values[value]}"
+                item.notes.append(self._note(item, value, values, why))
+                return value
             if values.get("Z") == "No Device":
                 why = "B6.1a: no device remains after the procedure"
                 item.notes.append(self._note(item, "Z", values, why))
@@ -182,6 +186,23 @@ class PcsBuilder:
             return "Z"
         return None
 
+    def _still_possible(
+        self, axis: str, values: dict[str, str], ctx: AxisContext
+    ) -> dict[str, str]:
+        """The values a query should offer: on a body axis, those the note's words name
+        except for the side (a hernia of the inguinal region, side unknown); else all."""
+        if axis in _BODY_AXES:
+            scored = [
+                (len(plain), v)
+                for v, label in values.items()
+                if (plain := [w for w in phrase(label) if w not in LATERALITY])
+                and all(w in ctx.words for w in plain)
+            ]
+            if scored:
+                best = max(n for n, _ in scored)
+                return {v: values[v] for n, v in scored if n == best}
+        return values
+
     def _by_label(
         self, item: PcsConstruction, values: dict[str, str], label: str | None, why: str
     ) -> str | None:
@@ -200,6 +221,9 @@ class PcsBuilder:
             words = phrase(label)
             plain = [w for w in words if w not in LATERALITY]
             sides = [w for w in words if w in LATERALITY]
+            if not plain and sides and ctx.side in sides:
+                scored.append((1, value))  # a value that is a side only ("Bilateral")
+                continue
             if not plain or not all(w in ctx.words for w in plain):
                 continue
             if sides and ctx.side not in sides:
@@ -232,3 +256,20 @@ def _documented(label: str, ctx: AxisContext) -> str:
     """Why a value was chosen from the note's words: the label's words that were written."""
     words = [w for w in phrase(label) if w in ctx.words or w == ctx.side]
     return f"documented: {' '.join(words)}" if words else "documented"
+
+
+def _device_value(values: dict[str, str], devices: tuple[str, ...]) -> str | None:
+    """The value naming a documented device: the label itself first, then one containing it.
+
+    Cues come most specific first ("Intraluminal Device, Drug-eluting" before
+    "Intraluminal Device"), so the first cue the table allows decides.
+    """
+    for device in devices:
+        for value, label in values.items():
+            if label.lower() == device.lower():
+                return value
+    for device in devices:
+        for value, label in values.items():
+            if device.lower() in label.lower():
+                return value
+    return None

@@ -12,42 +12,36 @@ stop short are reported as their valid prefix and kept, with the missing axis, i
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
 from medcoder.codesets.icd10pcs import PcsData
-from medcoder.codesets.icd10pcs_index import PcsIndexTerm
-from medcoder.coding.suggestion import CodeSuggestion, Evidence, Rejected
-from medcoder.documents.model import Document, Setting
+from medcoder.documents.model import Document, Sentence, Setting
 from medcoder.documents.sections import segment
 from medcoder.nlp.context import ContextAnnotator
 from medcoder.nlp.model import Assertion
-from medcoder.nlp.tokens import STOPWORDS, tokenize
-from medcoder.procedures.pcs_axes import axis_account, start_reasons
-from medcoder.procedures.pcs_builder import AxisContext, PcsBuilder, PcsConstruction
-from medcoder.procedures.pcs_objects import RemovalObject, removal_object
+from medcoder.procedures.pcs_axes import axis_account
+from medcoder.procedures.pcs_builder import PcsBuilder, PcsConstruction
+from medcoder.procedures.pcs_cues import NoteCues
+from medcoder.procedures.pcs_items import ItemCoder, Span
+from medcoder.procedures.pcs_mentions import MentionFinder, PcsMention
+from medcoder.procedures.pcs_queries import (
+    NOT_SIGNIFICANT,
+    PcsQuery,
+    drop_integral_inspections,
+    query_for,
+    significant,
+)
+from medcoder.procedures.pcs_route import IndexRoute
+from medcoder.procedures.pcs_sources import ProcedureSources, read_sources
+from medcoder.procedures.pcs_statement import split_statement
 from medcoder.procedures.pcs_vocabulary import (
-    APPROACH_CUES,
-    BILATERAL_CUES,
-    BODY_SYNONYMS,
-    DEVICE_CUES,
-    DIAGNOSTIC_CUES,
-    DIRECT_STARTS,
-    DISCONTINUED_CUES,
-    GENERIC_VERBS,
-    NO_CONTRAST,
-    NOT_PROCEDURE_BEFORE,
-    PARTIAL_CUES,
-    REMOVAL_VERBS,
-    SOLID_MATTER,
-    WEAK_TRIGGERS,
     PcsVocabulary,
     phrase,
-    root_words,
 )
+from medcoder.suggestions import CodeSuggestion, Evidence, Rejected
 
 SYSTEM = "ICD-10-PCS"
 WINDOW = 6  # tokens either side of a procedure word that may name its body part or approach
@@ -61,40 +55,41 @@ _PLANNED = re.compile(
     r"(?:performed|done)|recommended|candidate\s+for|consider(?:ed|ing)?|awaiting|pending)\b",
     re.IGNORECASE,
 )
+# Records of a stay also talk about what may be done: options, consent and risk discussions,
+# conditions ("if not she would require tracheostomy"), follow-up plans.
+_DISCUSSED = re.compile(
+    r"\b(?:plan\s+(?:was|is)|will\s+(?:need|require)|(?:would|may|might|could)\s+(?:\w+\s+)?"
+    r"(?:require|need|undergo|benefit)|options?\s+(?:of|such\s+as|were|was|include)|discussed"
+    r"|consent(?:ed)?\s+for|risks?\s+of|if\s+(?:not|needed|necessary)"
+    r"|recommendations?\s+(?:\w+\s+)?for|follow\s*up\s+(?:\w+\s+){0,8}?for)\b",
+    re.IGNORECASE,
+)
+# A procedure of an earlier encounter: "a TURP 10 years ago", "in 2015", "previously" around
+# it, or "history of", "status post" just before it.
+_PAST = re.compile(
+    r"\b(?:\d+|a|one|two|three|four|five|several|many)\s+(?:years?|months?|weeks?|days?)\s+ago"
+    r"|\bin\s+(?:19|20)\d\d\b|\bpreviously\b|\bprior\s+to\s+(?:this\s+)?admission"
+    r"|\bin\s+the\s+past\b|\byears\s+ago\b",
+    re.IGNORECASE,
+)
+_PAST_BEFORE = re.compile(
+    r"\b(?:history\s+of|status\s+post|s/p|prior|previous)\b[^.;]{0,25}$", re.IGNORECASE
+)
 _DROP = {Assertion.NEGATED, Assertion.HYPOTHETICAL, Assertion.RULED_OUT, Assertion.FAMILY}
 
 
 @dataclass
-class _Lead:
-    """A code prefix the index leads to from one procedure word, with the way there."""
-
-    code: str
-    path: list[str]
-    words: int = 0  # body words the index subterms matched (more is more specific)
-
-
-@dataclass
-class PcsMention:
-    """A procedure word in a note and what the engine made of it."""
-
-    text: str
-    start: int
-    end: int
-    sentence: tuple[int, int]
-    constructions: list[PcsConstruction] = field(default_factory=list)
-    assertion: str = "present"
-    generic: bool = False  # a verb naming a root operation only ("removed"), see B3.2
-
-
-@dataclass
 class PcsResult:
-    """Codes of one document plus the constructions documentation left incomplete."""
+    """Codes of one document, the procedures to query, and the constructions left
+    incomplete (in the abstraction setting these are reported as prefixes)."""
 
     document: str
     codes: list[CodeSuggestion]
     incomplete: list[PcsConstruction]
     mentions: list[PcsMention]
     rejected: list[Rejected] = field(default_factory=list)
+    queries: list[PcsQuery] = field(default_factory=list)
+    kind: str = ""  # what the document is for procedure coding (pcs_sources)
 
 
 def load_pcs(on: date | None = None) -> PcsData:
@@ -133,6 +128,9 @@ class PcsEngine:
         self.data = data if data is not None else load_pcs(on)
         self.vocabulary = PcsVocabulary.build(self.data)
         self.builder = PcsBuilder(self.data.tables)
+        self.route = IndexRoute(self.data, self.vocabulary, self.builder)
+        self.finder = MentionFinder(self.vocabulary, self.route)
+        self.items = ItemCoder(self.vocabulary, self.route, self.builder, self.finder)
         self.prefix_length = prefix_length
         self.min_prefix = min_prefix
         self.context = ContextAnnotator()
@@ -142,13 +140,62 @@ class PcsEngine:
         return self.analyze(document).codes
 
     def analyze(self, document: Document) -> PcsResult:
+        """Codes and queries of one document.
+
+        Abstraction (registries, CodiEsp) codes every procedure a case report mentions and
+        reports a construction missing an axis as its prefix. Billing settings code what the
+        document records as performed in this encounter (:mod:`pcs_sources`): complete,
+        significant procedures only; the rest become queries (A8).
+        """
         if not document.sentences:
             segment(document)
-        mentions = self._mentions(document)
-        self._assert(document, mentions)
+        if self.setting == Setting.ABSTRACTION:
+            spans = [(s.start, s.end) for s in document.sentences]
+            mentions = self.finder.find(document.text, spans)
+            self._assert(document, mentions)
+            return self._collect(document, mentions, "abstraction")
+        sources = read_sources(document)
+        if sources.codes_nothing:
+            return PcsResult(document.id, [], [], [], kind=sources.kind)
+        mentions = self._performed(document, sources)
+        return self._collect(document, mentions, sources.kind)
+
+    def _performed(self, document: Document, sources: ProcedureSources) -> list[PcsMention]:
+        """Procedures of the statement, then those the description, course or text adds."""
+        text = document.text
+        cues = NoteCues.read(document, sources)
+        mentions: list[PcsMention] = []
+        for a, b in sources.statement:
+            for item in split_statement(text[a:b], a):
+                span = Span(item.start, item.end, item.context, item.borrowed, item=True)
+                for mention in self.items.code(text, span, cues):
+                    mention.source = "statement"
+                    mentions.append(mention)
+        scanned: list[PcsMention] = []
+        for source, spans in (("description", sources.body), ("course", sources.course)):
+            for sentence in _sentences_in(document, spans):
+                where = (sentence.start, sentence.end)
+                span = Span(*where, where, description=source == "description")
+                for mention in self.items.code(text, span, cues):
+                    mention.source = source
+                    if source == "description" and sources.statement:
+                        # The statement names the procedures; the description adds only a
+                        # biopsy taken before a definitive procedure (B3.4b).
+                        mention.constructions = [
+                            c for c in mention.constructions if c.code[6:7] == "X"
+                        ]
+                        mention.queries = []
+                    if mention.constructions or mention.queries:
+                        scanned.append(mention)
+        self._assert(document, scanned, record=True)
+        return mentions + scanned
+
+    def _collect(self, document: Document, mentions: list[PcsMention], kind: str) -> PcsResult:
+        billing = kind != "abstraction"
         best: dict[str, CodeSuggestion] = {}
         incomplete: list[PcsConstruction] = []
         rejected: list[Rejected] = []
+        queries: dict[tuple[str, str], PcsQuery] = {}
         # Specific procedure words first, generic verbs after: a verb that only restates a
         # procedure already found is folded into it (B3.2), never coded a second time.
         for generic in (False, True):
@@ -157,10 +204,21 @@ class PcsEngine:
                     continue
                 if mention.assertion != "present" and not self._keeps(mention.assertion):
                     continue
+                for question in mention.queries if billing else ():
+                    queries.setdefault(
+                        ("", question),
+                        PcsQuery(
+                            mention.text, question, evidence=[self._evidence(document, mention)]
+                        ),
+                    )
                 for item in mention.constructions:
-                    if not item.complete:
-                        incomplete.append(item)
-                    if len(item.code) < self.min_prefix:
+                    if billing and not significant(item.code):
+                        if item.complete:
+                            rejected.append(self._not_significant(document, mention, item))
+                        continue
+                    if len(item.code) < self.min_prefix and not (billing and item.code):
+                        if not item.complete:
+                            incomplete.append(item)
                         continue
                     suggestion = self._suggest(document, mention, item)
                     old = best.get(suggestion.code)
@@ -172,265 +230,39 @@ class PcsEngine:
                                 f"procedure on the same body part: coded once"
                             )
                             rejected.append(_folded(suggestion, old))
-                            if not item.complete:
-                                incomplete.remove(item)
+                            old.evidence += suggestion.evidence
+                            continue  # no query either: the procedure is already coded
+                    if not item.complete:
+                        incomplete.append(item)
+                        if billing:  # A8: a code missing an axis is a query, never a code
+                            query = query_for(item, mention.text, suggestion.evidence[0])
+                            queries.setdefault((item.code, query.question), query)
+                            continue
                     if old is None:
                         best[suggestion.code] = suggestion
                     else:  # same code twice: coded once (B3.2 codes distinct body parts)
                         old.evidence += suggestion.evidence
                         old.score = max(old.score, suggestion.score)
         codes = sorted(best.values(), key=lambda s: -s.score)
-        return PcsResult(document.id, codes, incomplete, mentions, rejected)
+        if billing:
+            codes, integral = drop_integral_inspections(codes)
+            rejected += [_integral(c) for c in integral]
+        found = list(queries.values())
+        return PcsResult(document.id, codes, incomplete, mentions, rejected, found, kind)
 
     def _keeps(self, assertion: str) -> bool:
         return assertion == Assertion.HISTORICAL and self.setting == Setting.ABSTRACTION
 
-    # -- finding procedure words -------------------------------------------------------
-
-    def _mentions(self, document: Document) -> list[PcsMention]:
-        text = document.text
-        tokens = [t for t in tokenize(text) if t[0] not in STOPWORDS]
-        starts = [t[1] for t in tokens]
-        found: list[PcsMention] = []
-        for sentence in document.sentences:
-            lo = bisect_right(starts, sentence.start - 1)
-            hi = bisect_right(starts, sentence.end - 1)
-            i = lo
-            while i < hi:
-                hit = self._trigger_at(tokens, i, hi)
-                if hit is None:
-                    i += 1
-                    continue
-                key, length = hit
-                mention = PcsMention(
-                    text[tokens[i][1] : tokens[i + length - 1][2]],
-                    tokens[i][1],
-                    tokens[i + length - 1][2],
-                    (sentence.start, sentence.end),
-                )
-                ctx, cues = self._context(tokens, i, i + length, lo, hi)
-                mention.generic = key in GENERIC_VERBS
-                if key in REMOVAL_VERBS:
-                    found_object = removal_object(
-                        text, mention.start, mention.end, mention.sentence
-                    )
-                    if not found_object.words and cues["solid"]:
-                        found_object = RemovalObject("solid", "")
-                    cues["object"] = found_object
-                mention.constructions = self._construct(key, ctx, cues, mention.text)
-                if mention.constructions:
-                    found.append(mention)
-                i += length
-        return found
-
-    def _trigger_at(
-        self, tokens: list[tuple[str, int, int]], i: int, hi: int
-    ) -> tuple[tuple[str, ...], int] | None:
-        words = [BODY_SYNONYMS.get(t[0], t[0]) for t in tokens[i : min(hi, i + 6)]]
-        for key in self.vocabulary.by_first.get(words[0], ()):
-            if tuple(words[: len(key)]) == key:
-                return key, len(key)
-        return None
-
-    def _context(
-        self,
-        tokens: list[tuple[str, int, int]],
-        i: int,
-        j: int,
-        lo: int,
-        hi: int,
-    ) -> tuple[AxisContext, dict[str, object]]:
-        """Words, side, approach and device cues within :data:`WINDOW` tokens of a mention."""
-        a, b = max(lo, i - WINDOW), min(hi, j + WINDOW)
-        window = [t[0] for t in tokens[a:b]]
-        words: set[str] = set()
-        for k, word in enumerate(window):
-            words.add(BODY_SYNONYMS.get(word, word))
-            words.update(root_words(word))
-            if k + 1 < len(window):
-                pair = (word, window[k + 1])
-                words.update(self.vocabulary.body_synonyms.get(pair, ()))
-            words.update(self.vocabulary.body_synonyms.get((word,), ()))
-        side, distance = None, WINDOW + 1
-        for k in range(a, b):
-            word = tokens[k][0]
-            if word in ("right", "left") or word in BILATERAL_CUES:
-                gap = i - k if k < i else k - j + 1
-                if gap < distance:
-                    side, distance = ("bilateral" if word in BILATERAL_CUES else word), gap
-        mention_words = tuple(t[0] for t in tokens[i:j])
-        approach = self.vocabulary.approach_for(mention_words)
-        approach_words = " ".join(mention_words) if approach else None
-        if approach is None:
-            for k, word in enumerate(window):
-                pair = f"{word} {window[k + 1]}" if k + 1 < len(window) else ""
-                approach = APPROACH_CUES.get(pair) or APPROACH_CUES.get(word)
-                if approach:
-                    approach_words = pair if pair in APPROACH_CUES else word
-                    break
-        devices = tuple(
-            label for cue, label in DEVICE_CUES.items() if all(w in words for w in cue.split())
-        )
-        sentence_words = {t[0] for t in tokens[lo:hi]}
-        ctx = AxisContext(
-            words=frozenset(w for w in words if w not in ("right", "left", "bilateral")),
-            side=side,
-            approach=approach,
-            devices=devices,
-            diagnostic=bool(DIAGNOSTIC_CUES & set(mention_words)),
-            no_contrast=any(all(w in window for w in cue) for cue in NO_CONTRAST),
-            approach_words=approach_words,
-        )
-        cues = {
-            "partial": bool(PARTIAL_CUES & words),
-            "solid": bool(SOLID_MATTER & words),
-            "discontinued": bool(DISCONTINUED_CUES & sentence_words),
-            "mention": mention_words,
-            "before": tokens[i - 1][0] if i > lo else "",
-        }
-        return ctx, cues
-
-    # -- from index to code ---------------------------------------------------------------
-
-    def _construct(
-        self, key: tuple[str, ...], ctx: AxisContext, cues: dict[str, object], text: str
-    ) -> list[PcsConstruction]:
-        index = self.data.index
-        if index is None:
-            return []
-        leads: list[_Lead] = []
-        titles = self.vocabulary.triggers[key].terms
-        found_object: RemovalObject | None = cues.get("object")  # type: ignore[assignment]
-        if found_object is not None:
-            titles = found_object.operations(key)  # B3.1a: the objective decides
-        for title in titles:
-            if title in DIRECT_STARTS:
-                start, approach, device = DIRECT_STARTS[title]
-                ctx = replace(
-                    ctx,
-                    approach=approach or ctx.approach,
-                    approach_words=text if approach else ctx.approach_words,
-                    devices=(device, *ctx.devices) if device else ctx.devices,
-                )
-                said = f"{text!r} names {start}"
-                why = dict.fromkeys(range(1, len(start) + 1), said)
-                return self.builder.build(start, ctx, [said], why)
-            for term in index.lookup(title):
-                leads += self._walk(term, ctx, [f"index: {term.title}"], 0)
-        if key in WEAK_TRIGGERS:
-            if cues["before"] in NOT_PROCEDURE_BEFORE:
-                return []
-            leads = [lead for lead in leads if lead.words]
-        lead = self._choose(leads, ctx, cues, text)
-        if lead is None:
-            return []
-        if found_object is not None:
-            lead.path.insert(len(lead.path), found_object.reason(text))
-        return self.builder.build(lead.code, ctx, lead.path, start_reasons(lead.code, lead.path))
-
-    def _walk(self, term: PcsIndexTerm, ctx: AxisContext, path: list[str], depth: int) -> list:
-        """Leads below ``term`` whose subterm titles the mention's words name."""
-        leads: list[_Lead] = []
-        ref = term.reference
-        if ref is not None and ref.kind == "see" and depth < 3:
-            if ref.code:
-                leads.append(_Lead(ref.code, [*path, f"see {ref.target} {ref.code}"]))
-            else:
-                main, _, sub = ref.target.partition(",")
-                main = re.sub(r"\s+with\s.*$", "", main).strip()
-                for target in self.data.index.lookup(main):  # type: ignore[union-attr]
-                    found = self._walk(target, ctx, [*path, f"see {ref.target}"], depth + 1)
-                    leads += [lead for lead in found if lead.words or not sub.strip()]
-        titled = [c for c in term.children if c.title]
-        matched = []
-        for child in titled:
-            words = _title_words(child.title)
-            plain = [w for w in words if w not in ("right", "left", "bilateral")]
-            sides = [w for w in words if w in ("right", "left", "bilateral")]
-            if plain and all(w in ctx.words for w in plain) and (not sides or ctx.side in sides):
-                matched.append((len(plain) + len(sides), child))
-            elif not plain and sides and ctx.side in sides:
-                matched.append((1, child))
-        if matched:
-            top = max(n for n, _ in matched)
-            for n, child in matched:
-                if n == top:
-                    below = self._walk(child, ctx, [*path, child.title], depth)
-                    for lead in below:
-                        lead.words += n
-                    leads += below or self._subtree_prefix(child, path)
-        elif term.code:
-            leads.append(_Lead(term.code, [*path, f"code {term.code}"]))
-        for child in term.children:
-            if not child.title:
-                leads += self._walk(child, ctx, path, depth)
-        if not leads and term.code:
-            leads.append(_Lead(term.code, [*path, f"code {term.code}"]))
-        return leads
-
-    def _subtree_prefix(self, term: PcsIndexTerm, path: list[str]) -> list[_Lead]:
-        """The prefix all codes under a subterm share, when its own subterms did not match."""
-        codes = [c for c in term.code_prefixes() if len(c) >= 3]
-        if term.code:
-            return [_Lead(term.code, [*path, term.title, f"code {term.code}"])]
-        if not codes:
-            return []
-        common = codes[0]
-        for code in codes[1:]:
-            while not code.startswith(common):
-                common = common[:-1]
-        if len(common) < 3:
-            return []
-        return [_Lead(common, [*path, term.title, f"prefix {common} shared by its subterms"])]
-
-    def _choose(
-        self, leads: list[_Lead], ctx: AxisContext, cues: dict[str, object], text: str
-    ) -> _Lead | None:
-        """One lead per mention: the root operation the definitions make right."""
-        if not leads:
-            return None
-        ops = {lead.code[:3]: lead for lead in leads}
-        op_chars = {lead.code[2] for lead in leads if lead.code[0] == "0"}
-        note = None
-        want = None
-        if {"B", "T"} <= op_chars:
-            if cues["partial"] or ctx.diagnostic:
-                want, note = "B", "Excision (a portion of a body part)"
-            else:
-                want, note = "T", "Resection (all of a body part)"
-        elif ctx.diagnostic and {"9", "B", "D"} & op_chars:
-            want = "9" if "aspiration" in ctx.words or "fluid" in ctx.words else "B"
-            if "marrow" in ctx.words and "D" in op_chars:
-                want = "D"
-            note = {"9": "Drainage", "B": "Excision", "D": "Extraction"}[want]
-            note += " with qualifier Diagnostic (biopsy)"
-        elif {"9", "C"} <= op_chars:
-            want, note = ("C", "Extirpation (solid matter)") if cues["solid"] else ("9", "Drainage")
-        if want is not None:
-            leads = [lead for lead in leads if lead.code[0] != "0" or lead.code[2] == want]
-            if not leads:
-                return None
-        lead = max(leads, key=lambda lead: (lead.words, len(lead.code)))
-        lead.path = list(lead.path)
-        if note:
-            lead.path.append(f"operation: {note} from {text!r}")
-            lead.path.append("B3.1a: root operation by its full definition")
-        elif lead.code[0] == "0" and len(lead.code) >= 3:
-            name = self.data.tables.tables.get(lead.code[:3])
-            if name is not None:
-                lead.path.append(f"operation: {name.labels[2]} from {text!r}")
-        if cues["discontinued"] and lead.code[0] == "0" and len(lead.code) >= 4:
-            inspection = lead.code[:2] + "J" + lead.code[3]
-            if self.data.tables.is_valid_prefix(inspection):
-                lead = _Lead(inspection, [*lead.path, "B3.3: discontinued -> Inspection"])
-        if len(ops) > 1 and not note:
-            lead.path.append(f"other index leads: {', '.join(sorted(ops))}")
-        return lead
-
     # -- assertion and output -------------------------------------------------------------
 
-    def _assert(self, document: Document, mentions: list[PcsMention]) -> None:
-        """Negated and planned procedures are not coded; history only when abstracting."""
+    def _assert(
+        self, document: Document, mentions: list[PcsMention], *, record: bool = False
+    ) -> None:
+        """Negated and planned procedures are not coded; history only when abstracting.
+
+        ``record``: the mentions come from a stay's record, where options, risks, consent
+        and follow-up plans are discussed as well (never in the abstraction setting).
+        """
         if not mentions:
             return
         roles = [(s.start, s.end, s.role) for s in document.sections]
@@ -448,12 +280,42 @@ class PcsEngine:
                     assertion = Assertion.PRESENT  # "no metastasis in the CT": CT was done
             if _NOT_DONE.search(after[:60]) or _NOT_DONE.search(before[-40:]):
                 assertion = Assertion.NEGATED
-            elif _PLANNED.search(before[-50:]) or _PLANNED.search(after[:30]):
+            elif record and (
+                _PAST.search(after[:60])
+                or _PAST.search(before[-60:])
+                or _PAST_BEFORE.search(before)
+            ):
+                assertion = Assertion.HISTORICAL
+            elif (
+                _PLANNED.search(before[-50:])
+                or _PLANNED.search(after[:30])
+                or (record and (_DISCUSSED.search(before[-120:]) or _DISCUSSED.search(after[:30])))
+            ):
                 assertion = Assertion.HYPOTHETICAL
             if assertion in _DROP:
                 mention.assertion = str(assertion)
             elif assertion == Assertion.HISTORICAL:
                 mention.assertion = "historical"
+
+    def _evidence(self, document: Document, mention: PcsMention) -> Evidence:
+        section = document.section_at(mention.start)
+        return Evidence(
+            document.id,
+            mention.start,
+            mention.end,
+            mention.text,
+            section.kind if section else None,
+            mention.assertion,
+            document.page_at(mention.start),
+            mention.sentence,
+        )
+
+    def _not_significant(
+        self, document: Document, mention: PcsMention, item: PcsConstruction
+    ) -> Rejected:
+        title = self.data.tables.describe(item.code).title
+        evidence = [self._evidence(document, mention)]
+        return Rejected(item.code, title, NOT_SIGNIFICANT, "UHDDS", evidence)
 
     def _suggest(
         self, document: Document, mention: PcsMention, item: PcsConstruction
@@ -471,17 +333,7 @@ class PcsEngine:
             score = 0.6
         if mention.assertion == "historical":
             score *= 0.6
-        section = document.section_at(mention.start)
-        evidence = Evidence(
-            document.id,
-            mention.start,
-            mention.end,
-            mention.text,
-            section.kind if section else None,
-            mention.assertion,
-            document.page_at(mention.start),
-            mention.sentence,
-        )
+        evidence = self._evidence(document, mention)
         path = list(item.notes)
         if not item.complete:
             path.append(f"missing axis: {item.missing}; choices: {sorted(item.choices)}")
@@ -517,6 +369,21 @@ def _same_procedure(
     return None
 
 
+def _integral(inspection: CodeSuggestion) -> Rejected:
+    return Rejected(
+        inspection.code,
+        inspection.description,
+        "inspection performed to achieve the objective of another procedure of the episode: "
+        "not coded separately",
+        "B3.11a",
+        list(inspection.evidence),
+    )
+
+
+def _sentences_in(document: Document, spans: list[tuple[int, int]]) -> list[Sentence]:
+    return [s for s in document.sentences if any(a <= s.start < b for a, b in spans)]
+
+
 def _folded(suggestion: CodeSuggestion, into: CodeSuggestion) -> Rejected:
     return Rejected(
         suggestion.code,
@@ -525,8 +392,3 @@ def _folded(suggestion: CodeSuggestion, into: CodeSuggestion) -> Rejected:
         "B3.2",
         list(suggestion.evidence),
     )
-
-
-@lru_cache(maxsize=50_000)
-def _title_words(title: str) -> tuple[str, ...]:
-    return phrase(title)

@@ -20,10 +20,10 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
 
-from medcoder.coding.suggestion import CodeSuggestion
 from medcoder.documents.model import Document
 from medcoder.nlp.tokens import STOPWORDS, tokenize
 from medcoder.procedures.pcs_engine import PcsEngine, PcsResult
+from medcoder.suggestions import CodeSuggestion
 
 Ranked = list[tuple[str, float]]
 

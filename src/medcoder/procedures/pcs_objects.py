@@ -45,6 +45,12 @@ SOLID_OBJECTS = frozenset(
         "plaque",
         "hematoma",
         "haematoma",
+        "impaction",
+        "bolus",
+        "food",
+        "coin",
+        "penny",
+        "fishbone",
     }
 )
 FLUID_OBJECTS = frozenset(

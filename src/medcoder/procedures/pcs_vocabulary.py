@@ -214,6 +214,7 @@ APPROACH_CUES: dict[str, str] = {
     "ultrasound guided": "Percutaneous",
     "ct guided": "Percutaneous",
     "endoscopic": "Via Natural or Artificial Opening Endoscopic",
+    "egd": "Via Natural or Artificial Opening Endoscopic",
     "endoscopically": "Via Natural or Artificial Opening Endoscopic",
     "endoscopy": "Via Natural or Artificial Opening Endoscopic",
     "transurethral": "Via Natural or Artificial Opening Endoscopic",
@@ -229,6 +230,9 @@ APPROACH_CUES: dict[str, str] = {
     "thoracotomy": "Open",
     "sternotomy": "Open",
     "craniotomy": "Open",
+    "arthrotomy": "Open",
+    "lumbotomy": "Open",
+    "cutdown": "Open",
     "incision": "Open",
     "inguinal": "Open",
     "surgical": "Open",
@@ -312,11 +316,11 @@ ROOT_WORDS: dict[str, str] = {
     "mast": "breast",
     "gastr": "stomach",
     "splen": "spleen",
-    "thyroid": "thyroid",
+    "thyroid": "thyroid gland",
     "prostat": "prostate",
     "pneumon": "lung",
     "append": "appendix",
-    "adrenal": "adrenal",
+    "adrenal": "adrenal gland",
     "cyst": "bladder",
     "ureter": "ureter",
     "urethr": "urethra",
@@ -354,7 +358,7 @@ _ROOT_WORD = re.compile(
 def root_words(word: str) -> tuple[str, ...]:
     """Body words a procedure word names by its root (``nephrectomy`` -> ``kidney``)."""
     m = _ROOT_WORD.match(word)
-    return (ROOT_WORDS[m.group(1)],) if m else ()
+    return tuple(ROOT_WORDS[m.group(1)].split()) if m else ()
 
 
 def phrase(text: str) -> Phrase:
@@ -395,6 +399,7 @@ class PcsVocabulary:
     by_first: dict[str, list[Phrase]] = field(default_factory=dict)
     body_synonyms: dict[Phrase, Phrase] = field(default_factory=dict)
     operations: dict[str, str] = field(default_factory=dict)  # name -> definition
+    device_key: dict[Phrase, tuple[str, ...]] = field(default_factory=dict)  # -> device values
 
     @classmethod
     def build(cls, data: PcsData) -> PcsVocabulary:
@@ -427,6 +432,10 @@ class PcsVocabulary:
             vocab.operations = {
                 name: t.definition for name, t in data.definitions.operations("0").items()
             }
+            for name, labels in data.definitions.device_key("0").items():
+                key = phrase(name)
+                if key:
+                    vocab.device_key[key] = tuple(dict.fromkeys(_device_value(x) for x in labels))
             for anatomical, values in data.definitions.body_part_key("0").items():
                 target = _without_laterality(phrase(values[0]))
                 key = phrase(anatomical)
@@ -451,6 +460,21 @@ class PcsVocabulary:
         if key and target and key != target:
             self.body_synonyms.setdefault(key, target)
 
+    def devices_in(self, words: list[str]) -> list[str]:
+        """Device values the Device Key gives for the device names ``words`` contain
+        ("Xience drug-eluting stent" -> Intraluminal Device, Drug-eluting), most specific
+        first. A key term matches when all its words occur."""
+        present = set(words)
+        found: list[str] = []
+        for key, labels in self.device_key.items():
+            own = [w for w in key if w not in _GENERIC_DEVICE_WORDS]
+            generic = [w for w in key if w in _GENERIC_DEVICE_WORDS]
+            if not own or not all(w in present for w in own):
+                continue
+            if len(own) > 1 or any(w in present for w in generic):
+                found += [label for label in labels if label not in found]
+        return sorted(found, key=len, reverse=True)
+
     def approach_for(self, words: Phrase) -> str | None:
         """Approach a procedure word implies by itself (``colonoscopy`` is endoscopic)."""
         for word in words:
@@ -459,6 +483,21 @@ class PcsVocabulary:
             if _SCOPE_SUFFIX.search(word) and word not in {"laparoscopy", "thoracoscopy"}:
                 return "Via Natural or Artificial Opening Endoscopic"
         return None
+
+
+# Words of Device Key names that any device of the kind has: a name matches on its own words
+# ("Xience everolimus eluting stent" is the key's "XIENCE Everolimus Eluting Coronary Stent
+# System") together with one of these, or on two own words.
+_GENERIC_DEVICE_WORDS = frozenset(
+    {"system", "coronary", "stent", "device", "catheter", "tube", "lead", "mesh", "valve"}
+    | {"graft", "peripheral", "premounted", "monorail", "rx", "otw", "se", "ii", "iii", "iv"}
+)
+
+
+def _device_value(label: str) -> str:
+    """The device value of a Device Key entry: "Intraluminal Device, Drug-eluting in Heart
+    and Great Vessels" -> "Intraluminal Device, Drug-eluting"."""
+    return re.split(r"\s+(?:for|in)\s+[A-Z]", label, maxsplit=1)[0].strip()
 
 
 def _without_laterality(words: Phrase) -> Phrase:

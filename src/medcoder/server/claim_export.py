@@ -9,38 +9,44 @@ is returned to the caller and never logged.
 
 from __future__ import annotations
 
-import datetime as dt
-import secrets
+import os
 
 from pydantic import ValidationError
 
 from medcoder.claims import model as claims
-from medcoder.claims.x12_validate import validate_x12
-from medcoder.claims.x12_writer import ClaimError, write_837p
+from medcoder.claims.errors import ClaimError, X12ValidationError
+from medcoder.claims.from_codes import (
+    DIAGNOSIS_SYSTEM,
+    default_pointers,
+    diagnoses_from,
+    line_codes,
+)
+from medcoder.claims.submission import Submitter, write_claim
 from medcoder.server.errors import ApiError
 from medcoder.store.base import FINAL_STATES as FINAL
 from medcoder.store.models import CodeSuggestion, Encounter
 
-DIAGNOSIS_SYSTEM = "ICD-10-CM"
-LINE_SYSTEMS = ("CPT", "HCPCS")
-SENDER_ID = "MEDCODER"
+
+def final_codes(encounter: Encounter) -> list[CodeSuggestion]:
+    """The encounter's final codes (accepted, edited, added) in the order they were coded."""
+    return sorted((s for s in encounter.suggestions if s.state in FINAL), key=lambda s: s.id)
 
 
 def final_diagnoses(encounter: Encounter) -> list[CodeSuggestion]:
     """The encounter's final ICD-10-CM codes, principal first, then in coding order."""
     return sorted(
-        (s for s in encounter.suggestions if s.state in FINAL and s.system == DIAGNOSIS_SYSTEM),
-        key=lambda s: (not s.principal, s.id),
+        (s for s in final_codes(encounter) if s.system == DIAGNOSIS_SYSTEM),
+        key=lambda s: not s.principal,
     )
 
 
 def claim_template(encounter: Encounter) -> dict:
     """The claim data a coder fills in: empty strings where the workbench knows nothing."""
-    diagnoses = final_diagnoses(encounter)
-    pointers = list(range(1, min(4, len(diagnoses)) + 1))
-    procedures = [s for s in encounter.suggestions if s.state in FINAL and s.system in LINE_SYSTEMS]
+    final = final_codes(encounter)
+    pointers = default_pointers(len(diagnoses_from(final, limit=None)))
     lines = [
-        {"code": s.code, "units": "1", "charge": "", "dx_pointers": pointers} for s in procedures
+        {"code": s.code, "units": "1", "charge": "", "dx_pointers": pointers}
+        for s in line_codes(final)
     ] or [{"code": "", "units": "1", "charge": "", "dx_pointers": pointers}]
     patient = encounter.patient
     address = {"line1": "", "city": "", "state": "", "zip": ""}
@@ -76,14 +82,14 @@ def _field(loc: tuple) -> str:
 def claim_model(encounter: Encounter, data: dict) -> claims.Encounter:
     """The claims library's encounter for ``encounter`` with the coder's ``data`` (ClaimIn
     fields): what the 837P is written from and what the scrubber checks."""
-    diagnoses = [{"code": s.code, "poa": s.poa} for s in final_diagnoses(encounter)]
+    diagnoses = diagnoses_from(final_codes(encounter), limit=None)
     if not diagnoses:
         raise ApiError(422, "the encounter has no final ICD-10-CM code", field="diagnoses")
     if data.get("service_date") is None and encounter.service_date is not None:
         data = {**data, "service_date": encounter.service_date}
     try:
         return claims.Encounter.model_validate(
-            {**data, "id": str(encounter.id), "diagnoses": diagnoses}
+            {**data, "id": str(encounter.id), "diagnoses": [d.model_dump() for d in diagnoses]}
         )
     except ValidationError as exc:
         first = exc.errors()[0]
@@ -92,32 +98,18 @@ def claim_model(encounter: Encounter, data: dict) -> claims.Encounter:
 
 
 def write_837p_text(claim: claims.Encounter, *, submitter_phone: str | None) -> str:
-    """The validated 837P text of ``claim`` (from :func:`claim_model`)."""
-    created = dt.datetime.now(dt.UTC)
+    """The validated 837P text of ``claim`` (from :func:`claim_model`), written through the
+    claims package's one path: the sender, receiver and usage settings (MEDCODER_X12_*) and
+    the data directory's control numbers, as ``medcoder claim`` uses them."""
     try:
-        text = write_837p(
-            claim,
-            sender_id=SENDER_ID,
-            receiver_id=claim.payer.id,
-            control_number=secrets.randbelow(999_999_999) + 1,
-            created=created,
-            submitter_phone=submitter_phone or None,
-        )
-    except ClaimError as exc:
-        raise ApiError(422, f"{exc.field}: {exc.problem}", field=exc.field) from None
-    issues = validate_x12(text)
-    if issues:
-        first = issues[0]
-        where = " ".join(p for p in (first.segment, first.element) if p) or first.level
+        submitter = Submitter.from_settings(os.environ, submitter_phone=submitter_phone or None)
+        return write_claim(claim, "837P", submitter).text
+    except X12ValidationError as exc:
         raise ApiError(
             422,
-            f"the 837P fails X12 validation ({len(issues)} issue(s)); first: {first}",
+            f"the 837P fails X12 validation ({len(exc.issues)} issue(s)); first: {exc.issues[0]}",
             code="invalid_x12",
-            field=where,
-        )
-    return text
-
-
-def write_claim(encounter: Encounter, data: dict, *, submitter_phone: str | None) -> str:
-    """The validated 837P text for ``encounter`` with the coder's ``data`` (ClaimIn fields)."""
-    return write_837p_text(claim_model(encounter, data), submitter_phone=submitter_phone)
+            field=exc.field,
+        ) from None
+    except ClaimError as exc:
+        raise ApiError(422, f"{exc.field}: {exc.problem}", field=exc.field) from None

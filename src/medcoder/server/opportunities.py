@@ -17,7 +17,7 @@ from medcoder.store.models import Encounter
 
 def _coding_result(row: Encounter) -> object | None:
     """The stored codes (not rejected) as the library's CodingResult; None before coding."""
-    from medcoder.coding.suggestion import CodeSuggestion, CodingResult, Evidence
+    from medcoder.suggestions import CodeSuggestion, CodingResult, Evidence
 
     kept = [s for s in row.suggestions if s.state != ReviewState.REJECTED.value]
     if not row.suggestions:

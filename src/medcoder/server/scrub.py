@@ -7,10 +7,10 @@ Two stages:
   claim is :func:`medcoder.server.claim_export.claim_template` (final ICD-10-CM codes
   principal first, CPT/HCPCS codes as service lines pointing at the first four) turned into
   the claims model by :func:`~medcoder.server.claim_export.claim_model`. Payer, provider and
-  patient details are typed in at export, so the rules that judge them
-  (:data:`CLAIM_DATA_RULES`) are reported as deferred rather than run on blanks; without a
-  birth date on the encounter's patient the age edits are deferred too
-  (:data:`BIRTH_DATE_RULES`). Nothing is stored: it is a read.
+  address details are typed in at export, so the rules that read them (the scrubber's
+  ``Rule.reads``, :data:`PENDING_AT_CODES`) are deferred rather than run on blanks; without a
+  birth date on the encounter's patient the scrubber defers the age edits itself. Nothing
+  is stored: it is a read.
 * **export** (``POST /api/encounters/{id}/claim``): the full claim as exported, every rule;
   the run is stored with the claim (:mod:`medcoder.store.scrubs`).
 
@@ -20,67 +20,48 @@ lines involved, the reason and the fix, plus ``suggestion_ids``: the workbench c
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from medcoder.claims import model as claims
+from medcoder.claims.from_codes import line_codes
 from medcoder.edits import Scrubber
 from medcoder.edits.findings import Severity
 from medcoder.server.claim_export import (
-    LINE_SYSTEMS,
     claim_model,
     claim_template,
+    final_codes,
     final_diagnoses,
 )
 from medcoder.server.errors import ApiError
-from medcoder.store.base import FINAL_STATES
 from medcoder.store.case_models import Claim
 from medcoder.store.models import Encounter
 from medcoder.store.scrubs import finding_dict
 
 AT_EXPORT = "checked at export: the claim data is entered then"
-CLAIM_DATA_RULES: dict[str, str] = {
-    "CLM-NPI-001": AT_EXPORT,
-    "CLM-ADDR-001": AT_EXPORT,
-    "CLM-MEMBER-001": AT_EXPORT,
-    "CLM-MEMBER-002": AT_EXPORT,
-}
-NO_BIRTH_DATE = "the encounter's patient has no birth date; checked at export"
-BIRTH_DATE_RULES = (
-    "MCE-AGE-001",
-    "MCE-AGE-002",
-    "MCE-AGE-003",
-    "MCE-AGE-004",
-    "MCE-CLAIM-001",
-    "CLM-DATE-003",
-)
-# Stands in for an unknown birth date so the claims model validates; every rule that reads
-# it is deferred (BIRTH_DATE_RULES), so it never shows in a finding.
-_PLACEHOLDER_AGE_YEARS = 40
+#: Claim data typed in at export: the rules that read it (``Rule.reads``) are deferred while
+#: the codes are reviewed, instead of reporting the blanks of the template.
+PENDING_AT_CODES = dict.fromkeys(("providers", "payer", "patient", "addresses"), AT_EXPORT)
 
 
-def _codes_claim(encounter: Encounter) -> tuple[claims.Encounter, dict[str, str]]:
-    """The claim before export and the rules deferred on it (rule id -> why)."""
+def _codes_claim(encounter: Encounter) -> claims.Encounter:
+    """The claim before export: the final codes, the stored patient's birth date and sex
+    (the age and sex edits need them; without a birth date the scrubber defers them), no
+    addresses and no charges yet."""
     data = claim_template(encounter)
-    deferred = dict(CLAIM_DATA_RULES)
-    on = encounter.service_date or dt.date.today()
     data["service_date"] = data["service_date"] or None
     patient = data["patient"]
-    if not patient["birth_date"]:
-        patient["birth_date"] = dt.date(on.year - _PLACEHOLDER_AGE_YEARS, on.month, 1).isoformat()
-        deferred.update(dict.fromkeys(BIRTH_DATE_RULES, NO_BIRTH_DATE))
-    # Addresses are typed in at export (their rule is deferred): none rather than blanks.
+    patient["birth_date"] = patient["birth_date"] or None
     patient["address"] = None
     data["billing_provider"]["address"] = None
     # Charges too: a line's code and pointers are what the code rules read.
     data["lines"] = [{**line, "charge": "0"} for line in data["lines"] if line["code"]] or None
-    return claim_model(encounter, data), deferred
+    return claim_model(encounter, data)
 
 
 def _involved(encounter: Encounter, finding: dict[str, Any]) -> list[int]:
     """The ids of the final codes a finding names (by code, or by service line number)."""
-    final = [s for s in encounter.suggestions if s.state in FINAL_STATES]
-    lines = [s for s in final if s.system in LINE_SYSTEMS]
+    final = final_codes(encounter)
+    lines = line_codes(final)
     codes = set(finding.get("codes") or ())
     ids = [s.id for s in final if s.code in codes]
     for number in finding.get("lines") or ():
@@ -89,10 +70,8 @@ def _involved(encounter: Encounter, finding: dict[str, Any]) -> list[int]:
     return ids
 
 
-def _summarise(
-    encounter: Encounter, report: dict[str, Any], deferred: dict[str, str], stage: str
-) -> dict[str, Any]:
-    findings = [f for f in report["findings"] if f["rule_id"] not in deferred]
+def _summarise(encounter: Encounter, report: dict[str, Any], stage: str) -> dict[str, Any]:
+    findings = report["findings"]
     for finding in findings:
         finding["suggestion_ids"] = _involved(encounter, finding)
     block_at = Severity(report["block_at"])
@@ -108,7 +87,7 @@ def _summarise(
         "counts": counts,
         "blocking": sum(Severity(f["severity"]).at_least(block_at) for f in findings),
         "ready_to_submit": not any(Severity(f["severity"]).at_least(block_at) for f in findings),
-        "deferred": dict(sorted(deferred.items())),
+        "deferred": dict(sorted(report["rules_deferred"].items())),
     }
 
 
@@ -119,11 +98,11 @@ def scrub_codes(scrubber: Scrubber, encounter: Encounter) -> dict[str, Any]:
             encounter, "no final ICD-10-CM code yet: accept, edit or add one to scrub the claim"
         )
     try:
-        claim, deferred = _codes_claim(encounter)
+        claim = _codes_claim(encounter)
     except ApiError as exc:  # stored data the claims model refuses (e.g. a patient's sex)
         return _not_scrubbed(encounter, f"the claim cannot be built: {exc.message}")
-    report = scrubber.scrub(claim).to_dict()
-    return _summarise(encounter, report, deferred, "codes")
+    report = scrubber.scrub(claim, pending=PENDING_AT_CODES).to_dict()
+    return _summarise(encounter, report, "codes")
 
 
 def _not_scrubbed(encounter: Encounter, reason: str) -> dict[str, Any]:
@@ -143,7 +122,7 @@ def _not_scrubbed(encounter: Encounter, reason: str) -> dict[str, Any]:
 
 def scrub_export(scrubber: Scrubber, encounter: Encounter, claim: claims.Encounter) -> dict:
     """The scrubber's findings on the claim as exported (stage ``export``, nothing deferred)."""
-    return _summarise(encounter, scrubber.scrub(claim).to_dict(), {}, "export")
+    return _summarise(encounter, scrubber.scrub(claim).to_dict(), "export")
 
 
 def exported(claim: Claim) -> dict[str, Any]:

@@ -25,7 +25,6 @@ from datetime import date
 
 from medcoder.codesets import pack_store, registry
 from medcoder.codesets.cpt import EM_CODES, CptCode, read_cpt
-from medcoder.coding.suggestion import CodeSuggestion, Evidence
 from medcoder.documents.model import Document
 from medcoder.documents.sections import find_sections, sentences
 from medcoder.errors import PackNotFoundError
@@ -33,6 +32,7 @@ from medcoder.nlp.attributes import extract_attributes
 from medcoder.nlp.context import ContextAnnotator
 from medcoder.nlp.model import Assertion
 from medcoder.nlp.tokens import STOPWORDS, tokenize
+from medcoder.suggestions import CodeSuggestion, Evidence
 
 
 def _wordset(text: str) -> frozenset[str]:

@@ -14,12 +14,7 @@ from __future__ import annotations
 
 import re
 
-from medcoder.services.em_level import (
-    ESTABLISHED_TIME,
-    NEW_TIME,
-    PROLONGED_START,
-    EMResult,
-)
+from medcoder.services.em_level import FAMILIES, PROLONGED_START, EMResult
 
 KIND = "em-grid"
 _CITE = re.compile(r"^(?P<kind>[\w:. -]+): '(?P<text>.*)' \[\d+:\d+\]$", re.S)
@@ -27,6 +22,10 @@ _PATIENT = {
     "office-new": "new",
     "office-established": "established",
     "emergency": "not applicable (emergency department)",
+    "hospital-initial": "not applicable (initial hospital inpatient or observation care)",
+    "hospital-subsequent": "not applicable (subsequent hospital inpatient or observation care)",
+    "consult-office": "not applicable (office or outpatient consultation)",
+    "consult-inpatient": "not applicable (inpatient or observation consultation)",
 }
 
 
@@ -107,7 +106,8 @@ def _time(em: EMResult) -> dict[str, object] | None:
             "thresholds": {},
             "note": "ED levels are chosen by MDM only; time never selects them",
         }
-    table = NEW_TIME if em.setting == "office-new" else ESTABLISHED_TIME
+    family = FAMILIES.get(em.setting)
+    table = (family.times if family else None) or {}
     met = [c for c, m in table.items() if em.total_minutes is not None and em.total_minutes >= m]
     return {
         "total_minutes": em.total_minutes,

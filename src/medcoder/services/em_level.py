@@ -232,14 +232,72 @@ class MDM:
 # at the same numbers, so one table serves every year from 2021.
 NEW_TIME = {"99202": 15, "99203": 30, "99204": 45, "99205": 60}
 ESTABLISHED_TIME = {"99212": 10, "99213": 20, "99214": 30, "99215": 40}
-# First minute of the first prolonged unit, by payer and base code.
+# First minute of the first prolonged unit, by payer and base code: CPT 99417 (office and
+# outpatient consultation) and 99418 (hospital and inpatient consultation) start 15 minutes
+# past the base code's time; Medicare's G2212 starts past the top of the old office range.
 PROLONGED_START = {
     ("commercial", "99205"): 75,
     ("commercial", "99215"): 55,
+    ("commercial", "99245"): 70,
+    ("commercial", "99223"): 90,
+    ("commercial", "99233"): 65,
+    ("commercial", "99255"): 95,
     ("medicare", "99205"): 89,
     ("medicare", "99215"): 69,
 }
+PROLONGED_HOSPITAL = "99418"
 PAYERS = ("commercial", "medicare")
+
+
+@dataclass(frozen=True)
+class Family:
+    """One E/M code family: the code for each MDM level and the time each code needs.
+
+    ``codes`` lists the code for straightforward, low, moderate and high MDM (a family with
+    one code for straightforward and low repeats it); ``times`` is None where time never
+    selects the level (emergency department).
+    """
+
+    name: str
+    codes: tuple[str, str, str, str]
+    times: dict[str, int] | None
+    first_year: int
+
+
+# The 2023 AMA families (hospital inpatient/observation and consultations moved to MDM or
+# total time on the date of the encounter, like the 2021 office codes).
+FAMILIES: dict[str, Family] = {
+    f.name: f
+    for f in (
+        Family("office-new", EM_OFFICE_NEW, NEW_TIME, 2021),
+        Family("office-established", EM_OFFICE_ESTABLISHED[1:], ESTABLISHED_TIME, 2021),
+        Family("emergency", EM_EMERGENCY[1:], None, 2023),
+        Family(
+            "hospital-initial",
+            ("99221", "99221", "99222", "99223"),
+            {"99221": 40, "99222": 55, "99223": 75},
+            2023,
+        ),
+        Family(
+            "hospital-subsequent",
+            ("99231", "99231", "99232", "99233"),
+            {"99231": 25, "99232": 35, "99233": 50},
+            2023,
+        ),
+        Family(
+            "consult-office",
+            ("99242", "99243", "99244", "99245"),
+            {"99242": 20, "99243": 30, "99244": 40, "99245": 55},
+            2023,
+        ),
+        Family(
+            "consult-inpatient",
+            ("99252", "99253", "99254", "99255"),
+            {"99252": 35, "99253": 45, "99254": 60, "99255": 80},
+            2023,
+        ),
+    )
+}
 
 
 @dataclass
@@ -292,7 +350,9 @@ def _prolonged(payer: str, code: str, minutes: int) -> tuple[str | None, int]:
     if start is None or minutes < start:
         return None, 0
     units = (minutes - start) // 15 + 1
-    return (G2212 if payer == "medicare" else EM_PROLONGED), units
+    if payer == "medicare":
+        return G2212, units
+    return (PROLONGED_HOSPITAL if code in ("99223", "99233", "99255") else EM_PROLONGED), units
 
 
 def _mdm_explanation(mdm: MDM) -> list[str]:
@@ -314,27 +374,47 @@ def level_office(
 ) -> EMResult:
     """Office/outpatient code by MDM or total time, whichever supports the higher level.
 
-    On a tie MDM decides, unless time also earns prolonged-service units (which only a
-    time-based level may carry). ``mdm=None`` means the note has no practitioner MDM; an
-    established patient with neither MDM nor time is 99211 (never chosen by MDM or time, so
-    it is flagged for review); a new patient with neither gets no code.
+    ``mdm=None`` means the note has no practitioner MDM; an established patient with neither
+    MDM nor time is 99211 (never chosen by MDM or time, so it is flagged for review); a new
+    patient with neither gets no code.
     """
-    _check_year(year, 2021, "office E/M")
+    family = "office-new" if new_patient else "office-established"
+    return level_family(family, mdm, total_minutes, year, payer=payer)
+
+
+def level_family(
+    family: str,
+    mdm: MDM | None,
+    total_minutes: int | None = None,
+    year: int = 2024,
+    *,
+    payer: str = "commercial",
+) -> EMResult:
+    """The code of ``family`` (see :data:`FAMILIES`) by MDM or total time, whichever
+    supports the higher level.
+
+    On a tie MDM decides, unless time also earns prolonged-service units (which only a
+    time-based level may carry).
+    """
+    if family not in FAMILIES:
+        raise UsageError(f"E/M family must be one of {', '.join(FAMILIES)}, not {family!r}")
+    if family == "emergency":
+        return level_emergency(mdm, year)
+    fam = FAMILIES[family]
+    _check_year(year, fam.first_year, f"{family} E/M")
     if payer not in PAYERS:
         raise UsageError(f"payer must be one of {', '.join(PAYERS)}, not {payer!r}")
     if total_minutes is not None and total_minutes < 0:
         raise UsageError("total time cannot be negative")
-    codes = EM_OFFICE_NEW if new_patient else EM_OFFICE_ESTABLISHED[1:]
-    table = NEW_TIME if new_patient else ESTABLISHED_TIME
-    setting = "office-new" if new_patient else "office-established"
-    result = EMResult(None, setting, "none", mdm.level if mdm else None, total_minutes)
-    mdm_code = codes[mdm.level - 1] if mdm else None
+    table = fam.times or {}
+    result = EMResult(None, family, "none", mdm.level if mdm else None, total_minutes)
+    mdm_code = fam.codes[mdm.level - 1] if mdm else None
     time_code = _time_code(table, total_minutes)
     if mdm:
         result.grid = mdm.grid()
         result.explanation += _mdm_explanation(mdm)
         result.explanation.append(f"by MDM: {mdm_code}")
-    if total_minutes is not None:
+    if total_minutes is not None and table:
         lowest = min(table.values())
         result.explanation.append(
             f"by time ({total_minutes} min): {time_code}"
@@ -342,9 +422,13 @@ def level_office(
             else f"by time: {total_minutes} min is below the {lowest}-minute minimum"
         )
     prolonged = _prolonged(payer, time_code, total_minutes or 0) if time_code else (None, 0)
-    if time_code and (
-        mdm_code is None or time_code > mdm_code or (time_code == mdm_code and prolonged[1])
-    ):
+    order = list(dict.fromkeys(fam.codes))
+    time_higher = (
+        time_code is not None
+        and mdm_code is not None
+        and order.index(time_code) > order.index(mdm_code)
+    )
+    if time_code and (mdm_code is None or time_higher or (time_code == mdm_code and prolonged[1])):
         result.code, result.path = time_code, "time"
         result.prolonged_code, result.prolonged_units = prolonged
         if prolonged[0]:
@@ -355,13 +439,13 @@ def level_office(
             )
     elif mdm_code:
         result.code, result.path = mdm_code, "mdm"
-    elif not new_patient:
+    elif family == "office-established":
         result.code = EM_OFFICE_ESTABLISHED[0]
         result.needs_review.append(
             "99211 is not chosen by MDM or time: confirm a visit that may not need a physician"
         )
     else:
-        result.needs_review.append("no MDM and no qualifying time: no office code supported")
+        result.needs_review.append(f"no MDM and no qualifying time: no {family} code supported")
     if result.code:
         result.explanation.append(f"chosen: {result.code} by {result.path}")
     return result

@@ -21,13 +21,13 @@ from decimal import ROUND_CEILING, Decimal
 
 from medcoder.codesets import pack_store, registry
 from medcoder.codesets.hcpcs import HcpcsCode, dosage_descriptor, read_hcpcs
-from medcoder.coding.suggestion import CodeSuggestion, Evidence
 from medcoder.documents.model import Document
 from medcoder.documents.sections import find_sections, sentences
 from medcoder.errors import PackNotFoundError
 from medcoder.nlp.context import ContextAnnotator
 from medcoder.nlp.model import Assertion
 from medcoder.services.drug_units import UnitsResult, billing_units
+from medcoder.suggestions import CodeSuggestion, Evidence
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -49,6 +49,7 @@ _GENERIC = _wordset(
     "physician medicare which is be than less greater mg mcg ml cc gram grams meq million "
     "complete substitute at time chemotherapy treatment exceed hour dosage regimen "
     "lock flush free preservative extended release liposomal emulsion percent microgram "
+    "administration technique push visit other only "
     "micrograms irrigation implant insert intraocular intravitreal lacrimal"
 )
 # Salts and esters: they qualify a drug (methylprednisolone *acetate* vs *sodium succinate*).
@@ -81,7 +82,15 @@ BRANDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "ativan": ("lorazepam", ()),
     "depo-provera": ("medroxyprogesterone", ("acetate",)),
     "bicillin": ("penicillin", ()),
+    "celestone": ("betamethasone", ("acetate", "phosphate")),
+    "xylocaine": ("lidocaine", ()),
 }
+# Local anesthetics injected with a procedure are part of it (not separately reported);
+# only an intravenous dose (lidocaine for an arrhythmia) is a drug line.
+LOCAL_ANESTHETICS = frozenset(
+    {"lidocaine", "xylocaine", "bupivacaine", "marcaine", "sensorcaine", "ropivacaine",
+     "naropin", "mepivacaine", "carbocaine", "procaine", "tetracaine", "chloroprocaine"}
+)  # fmt: skip
 # CMS short descriptors abbreviate ("Inj, methylpred sod succ 5mg"); index words that are a
 # prefix of a documented drug name of 6+ letters match it too.
 _ABBREVIATIONS = {
@@ -139,6 +148,8 @@ class DrugEntry:
 def parse_entry(code: HcpcsCode, descriptor: str, note: str = "") -> DrugEntry | None:
     """Name, qualifiers and route of one drug code; None when it names no drug (J3490)."""
     text = descriptor or code.short_description
+    if re.match(r"\s*(?:chemotherapy |drug )?administration\b", text, re.I):
+        return None  # a service (administering), not a drug
     parens = re.findall(r"\(([^)]*)\)", text)
     main = re.sub(r"\([^)]*\)", " ", text)
     drugs: set[str] = set()
@@ -348,9 +359,10 @@ def find_administrations(
             hi = hits[i + 1][0] if i + 1 < len(hits) else e
             after = _DOSE.search(text, end, min(hi, end + 30))
             before = [m for m in _DOSE.finditer(text, max(lo, start - 25), start)]
-            dose = after or (
-                before[-1] if before and "of" in text[before[-1].end() : start] else None
-            )
+            # "1.0 cc of Celestone and 0.5 cc of lidocaine": the dose written before with "of"
+            # belongs to this drug; the one after belongs to the next.
+            of_before = before[-1] if before and "of" in text[before[-1].end() : start] else None
+            dose = of_before or after
             if dose is None:
                 continue
             if _DILUENT.search(text[max(lo, start - 15) : start]):
@@ -373,7 +385,7 @@ def find_administrations(
                 frozenset(quals | {generic}),
                 conc.group() if conc else None,
                 sentence.section,
-                frozenset(_words(text[s:e])),
+                frozenset(_words(text[s:e])) | {generic},
             )
             candidates.append((admin, (lo, hi), text[s:e]))
     results = _annotator.annotate(text, [(a.start, a.end) for a, _, _ in candidates], roles)
@@ -396,6 +408,14 @@ def find_administrations(
             why = "prescribed, not administered"
         elif not given and admin.route != "parenteral":
             why = "no administration verb or parenteral route"
+        if (
+            not why
+            and admin.drug.lower() in LOCAL_ANESTHETICS
+            and not re.search(
+                r"\b(?:iv|intravenous(?:ly)?|iv push|bolus|drip|infusion)\b", sent, re.I
+            )
+        ):
+            why = "local anesthetic, part of the procedure"
         if why:
             skipped.append(f"{admin.drug} {admin.dose}: not coded ({why})")
         else:

@@ -18,15 +18,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from medcoder.coding.suggestion import CodeSuggestion, Evidence
+from medcoder.documents.doctype import document_type
 from medcoder.documents.model import Document
 from medcoder.documents.sections import find_sections, sentences
 from medcoder.errors import UsageError
 from medcoder.services import em_extract
 from medcoder.services.cpt_procedures import cpt_procedure_suggestions, load_cpt_index
+from medcoder.services.em_family import choose_family
 from medcoder.services.em_grid import em_account
 from medcoder.services.em_level import PROLONGED_START, EMResult
+from medcoder.services.em_preventive import Preventive, preventive_visit, significant_problem
+from medcoder.services.fluids_blood import fluid_blood_suggestions
 from medcoder.services.jcodes import jcode_suggestions
+from medcoder.suggestions import CodeSuggestion, Evidence
 
 SETTINGS = ("outpatient", "office", "emergency", "inpatient", "observation")
 SYSTEMS = ("CPT", "HCPCS")
@@ -85,14 +89,6 @@ def _service_date(document: Document, on: date | None) -> date | None:
     return created.date() if isinstance(created, datetime) else created
 
 
-def _em_setting(setting: str, new_patient: bool | None) -> str | None:
-    if setting == "emergency":
-        return "emergency"
-    if setting in ("outpatient", "office"):
-        return {True: "office-new", False: "office-established"}.get(new_patient, "office")
-    return None
-
-
 def _grid_evidence(document: Document, em: EMResult) -> list[Evidence]:
     """Evidence spans of the grid lines (their cites carry ``[start:end]``)."""
     out: list[Evidence] = []
@@ -115,13 +111,6 @@ def _grid_evidence(document: Document, em: EMResult) -> list[Evidence]:
     return out
 
 
-def _time_evidence(document: Document) -> list[Evidence]:
-    found = em_extract.extract(document)
-    return [
-        Evidence(document.id, e.span.start, e.span.end, e.text, "time") for e in found.time_evidence
-    ]
-
-
 def _em_path(em: EMResult) -> list[str]:
     path = [f"setting: {em.setting}"]
     for element in ("problems", "data", "risk"):
@@ -135,15 +124,26 @@ def _em_path(em: EMResult) -> list[str]:
         path.append(f"decided by time {em.total_minutes} min")
     elif em.path == "mdm" and em.mdm_level is not None:
         path.append(f"decided by MDM {em.mdm_level.label}: 2 of 3 elements")
+    elif em.path == "preventive":
+        path.append("decided by: preventive medicine visit (age and patient status)")
     else:
         path.append("decided by: no MDM or time (lowest level, review)")
-    keep = ("by time", "prolonged", "chosen", "no practitioner", "documented time")
+    keep = (
+        "by time",
+        "prolonged",
+        "chosen",
+        "no practitioner",
+        "documented time",
+        "document type",
+        "consultation",
+        "preventive",
+    )
     return path + [line for line in em.explanation if line.startswith(keep)]
 
 
 def _em_score(em: EMResult) -> float:
     """How complete the grid is: each element with cited evidence adds confidence."""
-    if em.path == "time":
+    if em.path in ("time", "preventive"):
         score = 0.9
     elif em.path == "mdm":
         cited = sum(1 for el in ("problems", "data", "risk") if em.grid.get(el, {}).get("evidence"))
@@ -153,25 +153,65 @@ def _em_score(em: EMResult) -> float:
     return max(0.05, score - (0.25 if em.needs_review else 0.0))
 
 
-# Sections that only a hospital stay or a procedure report has: such a record documents no
-# office or ED visit, so no office/ED E/M level is drawn from it.
-_FACILITY_SECTIONS = {
-    "hospital_course": "discharge summary",
-    "discharge_diagnoses": "discharge summary",
-    "preoperative_diagnosis": "operative or procedure report",
-    "postoperative_diagnosis": "operative or procedure report",
-}
+def _level(
+    document: Document,
+    family: str,
+    found: em_extract.EMFindings,
+    new_patient: bool | None,
+    payer: str,
+    year: int,
+) -> EMResult:
+    """The code of ``family`` for the findings; an office visit that is an annual exam gets
+    the preventive code unless a problem was addressed significantly (em_preventive)."""
+    if family == "office" and new_patient is not None:
+        family = "office-new" if new_patient else "office-established"
+    if family.startswith("office"):
+        new = {"office-new": True, "office-established": False}.get(family, found.new_patient)
+        visit = preventive_visit(document.text, document.sections, new=bool(new))
+        if visit is not None:
+            return _preventive(document, family, found, visit, payer, year)
+    return em_extract.level_findings(found, family, payer=payer, year=year)
 
 
-def _facility_record(document: Document) -> str | None:
-    """The kind of hospital record ``document`` is (discharge summary, operative report), or
-    None for a note that may be a visit."""
-    from medcoder.documents.sections import find_sections
-
-    sections = document.sections or find_sections(document.text)
-    return next(
-        (_FACILITY_SECTIONS[s.kind] for s in sections if s.kind in _FACILITY_SECTIONS), None
+def _preventive(
+    document: Document,
+    family: str,
+    found: em_extract.EMFindings,
+    visit: Preventive,
+    payer: str,
+    year: int,
+) -> EMResult:
+    problem = em_extract.level_findings(found, family, payer=payer, year=year)
+    if visit.code is None:
+        problem.needs_review.append(
+            f"preventive visit ('{visit.said}') without a stated age: the preventive code "
+            "(99381-99397) is left to the coder"
+        )
+        return problem
+    if significant_problem([e.kind for e in found.problems]):
+        problem.explanation.append(
+            f"preventive visit ('{visit.said}'): {visit.code} is also reported, with "
+            f"modifier 25 on {problem.code} for the problem-oriented work"
+        )
+        problem.needs_review.append(
+            f"preventive visit: report {visit.code} with {problem.code}-25 if the problem-oriented "
+            "work is significant and separately identifiable"
+        )
+        return problem
+    result = EMResult(
+        visit.code,
+        problem.setting,
+        "preventive",
+        problem.mdm_level,
+        grid=problem.grid,
+        explanation=[
+            f"preventive visit ('{visit.said}'), age {visit.age_years:g}: {visit.code}",
+            "problems addressed are stable or part of the preventive service: no separate "
+            f"problem-oriented code (by MDM it would be {problem.code})",
+        ],
+        needs_review=problem.needs_review,
     )
+    return result
 
 
 def _em_suggestions(
@@ -181,26 +221,44 @@ def _em_suggestions(
     payer: str,
     descriptors: dict[str, str],
     warnings: list[str],
+    *,
+    new_patient: bool | None = None,
+    consults: bool = False,
 ) -> tuple[list[CodeSuggestion], EMResult | None]:
     year = on.year if on else 2024
-    facility = _facility_record(document)
-    if facility:
-        warnings.append(
-            f"E/M not leveled: the document is a {facility}, not an office or emergency "
-            "department visit note"
-        )
+    doc_type = document_type(document)
+    choice = choose_family(doc_type, setting, consults=consults)
+    if choice.family is None:
+        warnings.append(f"E/M not leveled: {choice.notes[0][len('no E/M: ') :]}")
         return [], None
     try:
-        em = em_extract.level_note(document, setting, payer=payer, year=year)
+        found = em_extract.extract(document)
+        em = _level(document, choice.family, found, new_patient, payer, year)
     except UsageError as exc:
         warnings.append(f"E/M not leveled: {exc}")
         return [], None
+    em.needs_review = choice.review + em.needs_review
+    em.explanation = [f"document type: {doc_type.value}", *choice.notes, *em.explanation]
+    if choice.consult_alternative and em.code:
+        alternative = em_extract.level_findings(
+            found, choice.consult_alternative, payer=payer, year=year
+        )
+        em.explanation.append(
+            f"consultation code where the payer accepts consultations: {alternative.code}"
+        )
     warnings.extend(f"E/M: {item}" for item in em.needs_review)
     if em.code is None:
         return [], em
     score = _em_score(em)
     evidence = _grid_evidence(document, em)
-    time_evidence = _time_evidence(document) if em.path == "time" or em.prolonged_code else []
+    time_evidence = (
+        [
+            Evidence(document.id, e.span.start, e.span.end, e.text, "time")
+            for e in found.time_evidence
+        ]
+        if em.path == "time" or em.prolonged_code
+        else []
+    )
     code = CodeSuggestion(
         "CPT",
         em.code,
@@ -208,7 +266,7 @@ def _em_suggestions(
         score,
         evidence=evidence + time_evidence,
         path=_em_path(em),
-        guidelines=["AMA E/M 2021/2023 MDM table and time rules (DOMAIN.md section 4)"],
+        guidelines=["AMA E/M 2021 office and 2023 hospital/ED/consultation MDM and time rules"],
     )
     code.explanation = em_account(em, payer)
     out = [code]
@@ -247,12 +305,15 @@ def service_codes(
     systems: Iterable[str] = SYSTEMS,
     new_patient: bool | None = None,
     payer: str = "commercial",
+    consults: bool = False,
 ) -> ServiceResult:
     """E/M, HCPCS drug and CPT procedure codes of one note.
 
-    ``setting``: outpatient/office (office E/M; new vs established from ``new_patient`` or
-    the note) or emergency (ED E/M); inpatient/observation notes get no E/M here. ``on``: the
-    date of service (default the document's date) that picks the code-set packs.
+    The E/M family comes from the document's type and ``setting`` (``em_family``): office
+    new/established (from ``new_patient`` or the note), emergency department, initial or
+    subsequent hospital care, consultations where the payer accepts them (``consults``); no
+    E/M for reports, letters and discharge summaries. ``on``: the date of service (default
+    the document's date) that picks the code-set packs.
     """
     if setting not in SETTINGS:
         raise UsageError(f"setting must be one of {', '.join(SETTINGS)}, not {setting!r}")
@@ -266,14 +327,16 @@ def service_codes(
         cpt, cpt_warnings = load_cpt_index(on)
         result.warnings += cpt_warnings
         descriptors = {c: row.description for c, row in cpt.codes.items()} if cpt else {}
-        em_setting = _em_setting(setting, new_patient)
-        em_codes: list[CodeSuggestion] = []
-        if em_setting is None:
-            result.warnings.append(f"E/M leveling for {setting} notes is not modelled here")
-        else:
-            em_codes, result.em = _em_suggestions(
-                document, em_setting, on, payer, descriptors, result.warnings
-            )
+        em_codes, result.em = _em_suggestions(
+            document,
+            setting,
+            on,
+            payer,
+            descriptors,
+            result.warnings,
+            new_patient=new_patient,
+            consults=consults,
+        )
         procedures: list[CodeSuggestion] = []
         if cpt is not None:
             procedures, more = cpt_procedure_suggestions(document, on=on)
@@ -287,6 +350,7 @@ def service_codes(
         result.codes += em_codes + sorted(procedures, key=lambda c: -c.score)
     if "HCPCS" in wanted:
         drugs, drug_warnings = jcode_suggestions(document, on=on)
-        result.codes += drugs
-        result.warnings += drug_warnings
+        fluids, fluid_warnings = fluid_blood_suggestions(document, on=on)
+        result.codes += drugs + fluids
+        result.warnings += drug_warnings + fluid_warnings
     return result

@@ -13,13 +13,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from medcoder.documents.model import Setting
+from medcoder.errors import MedcoderError
 from medcoder.store import access, audit
 from medcoder.store.audit import Actor
 from medcoder.store.base import EncounterStatus
 from medcoder.store.errors import ConflictError, InvalidError, NotFoundError
 from medcoder.store.models import Document, Encounter, Patient, User
 
-SETTINGS = ("inpatient", "outpatient", "abstraction")  # medcoder.coding.settings.SETTINGS
+SETTINGS = tuple(s.value for s in Setting)  # the one list of settings
 
 
 def check_version(entity: str, current: int, expected: int | None) -> None:
@@ -76,10 +78,12 @@ def create_encounter(
     external_id: str | None = None,
     assignee: str | None = None,
 ) -> Encounter:
-    if setting not in SETTINGS:
+    try:
+        setting = Setting.parse(setting).value
+    except MedcoderError:
         raise InvalidError(
             f"unknown setting {setting!r}; allowed: {', '.join(SETTINGS)}", field="setting"
-        )
+        ) from None
     if patient_id is not None and session.get(Patient, patient_id) is None:
         raise InvalidError(f"patient {patient_id} not found", field="patient_id")
     assignee_id = _user_id(session, assignee)

@@ -27,7 +27,7 @@ from medcoder.store.encounters import check_version, load_encounter, require_ope
 from medcoder.store.errors import ConflictError, InvalidError, NotFoundError
 from medcoder.store.models import CodeSuggestion, CodingResult, Encounter
 
-Coder = Callable[[Encounter], object]  # returns a medcoder.coding.suggestion.CodingResult
+Coder = Callable[[Encounter], object]  # returns a medcoder.suggestions.CodingResult
 
 
 def code_encounter(

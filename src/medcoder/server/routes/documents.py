@@ -41,7 +41,7 @@ def upload_document(
     ),
     setting: str = Query(
         "outpatient",
-        pattern="^(inpatient|outpatient|abstraction)$",
+        pattern="^(?i:inpatient|outpatient|emergency|observation|abstraction)$",
         description="Setting of the new encounter when none is given",
     ),
     kind: str | None = Query(None, max_length=128, description="Document kind label"),

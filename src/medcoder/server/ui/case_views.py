@@ -20,7 +20,9 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from medcoder.casework.classify import ALLEGATION_GROUPS, ALLEGATIONS, SEVERITY
+from medcoder.casework.dates import describe
 from medcoder.casework.render import name_documents
+from medcoder.casework.restore import chronology as chronology_from_dict
 from medcoder.server.routes.case_files import FACTORS
 from medcoder.server.ui._highlight import segments
 from medcoder.server.ui._page import PREFIX, Page, page_for, render
@@ -36,15 +38,16 @@ _KEY = r"^(|c?doc\d{1,10})$"
 
 
 def _when(event: dict) -> str:
-    """``03/14/2021 03:15``, ``03/14/2021 (morning)`` or ``undated`` (as the PDF prints it)."""
-    if not event.get("date"):
-        return "undated"
-    out = date.fromisoformat(event["date"]).strftime("%m/%d/%Y")
-    if event.get("time"):
-        out += " " + time.fromisoformat(event["time"]).strftime("%H:%M")
-    elif event.get("part_of_day"):
-        out += f" ({event['part_of_day']})"
-    return out
+    """``03/14/2021 03:15``, ``March 2016``, ``about July 2007`` or ``undated (...)``: as
+    precisely as the record states it, the way the PDF prints it."""
+    return describe(
+        date.fromisoformat(event["date"]) if event.get("date") else None,
+        precision=event.get("precision") or "day",
+        approximate=bool(event.get("approximate")),
+        clock=time.fromisoformat(event["time"]) if event.get("time") else None,
+        part_of_day=event.get("part_of_day"),
+        said=event.get("date_text"),
+    )
 
 
 class _Citations:
@@ -87,10 +90,15 @@ def _chronology(result: dict, cite: _Citations) -> dict:
         }
 
     events = [row(e) for e in chron.get("events") or []]
+    undated = [row(e) for e in chron.get("undated") or []]
+    by_id = {e["id"]: e for e in (*events, *undated)}
+    order = [e.id for e in chronology_from_dict(chron).timeline()]
     return {
         "events": events,
-        "undated": [row(e) for e in chron.get("undated") or []],
-        "by_id": {e["id"]: e for e in events},
+        "undated": undated,
+        "timeline": [by_id[i] for i in order if i in by_id],
+        "procedural": [row(e) for e in chron.get("procedural") or []],
+        "by_id": by_id,
         "flags": [
             {
                 **f,

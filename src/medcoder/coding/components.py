@@ -1,0 +1,388 @@
+"""The named components of the coding pipeline (see :mod:`medcoder.coding.pipeline`).
+
+Each class is one step with one job; :func:`default_components` lists them in order for a
+request. A component reads what the earlier ones wrote into the
+:class:`~medcoder.coding.pipeline.CodingState` and adds its own part.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import cached_property
+
+from medcoder.codesets.icd10cm_pack import display
+from medcoder.coding.candidates import Candidate, candidates_of
+from medcoder.coding.pipeline import CodingState, Component
+from medcoder.coding.request import CPT, HCPCS, ICD10PCS, CodingRequest
+from medcoder.coding.settings import Action
+from medcoder.documents.model import Document, Setting
+from medcoder.errors import DocumentError
+from medcoder.nlp.model import Assertion
+from medcoder.suggestions import CodeSuggestion, Evidence, Rejected
+
+_NOT_THE_PATIENTS = frozenset(
+    {Assertion.NEGATED, Assertion.RULED_OUT, Assertion.FAMILY, Assertion.HYPOTHETICAL}
+)
+MAX_TEXT = 5_000_000  # characters; longer texts are refused (split the document)
+SOURCE_CONFIDENCE = {"index": 0.8, "title": 0.75, "inclusion": 0.7, "lexicon": 0.7, "learned": 0.6}
+ASSERTION_FACTOR = {
+    Assertion.PRESENT: 1.0,
+    Assertion.POSSIBLE: 0.7,
+    Assertion.HISTORICAL: 0.8,
+}
+
+
+def states_the_assertion(code: str, assertion: Assertion) -> bool:
+    """History, status and family-history codes say what the assertion says: "history of
+    kidney stones" is Z87.442 (I.C.21.c.4), "mother with breast cancer" Z80.3 — coded
+    because of their assertion, not despite it."""
+    key = code.replace(".", "").upper()
+    if assertion is Assertion.HISTORICAL:
+        return key.startswith(("Z85", "Z86", "Z87", "Z92", "Z95", "Z96", "Z98", "Z90", "Z89"))
+    if assertion is Assertion.FAMILY:
+        return key.startswith(("Z80", "Z81", "Z82", "Z83", "Z84"))
+    return False
+
+
+def evidence_of(cand: Candidate, documents: list[Document]) -> Evidence:
+    """The words of the candidate's mention, cited."""
+    doc = (
+        documents[0] if len(documents) == 1 else next(d for d in documents if d.id == cand.document)
+    )
+    m = cand.match
+    return Evidence(
+        document=cand.document,
+        start=m.start,
+        end=m.end,
+        text=doc.text[m.start : m.end],
+        section=cand.section,
+        assertion=cand.assertion.value,
+        page=doc.page_at(m.start),
+        sentence=(m.sentence_start, m.sentence_end),
+    )
+
+
+class Annotate:
+    """Annotate each document once: type, sections, sentences, mentions with assertion."""
+
+    name = "annotate"
+
+    def __call__(self, state: CodingState) -> None:
+        for document in state.documents:
+            if len(document.text) > MAX_TEXT:
+                raise DocumentError(
+                    document.id,
+                    f"text of {len(document.text):,} characters is over the limit of "
+                    f"{MAX_TEXT:,}; split the document",
+                )
+            state.result.warnings.extend(document.warnings)
+            annotated = state.pipeline.annotate(document)
+            state.annotated.append(annotated)
+            state.candidates.extend(candidates_of(annotated))
+
+
+class Diagnoses:
+    """ICD-10-CM candidates the setting lets through, one suggestion per code."""
+
+    name = "diagnoses"
+    REASON_SECTIONS = frozenset({"chief_complaint", "reason_for_visit", "indications"})
+
+    @cached_property
+    def _chronic(self):  # noqa: ANN202 - callable(code) -> bool
+        from medcoder.coding.chronic import is_chronic
+
+        return is_chronic
+
+    def __call__(self, state: CodingState) -> None:
+        model = state.request.model
+        pack, profile = state.pack, state.profile
+        reading = None
+        if state.request.setting is not Setting.ABSTRACTION:
+            from medcoder.coding.drugs import treated_by
+            from medcoder.coding.reading import Reading, states_a_diagnosis
+
+            treated = {
+                a.id: treated_by({m.drug_class for m in a.medications if m.current})
+                for a in state.annotated
+            }
+            reading = Reading(state.request.setting, self._chronic, treated)
+            annotated = {a.id: a for a in state.annotated}
+            stated = {a.id: states_a_diagnosis(a) for a in state.annotated}
+        for cand in state.candidates:
+            if cand.match.entry.source == "status" and cand.assertion is not Assertion.HISTORICAL:
+                continue  # "bypass graft" is a status only as "s/p" or "history of" (I.C.21.c.3)
+            chronic_history = False
+            # What the words say (negated, family, hypothetical) speaks before where they are.
+            if reading is not None and cand.assertion not in _NOT_THE_PATIENTS:
+                verdict = reading.verdict(
+                    cand,
+                    annotated[cand.document],
+                    stated[cand.document],
+                    pack.title(cand.code) or "",
+                )
+                if not verdict.code:
+                    state.reject(
+                        Rejected(
+                            display(cand.code),
+                            pack.title(cand.code) or "",
+                            verdict.reason,
+                            verdict.guideline,
+                            [evidence_of(cand, state.documents)],
+                        )
+                    )
+                    continue
+                # A chronic condition listed in the past history is current (III.B): the
+                # history section made it "historical", the condition's nature says otherwise.
+                chronic_history = (
+                    cand.assertion is Assertion.HISTORICAL
+                    and cand.mention is not None
+                    and cand.mention.reading == "history"
+                )
+            if self._is_misplaced_encounter_code(cand, pack):
+                state.reject(
+                    Rejected(
+                        display(cand.code),
+                        pack.title(cand.code) or "",
+                        "an 'encounter for' code states the reason for the visit; "
+                        "it is taken from the chief complaint or reason for visit only",
+                        "I.C.21.c",
+                        [evidence_of(cand, state.documents)],
+                    )
+                )
+                continue
+            action = profile.actions.get(cand.assertion, Action.CODE)
+            if chronic_history or states_the_assertion(cand.code, cand.assertion):
+                action = Action.CODE
+            learned = model.keeps(cand) if model is not None else None
+            if learned is not None:
+                action = Action.CODE if learned else Action.DROP
+            if action is Action.CODE:
+                state.kept.append(cand)
+                continue
+            reason, guideline = profile.reasons.get(
+                cand.assertion, ("not coded in this setting", None)
+            )
+            if learned is False:
+                reason, guideline = (
+                    "the trained model says this organisation does not code it",
+                    None,
+                )
+            state.reject(
+                Rejected(
+                    display(cand.code),
+                    pack.title(cand.code) or "",
+                    reason,
+                    guideline,
+                    [evidence_of(cand, state.documents)],
+                )
+            )
+        state.diagnoses = self._aggregate(state)
+
+    def _is_misplaced_encounter_code(self, cand: Candidate, pack) -> bool:  # noqa: ANN001
+        title = pack.title(cand.code) or ""
+        return title.startswith("Encounter for") and cand.section not in self.REASON_SECTIONS
+
+    @staticmethod
+    def _aggregate(state: CodingState) -> list[CodeSuggestion]:
+        by_code: dict[str, list[Candidate]] = defaultdict(list)
+        for cand in state.kept:
+            by_code[cand.code].append(cand)
+        out = []
+        for key, cands in by_code.items():
+            miss = 1.0
+            for cand in cands:
+                base = SOURCE_CONFIDENCE.get(cand.match.entry.source, 0.6)
+                cand.confidence = base * ASSERTION_FACTOR.get(cand.assertion, 0.6)
+                miss *= 1.0 - cand.confidence
+            entry = cands[0].match.entry
+            out.append(
+                CodeSuggestion(
+                    system="ICD-10-CM",
+                    code=display(key),
+                    description=state.pack.title(key) or "",
+                    score=1.0 - miss,
+                    evidence=[evidence_of(c, state.documents) for c in cands],
+                    path=[f"{entry.source}: {entry.text}"],
+                    guidelines=["I.B.1"] if entry.source == "index" else [],
+                )
+            )
+        return out
+
+
+class Guidelines:
+    """The Official Guidelines' conventions: combination codes, Excludes1, unspecified codes
+    that yield to specific ones, symptoms integral to a confirmed diagnosis."""
+
+    name = "guidelines"
+
+    def __call__(self, state: CodingState) -> None:
+        from medcoder.coding.conventions import apply_conventions
+
+        kept, rejected = apply_conventions(
+            state.diagnoses, state.pack, state.profile, state.result.warnings
+        )
+        state.diagnoses = kept
+        state.result.rejected.extend(rejected)
+        if state.request.setting is Setting.ABSTRACTION:
+            return  # abstraction reports each mention as documented (CodiEsp's coders)
+        from medcoder.coding.guidelines import RULES, RuleContext
+
+        context = RuleContext(
+            state.diagnoses,
+            state.annotated,
+            state.pack,
+            state.request.setting.value,
+            state.result.rejected,
+            state.result.warnings,
+        )
+        for rule in RULES:
+            rule(context)
+        state.diagnoses = context.suggestions
+
+
+class HouseModelRescoring:
+    """A trained organisation model re-scores the diagnoses and keeps those over its threshold."""
+
+    name = "house_model"
+
+    def __call__(self, state: CodingState) -> None:
+        model = state.request.model
+        if model is None:
+            return
+        state.diagnoses = model.rescore(
+            state.diagnoses,
+            state.documents,
+            state.candidates,
+            pack=state.pack,
+            rejected=state.result.rejected,
+        )
+
+
+class Sequencing:
+    """Best first; then the principal (inpatient, UHDDS, with POA) or first-listed (IV.G)
+    diagnosis first; an etiology whose "use additional code" note names it goes before it."""
+
+    name = "sequencing"
+
+    def __call__(self, state: CodingState) -> None:
+        from medcoder.coding.inpatient import assign_poa, choose_principal, etiology_first
+
+        suggestions = sorted(state.diagnoses, key=lambda s: (-s.score, s.code))
+        if not suggestions or state.profile.name not in ("inpatient", "outpatient"):
+            state.diagnoses = suggestions
+            return
+        inpatient = state.profile.sequencing == "principal"
+        if inpatient:
+            assign_poa(suggestions, {d.id: d.text for d in state.documents})
+        routine = next((s for s in suggestions if s.code.startswith(("Z00.0", "Z00.1"))), None)
+        if routine is not None and not inpatient:
+            # A routine examination is the reason for the visit (I.C.21.c.13, IV.P).
+            suggestions.remove(routine)
+            state.diagnoses = [routine, *suggestions]
+            return
+        order = {id(s): state.stated_order(s) for s in suggestions}
+        first = choose_principal(
+            suggestions, lambda s: order.get(id(s)), prefer_definitive=inpatient
+        )
+        if first is None:
+            state.diagnoses = suggestions
+            return
+        first = etiology_first(
+            first,
+            suggestions,
+            lambda code: state.pack.notes(code, kinds=("useAdditionalCode",)),
+        )
+        if not inpatient:
+            first.principal = False  # "principal" is an inpatient (UHDDS) term
+        suggestions.remove(first)
+        state.diagnoses = [first, *suggestions]
+
+
+class Procedures:
+    """ICD-10-PCS codes built axis by axis; a procedure documented without an axis becomes a
+    query (a warning naming the missing axis and its values), never a code (A8)."""
+
+    name = "procedures"
+
+    def __init__(self, request: CodingRequest) -> None:
+        self.request = request
+
+    @cached_property
+    def engine(self):  # noqa: ANN201 - the ICD-10-PCS engine, when a PCS pack is installed
+        from medcoder.procedures import PcsEngine
+
+        setting = self.request.setting
+        # Abstraction (registries, case review, CodiEsp) reports a procedure documented without
+        # its approach at body-part level (4 characters); billing settings report complete
+        # codes only and ask a query for the rest.
+        prefix = 4 if setting is Setting.ABSTRACTION else None
+        engine_setting = Setting.INPATIENT if setting is Setting.OUTPATIENT else setting
+        return PcsEngine(engine_setting, on=self.request.on, prefix_length=prefix)
+
+    def __call__(self, state: CodingState) -> None:
+        model = state.request.model
+        for document in state.documents:
+            pcs = self.engine.analyze(document)
+            state.result.rejected.extend(pcs.rejected)  # procedures folded into another (B3.2)
+            # A8: a procedure missing an axis is a query, shown apart from the codes (and
+            # listed with the candidates not reported, with its evidence)
+            state.result.warnings.extend(query.message for query in pcs.queries)
+            state.result.rejected.extend(query.as_rejected() for query in pcs.queries)
+            learned = getattr(model, "pcs_predict", None)
+            if learned is None:
+                state.procedures.extend(pcs.codes)
+                continue
+            from medcoder.procedures.pcs_model import as_suggestions
+
+            # house forms keep the evidence and axis table of the engine code they re-express
+            house = getattr(model, "pcs_", None)
+            state.procedures.extend(as_suggestions(learned(document, pcs), pcs, house))
+
+
+class Services:
+    """E/M level (MDM grid or time), CPT procedures from a licensed file, HCPCS drugs."""
+
+    name = "services"
+
+    def __init__(self, request: CodingRequest) -> None:
+        self.request = request
+        self.systems = tuple(s for s in (CPT, HCPCS) if s in request.systems)
+
+    def __call__(self, state: CodingState) -> None:
+        from medcoder.services.service_codes import service_codes
+
+        setting = {"abstraction": "outpatient"}.get(self.request.setting, self.request.setting)
+        for document in state.documents:
+            found = service_codes(
+                document, setting=str(setting), on=self.request.on, systems=self.systems
+            )
+            for code in found.codes:
+                if code.evidence:
+                    state.services.append(code)
+                    continue
+                # Every reported code cites the words that support it; a level with nothing
+                # documented behind it is not reported.
+                state.reject(
+                    Rejected(
+                        code.code,
+                        code.description,
+                        "no documentation in the note supports this service level",
+                    )
+                )
+            state.result.warnings.extend(found.warnings)
+
+
+def default_components(request: CodingRequest) -> list[Component]:
+    """The components a request calls for, in order."""
+    components: list[Component] = [
+        Annotate(),
+        Diagnoses(),
+        Guidelines(),
+        HouseModelRescoring(),
+        Sequencing(),
+    ]
+    if ICD10PCS in request.systems:
+        components.append(Procedures(request))
+    if CPT in request.systems or HCPCS in request.systems:
+        components.append(Services(request))
+    return components

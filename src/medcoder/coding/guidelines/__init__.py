@@ -1,0 +1,20 @@
+"""The guideline layer: rules of the ICD-10-CM Official Guidelines applied to the candidate codes.
+
+Each rule is one small module with an id, the guideline section it applies and one function
+over the :class:`~medcoder.coding.pipeline.CodingState`; :data:`RULES` lists them in the order
+they run. A rule that changes or drops a code says so on the code (``path`` and ``guidelines``,
+shown by ``medcoder explain``) or in ``rejected`` with its reason, so every decision is
+traceable to the rule and the guideline. A new rule goes in its own module here and in
+:data:`RULES`, with a test on text written for it.
+"""
+
+from __future__ import annotations
+
+from medcoder.coding.guidelines.base import Rule, RuleContext
+from medcoder.coding.guidelines.encounter_reason import ENCOUNTER_REASON
+from medcoder.coding.guidelines.laterality import LATERALITY
+from medcoder.coding.guidelines.long_term_drugs import LONG_TERM_DRUGS
+
+RULES: tuple[Rule, ...] = (LATERALITY, LONG_TERM_DRUGS, ENCOUNTER_REASON)
+
+__all__ = ["RULES", "Rule", "RuleContext"]

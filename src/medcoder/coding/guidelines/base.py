@@ -1,0 +1,91 @@
+"""What a guideline rule is, and what it can read and change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+from medcoder.codesets.icd10cm_pack import ICD10CMPack, display
+from medcoder.codesets.systems import code_key
+from medcoder.nlp.annotated import AnnotatedDocument
+from medcoder.nlp.annotator import attributes_of
+from medcoder.nlp.model import Mention
+from medcoder.suggestions import CodeSuggestion, Rejected
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One guideline rule: ``apply(context)`` edits the context's suggestions in place."""
+
+    id: str
+    guideline: str
+    title: str
+    apply: Callable[[RuleContext], None]
+
+    def __call__(self, context: RuleContext) -> None:
+        self.apply(context)
+
+
+class RuleContext:
+    """The diagnoses of one coding run with what the rules need to read about them."""
+
+    def __init__(
+        self,
+        suggestions: list[CodeSuggestion],
+        annotated: list[AnnotatedDocument],
+        pack: ICD10CMPack,
+        setting: str,
+        rejected: list[Rejected],
+        warnings: list[str],
+    ) -> None:
+        self.suggestions = suggestions
+        self.annotated = {a.id: a for a in annotated}
+        self.pack = pack
+        self.setting = setting
+        self.rejected = rejected
+        self.warnings = warnings
+
+    @cached_property
+    def _by_span(self) -> dict[tuple[str, int, int], Mention]:
+        return {
+            (doc_id, m.start, m.end): m for doc_id, a in self.annotated.items() for m in a.mentions
+        }
+
+    def mentions_of(self, suggestion: CodeSuggestion) -> list[Mention]:
+        """The mentions behind a suggestion's evidence, with their attributes read."""
+        out = []
+        for e in suggestion.evidence:
+            mention = self._by_span.get((e.document, e.start, e.end))
+            if mention is not None:
+                out.append(attributes_of(self.annotated[e.document], mention))
+        return out
+
+    def all_mentions(self) -> list[tuple[AnnotatedDocument, Mention]]:
+        return [(a, m) for a in self.annotated.values() for m in a.mentions]
+
+    def recode(self, suggestion: CodeSuggestion, new_code: str, rule: Rule, why: str) -> None:
+        """Replace a suggestion's code by ``new_code`` (a billable code), saying why."""
+        key = code_key(new_code)
+        if not self.pack.is_billable(key) or key == code_key(suggestion.code):
+            return
+        old = suggestion.code
+        suggestion.code = display(key)
+        suggestion.description = self.pack.title(key) or ""
+        suggestion.path.append(f"{rule.id}: {old} -> {suggestion.code}: {why}")
+        if rule.guideline not in suggestion.guidelines:
+            suggestion.guidelines.append(rule.guideline)
+
+    def drop(self, suggestion: CodeSuggestion, rule: Rule, why: str) -> None:
+        """Take a suggestion out, recording the rule and the reason."""
+        if suggestion in self.suggestions:
+            self.suggestions.remove(suggestion)
+        self.rejected.append(
+            Rejected(
+                suggestion.code,
+                suggestion.description,
+                f"{why} [{rule.id}]",
+                rule.guideline,
+                suggestion.evidence,
+            )
+        )

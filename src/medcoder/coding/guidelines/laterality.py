@@ -1,0 +1,119 @@
+"""Laterality from the documentation (I.B.13).
+
+"For bilateral sites, the final character of the codes in the ICD-10-CM indicates laterality
+... An unspecified side code is also provided should the side not be identified in the medical
+record." A code reached through the index is often the unspecified-side code ("Colles'
+fracture of unspecified radius"); when the mention says "right wrist Colles fracture" the coder
+reports the right-side code, and a code whose title names the other side than its evidence is
+wrong. The side comes from the mention's own sentence, else from another mention of the same
+category in the note (a preoperative diagnosis "Rotator cuff tear, left" gives the side of
+the postoperative "rotator cuff tear, joint side").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+from medcoder.codesets.icd10cm_pack import ICD10CMPack
+from medcoder.codesets.systems import code_key
+from medcoder.coding.guidelines.base import Rule, RuleContext
+
+_SIDE_WORDS = ("right", "left", "bilateral", "unspecified")
+_SIDE = re.compile(r"\b(right|left|bilateral|unspecified)\b", re.I)
+_NAMED_SIDE = re.compile(r"\b(right|left|bilateral)\b", re.I)
+
+
+def _side_of(context: RuleContext, suggestion) -> str | None:  # noqa: ANN001
+    sides = Counter(m.laterality for m in context.mentions_of(suggestion) if m.laterality)
+    if not sides:
+        category = code_key(suggestion.code)[:3]
+        documents = {e.document for e in suggestion.evidence}
+        for annotated, mention in context.all_mentions():
+            if annotated.id in documents and any(c.startswith(category) for c in mention.codes):
+                from medcoder.nlp.annotator import attributes_of
+
+                side = attributes_of(annotated, mention).laterality
+                if side:
+                    sides[side] += 1
+    if len(sides) != 1:
+        return None  # no side, or both sides documented: leave the code as reached
+    return next(iter(sides))
+
+
+@lru_cache(maxsize=4096)
+def _family(pack: ICD10CMPack, category: str) -> dict[str, str]:
+    """Billable codes of a category by their title with the side word blanked out."""
+    out: dict[str, str] = {}
+    stack = [category]
+    while stack:
+        key = stack.pop()
+        children = pack.children(key)
+        if not children and pack.is_billable(key):
+            title = (pack.title(key) or "").lower()
+            out.setdefault(f"{len(key)}|{title}", key)
+        stack.extend(children)
+    return out
+
+
+def _lateral_sibling(pack: ICD10CMPack, code: str, side: str) -> str | None:
+    key = code_key(code)
+    title = (pack.title(key) or "").lower()
+    found = list(_SIDE.finditer(title))
+    if not found:
+        return None
+    if any(m.group(1) == side for m in found):
+        return None  # already the documented side
+    family = _family(pack, key[:3])
+    for m in found:
+        candidate = f"{title[: m.start()]}{side}{title[m.end() :]}"
+        sibling = family.get(f"{len(key)}|{candidate}")
+        if sibling is not None and sibling != key:
+            return sibling
+    return None
+
+
+# Words a lateral code may add to an unspecified title: "Osteoarthritis of knee, unspecified"
+# becomes "Unilateral primary osteoarthritis, right knee" (primary is the default form).
+_LATERAL_EXTRA = frozenset({"unilateral", "primary"})
+_WORD = re.compile(r"[a-z]+")
+
+
+def _closest_lateral(pack: ICD10CMPack, code: str, side: str) -> str | None:
+    """A code of the category naming ``side`` whose title adds only the side (and the
+    default-form words) to the unspecified title."""
+    key = code_key(code)
+    title = (pack.title(key) or "").lower()
+    own = set(_WORD.findall(title)) - {"unspecified", "of", "in", "and"}
+    best: tuple[int, str] | None = None
+    for label, sibling in _family(pack, key[:3]).items():
+        words = set(_WORD.findall(label.split("|", 1)[1])) - {"of", "in", "and"}
+        if side not in words or not own <= words:
+            continue
+        extra = words - own - {side}
+        if extra <= _LATERAL_EXTRA and (best is None or len(extra) < best[0]):
+            best = (len(extra), sibling)
+    return best[1] if best else None
+
+
+def apply(context: RuleContext) -> None:
+    for suggestion in list(context.suggestions):
+        if suggestion.system != "ICD-10-CM":
+            continue
+        side = _side_of(context, suggestion)
+        if side is None:
+            continue
+        sibling = _lateral_sibling(context.pack, suggestion.code, side)
+        if sibling is None and not _NAMED_SIDE.search(suggestion.description or ""):
+            sibling = _closest_lateral(context.pack, suggestion.code, side)
+        if sibling is not None:
+            context.recode(suggestion, sibling, LATERALITY, f"the documentation says {side}")
+
+
+LATERALITY = Rule(
+    "laterality",
+    "I.B.13",
+    "The side documented for the condition picks the right, left or bilateral code",
+    apply,
+)

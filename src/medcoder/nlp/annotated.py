@@ -1,0 +1,103 @@
+"""The annotated document: what every later stage reads, computed once per document.
+
+Diagnoses, procedures, services, CDI and casework all need the same facts about a note — its
+type, its sections and their roles, its sentences, the concepts it mentions with their
+assertion (present, negated, uncertain, historical, family, hypothetical), laterality and
+site, and its lab values. :class:`AnnotatedDocument` holds them; :class:`~medcoder.nlp.
+annotator.Annotator` builds it. No stage re-annotates the text.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from medcoder.documents.doctype import DocumentType
+from medcoder.documents.model import Document, LabResult, Section, Sentence
+from medcoder.nlp.medications import MedicationMention
+from medcoder.nlp.model import Assertion, Mention
+from medcoder.nlp.statements import Statement
+
+
+@dataclass
+class AnnotatedDocument:
+    """A document with its type, sections, sentences and concept mentions.
+
+    ``mentions`` are sorted by position; each carries its vocabulary match (``match``: the
+    entry, covered words and sentence) and its candidate codes (``codes``: the entry's own code,
+    then codes the index pairs with it).
+    """
+
+    document: Document
+    type: DocumentType = DocumentType.UNKNOWN
+    type_clues: tuple[str, ...] = ()
+    mentions: list[Mention] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+    described: set[int] = field(default_factory=set, repr=False)  # mentions with attributes read
+
+    @property
+    def id(self) -> str:
+        return self.document.id
+
+    @property
+    def text(self) -> str:
+        return self.document.text
+
+    @property
+    def sections(self) -> list[Section]:
+        return self.document.sections
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        return self.document.sentences
+
+    @cached_property
+    def _section_starts(self) -> list[int]:
+        return [s.start for s in self.document.sections]
+
+    def section_at(self, offset: int) -> Section | None:
+        """The section holding ``offset`` (a bisect over the sorted sections)."""
+        i = bisect_right(self._section_starts, offset) - 1
+        if i >= 0 and offset < self.document.sections[i].end:
+            return self.document.sections[i]
+        return None
+
+    @cached_property
+    def _statement_starts(self) -> list[int]:
+        return [s.start for s in self.statements]
+
+    def statement_at(self, offset: int) -> Statement | None:
+        """The statement holding ``offset`` (statements are sorted and do not overlap)."""
+        i = bisect_right(self._statement_starts, offset) - 1
+        if i >= 0 and offset < self.statements[i].end:
+            return self.statements[i]
+        return None
+
+    def diagnosis_statements(self) -> list[Statement]:
+        return [s for s in self.statements if s.role == "diagnosis"]
+
+    def sections_of(self, *kinds: str) -> list[Section]:
+        return [s for s in self.document.sections if s.kind in kinds]
+
+    def mentions_in(self, section: Section) -> list[Mention]:
+        return [m for m in self.mentions if section.start <= m.start < section.end]
+
+    def present(self) -> list[Mention]:
+        return [m for m in self.mentions if m.assertion is Assertion.PRESENT]
+
+    @cached_property
+    def medications(self) -> list[MedicationMention]:
+        """Drugs the note names, with their class and whether they are current; read on
+        first use."""
+        from medcoder.nlp.medications import find_medications
+
+        return find_medications(self.document)
+
+    @cached_property
+    def results(self) -> list[LabResult]:
+        """Lab and vital values: structured results (HL7/FHIR) normalised, then values
+        written in the text; read on first use (coding does not need them, CDI does)."""
+        from medcoder.nlp.mentions import document_results
+
+        return document_results(self.document)

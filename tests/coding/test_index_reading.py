@@ -1,0 +1,53 @@
+"""How the Alphabetic Index is read into phrases (I.A.16 see, I.A.18 defaults, I.B.1 complete
+codes) and how one phrase gets one reading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import medcoder
+
+
+@pytest.fixture(autouse=True)
+def _packs(built_packs: Path) -> None:
+    """The built-in tabular and the synthetic index (tests/fixtures/engine)."""
+
+
+def _codes(statement: str, heading: str = "ASSESSMENT") -> list[str]:
+    note = f"{heading}:\n{statement}\n"
+    return [c.code for c in medcoder.code(note, setting="inpatient", systems="icd10cm").codes]
+
+
+def test_a_subterm_that_says_see_codes_as_its_target_I_A_16() -> None:
+    # Regurgitation, mitral -> see Insufficiency, mitral (I34.0), not Regurgitation (R11.10)
+    assert _codes("Mild mitral regurgitation on echocardiogram.") == ["I34.0"]
+
+
+def test_a_see_reference_by_site_leads_to_the_sites_of_its_target() -> None:
+    # Decubitus -> see Ulcer, pressure, by site; stage 4 completes L89.15- as L89.154
+    assert _codes("Stage IV necrotic sacral decubitus.", "POSTOPERATIVE DIAGNOSIS") == ["L89.154"]
+
+
+def test_a_dash_code_is_completed_by_the_index_path_words_not_the_unspecified_child() -> None:
+    assert _codes("Pressure ulcer, stage 4, sacral region.") == ["L89.154"]
+
+
+def test_fracture_traumatic_is_the_default_reading_of_fracture_I_A_18() -> None:
+    assert _codes("Right proximal humerus fracture.") == ["S42.201A"]
+
+
+def test_lumbar_is_read_as_the_index_low_back() -> None:
+    assert _codes("Acute lumbar strain after lifting boxes.") == ["S39.012A"]
+
+
+def test_two_index_readings_of_one_phrase_give_one_code() -> None:
+    assert _codes("Right wrist Colles fracture.") == ["S52.531A"]
+    assert _codes("Critical aortic stenosis with an aortic valve area of 0.5 cm square.") == [
+        "I35.0"
+    ]
+
+
+def test_coordinated_sites_are_separate_conditions() -> None:
+    assert sorted(_codes("Left tibia and fibula fractures.")) == ["S82.202A", "S82.402A"]
