@@ -25,7 +25,12 @@ import time
 sys.path.insert(0, os.path.dirname(__file__))
 from bench_workbench import free_port, fresh_database  # noqa: E402
 
-WORDS = ["patient", "seen", "today", "for", "follow", "up", "of", "type", "2", "diabetes", "mellitus", "with", "chronic", "kidney", "disease", "stage", "3", "blood", "pressure", "remains", "elevated", "on", "lisinopril", "denies", "chest", "pain", "or", "shortness", "of", "breath", "lungs", "clear", "heart", "regular", "abdomen", "soft", "nontender", "plan", "continue", "metformin", "recheck", "hemoglobin", "a1c", "in", "three", "months", "congestive", "heart", "failure", "compensated", "no", "edema"]
+WORDS = (  # noqa: SIM905 - a phrase to read, split into words
+    "patient seen today for follow up of type 2 diabetes mellitus with chronic kidney disease "
+    "stage 3 blood pressure remains elevated on lisinopril denies chest pain or shortness of "
+    "breath lungs clear heart regular abdomen soft nontender plan continue metformin recheck "
+    "hemoglobin a1c in three months congestive heart failure compensated no edema"
+).split()
 SMALL = (
     "CHIEF COMPLAINT: Follow-up.\n\nASSESSMENT AND PLAN:\n"
     "1. Type 2 diabetes mellitus with diabetic chronic kidney disease, stage 3.\n"

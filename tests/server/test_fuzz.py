@@ -15,7 +15,6 @@ schemathesis = pytest.importorskip(
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from workbench_api import ensure_user, login  # noqa: E402
 
-
 BUDGET = 240.0  # seconds; the run stops trying new operations past it
 
 

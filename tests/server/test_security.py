@@ -44,7 +44,6 @@ def _coded(client: TestClient) -> dict:
 
 
 def _accept_all(client: TestClient, encounter: dict) -> int:
-    version = encounter["version"]
     for code in encounter["codes"]:
         r = client.post(f"/api/suggestions/{code['id']}/accept", json={"version": code["version"]})
         assert r.status_code == 200, r.text
@@ -107,9 +106,7 @@ def test_a_change_prepared_before_finalize_cannot_land_after_it(app, client_for)
     with db.session() as s:
         codes = set(
             s.scalars(
-                select(CodeSuggestion.code).where(
-                    CodeSuggestion.encounter_id == encounter["id"]
-                )
+                select(CodeSuggestion.code).where(CodeSuggestion.encounter_id == encounter["id"])
             )
         )
     assert codes == {"E11.22", "I10"}
@@ -129,9 +126,12 @@ def test_only_a_managers_audited_reopen_changes_finalized_codes(app, client_for)
     added = coder.post(f"/api/encounters/{eid}/codes", json={"code": "E78.5"})
     assert added.status_code == 409
     final = coder.get(f"/api/encounters/{eid}").json()["encounter"]
-    assert coder.post(
-        f"/api/encounters/{eid}/reopen", json={"reason": "x", "version": final["version"]}
-    ).status_code == 403
+    assert (
+        coder.post(
+            f"/api/encounters/{eid}/reopen", json={"reason": "x", "version": final["version"]}
+        ).status_code
+        == 403
+    )
     reopened = manager.post(
         f"/api/encounters/{eid}/reopen",
         json={"reason": "payer asked for the CKD stage", "version": final["version"]},
@@ -147,9 +147,7 @@ def test_only_a_managers_audited_reopen_changes_finalized_codes(app, client_for)
 def test_nul_anywhere_is_422_never_500(client_for, app):
     anonymous = client_for()
     csrf = anonymous.get("/login").json()["csrf_token"]
-    r = anonymous.post(
-        "/login", data={"username": "a\x00b", "password": "p", "csrf_token": csrf}
-    )
+    r = anonymous.post("/login", data={"username": "a\x00b", "password": "p", "csrf_token": csrf})
     assert r.status_code == 422
     coder = client_for("coder")
     eid = upload(coder).json()["encounter_id"]
@@ -413,8 +411,9 @@ def test_each_format_has_its_size_limit(client_for):
     from medcoder.server.uploads import FORMAT_LIMITS
 
     coder = client_for("coder")
-    hl7 = b"MSH|^~\\&|A|B|C|D|20240101||ORU^R01|1|P|2.5\rOBX|1|TX|||" + b"x" * (
-        FORMAT_LIMITS["hl7v2"]
+    hl7 = (
+        b"MSH|^~\\&|A|B|C|D|20240101||ORU^R01|1|P|2.5\rOBX|1|TX|||"
+        + b"x" * (FORMAT_LIMITS["hl7v2"])
     )
     r = coder.post("/api/documents", content=hl7, headers={"content-type": "application/hl7-v2"})
     assert r.status_code == 413 and "hl7v2 document may be at most" in r.json()["error"]["message"]
