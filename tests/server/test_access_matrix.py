@@ -35,7 +35,7 @@ ACTOR = {
 
 
 def _stub_coder(encounter):
-    from medcoder.coding.suggestion import CodeSuggestion, CodingResult
+    from medcoder.suggestions import CodeSuggestion, CodingResult
 
     codes = [CodeSuggestion("ICD-10-CM", c, c, 0.9) for c in ("E11.22", "I10")]
     return CodingResult(document=f"enc{encounter.id}", setting=encounter.setting, codes=codes)

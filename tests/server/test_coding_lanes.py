@@ -19,7 +19,7 @@ started_large = threading.Semaphore(0)
 
 def _slow_for_large(encounter):
     """In-thread coder: a large encounter blocks until released (a very slow run)."""
-    from medcoder.coding.suggestion import CodingResult
+    from medcoder.suggestions import CodingResult
 
     if sum(len(d.text) for d in encounter.documents) > LARGE_TEXT:
         started_large.release()

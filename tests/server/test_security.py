@@ -22,8 +22,8 @@ PHI_NAME, PHI_MRN = "Ottilie Vandersloot", "MRN-77341902"
 
 
 def _stub_coder(encounter):
-    from medcoder.coding.suggestion import CodeSuggestion as Suggested
-    from medcoder.coding.suggestion import CodingResult
+    from medcoder.suggestions import CodeSuggestion as Suggested
+    from medcoder.suggestions import CodingResult
 
     codes = [Suggested("ICD-10-CM", code, code, 0.9) for code in ("E11.22", "I10")]
     return CodingResult(document=f"enc{encounter.id}", setting=encounter.setting, codes=codes)

@@ -282,17 +282,11 @@ def test_coder_to_manager_in_a_browser(live_server, browser, tmp_path):
     page.click("button:has-text('Send for physician review')")
     _expect_text(page.get_by_test_id("report-state"), "physician review")
     shots.take(page, "06-report-sent")
-    token = next(c["value"] for c in page.context.cookies() if c["name"] == "medcoder_csrf")
-    shared = page.request.post(  # the physician who reviews it (minimum necessary)
-        f"{base}/api/shares",
-        headers={"X-CSRF-Token": token},
-        data={
-            "entity": "report",
-            "entity_id": int(report_url.rsplit("/", 1)[1]),
-            "username": "phil",
-        },
-    )
-    assert shared.ok, shared.text()
+    # Share it with the physician who reviews it (minimum necessary: nobody else sees it).
+    page.get_by_test_id("share-report").locator("summary").click()
+    page.get_by_test_id("share-report").locator("input[name=username]").fill("phil")
+    page.get_by_test_id("share-report").locator("button[type=submit]").click()
+    _expect().expect(page.get_by_test_id("activity")).to_contain_text("share")
     _log_out(page, base)
 
     # The physician may return it for corrections but not approve it.
