@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -72,3 +73,31 @@ def test_negation_still_reaches_its_target_in_an_unbroken_note():
 def test_nearest_place_is_the_closest_and_the_earlier_on_a_tie(places, anchor):
     places.sort()
     assert _nearest(places, anchor) == min(places, key=lambda p: abs(p - anchor))
+
+
+LATERALITY_NOTES = [
+    "Osteoarthritis of the left knee, worse with stairs.",
+    "Right knee osteoarthritis; left knee replaced in 2019.",
+    "Bilateral carpal tunnel syndrome, R worse than L.",
+    "Cellulitis of the right lower leg with lymphangitis.",
+    "Fracture of L wrist after a fall.",
+    "Otitis media, both ears, treated with amoxicillin.",
+    "Pain in the shoulder of the left arm, and right hip pain.",
+    "Glaucoma; no laterality documented.",
+    "Stage 3 pressure ulcer of the sacrum, rt heel intact.",
+]
+
+
+@pytest.mark.parametrize("note", LATERALITY_NOTES)
+def test_laterality_read_alone_is_the_one_all_attributes_give(note):
+    """The laterality guideline reads only the side (one pattern instead of five): for every
+    word of the note taken as a mention, in its own sentence and in a window, the same side."""
+    import re
+
+    from medcoder.nlp.attributes import extract_attributes, laterality_of
+
+    for word in re.finditer(r"[A-Za-z]{4,}", note):
+        start, end = word.span()
+        for sentence in (None, (0, len(note))):
+            full = extract_attributes(note, start, end, sentence).laterality
+            assert laterality_of(note, start, end, sentence) == full, (note, word.group())
