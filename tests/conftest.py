@@ -3,18 +3,47 @@
 Tests that read the public reference data find it at ``../shared/data`` (relative to the
 repository root) or at ``$MEDCODER_SHARED_DATA``, and skip with a reason when it is absent.
 Every test gets its own empty medcoder data directory so no test sees a user's packs.
+
+Tests that need a service a machine may lack (Debian's chromium for the browser tests, a
+PostgreSQL server) ask for it through :func:`unavailable`: on a developer's machine they skip
+with the reason and the command that provides it; in CI (``$MEDCODER_CI=1``, set by
+``.ci/run``) they fail instead, so CI can never pass by skipping them.
+
+Test modules never import a ``conftest``: helpers they share live in modules of their own
+(``tests/casework/casework_cases.py``, ``tests/ui/browser_support.py``); every test folder's
+conftest is named ``conftest`` and only one of them can be imported under that name.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CI_ENV = "MEDCODER_CI"
+
+
+def in_ci() -> bool:
+    """True under ``.ci/run`` (``MEDCODER_CI=1``): required services must be there."""
+    return os.environ.get(CI_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def _unavailable(reason: str) -> NoReturn:
+    if in_ci():
+        pytest.fail(f"{reason} (${CI_ENV} is set: CI runs every browser and PostgreSQL test)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def unavailable() -> Callable[[str], NoReturn]:
+    """``unavailable("chromium is missing ...")``: skip the test with that reason, or fail it
+    in CI. For fixtures of other folders (tests/ui/conftest.py's browser)."""
+    return _unavailable
 
 
 def _shared_data_dir() -> Path:
@@ -105,5 +134,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     url = os.environ.get(PG_ENV)
     if not url:
-        pytest.skip(f'PostgreSQL tests need ${PG_ENV} (eval "$(bash .ci/postgres.sh)")')
+        _unavailable(
+            f"PostgreSQL not configured: set ${PG_ENV} to run this test against PostgreSQL too "
+            '(eval "$(bash .ci/postgres.sh)" starts a throwaway server)'
+        )
+    try:
+        import psycopg  # noqa: F401 - the driver the URL names
+    except ImportError:
+        _unavailable("PostgreSQL tests need psycopg (pip install -e '.[dev]')")
     yield from _empty_postgres(url)

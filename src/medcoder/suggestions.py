@@ -104,7 +104,12 @@ class Rejected:
 
 @dataclass
 class CodingResult:
-    """The codes of one document or encounter, best first."""
+    """The codes of one document or encounter, best first.
+
+    ``code_sets`` names the version of each code set the codes were taken from (``{"ICD-10-CM":
+    "FY2026", "ICD-10-PCS": "FY2023", ...}``), so a result read later says which year it
+    followed; a version other than the one in force on the date of service is also a warning.
+    """
 
     document: str
     setting: str
@@ -112,6 +117,7 @@ class CodingResult:
     rejected: list[Rejected] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     language: str | None = None
+    code_sets: dict[str, str] = field(default_factory=dict)
     # Seconds each pipeline component took for this result (``--explain-pipeline``).
     pipeline: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
@@ -121,6 +127,8 @@ class CodingResult:
             "setting": self.setting,
             "codes": [c.to_dict(explain=explain) for c in self.codes],
         }
+        if self.code_sets:
+            out["code_sets"] = dict(self.code_sets)
         if self.warnings:
             out["warnings"] = self.warnings
         if explain:

@@ -1,14 +1,12 @@
-"""Shared helpers for the case-work tests: fixture folders and the analysed reports."""
+"""Fixtures of the case-work tests: the case folders and their expected rows (the case names
+and the row reader are in casework_cases.py, which test modules import)."""
 
 from __future__ import annotations
 
 import json
-from datetime import date, time
 from pathlib import Path
 
 import pytest
-
-CASES = ("ed_missed_mi", "lap_chole", "opinion_sea", "opinion_ob")
 
 
 @pytest.fixture(scope="session")
@@ -22,9 +20,3 @@ def expected(casework_dir: Path):  # noqa: ANN201
         return json.loads((casework_dir / "expected" / f"{name}.json").read_text())
 
     return load
-
-
-def parse_expected(row: dict[str, object]) -> tuple[date, time | None]:
-    day = date.fromisoformat(str(row["date"]))
-    clock = time.fromisoformat(str(row["time"])) if row.get("time") else None
-    return day, clock

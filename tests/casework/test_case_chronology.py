@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from casework_cases import CASES, parse_expected
 
-from conftest import CASES, parse_expected
 from medcoder.casework.case import Case, load_case
 from medcoder.casework.chronology import build_chronology
 from medcoder.documents.readers import read_source

@@ -6,8 +6,8 @@ import io
 import re
 
 import pytest
+from casework_cases import CASES
 
-from conftest import CASES
 from medcoder.casework.analyze import analyze_case
 from medcoder.casework.case import load_case
 from medcoder.casework.render import DISCLAIMER, render_html, render_json, render_pdf

@@ -137,23 +137,85 @@ def test_parse_shows_sections_mentions_and_results(data_dir: Path) -> None:
 def test_every_command_is_documented_in_the_readme(data_dir: Path) -> None:
     readme = (REPO / "README.md").read_text()
     out = run("--help", data_dir=data_dir).stdout
-    commands = re.findall(r"^│ (\w[\w-]*) ", out, flags=re.M)
-    assert commands
+    listing = out.split("\nCommands:\n", 1)[1]
+    commands = re.findall(r"^  (\w[\w-]*)\b", listing, flags=re.M)
+    assert len(commands) > 10
     missing = [c for c in commands if f"medcoder {c}" not in readme]
     assert missing == []
 
 
+# Every package of src/medcoder, bottom layer first: a package imports only packages of the
+# layers below it (docs/architecture.md). The shell is the top three layers.
+LAYERS = (
+    ("errors", "suggestions"),
+    ("codesets", "documents"),
+    ("nlp",),
+    ("procedures", "services"),
+    ("coding",),
+    ("learning",),
+    ("claims",),
+    ("edits", "cdi", "casework"),
+    ("store",),
+    ("server",),
+    ("cli",),
+)
+SHELL = ("store", "server", "cli")
+# Upward imports that exist today, each to be removed; the test fails on a new one and on one
+# that is gone but still listed. coding.api loads a trained model from learning/, which fits
+# with the coding engine.
+KNOWN_UPWARD = {
+    ("src/medcoder/coding/api.py", "learning"),
+}
+_IMPORT = re.compile(r"^\s*(?:from|import)\s+medcoder\.(\w+)", re.M)
+
+
+def _package_imports() -> dict[str, set[tuple[str, str]]]:
+    """{package: {(file, imported package)}} for every package of src/medcoder."""
+    root = REPO / "src" / "medcoder"
+    found: dict[str, set[tuple[str, str]]] = {}
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root).parts
+        if parts[0] in ("__init__.py", "__main__.py"):
+            continue  # the public API and the entry point sit above every layer
+        package = parts[0].removesuffix(".py")
+        for other in _IMPORT.findall(path.read_text()):
+            if other != package:
+                found.setdefault(package, set()).add((str(path.relative_to(REPO)), other))
+    return found
+
+
+def test_the_layers_name_every_package() -> None:
+    root = REPO / "src" / "medcoder"
+    packages = {p.name for p in root.iterdir() if (p / "__init__.py").exists()}
+    modules = {p.stem for p in root.glob("*.py")} - {"__init__", "__main__"}
+    layered = {name for layer in LAYERS for name in layer}
+    assert packages | modules == layered
+
+
 def test_core_never_imports_the_shell() -> None:
-    core = ["documents", "nlp", "coding", "edits", "claims", "cdi", "services", "procedures"]
     shell = re.compile(
-        r"^\s*(from|import)\s+(medcoder\.(cli|server|store)|typer|fastapi|sqlalchemy)\b", re.M
+        r"^\s*(from|import)\s+(medcoder\.(cli|server|store)|typer|fastapi|sqlalchemy|uvicorn)\b",
+        re.M,
     )
+    core = [name for layer in LAYERS for name in layer if name not in SHELL]
     offenders = []
     for package in core:
-        for path in (REPO / "src" / "medcoder" / package).rglob("*.py"):
+        folder = REPO / "src" / "medcoder" / package
+        for path in folder.rglob("*.py") if folder.is_dir() else [folder.with_suffix(".py")]:
             if shell.search(path.read_text()):
                 offenders.append(str(path.relative_to(REPO)))
     assert offenders == []
+
+
+def test_packages_import_only_the_layers_below_them() -> None:
+    level = {name: i for i, layer in enumerate(LAYERS) for name in layer}
+    upward = {
+        (file, other)
+        for package, imports in _package_imports().items()
+        for file, other in imports
+        if level.get(other, -1) >= level[package]
+    }
+    assert upward == KNOWN_UPWARD
 
 
 # -- `medcoder train` learns what this house codes, `--model` applies it (issue 4, step 6) ----

@@ -7,6 +7,7 @@ calls for (inpatient and abstraction: ICD-10-PCS too; outpatient: CPT/HCPCS serv
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -112,11 +113,14 @@ def test_explain_prints_the_mdm_grid_and_how_the_level_was_decided() -> None:
 def test_inpatient_and_abstraction_default_to_pcs_when_its_pack_is_imported(
     fixtures: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _pcs_fixture_pack(fixtures)
+    _pcs_fixture_pack(fixtures)  # FY2023
     for setting in ("inpatient", "abstraction"):
         request = CodingRequest.build(setting).resolve()
         assert request.systems == ("ICD-10-CM", "ICD-10-PCS")
         assert request.notes == ()
+    # a date of another fiscal year still codes PCS: the nearest pack, named in the result
+    dated = CodingRequest.build("inpatient", on=dt.date(2026, 3, 6)).resolve()
+    assert dated.systems == ("ICD-10-CM", "ICD-10-PCS") and dated.notes == ()
 
 
 def test_without_the_pcs_pack_inpatient_codes_icd10cm_and_says_why(

@@ -75,10 +75,11 @@ def test_a_missing_pcs_pack_leaves_procedures_out_with_a_note_not_an_error(
 
 def test_pipeline_components_are_named_in_order_and_replaceable(built_packs: Path) -> None:
     pipeline = pipeline_for(CodingRequest.build("outpatient", systems="icd10cm"))
-    assert pipeline.names[:5] == [
+    assert pipeline.names[:6] == [
         "annotate",
         "diagnoses",
         "guidelines",
+        "scoring",
         "house_model",
         "sequencing",
     ]

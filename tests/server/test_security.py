@@ -425,7 +425,7 @@ def test_each_format_has_its_size_limit(client_for):
 def test_root_redirects_to_the_ui_and_docs_are_not_served_from_a_cdn(client_for):
     anonymous = client_for()
     root = anonymous.get("/", follow_redirects=False)
-    assert root.status_code == 303 and root.headers["location"] == "/ui"
+    assert root.status_code == 303 and root.headers["location"] == "/ui/"
     assert anonymous.get("/docs").status_code == 404
     assert anonymous.get("/redoc").status_code == 404
     assert anonymous.get("/openapi.json").status_code == 200

@@ -1,6 +1,6 @@
 """The E/M account ``medcoder explain`` prints: MDM grid, 2-of-3 result, time, patient status.
 
-The AMA 2021/2023 MDM table (DOMAIN.md section 4): three elements, data in three categories,
+The AMA 2021/2023 MDM table (docs/domain.md §4): three elements, data in three categories,
 the level met or exceeded by 2 of 3; office levels may be chosen by total time instead
 (2024+ thresholds), ED levels never; prolonged services only with a time-based level.
 """

@@ -1,115 +1,18 @@
 """A coder's and a manager's day in a real browser: log in, upload, code, see the evidence,
 review, finalize, download the claim, report, and have the report approved.
 
-Needs Playwright for Python and Debian's chromium (``bash .ci/browser.sh``); skipped otherwise.
-Screenshots go to ``$MEDCODER_UI_SHOTS`` when set.
+Needs Playwright for Python and Debian's chromium (``bash .ci/browser.sh``): skipped with the
+reason otherwise, failed in CI (tests/ui/conftest.py). Screenshots go to ``$MEDCODER_UI_SHOTS``
+when set.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
-import socket
-import threading
-import time
 from pathlib import Path
 
-import pytest
-from ui_workbench import NOTE, PASSWORD, audit_rows, build_app, ensure_user
-
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
-playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright for Python is not installed (pip install playwright)"
-)
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason=f"{CHROMIUM} is missing; install it with `bash .ci/browser.sh` (Debian chromium)",
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def live_server(tmp_path, built_packs):
-    import uvicorn
-
-    app = build_app(f"sqlite:///{tmp_path / 'workbench.db'}")
-    for name, role in [("cora", "coder"), ("phil", "physician"), ("mona", "manager")]:
-        ensure_user(app, name, role)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the workbench did not start")
-        time.sleep(0.05)
-    yield app, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    app.state.workbench.db.dispose()
-
-
-@pytest.fixture
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-
-
-class Shots:
-    def __init__(self) -> None:
-        self.dir = os.environ.get("MEDCODER_UI_SHOTS")
-        if self.dir:
-            Path(self.dir).mkdir(parents=True, exist_ok=True)
-
-    def take(self, page, name: str) -> None:
-        if self.dir:
-            page.screenshot(path=str(Path(self.dir) / f"{name}.png"), full_page=True)
-
-
-def _expect():  # noqa: ANN202 - playwright.sync_api, imported when a browser test runs
-    """Playwright's web-first assertions: they poll without evaluating strings in the page,
-    which the workbench's Content-Security-Policy (no 'unsafe-eval') would refuse."""
-    import playwright.sync_api
-
-    return playwright.sync_api
-
-
-def _expect_text(locator, text: str) -> None:  # noqa: ANN001 - a playwright Locator
-    """Wait until the element's text, trimmed and in any case, is ``text``."""
-    pattern = re.compile(rf"^\s*{re.escape(text)}\s*$", re.I)
-    _expect().expect(locator).to_have_text(pattern)
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/ui/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{base}/ui/worklist")
-
-
-def _log_out(page, base: str) -> None:
-    page.click("[data-logout]")
-    page.wait_for_url(f"{base}/ui/login")
+from browser_support import Shots, expect_text, log_in, log_out, web_first
+from ui_workbench import NOTE, PASSWORD, audit_rows
 
 
 def _synthetic_claim(template: dict) -> dict:
@@ -209,7 +112,7 @@ def test_coder_to_manager_in_a_browser(live_server, browser, tmp_path):
     shots.take(page, "03b-scrub-findings")
     # The claim preview follows the codes too: the accepted code is on the claim.
     first_code = first.locator(".code-id").inner_text().strip()
-    _expect().expect(page.get_by_test_id("claim-preview")).to_contain_text(first_code)
+    web_first().expect(page.get_by_test_id("claim-preview")).to_contain_text(first_code)
     second = page.locator("li.code").nth(1)
     second_id = second.get_attribute("data-code-id")
     second.locator("button:has-text('Reject')").click()  # no reason: the form refuses
@@ -222,13 +125,13 @@ def test_coder_to_manager_in_a_browser(live_server, browser, tmp_path):
     while page.locator("li.code.state-suggested").count():
         before = page.locator("li.code.state-suggested").count()
         page.locator("li.code.state-suggested").first.locator("button:has-text('Accept')").click()
-        _expect().expect(page.locator("li.code.state-suggested")).to_have_count(before - 1)
+        web_first().expect(page.locator("li.code.state-suggested")).to_have_count(before - 1)
     assert page.get_by_test_id("pending-count").inner_text() == "0"
     shots.take(page, "04-reviewed")
 
     # Finalize: the status changes and the review buttons are gone.
     page.get_by_test_id("finalize").click()
-    _expect_text(page.get_by_test_id("encounter-status"), "finalized")
+    expect_text(page.get_by_test_id("encounter-status"), "finalized")
     assert page.locator("li.code button:has-text('Accept')").count() == 0
     activity = page.get_by_test_id("activity").inner_text()
     assert "finalize encounter" in activity and "reject suggestion" in activity
@@ -280,32 +183,32 @@ def test_coder_to_manager_in_a_browser(live_server, browser, tmp_path):
     assert "Codes reviewed and finalized." in page.locator(".diff .dl-add").inner_text()
     assert "Codes reviewed." in page.locator(".diff .dl-del").inner_text()
     page.click("button:has-text('Send for physician review')")
-    _expect_text(page.get_by_test_id("report-state"), "physician review")
+    expect_text(page.get_by_test_id("report-state"), "physician review")
     shots.take(page, "06-report-sent")
     # Share it with the physician who reviews it (minimum necessary: nobody else sees it).
     page.get_by_test_id("share-report").locator("summary").click()
     page.get_by_test_id("share-report").locator("input[name=username]").fill("phil")
     page.get_by_test_id("share-report").locator("button[type=submit]").click()
-    _expect().expect(page.get_by_test_id("activity")).to_contain_text("share")
-    _log_out(page, base)
+    web_first().expect(page.get_by_test_id("activity")).to_contain_text("share")
+    log_out(page, base)
 
     # The physician may return it for corrections but not approve it.
-    _log_in(page, base, "phil")
+    log_in(page, base, "phil")
     page.goto(report_url)
     buttons = page.get_by_test_id("transitions").inner_text()
     assert "Return for corrections" in buttons and "Approve" not in buttons
     assert page.locator("li.code").count() == 0  # (a report page shows no review buttons)
-    _log_out(page, base)
+    log_out(page, base)
 
     # The manager approves and submits; the dashboard counts it all.
-    _log_in(page, base, "mona")
+    log_in(page, base, "mona")
     assert "finalized" in page.get_by_test_id("worklist").inner_text().lower()
     shots.take(page, "07a-worklist")
     page.goto(report_url)
     page.click("button:has-text('Approve')")
-    _expect_text(page.get_by_test_id("report-state"), "approved")
+    expect_text(page.get_by_test_id("report-state"), "approved")
     page.click("button:has-text('Submit to management')")
-    _expect_text(page.get_by_test_id("report-state"), "submitted")
+    expect_text(page.get_by_test_id("report-state"), "submitted")
     history = page.get_by_test_id("activity").inner_text()
     assert "draft → physician review" in history and "approved → submitted" in history
     shots.take(page, "07-report-submitted")

@@ -2,15 +2,15 @@
 an inpatient encounter, reviews the drafted query and its linter result, and sends it; the
 physician answers in the inbox; the encounter shows the code the answer added, and its source.
 
-Same browser, server and screenshot fixtures as test_ui_browser.py (Debian chromium through
-Playwright; skipped when either is missing).
+The browser and server fixtures of tests/ui/conftest.py (Debian chromium through Playwright;
+skipped with the reason when either is missing, failed in CI).
 """
 
 from __future__ import annotations
 
 import re
 
-from test_ui_browser import Shots, _expect, _expect_text, _log_in, _log_out, browser, live_server  # noqa: F401
+from browser_support import Shots, log_in, log_out, web_first
 from ui_workbench import ensure_user
 
 HF_NOTE = (
@@ -40,8 +40,8 @@ def _coded_encounter(app) -> int:
 
 
 def test_cdi_sends_a_query_the_physician_answers_and_the_encounter_is_recoded(
-    live_server,  # noqa: F811
-    browser,  # noqa: F811
+    live_server,
+    browser,
 ):
     app, base = live_server
     ensure_user(app, "cici", "cdi")
@@ -49,7 +49,7 @@ def test_cdi_sends_a_query_the_physician_answers_and_the_encounter_is_recoded(
     shots = Shots()
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
 
-    _log_in(page, base, "cici")
+    log_in(page, base, "cici")
     page.click("text=CDI")
     page.wait_for_url(f"{base}/ui/cdi")
     page.fill("[data-testid=find-opportunities] input[name=encounter_id]", str(encounter_id))
@@ -68,13 +68,13 @@ def test_cdi_sends_a_query_the_physician_answers_and_the_encounter_is_recoded(
     row.locator("select[name=addressed_to]").select_option("phil")
     row.locator("button", has_text="Send query").click()
     # the page reloads; the query left the open ones
-    _expect().expect(page.get_by_test_id(f"query-row-{query_id}")).to_have_count(0)
+    web_first().expect(page.get_by_test_id(f"query-row-{query_id}")).to_have_count(0)
     page.goto(f"{base}/ui/cdi?state=sent")
     state = page.locator(f"[data-testid=query-state-{query_id}]").inner_text()
     assert state.strip().lower() == "sent"
-    _log_out(page, base)
+    log_out(page, base)
 
-    _log_in(page, base, "phil")
+    log_in(page, base, "phil")
     page.click("[data-testid=nav-inbox]")
     page.wait_for_url(f"{base}/ui/inbox")
     card = page.locator("section.q-card").first
@@ -82,7 +82,7 @@ def test_cdi_sends_a_query_the_physician_answers_and_the_encounter_is_recoded(
     shots.take(page, "physician-inbox")
     card.get_by_label(ANSWER).check()
     card.locator("button", has_text="Answer").click()
-    _expect().expect(page.get_by_test_id("inbox-count")).to_have_text(re.compile(r"^0 "))
+    web_first().expect(page.get_by_test_id("inbox-count")).to_have_text(re.compile(r"^0 "))
     page.goto(f"{base}/ui/encounters/{encounter_id}#queries")
     history = page.locator("[data-testid=query-history]")
     assert "answered" in history.inner_text().lower()

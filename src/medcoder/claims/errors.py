@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from medcoder.errors import MedcoderError
+from medcoder.errors import InputError
 
 if TYPE_CHECKING:
     from medcoder.claims.x12_validate import X12Issue
 
 
-class ClaimError(MedcoderError):
+class ClaimError(InputError):
     """An encounter that cannot become a valid claim as given.
 
     Raised instead of writing a claim a payer would reject or, worse, a silently truncated
@@ -19,12 +19,13 @@ class ClaimError(MedcoderError):
     field (dotted path) at fault so the CLI and UI can point at it.
     """
 
+    code = "invalid_claim"
+
     def __init__(self, field: str, problem: str, *, encounter_id: str | None = None) -> None:
-        self.field = field
         self.problem = problem
         self.encounter_id = encounter_id
         prefix = f"encounter {encounter_id!r}: " if encounter_id else ""
-        super().__init__(f"{prefix}{field}: {problem}")
+        super().__init__(f"{prefix}{field}: {problem}", field=field)
 
 
 class X12ValidationError(ClaimError):
@@ -33,6 +34,8 @@ class X12ValidationError(ClaimError):
     A writer bug rather than a data problem in most cases, so the message carries pyx12's
     first finding (segment, element, message) and ``issues`` all of them.
     """
+
+    code = "x12_validation_failed"
 
     def __init__(
         self, kind: str, issues: list[X12Issue], *, encounter_id: str | None = None

@@ -1,8 +1,10 @@
 """The ``medcoder`` command line.
 
 Results go to stdout (tables for people, ``--format json`` for programs); errors go to stderr
-as one line ``Error: ...`` with exit status 1 for a domain error and 2 for a usage error, and
-no traceback unless ``--debug`` is given.
+as one line ``Error: ...`` and no traceback unless ``--debug`` is given. The exit status comes
+from the error catalogue (:mod:`medcoder.errors`): 2 for a usage error, 1 for an input or
+domain error. An operating-system error on a file is answered as the catalogue's file error
+(naming the file); any other exception is a bug, said to be one.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
 )
 
 _state = {"debug": False}
@@ -75,13 +77,29 @@ def main() -> None:
     except MedcoderError as exc:
         if _state["debug"]:
             raise
-        typer.echo(f"Error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except (OSError, ValueError, RuntimeError) as exc:
+        _fail(exc)
+    except OSError as exc:
         if _state["debug"]:
             raise
-        typer.echo(f"Error: {type(exc).__name__}: {exc} (rerun with --debug for details)", err=True)
-        sys.exit(1)
+        from medcoder.errors import file_error
+
+        _fail(file_error(exc))
     except KeyboardInterrupt:
         typer.echo("Error: interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last word: a bug, said to be one
+        if _state["debug"]:
+            raise
+        from medcoder.errors import InternalError
+
+        typer.echo(
+            f"Error: internal error ({type(exc).__name__}: {exc}); rerun with --debug for "
+            "the traceback and report it",
+            err=True,
+        )
+        sys.exit(InternalError.exit_code)
+
+
+def _fail(exc: MedcoderError) -> None:
+    typer.echo(f"Error: {exc}", err=True)
+    sys.exit(exc.exit_code)

@@ -32,6 +32,13 @@ def analyze(
     no_code: bool = typer.Option(False, "--no-code", help="Skip ICD-10-CM coding of the events."),
 ) -> None:
     """Build the chronology, issues, suggestions and synopsis of a case file."""
+    from medcoder.errors import SourceFileError
+
+    # A record that cannot be read is a data-quality item of the report; a path that does not
+    # exist at all is a mistake in the command (a typo must not produce an empty report).
+    for path in inputs:
+        if not path.exists():
+            raise SourceFileError(path, "no such file or directory")
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -82,6 +89,11 @@ def lookup(
 
     is_npi = query.isdigit() and len(query) == 10
     parts = query.replace(",", " ").split()
+    for given in (offline, leie, taxonomy):
+        if given is not None and not given.is_file():
+            from medcoder.errors import SourceFileError
+
+            raise SourceFileError(given, "no such file")
     if offline:
         source = f"NPPES file {offline.name}"
         records = list(
@@ -91,17 +103,28 @@ def lookup(
         )
     else:
         source = "NPPES NPI Registry API v2.1"
-        with pv.NppesClient() as client:
-            if is_npi:
-                found = client.lookup(query)
-                records = [found] if found else []
-            else:
-                records = client.search(
-                    first_name=parts[0] if len(parts) > 1 else None,
-                    last_name=parts[-1],
-                    state=state,
-                    enumeration_type="NPI-1",
-                )
+        typer.echo(
+            "asking the NPPES NPI Registry online (offline: --offline NPPES_FILE.csv)", err=True
+        )
+        # A person at a terminal: a few seconds of retries, not half a minute, before saying
+        # the registry cannot be reached and how to work without it.
+        try:
+            with pv.NppesClient(timeout=10.0, max_retries=2) as client:
+                if is_npi:
+                    found = client.lookup(query)
+                    records = [found] if found else []
+                else:
+                    records = client.search(
+                        first_name=parts[0] if len(parts) > 1 else None,
+                        last_name=parts[-1],
+                        state=state,
+                        enumeration_type="NPI-1",
+                    )
+        except pv.ProviderLookupError as exc:
+            raise pv.ProviderLookupError(
+                f"{exc}; without the network, search the NPPES dissemination file with "
+                "--offline FILE.csv"
+            ) from exc
     nucc = pv.load_nucc_taxonomy(taxonomy) if taxonomy else None
     exclusions = pv.read_leie_csv(leie) if leie else None
     profiles = [

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import typer
 
-from medcoder.cli.output import Format, console, print_json, table
+from medcoder.cli.output import (
+    Format,
+    console,
+    open_output,
+    print_json,
+    read_text,
+    table,
+    write_atomically,
+)
 
 
 class ClaimFormat(StrEnum):
@@ -29,9 +37,7 @@ def load_encounter(path: Path):  # noqa: ANN201
     from medcoder.errors import SourceFileError
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise SourceFileError(path, "file not found") from exc
+        data = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise SourceFileError(path, f"invalid JSON ({exc.msg})", line=exc.lineno) from exc
     try:
@@ -103,16 +109,6 @@ def _submitter(**given: str | None):  # noqa: ANN202
     from medcoder.claims.submission import Submitter
 
     return Submitter.from_settings(os.environ, **given)
-
-
-def _write_atomically(output: Path, data: str | bytes) -> None:
-    """Write beside the target and rename, so a failed run never leaves half a file."""
-    tmp = output.with_name(output.name + ".tmp")
-    if isinstance(data, bytes):
-        tmp.write_bytes(data)
-    else:
-        tmp.write_text(data, encoding="utf-8")
-    tmp.replace(output)
 
 
 def _print_findings(report, *, err: bool = False) -> None:  # noqa: ANN001
@@ -222,7 +218,7 @@ def claim(
             if fmt is ClaimFormat.CMS1500
             else render_ub04(encounter, created_on=today, data_only=data_only)
         )
-        _write_atomically(output, pdf)
+        write_atomically(output, pdf)
         return
     if fmt is ClaimFormat.FHIR:
         from medcoder.claims.fhir_claim import to_fhir_claim
@@ -236,7 +232,7 @@ def claim(
             encounter, fmt.value.upper(), submitter, control_number=control_number
         ).text
     if output:
-        _write_atomically(output, text)
+        write_atomically(output, text)
     else:
         sys.stdout.write(text)
     if from_engine:
@@ -312,12 +308,12 @@ def remit(
 
     summary = summarize_remit(path)
     if output is not None:
-        _write_atomically(output, posting_csv(read_835(path)))
+        write_atomically(output, posting_csv(read_835(path)))
     if ack is not None:
         from medcoder.claims.x12_reader import decode_x12
         from medcoder.claims.x12_validate import acknowledge
 
-        _write_atomically(ack, acknowledge(decode_x12(path.read_bytes())))
+        write_atomically(ack, acknowledge(decode_x12(path.read_bytes())))
     if fmt is Format.JSON:
         print_json(summary)
         return
@@ -436,7 +432,7 @@ def export(
                 left_out(enc, exc)
         text = "".join(messages)
     if output:
-        _write_atomically(output, text)
+        write_atomically(output, text)
     else:
         sys.stdout.write(text)
     for problem in failed:
@@ -469,6 +465,13 @@ def batch(
     submitter_phone: str | None = typer.Option(
         None, "--submitter-phone", help="1000A contact phone (MEDCODER_SUBMITTER_PHONE)."
     ),
+    spark: str | None = typer.Option(
+        None,
+        "--spark",
+        metavar="MASTER",
+        help="Run on Apache Spark (local[*], yarn, k8s://...): --output OUT.parquet gets one "
+        "row per encounter with its status, findings, codes, MS-DRG and 837 (docs/spark.md).",
+    ),
 ) -> None:
     """Scrub and write claims for a folder of encounters, with a progress bar.
 
@@ -484,12 +487,26 @@ def batch(
 
     if fmt not in (ClaimFormat.P837, ClaimFormat.I837):
         raise UsageError("batch writes X12: use --format 837p or 837i")
-    files = sorted(folder.glob("*.json"))
-    if not files:
-        raise UsageError(f"{folder}: no encounter .json files")
     submitter = _submitter(
         sender_id=sender_id, receiver_id=receiver_id, usage=usage, submitter_phone=submitter_phone
     )
+    if spark is not None:
+        from medcoder.cli.on_spark import batch_on_spark
+
+        batch_on_spark(
+            folder,
+            master=spark,
+            output=output,
+            kind=fmt.value.upper(),
+            policy=policy,
+            validate=validate,
+            submitter=submitter,
+            partitions=None,
+        )
+        return
+    files = sorted(folder.glob("*.json"))
+    if not files:
+        raise UsageError(f"{folder}: no encounter .json files")
     output.mkdir(parents=True, exist_ok=True)
     writer = BatchWriter(
         output,
@@ -499,7 +516,7 @@ def batch(
         validate=validate,
     )
     report_path = output / "batch-report.jsonl"
-    with report_path.open("w", encoding="utf-8") as report, Progress(transient=False) as progress:
+    with open_output(report_path) as report, Progress(transient=False) as progress:
         task = progress.add_task("claims", total=len(files))
 
         def done(row: dict) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from medcoder.cli.output import console, print_json, table
+from medcoder.cli.output import console, open_output, print_json, table
 
 SETTING_HELP = (
     "inpatient (uncertain diagnoses at discharge coded as established, principal diagnosis), "
@@ -27,7 +27,9 @@ class OutFormat(StrEnum):
 
 
 def _inputs(paths: list[Path]) -> list[Path]:
-    from medcoder.errors import UsageError
+    """The documents named: files as given, folders by their document files. A path that
+    does not exist is an input error (exit 1), like every file the CLI cannot read."""
+    from medcoder.errors import SourceFileError
 
     files: list[Path] = []
     for path in paths:
@@ -36,15 +38,26 @@ def _inputs(paths: list[Path]) -> list[Path]:
                 p for p in path.iterdir() if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES
             )
             if not found:
-                raise UsageError(f"{path}: no documents (.txt, .pdf, .hl7, .json) in this folder")
+                raise SourceFileError(path, "no documents (.txt, .pdf, .hl7, .json) in this folder")
             files.extend(found)
         elif path.is_file():
             files.append(path)
         else:
-            raise UsageError(f"{path}: no such file or directory")
+            raise SourceFileError(path, "no such file or directory")
     return files
 
 
+SPARK_HELP = (
+    "Code on Apache Spark: local[*] for this machine, or a cluster master (yarn, k8s://..., "
+    "spark://...). INPUT is then one folder of documents, a JSON Lines file or Parquet "
+    "(columns id, text; optional setting, date, encounter_id) and --output OUT.parquet gets "
+    "one row per note. Needs `pip install 'medcoder[spark]'` and Java 17 (docs/spark.md)."
+)
+PACKS_HELP = (
+    "With --spark: a medcoder data folder (packs/ inside) every executor can read. Default: "
+    "this machine's packs, read in place by a local master and shipped to the executors of "
+    "a cluster with SparkContext.addFile."
+)
 SYSTEMS_HELP = (
     "Comma list of icd10cm, icd10pcs, cpt (E/M, procedures), hcpcs (drugs). Default by "
     "--setting: inpatient and abstraction code icd10cm,icd10pcs (PCS once its pack is "
@@ -81,7 +94,7 @@ def _engine(setting: str, model: Path | None, date: str | None, systems: str | N
     return pipeline
 
 
-def _code_files(files: list[Path], engine, progress: bool):  # noqa: ANN001, ANN202
+def _code_files(files: list[Path], engine):  # noqa: ANN001, ANN202
     """Yield (document id, CodingResult | None, error) per input; one bad file spoils nothing."""
     from medcoder.documents.readers import read_many
     from medcoder.errors import MedcoderError
@@ -122,6 +135,16 @@ def code(
         help="After coding, list the pipeline's components in order with what each does and "
         "the seconds it took (on stderr).",
     ),
+    spark: str | None = typer.Option(None, "--spark", metavar="MASTER", help=SPARK_HELP),
+    packs: str | None = typer.Option(None, "--packs", help=PACKS_HELP),
+    queries: bool = typer.Option(
+        False, "--queries", help="With --spark: add each note's CDI query opportunities."
+    ),
+    partitions: int | None = typer.Option(
+        None, "--partitions", min=1, help="With --spark: split the notes into this many tasks."
+    ),
+    id_column: str = typer.Option("id", "--id-column", help="With --spark: JSONL/Parquet id."),
+    text_column: str = typer.Option("text", "--text-column", help="With --spark: the text."),
 ) -> None:
     """Assign the codes the setting calls for to each document, each with its evidence.
 
@@ -129,16 +152,38 @@ def code(
     ICD-10-CM, the CPT E/M level and HCPCS drugs (see --systems).
     JSONL gives one line per input document: {"document", "codes": [{"system", "code",
     "description", "score", "evidence": [...]}]}.
+    With --spark MASTER the documents are coded on Apache Spark into Parquet (docs/spark.md).
     """
+    if spark is not None:
+        from medcoder.cli.on_spark import code_on_spark
+
+        code_on_spark(
+            paths,
+            master=spark,
+            output=output,
+            request=_request(setting, None, date, systems),
+            explicit_systems=systems is not None,
+            model=model,
+            packs=packs,
+            queries=queries,
+            partitions=partitions,
+            id_column=id_column,
+            text_column=text_column,
+        )
+        return
+    if packs is not None or queries or partitions is not None:
+        from medcoder.errors import UsageError
+
+        raise UsageError("--packs, --queries and --partitions go with --spark MASTER")
     files = _inputs(paths)
     engine = _engine(setting, model, date, systems)
     failures = 0
-    sink = output.open("w", encoding="utf-8") if output else sys.stdout
+    sink = open_output(output) if output else sys.stdout
     # rich (about 0.02 s to import) only for the table format, not for json/jsonl runs.
     out = console() if fmt is OutFormat.TABLE else None
     collected = []
     try:
-        for doc_id, result, error in _code_files(files, engine, progress=True):
+        for doc_id, result, error in _code_files(files, engine):
             if error is not None:
                 failures += 1
                 typer.echo(f"Error: {error}", err=True)
@@ -207,8 +252,9 @@ def explain(
     evidence) and why others were not; --format json carries the same tables as data."""
     from medcoder.cli.explain_view import render
 
+    files = _inputs([path])
     engine = _engine(setting, model, None, systems)
-    for doc_id, result, error in _code_files(_inputs([path]), engine, progress=False):
+    for doc_id, result, error in _code_files(files, engine):
         if error:
             from medcoder.errors import DocumentError
 

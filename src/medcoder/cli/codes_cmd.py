@@ -22,21 +22,45 @@ NOTE_LABELS = {
 }
 
 
+SYSTEM_HELP = "icd10cm, icd10pcs (pcs), hcpcs or cpt; default: detected from the code's shape."
+
+
 def lookup(
-    code: str = typer.Argument(..., help="An ICD-10-CM code, any case, with or without the dot."),
+    code: str = typer.Argument(
+        ...,
+        help="A code of any system, any case, with or without the dot: E11.22, 0DTJ4ZZ (or a "
+        "partial PCS code such as 0DT), J1885, 99214.",
+    ),
     date: str | None = typer.Option(
         None, "--date", help="Date of service YYYY-MM-DD (pack in force)."
     ),
+    system: str | None = typer.Option(None, "--system", help=SYSTEM_HELP),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json."),
 ) -> None:
-    """Show a code's title, status, hierarchy and instructional notes."""
-    from medcoder.codesets import icd10cm, normalize_code
+    """Show a code's title and status: ICD-10-CM with its hierarchy and instructional notes,
+    ICD-10-PCS axis by axis, HCPCS with its descriptions and dates, CPT from your licensed file."""
+    from medcoder.codesets import normalize_code, registry
+    from medcoder.codesets.other_lookup import lookup_other, system_of
+    from medcoder.codesets.systems import CodeSystem
     from medcoder.errors import CodeError
 
     on = parse_date(date) if date else None
+    chosen_system = system_of(code, system)
+    if chosen_system is not CodeSystem.ICD10CM:
+        _show_entry(lookup_other(code, chosen_system, on), fmt)
+        return
     key = normalize_code(code, "ICD-10-CM")
-    pack = icd10cm(on)
+    pack, resolution = registry.icd10cm_resolved(on)
+    if resolution.warning:
+        typer.echo(f"warning: {resolution.warning}", err=True)
     info = pack.lookup(key)
+    if info is None and system is None and registry.list_packs("hcpcs"):
+        from medcoder.codesets.systems import ambiguous_systems
+
+        # J1885 reads as ICD-10-CM J18.85 or HCPCS J1885: the one ICD-10-CM lacks is HCPCS.
+        if CodeSystem.HCPCS in ambiguous_systems(code):
+            _show_entry(lookup_other(code, CodeSystem.HCPCS, on), fmt)
+            return
     if info is None:
         raise CodeError(code, f"not in ICD-10-CM FY{pack.version}; try `medcoder search`")
     if fmt is Format.JSON:
@@ -91,6 +115,31 @@ def lookup(
         out.print(t)
 
 
+def _show_entry(entry, fmt: Format) -> None:  # noqa: ANN001 - a codesets.other_lookup.Entry
+    if entry.warning:
+        typer.echo(f"warning: {entry.warning}", err=True)
+    if fmt is Format.JSON:
+        print_json(entry.to_dict())
+        return
+    out = console()
+    out.print(f"[bold]{entry.code}[/]  {entry.title}")
+    out.print(f"{entry.system} {entry.version} · {entry.status}")
+    if entry.details:
+        first = "Axis" if entry.system == "ICD-10-PCS" else "Field"
+        columns = [first, "Value", "Meaning", "Definition"]
+        if entry.system != "ICD-10-PCS":
+            columns = [first, "Value"]
+        t = table(None, columns)
+        for d in entry.details:
+            t.add_row(*([d.label, d.value, d.meaning, d.definition][: len(columns)]))
+        out.print(t)
+    if entry.next_values:
+        t = table(f"Next: {entry.next_axis}", ["Value", "Meaning"])
+        for value, label in entry.next_values.items():
+            t.add_row(value, label)
+        out.print(t)
+
+
 def search(
     text: list[str] = typer.Argument(..., help="Words to look for, e.g. diabetic kidney disease."),
     limit: int = typer.Option(15, "--limit", "-n", min=1, max=200, help="How many results."),
@@ -116,7 +165,7 @@ def validate(
         ..., help="One or more codes (ICD-10-CM, ICD-10-PCS, HCPCS, CPT)."
     ),
     date: str | None = typer.Option(None, "--date", help="Date of service YYYY-MM-DD."),
-    system: str | None = typer.Option(None, "--system", help="Force the code system."),
+    system: str | None = typer.Option(None, "--system", help=SYSTEM_HELP),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json."),
 ) -> None:
     """Say whether each code is valid and billable on the date, or why not.
@@ -125,15 +174,10 @@ def validate(
     """
     from medcoder.codesets import validate as run_validate
     from medcoder.codesets.systems import CodeSystem
-    from medcoder.errors import UsageError
 
     on = parse_date(date) if date else None
     if system is not None:
-        try:
-            system = CodeSystem(system)
-        except ValueError as exc:
-            allowed = ", ".join(s.value for s in CodeSystem)
-            raise UsageError(f"unknown --system {system!r}; use one of {allowed}") from exc
+        system = CodeSystem.parse(system)
     results = [run_validate(c, on, system) for c in codes]
     if fmt is Format.JSON:
         print_json([r.to_dict() for r in results] if len(results) > 1 else results[0].to_dict())

@@ -36,32 +36,70 @@ def import_(
 
 
 @data_app.command("list")
-def list_(fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json.")) -> None:
-    """List the compiled packs with their effective periods."""
-    from medcoder.codesets.pack_store import packs_dir
-    from medcoder.codesets.registry import ensure_default_packs, list_packs
+def list_(
+    date: str | None = typer.Option(
+        None, "--date", help="Date of service YYYY-MM-DD to show the packs for (default: today)."
+    ),
+    fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json."),
+) -> None:
+    """Which years each code system has, which one a date of service gets, and every pack."""
+    import datetime as dt
 
-    ensure_default_packs()
-    packs = list_packs()
+    from medcoder.codesets import registry
+    from medcoder.codesets.pack_store import packs_dir
+    from medcoder.codesets.periods import parse_date
+
+    on = parse_date(date) if date else dt.date.today()
+    registry.ensure_default_packs()
+    systems = []
+    for component, packs in registry.installed_versions().items():
+        chosen = registry.resolve(component, on) if packs else None
+        systems.append(
+            {
+                "system": registry.SYSTEMS.get(component, component),
+                "component": component,
+                "versions": [registry.version_label(p) for p in packs],
+                "used_for_date": chosen.label if chosen else None,
+                "in_force_on_date": bool(chosen and chosen.exact),
+            }
+        )
+    packs = registry.list_packs()
     if fmt is Format.JSON:
         print_json(
-            [
-                {
-                    "component": p.component,
-                    "version": p.version,
-                    "effective_from": p.period.start,
-                    "effective_to": p.period.end,
-                    "path": str(p.path),
-                    "source": p.source,
-                }
-                for p in packs
-            ]
+            {
+                "data_dir": str(packs_dir()),
+                "date": on.isoformat(),
+                "systems": systems,
+                "packs": [
+                    {
+                        "component": p.component,
+                        "version": p.version,
+                        "effective_from": p.period.start,
+                        "effective_to": p.period.end,
+                        "path": str(p.path),
+                        "source": p.source,
+                    }
+                    for p in packs
+                ],
+            }
         )
         return
+    out = console()
+    summary = table(
+        f"Code sets for a date of service {on.isoformat()}",
+        ["System", "Installed", f"Used for {on.isoformat()}"],
+    )
+    for row in systems:
+        hint = "--cpt FILE" if row["component"] == "cpt" else "PATH"
+        used = row["used_for_date"] or f"[red]none[/]: `medcoder data import {hint}`"
+        if row["used_for_date"] and not row["in_force_on_date"]:
+            used = f"[yellow]{used}[/] (nearest; not in force on the date)"
+        summary.add_row(row["system"], ", ".join(row["versions"]) or "-", used)
+    out.print(summary)
     t = table(f"Packs in {packs_dir()}", ["Component", "Version", "In force", "Source"])
     for p in packs:
         t.add_row(p.component, p.version, str(p.period), p.source)
-    console().print(t)
+    out.print(t)
 
 
 @data_app.command("fetch")

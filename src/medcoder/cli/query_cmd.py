@@ -74,15 +74,9 @@ def lint(
     Exit status 1 when an error-level finding is present.
     """
     from medcoder.cdi import lint_query
-    from medcoder.errors import SourceFileError
+    from medcoder.cli.output import read_text
 
-    if str(path) == "-":
-        text = sys.stdin.read()
-    else:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError as exc:
-            raise SourceFileError(path, "file not found") from exc
+    text = sys.stdin.read() if str(path) == "-" else read_text(path)
     findings = lint_query(text)
     if fmt is Format.JSON:
         print_json([f.to_dict() for f in findings])

@@ -46,13 +46,15 @@ def serve(
         typer.echo(
             "Created the first user.\n"
             f"  username: admin\n  password: {password}\n"
-            f"Log in at http://{host}:{port}/ui and change this password on the Account page "
-            "(or `medcoder user passwd admin`), then create users with "
+            f"Log in at http://{host}:{port}/ui/login and change this password on the Account "
+            "page (or `medcoder user passwd admin`), then add users there or with "
             "`medcoder user add NAME --role coder`. This password is not shown again.",
             err=True,
         )
     typer.echo(
-        f"medcoder workbench on http://{host}:{port} (database: {bench.db.engine.url!r})", err=True
+        f"medcoder workbench on http://{host}:{port}/ui (REST API and its OpenAPI page at "
+        f"/docs; database: {bench.db.engine.url!r})",
+        err=True,
     )
     # uvicorn's access log prints full URLs, whose query strings may carry names (a file name,
     # an assignee); the app logs route templates and ids instead.
@@ -80,9 +82,18 @@ def serve(
 
 
 def _read_password(password_stdin: bool, prompt: str = "Password") -> str:
-    """From standard input (one line, exactly as typed but for the line break) or a prompt."""
+    """From standard input (one line, exactly as typed but for the line break) or a prompt;
+    with no terminal to prompt on, a usage error that says how to pass it."""
     if password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        from medcoder.errors import UsageError
+
+        raise UsageError(
+            "no terminal to ask for the password: give it on standard input with "
+            "--password-stdin (for example: printf '%s\\n' \"$PASSWORD\" | medcoder user ... "
+            "--password-stdin)"
+        )
     return typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
 
 

@@ -15,6 +15,10 @@ from datetime import date
 from medcoder.codesets.icd10cm_pack import CodeInfo, ICD10CMPack, Note
 from medcoder.codesets.periods import Period
 from medcoder.codesets.registry import icd10cm, list_packs
+
+# Imported here, not inside a wrapper: importing the submodule ``codesets.search`` later would
+# otherwise replace this package's ``search`` function with the module.
+from medcoder.codesets.search import search
 from medcoder.codesets.systems import CodeSystem, detect_system, normalize_code
 from medcoder.codesets.validation import Status, Validation
 
@@ -48,10 +52,3 @@ def validate(
 def lookup(code: str, on: date | None = None) -> CodeInfo | None:
     """The tabular entry of an ICD-10-CM code, or None if the code does not exist."""
     return icd10cm(on).lookup(code)
-
-
-def search(text: str, limit: int = 20, on: date | None = None):  # noqa: ANN201
-    """Search index terms and titles, best first; see :func:`medcoder.codesets.search.search`."""
-    from medcoder.codesets.search import search as _search
-
-    return _search(text, limit=limit, on=on)

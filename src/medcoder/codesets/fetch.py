@@ -13,15 +13,18 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from medcoder.errors import MedcoderError
+from medcoder.errors import ServiceUnavailableError
 
 CDC_BASE = "https://ftp.cdc.gov/pub/Health_Statistics/NCHS/Publications/ICD10CM/{year}/"
 CDC_FILES = ("icd10cm-Table-and-Index-{year}.zip",)
 CMS_PCS = "https://www.cms.gov/files/zip/{year}-icd-10-pcs-code-tables-and-index.zip"
 
 
-class FetchError(MedcoderError):
-    pass
+class FetchError(ServiceUnavailableError):
+    """An official file could not be downloaded (offline, moved, refused)."""
+
+    code = "download_failed"
+    http_status = 502
 
 
 def _get(url: str, timeout: float = 30.0) -> bytes:

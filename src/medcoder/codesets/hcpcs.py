@@ -307,18 +307,28 @@ def write_hcpcs(conn: sqlite3.Connection, codes: list[HcpcsCode]) -> None:
     )
 
 
+def _from_row(row: tuple) -> HcpcsCode:
+    values = dict(zip(_FIELDS, row, strict=True))
+    for name in _DATES:
+        values[name] = date.fromisoformat(values[name]) if values[name] else None
+    rate = values["payment_rate"]
+    values["payment_rate"] = Decimal(rate) if rate is not None else None
+    values["is_modifier"] = bool(values["is_modifier"])
+    return HcpcsCode(**values)
+
+
 def read_hcpcs(conn: sqlite3.Connection) -> dict[str, HcpcsCode]:
     """All codes of a pack by code."""
-    found: dict[str, HcpcsCode] = {}
-    for row in conn.execute(f"SELECT {', '.join(_FIELDS)} FROM hcpcs_code"):
-        values = dict(zip(_FIELDS, row, strict=True))
-        for name in _DATES:
-            values[name] = date.fromisoformat(values[name]) if values[name] else None
-        rate = values["payment_rate"]
-        values["payment_rate"] = Decimal(rate) if rate is not None else None
-        values["is_modifier"] = bool(values["is_modifier"])
-        found[values["code"]] = HcpcsCode(**values)
-    return found
+    rows = conn.execute(f"SELECT {', '.join(_FIELDS)} FROM hcpcs_code")
+    return {code.code: code for code in map(_from_row, rows)}
+
+
+def read_hcpcs_code(conn: sqlite3.Connection, code: str) -> HcpcsCode | None:
+    """One code (or modifier) of a pack, for a look-up."""
+    row = conn.execute(
+        f"SELECT {', '.join(_FIELDS)} FROM hcpcs_code WHERE code = ?", (code,)
+    ).fetchone()
+    return _from_row(row) if row else None
 
 
 def hcpcs_period(version: str) -> Period:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from medcoder.codesets import pack_store, registry
 from medcoder.codesets.systems import CodeSystem, normalize_code
-from medcoder.codesets.validation import Status, Validation
+from medcoder.codesets.validation import Status, Validation, checked_against
 from medcoder.errors import CodeError, PackNotFoundError
 
 
@@ -37,7 +37,12 @@ def validate_pcs(code: str, on: date | None) -> Validation:
         key = normalize_code(code, system)
     except CodeError as exc:
         return _malformed(code, system, exc)
-    info = registry.choose("icd10pcs", on, system.value)
+    resolution = registry.resolve("icd10pcs", on, system.value)
+    return checked_against(_validate_pcs(code, key, resolution.info), resolution)
+
+
+def _validate_pcs(code: str, key: str, info: registry.PackInfo) -> Validation:
+    system = CodeSystem.ICD10PCS
     tables = _pcs_tables(info.path)
     version = int(info.version)
     if tables.is_valid(key):
@@ -67,7 +72,12 @@ def validate_hcpcs(code: str, on: date | None) -> Validation:
         key = normalize_code(code, system)
     except CodeError as exc:
         return _malformed(code, system, exc)
-    info = registry.choose("hcpcs", on, system.value)
+    resolution = registry.resolve("hcpcs", on, system.value)
+    return checked_against(_validate_hcpcs(code, key, resolution.info, on), resolution)
+
+
+def _validate_hcpcs(code: str, key: str, info: registry.PackInfo, on: date | None) -> Validation:
+    system = CodeSystem.HCPCS
     conn = pack_store.open_pack(info.path)
     row = conn.execute(
         "SELECT short_description, effective_date, termination_date FROM hcpcs_code WHERE code=?",
@@ -102,7 +112,7 @@ def validate_cpt(code: str, on: date | None) -> Validation:
     except CodeError as exc:
         return _malformed(code, system, exc)
     try:
-        info = registry.choose("cpt", on, system.value)
+        resolution = registry.resolve("cpt", on, system.value)
     except PackNotFoundError:
         return Validation(
             code,
@@ -112,14 +122,17 @@ def validate_cpt(code: str, on: date | None) -> Validation:
             "well-formed CPT code; no licensed CPT file imported to check it "
             "(medcoder ships no CPT content: `medcoder data import --cpt FILE`)",
         )
+    info = resolution.info
     conn = pack_store.open_pack(info.path)
     row = conn.execute("SELECT description FROM cpt_code WHERE code=?", (key,)).fetchone()
     conn.close()
     if row is None:
-        return Validation(
+        verdict = Validation(
             code, key, system.value, Status.UNKNOWN, f"{key} is not in your CPT {info.version} file"
         )
-    return Validation(code, key, system.value, Status.BILLABLE, "valid", row[0])
+    else:
+        verdict = Validation(code, key, system.value, Status.BILLABLE, "valid", row[0])
+    return checked_against(verdict, resolution)
 
 
 def validate_other(code: str, system: CodeSystem, on: date | None) -> Validation:

@@ -20,7 +20,35 @@ class CodeSystem(StrEnum):
     HCPCS = "HCPCS"
     CPT = "CPT"
 
+    @classmethod
+    def parse(cls, text: str | CodeSystem) -> CodeSystem:
+        """A system as people type it: ``ICD-10-CM``, ``icd10cm``, ``cm``, ``pcs``, ``hcpcs``.
 
+        Raises :class:`UsageError` naming the accepted spellings.
+        """
+        if isinstance(text, CodeSystem):
+            return text
+        found = _ALIASES.get(re.sub(r"[\s._-]", "", text.lower()))
+        if found is None:
+            from medcoder.errors import UsageError
+
+            raise UsageError(
+                f"unknown code system {text!r}; use one of icd10cm, icd10pcs, hcpcs, cpt"
+            )
+        return found
+
+
+_ALIASES = {
+    "icd10cm": CodeSystem.ICD10CM,
+    "cm": CodeSystem.ICD10CM,
+    "icd10": CodeSystem.ICD10CM,
+    "icd10pcs": CodeSystem.ICD10PCS,
+    "pcs": CodeSystem.ICD10PCS,
+    "hcpcs": CodeSystem.HCPCS,
+    "hcpcs2": CodeSystem.HCPCS,
+    "hcpcslevelii": CodeSystem.HCPCS,
+    "cpt": CodeSystem.CPT,
+}
 _ICD10CM_KEY = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
 _ICD10PCS_KEY = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
 _HCPCS_KEY = re.compile(r"^[A-V][0-9]{4}$")

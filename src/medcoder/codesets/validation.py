@@ -8,7 +8,7 @@ an unknown code, a malformed string, or a code from another system.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from medcoder.codesets.icd10cm_pack import BILLABLE, HEADER, REQUIRES_7TH, ICD10CMPack, display
@@ -214,39 +214,62 @@ def validate_any(
 ) -> Validation:
     """Validate a code of any system, using the pack in force on ``on``.
 
-    The system is detected from the code's shape unless given. ICD-10-CM answers come from
-    the tabular pack; other systems from their own packs (see ``codesets.other_systems``).
+    The system is detected from the code's shape unless given (``"hcpcs"``, ``"ICD-10-PCS"``,
+    ``"pcs"`` ...). ICD-10-CM answers come from the tabular pack; other systems from their own
+    packs (see ``codesets.other_systems``). When no pack of the date is installed the nearest
+    one answers and the reason says which.
     """
-
+    detected = system is None
     if system is None:
         try:
             system = detect_system(code)
         except CodeError as exc:
             return Validation(code, code.strip(), "unknown", Status.MALFORMED, exc.problem)
-    system = CodeSystem(system)
+    else:
+        system = CodeSystem.parse(system)
     try:
-        return _validate_in(code, system, on)
+        return _validate_in(code, system, on, detected=detected)
     except PackNotFoundError as exc:
         return Validation(code, code.strip(), system.value, Status.NO_PACK, str(exc))
 
 
-def _validate_in(code: str, system: CodeSystem, on: object) -> Validation:
+def checked_against(verdict: Validation, resolution) -> Validation:  # noqa: ANN001
+    """``verdict`` with a note when its pack is not the one in force on the date asked."""
+    if resolution.exact or resolution.on is None:
+        return verdict
+    from medcoder.codesets.registry import missing_version
+
+    missing = missing_version(resolution.info.component, resolution.on)
+    note = f"checked against {resolution.system} {resolution.label}: {missing}"
+    return replace(verdict, reason=f"{verdict.reason} ({note})")
+
+
+def _validate_in(code: str, system: CodeSystem, on: object, *, detected: bool) -> Validation:
     from medcoder.codesets import registry
     from medcoder.codesets.other_systems import validate_other
     from medcoder.codesets.systems import ambiguous_systems
 
-    if system is CodeSystem.ICD10CM:
-        pack = registry.icd10cm(on)  # type: ignore[arg-type]
-        others = [p for p in registry.icd10cm_all() if p.path != pack.path]
-        verdict = validate_icd10cm(code, pack, others=others)
-        if verdict.status is Status.UNKNOWN and CodeSystem.HCPCS in ambiguous_systems(code):
-            # E0100 is HCPCS, E01.00 is not ICD-10-CM: try the other reading before "unknown".
-            try:
-                other = validate_other(code, CodeSystem.HCPCS, on)  # type: ignore[arg-type]
-            except PackNotFoundError:
-                return verdict
-            if other.status is not Status.UNKNOWN:
-                return other
+    if system is not CodeSystem.ICD10CM:
+        return validate_other(code, system, on)  # type: ignore[arg-type]
+    pack, resolution = registry.icd10cm_resolved(on)  # type: ignore[arg-type]
+    others = [p for p in registry.icd10cm_all() if p.path != pack.path]
+    verdict = checked_against(validate_icd10cm(code, pack, others=others), resolution)
+    if not (detected and verdict.status is Status.UNKNOWN):
         return verdict
-
-    return validate_other(code, system, on)  # type: ignore[arg-type]
+    if CodeSystem.HCPCS not in ambiguous_systems(code):
+        return verdict
+    # A letter and four digits without a dot (J1885) reads as HCPCS or as ICD-10-CM without
+    # its dot (J18.85): when ICD-10-CM does not know it, HCPCS has the answer.
+    try:
+        return validate_other(code, CodeSystem.HCPCS, on)  # type: ignore[arg-type]
+    except PackNotFoundError:
+        key = code_key(code)
+        return Validation(
+            code,
+            key,
+            CodeSystem.HCPCS.value,
+            Status.NO_PACK,
+            f"{key} is shaped like a HCPCS code and is not ICD-10-CM {display(key)} in "
+            f"FY{pack.version}; no HCPCS pack is installed to check it (`medcoder data import "
+            "PATH` with the CMS HCPCS file)",
+        )

@@ -7,10 +7,12 @@ request. A component reads what the earlier ones wrote into the
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from functools import cached_property
 
 from medcoder.codesets.icd10cm_pack import display
+from medcoder.codesets.systems import code_key
 from medcoder.coding.candidates import Candidate, candidates_of
 from medcoder.coding.pipeline import CodingState, Component
 from medcoder.coding.request import CPT, HCPCS, ICD10PCS, CodingRequest
@@ -23,6 +25,7 @@ from medcoder.suggestions import CodeSuggestion, Evidence, Rejected
 _NOT_THE_PATIENTS = frozenset(
     {Assertion.NEGATED, Assertion.RULED_OUT, Assertion.FAMILY, Assertion.HYPOTHETICAL}
 )
+_POSSESSIVE = re.compile(r"\w(?:'s|\u2019s|s'|s\u2019)(?!\w)")
 MAX_TEXT = 5_000_000  # characters; longer texts are refused (split the document)
 SOURCE_CONFIDENCE = {"index": 0.8, "title": 0.75, "inclusion": 0.7, "lexicon": 0.7, "learned": 0.6}
 ASSERTION_FACTOR = {
@@ -30,6 +33,11 @@ ASSERTION_FACTOR = {
     Assertion.POSSIBLE: 0.7,
     Assertion.HISTORICAL: 0.8,
 }
+
+
+def _possessive(state: CodingState, cand: Candidate) -> bool:
+    document = next(d for d in state.documents if d.id == cand.document)
+    return bool(_POSSESSIVE.search(document.text, cand.match.start, cand.match.end + 2))
 
 
 def states_the_assertion(code: str, assertion: Assertion) -> bool:
@@ -108,9 +116,12 @@ class Diagnoses:
             reading = Reading(state.request.setting, self._chronic, treated)
             annotated = {a.id: a for a in state.annotated}
             stated = {a.id: states_a_diagnosis(a) for a in state.annotated}
+        unstated: list = []
         for cand in state.candidates:
             if cand.match.entry.source == "status" and cand.assertion is not Assertion.HISTORICAL:
                 continue  # "bypass graft" is a status only as "s/p" or "history of" (I.C.21.c.3)
+            if cand.match.entry.source == "eponym" and not _possessive(state, cand):
+                continue  # an eponym alone names its disease only in the possessive
             chronic_history = False
             # What the words say (negated, family, hypothetical) speaks before where they are.
             if reading is not None and cand.assertion not in _NOT_THE_PATIENTS:
@@ -121,15 +132,7 @@ class Diagnoses:
                     pack.title(cand.code) or "",
                 )
                 if not verdict.code:
-                    state.reject(
-                        Rejected(
-                            display(cand.code),
-                            pack.title(cand.code) or "",
-                            verdict.reason,
-                            verdict.guideline,
-                            [evidence_of(cand, state.documents)],
-                        )
-                    )
+                    unstated.append((cand, verdict))
                     continue
                 # A chronic condition listed in the past history is current (III.B): the
                 # history section made it "historical", the condition's nature says otherwise.
@@ -177,6 +180,31 @@ class Diagnoses:
                 )
             )
         state.diagnoses = self._aggregate(state)
+        self._support(state, unstated)
+
+    @staticmethod
+    def _support(state: CodingState, unstated: list) -> None:  # noqa: ANN001
+        """A mention the reading does not code on its own still supports the same code stated
+        elsewhere ("admitted with acute bronchitis" in the history dates the stated
+        bronchitis as present on admission); the others are rejected with the reason."""
+        coded = {code_key(s.code): s for s in state.diagnoses}
+        for cand, verdict in unstated:
+            held = coded.get(cand.code)
+            role = cand.mention.reading if cand.mention is not None else None
+            if held is not None and role not in ("excluded", "family"):
+                evidence = evidence_of(cand, state.documents)
+                if evidence not in held.evidence:
+                    held.evidence.append(evidence)
+                continue
+            state.reject(
+                Rejected(
+                    display(cand.code),
+                    state.pack.title(cand.code) or "",
+                    verdict.reason,
+                    verdict.guideline,
+                    [evidence_of(cand, state.documents)],
+                )
+            )
 
     def _is_misplaced_encounter_code(self, cand: Candidate, pack) -> bool:  # noqa: ANN001
         title = pack.title(cand.code) or ""
@@ -238,6 +266,26 @@ class Guidelines:
         for rule in RULES:
             rule(context)
         state.diagnoses = context.suggestions
+
+
+class Scoring:
+    """Billing settings: each diagnosis scored by what a coder keeps of its kind (where it is
+    stated, which rule added it), from ``data/score_tiers.tsv``; the score estimates the
+    probability a coder keeps the code (calibrated on real notes)."""
+
+    name = "scoring"
+
+    def __call__(self, state: CodingState) -> None:
+        if state.request.setting is Setting.ABSTRACTION:
+            return  # abstraction keeps the engine's ranking scores (CodiEsp MAP)
+        from medcoder.coding.scoring import score_of
+
+        for suggestion in state.diagnoses:
+            score, tier = score_of(
+                suggestion, state.mentions_of(suggestion), state.request.setting.value
+            )
+            suggestion.score = score
+            suggestion.path.append(f"score: {tier} ({score:.2f})")
 
 
 class HouseModelRescoring:
@@ -309,7 +357,6 @@ class Procedures:
 
     @cached_property
     def engine(self):  # noqa: ANN201 - the ICD-10-PCS engine, when a PCS pack is installed
-        from medcoder.procedures import PcsEngine
 
         setting = self.request.setting
         # Abstraction (registries, case review, CodiEsp) reports a procedure documented without
@@ -317,7 +364,7 @@ class Procedures:
         # codes only and ask a query for the rest.
         prefix = 4 if setting is Setting.ABSTRACTION else None
         engine_setting = Setting.INPATIENT if setting is Setting.OUTPATIENT else setting
-        return PcsEngine(engine_setting, on=self.request.on, prefix_length=prefix)
+        return _pcs_engine(engine_setting, self.request.on, prefix)
 
     def __call__(self, state: CodingState) -> None:
         model = state.request.model
@@ -337,6 +384,25 @@ class Procedures:
             # house forms keep the evidence and axis table of the engine code they re-express
             house = getattr(model, "pcs_", None)
             state.procedures.extend(as_suggestions(learned(document, pcs), pcs, house))
+
+
+_PCS_ENGINES: dict[tuple, object] = {}
+
+
+def _pcs_engine(setting: Setting, on, prefix: int | None):  # noqa: ANN001, ANN202
+    """One ICD-10-PCS engine per setting, pack and prefix rule in the process: pipelines of
+    different dates that use the same PCS pack share it."""
+    from medcoder.codesets import registry
+    from medcoder.procedures import PcsEngine
+
+    pack = registry.resolve("icd10pcs", on, "ICD-10-PCS").info.path
+    key = (setting, str(pack), prefix)
+    engine = _PCS_ENGINES.get(key)
+    if engine is None:
+        if len(_PCS_ENGINES) >= 4:
+            _PCS_ENGINES.pop(next(iter(_PCS_ENGINES)))
+        engine = _PCS_ENGINES[key] = PcsEngine(setting, on=on, prefix_length=prefix)
+    return engine
 
 
 class Services:
@@ -378,6 +444,7 @@ def default_components(request: CodingRequest) -> list[Component]:
         Annotate(),
         Diagnoses(),
         Guidelines(),
+        Scoring(),
         HouseModelRescoring(),
         Sequencing(),
     ]

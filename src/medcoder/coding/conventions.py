@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from medcoder.codesets.icd10cm_pack import ICD10CMPack, display
 from medcoder.codesets.systems import code_key
 from medcoder.coding.settings import Profile
@@ -224,6 +226,27 @@ FINAL_STATEMENT_SECTIONS = frozenset(
 )
 
 
+@cache
+def _integral_table() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``data/integral_symptoms.tsv``: symptom prefix -> diagnoses that explain it (I.B.5)."""
+    import csv
+    from importlib import resources
+
+    path = resources.files("medcoder.coding") / "data" / "integral_symptoms.tsv"
+    with path.open(encoding="utf-8") as fh:
+        rows = [line for line in fh if not line.startswith("#")]
+    return tuple(
+        (code_key(r["symptom"]), tuple(code_key(c) for c in r["integral_to"].split(",") if c))
+        for r in csv.DictReader(rows, delimiter="\t")
+    )
+
+
+def integral_to(symptom: str, diagnosis: str) -> bool:
+    """Whether ``symptom`` is routinely part of ``diagnosis`` (I.B.5, the table's pairs)."""
+    s, d = code_key(symptom), code_key(diagnosis)
+    return any(s.startswith(p) and d.startswith(explains) for p, explains in _integral_table())
+
+
 def _integral_symptoms(suggestions: list[CodeSuggestion], rejected: list[Rejected]) -> None:
     """Drop symptoms explained by a confirmed diagnosis (I.B.4, I.B.5).
 
@@ -238,6 +261,7 @@ def _integral_symptoms(suggestions: list[CodeSuggestion], rejected: list[Rejecte
         return [] if is_symptom(s.code) else [e for e in s.evidence if e.assertion == "present"]
 
     diagnosed = {(e.document, e.sentence) for s in suggestions for e in confirmed(s)}
+    definitive = [s for s in suggestions if confirmed(s)]
     final = {
         e.document
         for s in suggestions
@@ -248,6 +272,19 @@ def _integral_symptoms(suggestions: list[CodeSuggestion], rejected: list[Rejecte
     for sug in suggestions:
         if not is_symptom(sug.code):
             keep.append(sug)
+            continue
+        explained_by = next((d for d in definitive if integral_to(sug.code, d.code)), None)
+        if explained_by is not None:
+            rejected.append(
+                Rejected(
+                    sug.code,
+                    sug.description,
+                    f"a sign or symptom routinely associated with {explained_by.code} "
+                    f"({explained_by.description})",
+                    "I.B.5",
+                    sug.evidence,
+                )
+            )
             continue
         same_sentence = all((e.document, e.sentence) in diagnosed for e in sug.evidence)
         left_out = all(

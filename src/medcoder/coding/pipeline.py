@@ -37,6 +37,9 @@ from medcoder.documents.model import Document, Encounter
 from medcoder.nlp.annotated import AnnotatedDocument
 from medcoder.suggestions import CodeSuggestion, CodingResult, Rejected
 
+# Code sets whose version warnings the pipeline writes; the HCPCS and CPT coders say their own.
+_WARNS_HERE = frozenset({"ICD-10-CM", "ICD-10-CM index", "ICD-10-PCS"})
+
 
 @dataclass
 class CodingState:
@@ -117,15 +120,50 @@ class Pipeline:
 
     @cached_property
     def pack(self) -> ICD10CMPack:
+        """The ICD-10-CM tabular for the date of service: in force, else the nearest."""
         from medcoder.codesets import registry
 
-        return registry.icd10cm(self.request.on)
+        pack, self._tabular = registry.icd10cm_resolved(self.request.on)
+        return pack
+
+    @cached_property
+    def code_sets(self) -> tuple[dict[str, str], tuple[str, ...]]:
+        """The version of each code set this pipeline codes with, and a warning for each one
+        that is not the version in force on the date of service (or, with no date given,
+        each one of another year than the ICD-10-CM tabular)."""
+        from medcoder.codesets import registry
+        from medcoder.nlp.index_vocabulary import index_pack_for
+
+        on = self.request.on
+        self.pack  # noqa: B018 - resolves the tabular
+        chosen = [self._tabular]
+        index = index_pack_for(self.pack)
+        if index is not None:
+            chosen.append(registry.Resolution(index, on, on is None or on in index.period))
+        wanted = {"ICD-10-PCS": "icd10pcs", "HCPCS": "hcpcs", "CPT": "cpt"}
+        for system in self.request.systems:
+            component = wanted.get(system)
+            if component and registry.list_packs(component):
+                chosen.append(registry.resolve(component, on, system))
+        versions = {c.system: c.label for c in chosen}
+        warnings = [w for c in chosen if c.system in _WARNS_HERE and (w := c.warning)]
+        if on is None:
+            fiscal = {c.system: c.info.version for c in chosen if c.system in _WARNS_HERE}
+            others = {s: v for s, v in fiscal.items() if v != fiscal["ICD-10-CM"]}
+            if others:
+                listing = ", ".join(f"{s} FY{v}" for s, v in others.items())
+                warnings.append(
+                    f"no date of service given: coded with the newest installed code sets, "
+                    f"ICD-10-CM FY{fiscal['ICD-10-CM']} with {listing} (give --date to use "
+                    "the ones in force on the date)"
+                )
+        return versions, tuple(warnings)
 
     @cached_property
     def annotator(self):  # noqa: ANN201 - nlp.annotator.Annotator
-        from medcoder.nlp.annotator import Annotator
+        from medcoder.nlp.annotator import annotator_for
 
-        return Annotator(self.pack)
+        return annotator_for(self.pack)
 
     # -- the component list ---------------------------------------------------------------
 
@@ -172,6 +210,9 @@ class Pipeline:
             name = name or (documents[0].id if documents else "encounter")
         result = CodingResult(document=name, setting=self.profile.name)
         result.warnings.extend(self.request.notes)
+        versions, notes = self.code_sets
+        result.code_sets = dict(versions)
+        result.warnings.extend(notes)
         state = CodingState(self.request, self, documents, result)
         for component in self.components:
             started = time.perf_counter()

@@ -140,8 +140,20 @@ class Reading:
         if role == "narrative":
             if not stated:
                 return CODE
-            if self.inpatient and not symptom:
-                return CODE  # other diagnoses documented during the stay (III)
+            if (
+                self.inpatient
+                and not symptom
+                and (
+                    mention.section == "hospital_course"
+                    or self._chronic(cand.code)
+                    or cand.code.upper().startswith(_STATUS)
+                )
+            ):
+                # What the hospital course treats, and a chronic condition told in the
+                # history of the illness, coexist with the stay's problem (III.B); an acute
+                # one told in the history is the story that led to the stated diagnoses,
+                # which name what was found.
+                return CODE
             return Verdict(
                 False,
                 "mentioned in the history of the illness, not carried into the stated diagnoses"

@@ -102,21 +102,18 @@ class CodingRequest:
         return cls.build(setting, systems=systems, on=on, model=model)
 
     def resolve(self) -> CodingRequest:
-        """The same request with only the systems that can code on its date (packs
-        installed), and a note for each one left out."""
+        """The same request with only the systems that have a pack installed, and a note for
+        each one left out. A pack of another year than the date of service still codes: the
+        pipeline uses the nearest installed and the result names the version and warns."""
         from medcoder.codesets import registry
-        from medcoder.errors import MedcoderError
 
         kept: list[str] = []
         notes = list(self.notes)
         for system in self.systems:
             component = _PACK_OF.get(system)
-            if component is not None:
-                try:
-                    registry.choose(component, self.on, system)
-                except MedcoderError:
-                    notes.append(f"{_IMPORT_HINT[system]}; not coded")
-                    continue
+            if component is not None and not registry.list_packs(component):
+                notes.append(f"{_IMPORT_HINT[system]}; not coded")
+                continue
             kept.append(system)
         if ICD10CM not in kept and ICD10CM in self.systems:
             kept.insert(0, ICD10CM)  # the built-in tabular always answers

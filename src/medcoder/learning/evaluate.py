@@ -1,4 +1,4 @@
-"""Coding accuracy as the CodiEsp scorer computes it (see EVALUATION.md).
+"""Coding accuracy as the CodiEsp scorer computes it (see docs/evaluation.md).
 
 Codes are compared lower case without dots, duplicates count once, predictions that are not
 valid codes are dropped first; micro P/R/F1 over (document, code) pairs, MAP over documents

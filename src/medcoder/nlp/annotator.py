@@ -116,3 +116,18 @@ def attributes_of(annotated: AnnotatedDocument, mention: Mention) -> Mention:
         apply_attributes(annotated.text, mention)
         annotated.described.add(id(mention))
     return mention
+
+
+_SHARED: dict[str, Annotator] = {}
+
+
+def annotator_for(pack: ICD10CMPack) -> Annotator:
+    """The one annotator of a pack in this process: pipelines of different dates of service
+    that code with the same pack share its vocabulary, matcher and rules (about 100 MB)."""
+    key = str(pack.path)
+    found = _SHARED.get(key)
+    if found is None:
+        if len(_SHARED) >= 4:
+            _SHARED.pop(next(iter(_SHARED)))
+        found = _SHARED[key] = Annotator(pack)
+    return found

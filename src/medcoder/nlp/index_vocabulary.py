@@ -63,7 +63,7 @@ NEOPLASM_WORDS = {
 }
 
 
-def _pack_for(pack: ICD10CMPack):  # noqa: ANN202
+def index_pack_for(pack: ICD10CMPack):  # noqa: ANN201 - a registry.PackInfo or None
     """The index pack of the tabular's fiscal year, else the newest earlier one."""
     from medcoder.codesets.registry import list_packs
 
@@ -72,13 +72,16 @@ def _pack_for(pack: ICD10CMPack):  # noqa: ANN202
 
 
 def index_signature(pack: ICD10CMPack) -> str:
-    info = _pack_for(pack)
+    info = index_pack_for(pack)
     return f"{info.path}:{info.built_at}" if info else "no-index"
 
 
 # First-level subterms that are the main term's default reading (I.A.18): "history of
 # kidney stones" is the patient's own history, "History, personal (of), calculi, renal".
 _DEFAULT_SUBTERMS = frozenset({("history", ("personal",))})
+# An eponym names its disease or syndrome on its own ("Parkinson's", "Crohn's").
+_EPONYM = re.compile(r"^[A-Z][\w-]+'s\b")
+_EPONYM_HEADS = frozenset({"disease", "syndrome"})
 # Words the index uses to name a site that documentation leaves out ("sacral region").
 _SITE_FILLER = frozenset({"region", "end"})  # "sacral region", "humerus, upper end"
 # The same site in the words documentation uses: "lumbar strain" is "Strain, low back".
@@ -86,6 +89,7 @@ _SITE_SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("low", "back"), ("lumbar",)),
     (("lower", "back"), ("lumbar",)),
     (("malignant", "neoplasm"), ("cancer",)),  # "history of breast cancer"
+    (("abdomen", "wall"), ("suprapubic",)),  # the suprapubic region is the lower abdominal wall
     (("aortocoronary",), ("coronary", "artery")),  # CABG: coronary artery bypass graft
     (("upper",), ("proximal",)),  # "humerus, upper end" is the proximal humerus
     (("lower",), ("distal",)),  # "radius, lower end" is the distal radius
@@ -168,7 +172,7 @@ class _Resolver:
 
 def index_entries(pack: ICD10CMPack) -> tuple[list[Entry], str]:
     """Entries from the installed index pack (empty when none is installed)."""
-    info = _pack_for(pack)
+    info = index_pack_for(pack)
     if info is None:
         return [], "no-index"
     from medcoder.codesets.icd10cm_index_pack import read_index, read_neoplasm_table
@@ -297,6 +301,12 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
         if depth == 1 and (path.split(",")[0].strip().lower(), words[:1]) in _DEFAULT_SUBTERMS:
             words = ()  # "History, personal (of)": documentation says "history of X"
         own = heads(term) if depth == 0 else [p + words for p in prefixes] if words else prefixes
+        eponym = (
+            depth == 1
+            and bool(words)
+            and bool(_EPONYM.search(term.title))
+            and path.split(",")[0].strip().lower() in _EPONYM_HEADS
+        )
         synonyms = [s + words for s in synonyms] if depth and words else list(synonyms)
         # A *see* main term pointing at this term names it alone: "Smoker" -> see
         # "Dependence, drug, nicotine" means {smoker} -> F17.200, not {dependence ... smoker}.
@@ -316,6 +326,10 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
                     yield Entry(
                         tokens, codes[0], source, path, 1 + depth, tuple(codes[1:] + manifs)
                     )
+        if codes and eponym:
+            # "Disease, Parkinson's": documentation says "Parkinson's" alone; the possessive
+            # must be written (a patient named Wilson has no Wilson's disease).
+            yield Entry(words, codes[0], "eponym", path, 2 + depth, tuple(codes[1:] + manifs))
         prefixes_below = own[:4]
         if depth == 0 and _words(term.title)[:1] and _words(term.title)[0] in _UNSAID_MAIN_TERMS:
             prefixes_below = [*prefixes_below, ()]  # the subterms name the status on their own

@@ -20,7 +20,7 @@ from pathlib import Path
 from medcoder.errors import SourceFileError
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "abbreviations.tsv"
-_KINDS = frozenset({"condition", "symptom", "procedure", "drug", "finding", "device"})
+_KINDS = frozenset({"condition", "symptom", "procedure", "drug", "finding", "device", "anatomy"})
 _FLAGS = {"y": True, "n": False}
 
 

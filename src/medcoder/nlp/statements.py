@@ -225,8 +225,9 @@ def _diagnosis_statements(
         if _SUMMARY.search(first) and len(first.split()) > 8:
             out.append(Statement(lo, hi, "support", section.kind))
             continue
-        if section.kind not in _PLAN_SECTIONS:
-            # An impression or a diagnosis list states a diagnosis in every sentence.
+        if section.kind not in _PLAN_SECTIONS or len(stripped.split()) <= _PROBLEM_WORDS:
+            # An impression or a diagnosis list states a diagnosis in every sentence, and so
+            # does a short problem line ("Stable. Hypertension.").
             out.extend(_sentences_as_statements(text, lo, hi, section.kind, ends))
             continue
         # In an assessment and plan, the problem is the first sentence, up to where its plan

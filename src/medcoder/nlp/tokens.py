@@ -83,6 +83,7 @@ ORGAN_ADJECTIVES = {
     "cutaneous": "skin",
     "dermal": "skin",
     "vesical": "bladder",
+    "urinary": "urine",
     "ureteral": "ureter",
     "ureteric": "ureter",
     "urethral": "urethra",

@@ -93,7 +93,8 @@ class PcsResult:
 
 
 def load_pcs(on: date | None = None) -> PcsData:
-    """The PCS pack in force on ``on`` (the newest when ``None``), read once per process."""
+    """The PCS pack in force on ``on`` (the newest when ``None``; the nearest installed when
+    none is in force: the coding result names the year used), read once per process."""
     return _load(on)
 
 
@@ -102,7 +103,7 @@ def _load(on: date | None) -> PcsData:
     from medcoder.codesets import pack_store, registry
     from medcoder.codesets.icd10pcs import read_pcs
 
-    info = registry.choose("icd10pcs", on, SYSTEM)
+    info = registry.resolve("icd10pcs", on, SYSTEM).info
     return read_pcs(pack_store.open_pack(info.path))
 
 

@@ -200,13 +200,14 @@ def create_app(
     app.include_router(case_ui_router)
     app.mount("/ui/static", ui_static, name="ui-static")
 
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        # The address `medcoder serve` prints opens the workbench's pages, not a JSON 404.
+        return RedirectResponse("/ui/", status_code=303)
+
     @app.get("/healthz", tags=["health"], summary="Liveness: no authentication, no data")
     def healthz() -> dict:
         return {"ok": True}
-
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        return RedirectResponse("/ui", status_code=303)
 
     app.add_middleware(NulGuard)
     app.add_middleware(RequestLogMiddleware)

@@ -17,14 +17,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from medcoder.errors import CodeError, DocumentError, MedcoderError, PackNotFoundError
-from medcoder.store.errors import (
-    AccessDeniedError,
-    BusyError,
-    ConflictError,
-    InvalidError,
-    NotFoundError,
-)
+from medcoder.errors import MedcoderError
+from medcoder.store.errors import AccessDeniedError
 
 log = logging.getLogger("medcoder.server")
 
@@ -120,26 +114,17 @@ async def _denied(request: Request, exc: AccessDeniedError) -> JSONResponse:
     await run_in_threadpool(audit_refusal, request, exc.action, f"role={exc.role}")
     if request.url.path.startswith("/ui/"):  # a page: the "not allowed" page, not JSON
         return RedirectResponse("/ui/forbidden?need=record", status_code=303)
-    return error_response(403, str(exc))
+    return _catalogued(exc)
+
+
+def _catalogued(exc: MedcoderError) -> JSONResponse:
+    """The error catalogue's answer: the class declares its status and stable code once.
+    Messages name the record, file or code at fault, never document text."""
+    return error_response(exc.http_status, str(exc), code=exc.code, field=exc.field)
 
 
 async def _medcoder(_request: Request, exc: MedcoderError) -> JSONResponse:
-    if isinstance(exc, NotFoundError):
-        return error_response(404, str(exc))
-    if isinstance(exc, ConflictError):
-        return error_response(409, str(exc), field=exc.field)
-    if isinstance(exc, InvalidError):
-        return error_response(422, str(exc), field=exc.field)
-    if isinstance(exc, CodeError):
-        return error_response(422, str(exc), code="invalid_code", field="code")
-    if isinstance(exc, DocumentError):
-        # The reader's problem names the file and what is wrong, never the text.
-        return error_response(422, str(exc), code="unreadable_document", field="file")
-    if isinstance(exc, BusyError):
-        return error_response(503, str(exc), code="busy", headers={"Retry-After": "5"})
-    if isinstance(exc, PackNotFoundError):
-        return error_response(503, str(exc), code="no_pack")
-    return error_response(400, str(exc))
+    return _catalogued(exc)
 
 
 async def _stale(_request: Request, _exc: StaleDataError) -> JSONResponse:

@@ -23,6 +23,7 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from medcoder.errors import InternalError
 from medcoder.server.errors import error_response
 
 log = logging.getLogger("medcoder.server")
@@ -138,5 +139,9 @@ class ErrorGuard:
                 frames,
             )
             if not started:
-                response = error_response(500, "internal error; the server log has the details")
+                response = error_response(
+                    InternalError.http_status,
+                    "internal error; the server log has the details",
+                    code=InternalError.code,
+                )
                 await response(scope, receive, send)

@@ -8,7 +8,7 @@ any order, weighted by rarity (a descriptor's rare words decide, "procedure" bar
 and a candidate needs most of its descriptor's weight. Mentions that are negated, planned or
 historical are not procedures done today.
 
-Modifiers are added only from what the note states (DOMAIN.md section 1): RT/LT/50 from
+Modifiers are added only from what the note states (docs/domain.md §1): RT/LT/50 from
 laterality, XS for a documented separate site (never 59 with an X modifier, and XS only when no
 anatomic modifier says it), 76/77 for a stated repeat, 78/79 for a stated return to the OR or
 unrelated service in the global period, 26/TC for a stated professional/technical component.
@@ -27,7 +27,6 @@ from medcoder.codesets import pack_store, registry
 from medcoder.codesets.cpt import EM_CODES, CptCode, read_cpt
 from medcoder.documents.model import Document
 from medcoder.documents.sections import find_sections, sentences
-from medcoder.errors import PackNotFoundError
 from medcoder.nlp.attributes import extract_attributes
 from medcoder.nlp.context import ContextAnnotator
 from medcoder.nlp.model import Assertion
@@ -119,19 +118,17 @@ _CACHE: dict[tuple, CptIndex] = {}
 
 
 def load_cpt_index(on: date | None) -> tuple[CptIndex | None, list[str]]:
-    """The user's CPT pack in force on ``on`` (the newest, with a warning, if none is)."""
+    """The user's CPT pack in force on ``on`` (the nearest, with a warning, if none is)."""
     packs = registry.list_packs("cpt")
     if not packs:
         return None, [
             "no licensed CPT file imported (`medcoder data import --cpt FILE`): CPT procedure "
             "codes not suggested and E/M descriptors left empty"
         ]
-    warnings: list[str] = []
-    try:
-        info = registry.choose("cpt", on, "CPT")
-    except PackNotFoundError as exc:
-        info = packs[-1]
-        warnings.append(f"{exc}; used CPT {info.version}")
+    # the pack in force, else the nearest installed with a warning naming it (never refuse)
+    resolved = registry.resolve("cpt", on, "CPT")
+    info = resolved.info
+    warnings = [resolved.warning] if resolved.warning else []
     key = (info.path, info.path.stat().st_mtime_ns)
     if key not in _CACHE:
         conn = pack_store.open_pack(info.path)

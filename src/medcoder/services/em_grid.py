@@ -1,6 +1,6 @@
 """The E/M account a coder checks: the MDM grid, the 2-of-3 result, time, patient status.
 
-An E/M level is audited from a grid, not from prose (AMA 2021/2023 MDM table; DOMAIN.md
+An E/M level is audited from a grid, not from prose (AMA 2021/2023 MDM table; docs/domain.md
 section 4): one row per MDM element (problems; data in its three categories; risk) with the
 level each reached and what in the note showed it, then the MDM level met or exceeded by 2 of
 the 3 elements. When total time decided the level, the time thresholds of the code family are

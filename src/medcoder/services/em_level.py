@@ -1,7 +1,7 @@
 """Office and emergency E/M leveling: a pure model of the AMA 2021/2023 rules.
 
 Nothing here reads text. The caller (``em_extract`` or a person) states what the note shows
-and this module applies the AMA table as DOMAIN.md section 4 records it:
+and this module applies the AMA table as docs/domain.md §4 records it:
 
 * MDM has three elements, problems, data and risk, each at straightforward (minimal), low,
   moderate or high. The MDM level is the highest level **met or exceeded by 2 of the 3
@@ -228,7 +228,7 @@ class MDM:
         }
 
 
-# 2024+ "must be met or exceeded" minutes (DOMAIN.md section 4); the 2021-2023 ranges start
+# 2024+ "must be met or exceeded" minutes (docs/domain.md §4); the 2021-2023 ranges start
 # at the same numbers, so one table serves every year from 2021.
 NEW_TIME = {"99202": 15, "99203": 30, "99204": 45, "99205": 60}
 ESTABLISHED_TIME = {"99212": 10, "99213": 20, "99214": 30, "99215": 40}

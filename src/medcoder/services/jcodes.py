@@ -23,7 +23,6 @@ from medcoder.codesets import pack_store, registry
 from medcoder.codesets.hcpcs import HcpcsCode, dosage_descriptor, read_hcpcs
 from medcoder.documents.model import Document
 from medcoder.documents.sections import find_sections, sentences
-from medcoder.errors import PackNotFoundError
 from medcoder.nlp.context import ContextAnnotator
 from medcoder.nlp.model import Assertion
 from medcoder.services.drug_units import UnitsResult, billing_units
@@ -242,12 +241,10 @@ def load_index(on: date | None) -> tuple[DrugIndex | None, list[str]]:
     packs = registry.list_packs("hcpcs")
     if not packs:
         return None, ["no HCPCS pack: drug codes not suggested (run `medcoder data import`)"]
-    warnings: list[str] = []
-    try:
-        chosen = registry.choose("hcpcs", on, "HCPCS")
-    except PackNotFoundError as exc:
-        chosen = packs[-1]
-        warnings.append(f"{exc}; used HCPCS {chosen.version}")
+    # the pack in force, else the nearest installed with a warning naming it (never refuse)
+    resolved = registry.resolve("hcpcs", on, "HCPCS")
+    chosen = resolved.info
+    warnings = [resolved.warning] if resolved.warning else []
     key = (chosen.path, *((p.path, p.path.stat().st_mtime_ns) for p in packs))
     if key not in _INDEX_CACHE:
         older: dict[str, tuple[str, str]] = {}

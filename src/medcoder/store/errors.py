@@ -1,6 +1,7 @@
-"""Errors the store raises; the server maps each class to one HTTP status.
+"""Errors the store raises, in the error catalogue (:mod:`medcoder.errors`).
 
-They derive from :class:`medcoder.errors.MedcoderError` so the CLI prints them on one line.
+Each class declares its stable code, HTTP status and exit status; the server and the CLI map
+through those attributes.
 """
 
 from __future__ import annotations
@@ -11,8 +12,15 @@ from medcoder.errors import MedcoderError
 class StoreError(MedcoderError):
     """Root of the workbench store's errors."""
 
+    code = "store_error"
+
 
 class NotFoundError(StoreError):
+    """The record asked for does not exist (or the caller may not know it does)."""
+
+    code = "not_found"
+    http_status = 404
+
     def __init__(self, entity: str, entity_id: object) -> None:
         self.entity = entity
         self.entity_id = entity_id
@@ -22,6 +30,9 @@ class NotFoundError(StoreError):
 class ConflictError(StoreError):
     """The entity changed since the caller read it, or is in a state that forbids the action."""
 
+    code = "conflict"
+    http_status = 409
+
     def __init__(self, message: str, *, field: str | None = None) -> None:
         self.field = field
         super().__init__(message)
@@ -30,6 +41,8 @@ class ConflictError(StoreError):
 class InvalidError(StoreError):
     """A value the caller sent is not acceptable (unknown code, bad transition, ...)."""
 
+    code = "validation_error"
+    http_status = 422
     exit_code = 2
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
@@ -39,6 +52,9 @@ class InvalidError(StoreError):
 
 class AccessDeniedError(StoreError):
     """The actor's role may not do this; the server answers 403 and audits the refusal."""
+
+    code = "forbidden"
+    http_status = 403
 
     def __init__(self, action: str, role: str | None, allowed: list[str] | tuple[str, ...]) -> None:
         self.action = action
@@ -51,3 +67,6 @@ class AccessDeniedError(StoreError):
 
 class BusyError(StoreError):
     """A bounded resource (password hashing) stayed busy; the server answers 503."""
+
+    code = "busy"
+    http_status = 503

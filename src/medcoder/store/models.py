@@ -203,6 +203,8 @@ class CodingResult(Base):
     engine_version: Mapped[str] = mapped_column(String(32))
     warnings: Mapped[list[Any]] = mapped_column(default=list)
     rejected: Mapped[list[Any]] = mapped_column(default=list)
+    # the version of each code set the run used, {"ICD-10-CM": "FY2026", ...}; None before 0005
+    code_sets: Mapped[dict[str, Any] | None] = mapped_column(default=dict)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

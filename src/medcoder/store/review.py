@@ -63,6 +63,7 @@ def code_encounter(
         engine_version=engine_version,
         warnings=list(getattr(result, "warnings", [])),
         rejected=[r.to_dict() for r in getattr(result, "rejected", [])],
+        code_sets=dict(getattr(result, "code_sets", {}) or {}),
         created_by=actor.user_id,
     )
     session.add(row)

@@ -14,7 +14,17 @@ from medcoder.coding.guidelines.base import Rule, RuleContext
 from medcoder.coding.guidelines.encounter_reason import ENCOUNTER_REASON
 from medcoder.coding.guidelines.laterality import LATERALITY
 from medcoder.coding.guidelines.long_term_drugs import LONG_TERM_DRUGS
+from medcoder.coding.guidelines.organisms import ORGANISMS
+from medcoder.coding.guidelines.tobacco import TOBACCO
+from medcoder.coding.guidelines.with_symptoms import WITH_SYMPTOMS
 
-RULES: tuple[Rule, ...] = (LATERALITY, LONG_TERM_DRUGS, ENCOUNTER_REASON)
+RULES: tuple[Rule, ...] = (
+    WITH_SYMPTOMS,
+    LATERALITY,
+    LONG_TERM_DRUGS,
+    TOBACCO,
+    ORGANISMS,
+    ENCOUNTER_REASON,
+)
 
 __all__ = ["RULES", "Rule", "RuleContext"]

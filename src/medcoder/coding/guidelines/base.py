@@ -11,7 +11,7 @@ from medcoder.codesets.systems import code_key
 from medcoder.nlp.annotated import AnnotatedDocument
 from medcoder.nlp.annotator import attributes_of
 from medcoder.nlp.model import Mention
-from medcoder.suggestions import CodeSuggestion, Rejected
+from medcoder.suggestions import CodeSuggestion, Evidence, Rejected
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,54 @@ class RuleContext:
             if mention is not None:
                 out.append(attributes_of(self.annotated[e.document], mention))
         return out
+
+    def assertion_of(self, annotated: AnnotatedDocument, start: int, end: int):  # noqa: ANN201
+        """The ConText assertion of a span the rules found themselves (the one assertion
+        engine: ``nlp.context``), with the section's role applied."""
+        from medcoder.nlp.context import ContextAnnotator
+
+        roles = [(s.start, s.end, s.role) for s in annotated.sections]
+        return ContextAnnotator().annotate(annotated.text, [(start, end)], roles)[0]
+
+    def add(
+        self,
+        code: str,
+        rule: Rule,
+        evidence,
+        why: str,
+        guideline: str | None = None,  # noqa: ANN001
+        score: float = 0.8,
+    ) -> CodeSuggestion | None:
+        """Report ``code`` (billable) with its evidence, unless it is reported already."""
+        key = code_key(code)
+        if not self.pack.is_billable(key):
+            return None
+        for suggestion in self.suggestions:
+            if code_key(suggestion.code) == key:
+                suggestion.evidence.extend(e for e in evidence if e not in suggestion.evidence)
+                return suggestion
+        suggestion = CodeSuggestion(
+            system="ICD-10-CM",
+            code=display(key),
+            description=self.pack.title(key) or "",
+            score=score,
+            evidence=list(evidence),
+            path=[f"{rule.id}: {why}"],
+            guidelines=[guideline or rule.guideline],
+        )
+        self.suggestions.append(suggestion)
+        return suggestion
+
+    def evidence(self, annotated: AnnotatedDocument, start: int, end: int) -> Evidence:
+        section = annotated.section_at(start)
+        return Evidence(
+            annotated.id,
+            start,
+            end,
+            annotated.text[start:end],
+            section=section.kind if section else None,
+            page=annotated.document.page_at(start),
+        )
 
     def all_mentions(self) -> list[tuple[AnnotatedDocument, Mention]]:
         return [(a, m) for a in self.annotated.values() for m in a.mentions]

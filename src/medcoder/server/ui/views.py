@@ -194,7 +194,6 @@ def encounter_view(
             ),
         ),
     )
-    claim = claim_preview(encounter)
     return render(
         request,
         "encounter.html",
@@ -205,7 +204,7 @@ def encounter_view(
             "last_run": last_run,
             "reports": reports,
             "activity": activity,
-            "claim_json": json.dumps(claim, indent=2),
+            **_claim_context(encounter),
             "claim_template": json.dumps(claim_template(encounter), indent=2),
             "claim_diagnoses": final_diagnoses(encounter),
             "can_upload": page.can("upload") and encounter.status != "finalized",
@@ -225,6 +224,21 @@ def encounter_codes_view(
     """The codes panel alone, swapped in by ui.js after a review action."""
     encounter = encounter_repo.get_encounter(page.session, page.actor, encounter_id)
     return render(request, "_codes.html", _codes_context(page, encounter), page=page)
+
+
+def _claim_context(encounter) -> dict:  # noqa: ANN001 - medcoder.store.models.Encounter
+    claim = claim_preview(encounter)
+    return {"claim": claim, "claim_json": json.dumps(claim, indent=2)}
+
+
+@router.get("/encounters/{encounter_id}/claim", name="ui_claim_preview")
+def claim_preview_fragment(
+    request: Request, encounter_id: int, page: Page = Depends(page_for("read"))
+) -> Response:
+    """The claim preview panel alone, swapped in by ui.js after a review action."""
+    encounter = encounter_repo.get_encounter(page.session, page.actor, encounter_id)
+    context = {"encounter": encounter, "claim_fragment": True, **_claim_context(encounter)}
+    return render(request, "_claim_preview.html", context, page=page)
 
 
 @router.get("/encounters/{encounter_id}/claim.json", name="ui_claim")

@@ -1,0 +1,78 @@
+"""Guideline rules that add or link codes: tobacco (I.C.5.b), infectious agents (I.C.1.b),
+"with" links through the Tabular's notes (I.A.15), integral symptoms (I.B.5), eponyms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import medcoder
+
+
+@pytest.fixture(autouse=True)
+def _packs(built_packs: Path) -> None:
+    """The built-in tabular and the synthetic index."""
+
+
+def _codes(text: str, setting: str = "inpatient") -> list[str]:
+    return [c.code for c in medcoder.code(text, setting=setting, systems="icd10cm").codes]
+
+
+@pytest.mark.parametrize(
+    ("social", "expected"),
+    [
+        ("He smokes approximately 2 packs per day times greater than 40 years.", "F17.210"),
+        ("Continues to smoke a couple of cigarettes a day.", "F17.210"),
+        ("Chews tobacco daily.", "F17.220"),
+        ("Former smoker, quit in 2010.", "Z87.891"),
+    ],
+)
+def test_tobacco_use_is_coded_by_product_and_status_I_C_5_b(social: str, expected: str) -> None:
+    note = f"SOCIAL HISTORY:\n{social}\n\nASSESSMENT:\nAcute bronchitis.\n"
+    assert expected in _codes(note, "outpatient")
+
+
+@pytest.mark.parametrize(
+    "social", ["Denies tobacco, alcohol or drug use.", "Never smoker.", "Tobacco: none."]
+)
+def test_no_tobacco_code_when_the_history_denies_it(social: str) -> None:
+    note = f"SOCIAL HISTORY:\n{social}\n\nASSESSMENT:\nAcute bronchitis.\n"
+    assert not any(c.startswith(("F17", "Z87.891")) for c in _codes(note, "outpatient"))
+
+
+def test_the_documented_organism_of_an_infection_is_added_I_C_1_b() -> None:
+    note = (
+        "CHIEF COMPLAINT:, Penile cellulitis.,HISTORY OF PRESENT ILLNESS:, Since being "
+        "hospitalized, his cultures apparently have grown Staph but it is unknown yet whether "
+        "it is methicillin-resistant.,IMPRESSION/PLAN:, Penile cellulitis, improving on "
+        "clindamycin."
+    )
+    codes = _codes(note)
+    assert codes[0] == "N48.22" and "B95.8" in codes
+
+
+def test_no_organism_from_a_culture_still_to_rule_it_out() -> None:
+    note = "IMPRESSION:\nPenile cellulitis. Rule out MRSA; cultures pending.\n"
+    assert not any(c.startswith("B95") for c in _codes(note))
+
+
+def test_bph_with_retention_is_the_with_code_and_its_named_symptom_I_A_15() -> None:
+    note = (
+        "BRIEF HISTORY:, The patient presented with urinary retention and pneumonia.,"
+        "ASSESSMENT AND PLAN:,1.  Pneumonia.,2.  Retention.,3.  BPH."
+    )
+    codes = _codes(note)
+    assert "N40.1" in codes and "R33.8" in codes and "N40.0" not in codes
+
+
+def test_a_symptom_routinely_part_of_the_stated_diagnosis_is_not_coded_I_B_5() -> None:
+    note = "ASSESSMENT:,1.  Left flank pain.,2.  Left ureteral stone.,PLAN:, Lithotripsy."
+    codes = _codes(note)
+    assert any(c.startswith("N20") for c in codes) and "R10.9" not in codes
+
+
+def test_an_eponym_names_its_disease_alone() -> None:
+    assert _codes("PAST MEDICAL HISTORY:\nParkinson's.\n\nASSESSMENT:\nParkinson's.\n") == [
+        "G20.A1"
+    ]
