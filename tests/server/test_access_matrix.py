@@ -195,6 +195,12 @@ MATRIX: list[tuple[str, str, dict, object]] = [
     ),
     (
         "GET",
+        "/ui/encounters/{encounter_id}/claim",
+        READ_ENCOUNTER,
+        lambda w, r: (f"/ui/encounters/{w.ids[r]}/claim", {}),
+    ),
+    (
+        "GET",
         "/ui/encounters/{encounter_id}/claim.json",
         READ_ENCOUNTER,
         lambda w, r: (f"/ui/encounters/{w.ids[r]}/claim.json", {}),

@@ -52,8 +52,8 @@ def serve(
             err=True,
         )
     typer.echo(
-        f"medcoder workbench on http://{host}:{port}/ui (REST API and its OpenAPI page at "
-        f"/docs; database: {bench.db.engine.url!r})",
+        f"medcoder workbench on http://{host}:{port}/ui (REST API described at "
+        f"/openapi.json; database: {bench.db.engine.url!r})",
         err=True,
     )
     # uvicorn's access log prints full URLs, whose query strings may carry names (a file name,
