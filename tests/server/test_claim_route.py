@@ -6,6 +6,7 @@ import copy
 
 import pytest
 from workbench_api import audit_rows, upload
+from workbench_api import finalize as finalize_encounter
 
 CLAIM = {
     "service_date": "2025-02-11",
@@ -57,7 +58,7 @@ def _encounter(client, *, finalize: bool = True) -> dict:
         r = client.post(f"/api/suggestions/{code['id']}/accept", json={"version": code["version"]})
         assert r.status_code == 200, r.text
     if finalize:
-        done = client.post(f"/api/encounters/{eid}/finalize", json={})
+        done = finalize_encounter(client, eid)
         assert done.status_code == 200, done.text
     return client.get(f"/api/encounters/{eid}").json()["encounter"]
 

@@ -1,6 +1,8 @@
-"""A bounded schemathesis run over the OpenAPI document: no request may cause a 500.
+"""A bounded schemathesis run over the OpenAPI document: no request may cause a 500, on
+SQLite and on PostgreSQL (where a NUL character in any string once gave 500s, issue 18).
 
-About 3 examples per operation (~90 requests), authenticated with an API token.
+About 20 examples per operation (~1,000 requests: enough to send NUL to most of them), authenticated with an API token, and at most
+:data:`BUDGET` seconds in all.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ schemathesis = pytest.importorskip(
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from workbench_api import ensure_user, login  # noqa: E402
 
+BUDGET = 240.0  # seconds; the run stops trying new operations past it
+
 
 def test_no_server_errors_on_generated_requests(app, db_url):
-    if not db_url.startswith("sqlite"):
-        pytest.skip("fuzzing once, on SQLite, keeps the suite fast")
+    import time
+
     from fastapi.testclient import TestClient
 
     ensure_user(app, "fuzzer", "coder")
@@ -27,12 +31,17 @@ def test_no_server_errors_on_generated_requests(app, db_url):
     failures: list[str] = []
     seen: list[int] = []
     operations = [op.ok() for op in schema.get_all_operations()]
+    started = time.monotonic()
+    tried = 0
     for operation in operations:
+        if time.monotonic() - started > BUDGET:
+            break
+        tried += 1
         if operation.path in ("/login", "/logout"):
             continue  # would trip the login rate limit / end the session; tested directly
 
         @settings(
-            max_examples=3, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+            max_examples=20, deadline=None, database=None, suppress_health_check=list(HealthCheck)
         )
         @given(case=operation.as_strategy())
         def check(case) -> None:
@@ -48,4 +57,4 @@ def test_no_server_errors_on_generated_requests(app, db_url):
 
         check()
     assert operations and not failures, failures
-    assert len(seen) >= len(operations)  # every operation was exercised
+    assert len(seen) >= tried  # every operation tried was exercised

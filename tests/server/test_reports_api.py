@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workbench_api import audit_rows
+from workbench_api import audit_rows, share
 
 
 def test_report_lifecycle_with_versions_and_conflict(client_for, app):
@@ -12,6 +12,7 @@ def test_report_lifecycle_with_versions_and_conflict(client_for, app):
     report = r.json()["report"]
     rid, version = report["id"], report["version"]
     assert report["state"] == "draft"
+    share(coder, "report", rid, "physician")  # the physician who reviews it
 
     step = coder.post(
         f"/api/reports/{rid}/transition", json={"to": "physician_review", "version": version}
@@ -69,6 +70,8 @@ def test_comments_parse_mentions(client_for):
     coder = client_for("coder")
     client_for("physician", "dr.who")
     eid = coder.post("/api/encounters", json={}).json()["encounter"]["id"]
+    client_for("attorney")
+    share(coder, "encounter", eid, "attorney")
     body = "@dr.who please look; cc @nobody and mail x@dr.who"
     r = client_for("attorney").post(
         "/api/comments", json={"target_type": "encounter", "target_id": eid, "body": body}
@@ -112,6 +115,8 @@ def test_cases_for_claims_examiners(client_for):
     case = manager.post("/api/cases", json={"title": "Claim 42", "encounter_ids": [eid]})
     assert case.status_code == 201, case.text
     cid = case.json()["case"]["id"]
+    assert examiner.get(f"/api/cases/{cid}").status_code == 403  # not a member yet
+    share(manager, "case", cid, "claims_examiner")
     assert examiner.get(f"/api/cases/{cid}").json()["case"]["encounter_ids"] == [eid]
     assert examiner.post("/api/cases", json={"title": "x"}).status_code == 403
     assert manager.get("/api/audit", params={"entity": "case"}).json()["total"] >= 2

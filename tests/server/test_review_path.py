@@ -53,14 +53,15 @@ def test_a_review_action_is_four_statements(app, client_for):
     )
     accepted = system.post(f"/api/suggestions/{second['id']}/accept", json={"version": 1})
     assert accepted.status_code == 200, accepted.text
-    # the token with its user; the code with its encounter; the update; its audit row
-    assert seen == ["SELECT", "SELECT", "UPDATE", "INSERT"]
+    # the token with its user; the code with its locked encounter; the code's update and the
+    # encounter's version (issue 18: finalize checks it); the audit row
+    assert seen == ["SELECT", "SELECT", "UPDATE", "UPDATE", "INSERT"]
     seen.clear()
     rejected = system.post(
         f"/api/suggestions/{second['id']}/reject", json={"version": 2, "reason": "no"}
     )
     assert rejected.status_code == 200 and rejected.json()["suggestion"]["version"] == 3
-    assert seen == ["SELECT", "SELECT", "UPDATE", "INSERT"]
+    assert seen == ["SELECT", "SELECT", "UPDATE", "UPDATE", "INSERT"]
     stale = system.post(f"/api/suggestions/{second['id']}/accept", json={"version": 2})
     assert stale.status_code == 409 and stale.json()["error"]["field"] == "version"
     missing = system.post("/api/suggestions/999999/accept", json={"version": 1})
@@ -181,6 +182,6 @@ def test_coding_in_a_worker_process_gives_the_engines_codes(db_url, built_packs)
             assert "E11.22" in codes
             evidence = coded.json()["encounter"]["codes"][0]["evidence"]
             assert evidence and evidence[0]["document"].startswith("doc")
-        assert bench.coder._executor is None  # shut down with the app
+        assert all(lane._executor is None for lane in bench.coder.lanes.values())  # shut down
     finally:
         bench.db.dispose()

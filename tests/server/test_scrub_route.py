@@ -8,7 +8,7 @@ import copy
 import pytest
 from sqlalchemy import select
 from test_claim_route import CLAIM
-from workbench_api import audit_rows
+from workbench_api import audit_rows, finalize, share
 
 DOS = "2026-03-02"  # inside the built-in ICD-10-CM pack's year (FY2026)
 
@@ -101,6 +101,8 @@ def test_readers_may_scrub_others_are_refused_and_audited(coder, client_for, app
     eid = _encounter(coder)
     _add(coder, eid, "E11.9")
     examiner = client_for("claims_examiner")
+    assert examiner.get(f"/api/encounters/{eid}/scrub").status_code == 403
+    share(coder, "encounter", eid, "claims_examiner")
     assert examiner.get(f"/api/encounters/{eid}/scrub").status_code == 200
 
     admin = client_for("admin")
@@ -121,7 +123,7 @@ def test_export_scrubs_the_claim_and_stores_the_run(coder, app):
     eid = _encounter(coder)
     _add(coder, eid, "E11.9")
     _add(coder, eid, "E10.9")
-    assert coder.post(f"/api/encounters/{eid}/finalize", json={}).status_code == 200
+    assert finalize(coder, eid).status_code == 200
     claim = copy.deepcopy(CLAIM)
     claim["service_date"] = DOS
     response = coder.post(f"/api/encounters/{eid}/claim", json=claim)
@@ -161,7 +163,7 @@ def test_a_refused_export_stores_no_claim(coder, app):
 
     eid = _encounter(coder)
     _add(coder, eid, "E11.9")
-    assert coder.post(f"/api/encounters/{eid}/finalize", json={}).status_code == 200
+    assert finalize(coder, eid).status_code == 200
     claim = copy.deepcopy(CLAIM)
     claim["billing_provider"]["npi"] = "1234567890"  # fails its check digit: 422
     assert coder.post(f"/api/encounters/{eid}/claim", json=claim).status_code == 422

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workbench_api import NOTE, audit_rows, upload
+from workbench_api import NOTE, audit_rows, finalize, share, upload
 
 
 def _coded_encounter(client) -> dict:
@@ -50,7 +50,7 @@ def test_upload_code_review_finalize(client_for, app):
     body = edited.json()["suggestion"]
     assert (body["code"], body["original_code"], body["state"]) == ("E78.00", "E78.5", "edited")
 
-    done = coder.post(f"/api/encounters/{eid}/finalize", json={})
+    done = finalize(coder, eid)
     assert done.status_code == 200, done.text
     assert done.json()["encounter"]["status"] == "finalized"
     again = coder.post(f"/api/suggestions/{first['id']}/accept", json={"version": 2})
@@ -72,7 +72,7 @@ def test_upload_code_review_finalize(client_for, app):
 def test_finalize_refused_with_unreviewed_codes(client_for):
     coder = client_for("coder")
     encounter = _coded_encounter(coder)
-    r = coder.post(f"/api/encounters/{encounter['id']}/finalize")
+    r = finalize(coder, encounter["id"])
     assert r.status_code == 409
     assert "unreviewed" in r.json()["error"]["message"]
 
@@ -90,10 +90,13 @@ def test_edit_to_an_invalid_code_is_refused_and_changes_nothing(client_for):
 
 
 def test_stale_version_is_a_conflict(client_for):
-    alice, bob = client_for("coder", "alice"), client_for("coder", "bob")
+    # alice at two desks: the second still shows the version before the first's accept
+    alice, alice_again = client_for("coder", "alice"), client_for("coder", "alice")
     code = _coded_encounter(alice)["codes"][0]
     assert alice.post(f"/api/suggestions/{code['id']}/accept", json={"version": 1}).is_success
-    r = bob.post(f"/api/suggestions/{code['id']}/reject", json={"version": 1, "reason": "x"})
+    r = alice_again.post(
+        f"/api/suggestions/{code['id']}/reject", json={"version": 1, "reason": "x"}
+    )
     assert r.status_code == 409
     assert r.json()["error"]["field"] == "version"
 
@@ -115,15 +118,17 @@ def test_attorney_cannot_accept_a_code_and_the_refusal_is_audited(client_for, ap
     assert [(a.action, a.entity, a.entity_id) for a in refused] == [
         ("code", "suggestion", str(code["id"]))
     ]
-    # ... but may read the encounter, and that read is audited too.
+    # ... and reads the encounter only once it is shared with them; that read is audited too.
+    assert attorney.get(f"/api/encounters/{code['encounter_id']}").status_code == 403
+    share(coder, "encounter", code["encounter_id"], "attorney")
     assert attorney.get(f"/api/encounters/{code['encounter_id']}").status_code == 200
     reads = audit_rows(app, username="attorney", action="read", entity="encounter")
     assert reads and reads[0].entity_id == str(code["encounter_id"])
 
 
 def test_worklist_filters_and_pages(client_for):
-    coder = client_for("coder")
-    client_for("coder", "dana")
+    coder = client_for("manager")  # sees every encounter (minimum necessary: tests/server/
+    client_for("coder", "dana")  # test_access_matrix.py has what each role sees)
     for setting in ("inpatient", "outpatient", "outpatient"):
         r = coder.post("/api/encounters", json={"setting": setting, "assignee": "dana"})
         assert r.status_code == 201, r.text

@@ -46,3 +46,19 @@ def log_in(page, base: str, username: str) -> None:
 def log_out(page, base: str) -> None:
     page.click("[data-logout]")
     page.wait_for_url(f"{base}/ui/login")
+
+
+def web_first():  # noqa: ANN201 - playwright.sync_api, imported when a browser test runs
+    """Playwright's web-first assertions: they poll without evaluating strings in the page,
+    which the workbench's Content-Security-Policy (no 'unsafe-eval') refuses."""
+    import playwright.sync_api
+
+    return playwright.sync_api
+
+
+def expect_text(locator, text: str) -> None:  # noqa: ANN001 - a playwright Locator
+    """Wait until the element's text, trimmed and in any case, is ``text``."""
+    import re
+
+    pattern = re.compile(rf"^\s*{re.escape(text)}\s*$", re.I)
+    web_first().expect(locator).to_have_text(pattern)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from browser_support import Shots, log_in, log_out
+from browser_support import Shots, expect_text, log_in, log_out, web_first
 from ui_workbench import NOTE, PASSWORD, audit_rows
 
 
@@ -112,10 +112,7 @@ def test_coder_to_manager_in_a_browser(live_server, browser, tmp_path):
     shots.take(page, "03b-scrub-findings")
     # The claim preview follows the codes too: the accepted code is on the claim.
     first_code = first.locator(".code-id").inner_text().strip()
-    page.wait_for_function(
-        "code => document.querySelector('[data-testid=claim-preview]').textContent.includes(code)",
-        arg=first_code,
-    )
+    web_first().expect(page.get_by_test_id("claim-preview")).to_contain_text(first_code)
     second = page.locator("li.code").nth(1)
     second_id = second.get_attribute("data-code-id")
     second.locator("button:has-text('Reject')").click()  # no reason: the form refuses
@@ -128,18 +125,13 @@ def test_coder_to_manager_in_a_browser(live_server, browser, tmp_path):
     while page.locator("li.code.state-suggested").count():
         before = page.locator("li.code.state-suggested").count()
         page.locator("li.code.state-suggested").first.locator("button:has-text('Accept')").click()
-        page.wait_for_function(
-            f"document.querySelectorAll('li.code.state-suggested').length < {before}"
-        )
+        web_first().expect(page.locator("li.code.state-suggested")).to_have_count(before - 1)
     assert page.get_by_test_id("pending-count").inner_text() == "0"
     shots.take(page, "04-reviewed")
 
     # Finalize: the status changes and the review buttons are gone.
     page.get_by_test_id("finalize").click()
-    page.wait_for_function(
-        "document.querySelector('[data-testid=encounter-status]').innerText.trim()"
-        ".toLowerCase() === 'finalized'"
-    )
+    expect_text(page.get_by_test_id("encounter-status"), "finalized")
     assert page.locator("li.code button:has-text('Accept')").count() == 0
     activity = page.get_by_test_id("activity").inner_text()
     assert "finalize encounter" in activity and "reject suggestion" in activity
@@ -191,11 +183,13 @@ def test_coder_to_manager_in_a_browser(live_server, browser, tmp_path):
     assert "Codes reviewed and finalized." in page.locator(".diff .dl-add").inner_text()
     assert "Codes reviewed." in page.locator(".diff .dl-del").inner_text()
     page.click("button:has-text('Send for physician review')")
-    page.wait_for_function(
-        "document.querySelector('[data-testid=report-state]').innerText.trim().toLowerCase()"
-        " === 'physician review'"
-    )
+    expect_text(page.get_by_test_id("report-state"), "physician review")
     shots.take(page, "06-report-sent")
+    # Share it with the physician who reviews it (minimum necessary: nobody else sees it).
+    page.get_by_test_id("share-report").locator("summary").click()
+    page.get_by_test_id("share-report").locator("input[name=username]").fill("phil")
+    page.get_by_test_id("share-report").locator("button[type=submit]").click()
+    web_first().expect(page.get_by_test_id("activity")).to_contain_text("share")
     log_out(page, base)
 
     # The physician may return it for corrections but not approve it.
@@ -212,15 +206,9 @@ def test_coder_to_manager_in_a_browser(live_server, browser, tmp_path):
     shots.take(page, "07a-worklist")
     page.goto(report_url)
     page.click("button:has-text('Approve')")
-    page.wait_for_function(
-        "document.querySelector('[data-testid=report-state]').innerText.trim().toLowerCase()"
-        " === 'approved'"
-    )
+    expect_text(page.get_by_test_id("report-state"), "approved")
     page.click("button:has-text('Submit to management')")
-    page.wait_for_function(
-        "document.querySelector('[data-testid=report-state]').innerText.trim().toLowerCase()"
-        " === 'submitted'"
-    )
+    expect_text(page.get_by_test_id("report-state"), "submitted")
     history = page.get_by_test_id("activity").inner_text()
     assert "draft → physician review" in history and "approved → submitted" in history
     shots.take(page, "07-report-submitted")

@@ -9,7 +9,7 @@ import re
 
 import pytest
 from case_fixture import CASE_DIR, open_case
-from ui_workbench import audit_rows, build_app
+from ui_workbench import audit_rows, build_app, share
 
 
 @pytest.fixture
@@ -21,8 +21,13 @@ def ui_app(db_url, built_packs):
 
 def test_case_list_pages_and_is_readable_by_claims_staff_but_only_managers_open_cases(client_for):
     manager = client_for("manager")
+    for role in ("claims_examiner", "attorney", "physician"):
+        client_for(role)
     for i in range(27):
-        assert manager.post("/api/cases", json={"title": f"Case {i}"}).status_code == 201
+        created = manager.post("/api/cases", json={"title": f"Case {i}"})
+        assert created.status_code == 201
+        for role in ("claims_examiner", "attorney", "physician"):  # members of every case
+            share(manager, "case", created.json()["case"]["id"], role)
     first = manager.get("/ui/cases").text
     assert "27 cases" in first and "Page 1 of 2" in first and "Open a case" in first
     assert len(set(re.findall(r'href="/ui/cases/(\d+)"', first))) == 25
@@ -102,6 +107,7 @@ def test_examiner_confirms_or_changes_the_classification_but_cannot_file_or_anal
     coder = client_for("coder")
     case_id = open_case(coder)
     examiner = client_for("claims_examiner")
+    share(coder, "case", case_id, "claims_examiner")
     page = examiner.get(f"/ui/cases/{case_id}").text
     assert 'data-testid="classify-form"' in page and "Run analysis" not in page
     assert "File a record" not in page
@@ -136,6 +142,7 @@ def test_examiner_confirms_or_changes_the_classification_but_cannot_file_or_anal
     )
     assert upload.status_code == 403
     attorney = client_for("attorney")
+    share(coder, "case", case_id, "attorney")
     assert attorney.post(f"/api/cases/{case_id}/classification", json=decision).status_code == 403
     comment = attorney.post(
         "/api/comments",

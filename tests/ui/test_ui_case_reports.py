@@ -8,7 +8,7 @@ import re
 
 import pytest
 from case_fixture import CASE_DIR, open_case
-from ui_workbench import audit_rows, build_app
+from ui_workbench import audit_rows, build_app, share
 
 KEY = re.compile(r"\bc?doc\d+\b")
 
@@ -41,7 +41,8 @@ def test_case_report_downloads_as_html_and_pdf_from_the_stored_analysis_audited(
     )
     assert late.status_code == 201
 
-    examiner = client_for("claims_examiner")  # reads the case, so takes its report
+    examiner = client_for("claims_examiner")  # a member reads the case, so takes its report
+    share(coder, "case", case_id, "claims_examiner")
     pdf = examiner.get(f"/api/cases/{case_id}/report.pdf")
     assert pdf.status_code == 200, pdf.text
     assert pdf.headers["content-type"] == "application/pdf"

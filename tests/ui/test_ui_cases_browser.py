@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pypdf
 import pytest
-from browser_support import Shots, log_in, log_out
+from browser_support import Shots, expect_text, log_in, log_out
 from case_fixture import CASE_DIR, manifest_details
 from ui_workbench import audit_rows, ensure_user
 
@@ -28,10 +28,7 @@ def _api(page, method: str, url: str, **kwargs):  # noqa: ANN202
 
 
 def _state_is(page, state: str) -> None:
-    page.wait_for_function(
-        "document.querySelector('[data-testid=report-state]').innerText.trim().toLowerCase()"
-        f" === '{state}'"
-    )
+    expect_text(page.get_by_test_id("report-state"), state)
 
 
 def test_a_case_goes_from_records_to_an_approved_synopsis_in_a_browser(live_server, browser):
@@ -72,6 +69,14 @@ def test_a_case_goes_from_records_to_an_approved_synopsis_in_a_browser(live_serv
         f"{base}/api/cases/{case_id}/details",
         data={**manifest_details(), "version": version},
     )
+    # The examiner and the coder become members of the case (minimum necessary: a share).
+    for member in ("cleo", "cora"):
+        _api(
+            page,
+            "POST",
+            f"{base}/api/shares",
+            data={"entity": "case", "entity_id": case_id, "username": member},
+        )
     page.reload()
     assert "CLM-2021-0001" in page.get_by_test_id("case-header").inner_text()
 
@@ -132,6 +137,16 @@ def test_a_case_goes_from_records_to_an_approved_synopsis_in_a_browser(live_serv
     assert page.get_by_test_id("report-case").get_attribute("href") == f"/ui/cases/{case_id}"
     page.click("button:has-text('Send for physician review')")
     _state_is(page, "physician review")
+    _api(
+        page,
+        "POST",
+        f"{base}/api/shares",
+        data={
+            "entity": "report",
+            "entity_id": int(report_url.rsplit("/", 1)[1]),
+            "username": "phil",
+        },
+    )
     log_out(page, base)
 
     # The physician returns it for corrections; the coder corrects and resends it.

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from ui_workbench import audit_rows
+from ui_workbench import audit_rows, finalize, share
 
 HOSTILE_NOTE = (
     "HPI: <script>alert('x')</script> & friends.\n"
@@ -66,7 +66,7 @@ def test_login_page_sets_the_csrf_cookie_and_only_returns_to_our_pages(client_fo
     assert page.status_code == 200
     token = client.cookies.get("medcoder_csrf")
     assert token and f'value="{token}"' in page.text
-    assert 'data-next="/ui/worklist"' in page.text
+    assert 'data-next="/ui/"' in page.text  # the worklist, or an admin's account page
     assert page.headers["cache-control"] == "no-store"
     assert 'data-next="/ui/reports/3"' in client.get("/ui/login?next=/ui/reports/3").text
 
@@ -99,6 +99,9 @@ def test_codes_panel_shows_review_buttons_to_coders_only(client_for):
     assert panel.count(">Accept</button>") == 2 and "Finalize" in panel
     assert "<html" not in panel  # a partial, swapped into the page
     physician = client_for("physician")
+    refused = physician.get(f"/ui/encounters/{encounter_id}")  # not theirs: "not allowed"
+    assert refused.headers["location"] == "/ui/forbidden?need=record"
+    share(coder, "encounter", encounter_id, "physician")
     page = physician.get(f"/ui/encounters/{encounter_id}").text
     assert ">Accept</button>" not in page and "Run coding" not in page
     assert "E11.9" in page
@@ -129,7 +132,7 @@ def test_dashboard_is_for_managers_and_counts_review_outcomes(client_for):
         f"/api/suggestions/{codes[1]['id']}/reject", json={"version": 1, "reason": "no"}
     )
     assert rejected.is_success
-    assert coder.post(f"/api/encounters/{encounter_id}/finalize", json={}).is_success
+    assert finalize(coder, encounter_id).is_success
 
     refused = coder.get("/ui/dashboard")
     assert refused.headers["location"] == "/ui/forbidden?need=dashboard"
@@ -155,6 +158,8 @@ def test_report_page_offers_only_the_viewers_transitions(client_for):
     )
     manager = client_for("manager").get(f"/ui/reports/{report_id}").text
     assert ">Approve</button>" in manager
+    client_for("physician")
+    share(coder, "report", report_id, "physician")
     physician = client_for("physician").get(f"/ui/reports/{report_id}").text
     assert "Return for corrections" in physician and ">Approve</button>" not in physician
     listing = coder.get("/ui/reports?state=physician_review").text

@@ -8,7 +8,9 @@ skipped with the reason when either is missing, failed in CI).
 
 from __future__ import annotations
 
-from browser_support import Shots, log_in, log_out
+import re
+
+from browser_support import Shots, log_in, log_out, web_first
 from ui_workbench import ensure_user
 
 HF_NOTE = (
@@ -65,9 +67,8 @@ def test_cdi_sends_a_query_the_physician_answers_and_the_encounter_is_recoded(
     shots.take(page, "cdi-worklist")
     row.locator("select[name=addressed_to]").select_option("phil")
     row.locator("button", has_text="Send query").click()
-    page.wait_for_function(  # the page reloads; the query left the open ones
-        f"!document.querySelector('[data-testid=query-row-{query_id}]')"
-    )
+    # the page reloads; the query left the open ones
+    web_first().expect(page.get_by_test_id(f"query-row-{query_id}")).to_have_count(0)
     page.goto(f"{base}/ui/cdi?state=sent")
     state = page.locator(f"[data-testid=query-state-{query_id}]").inner_text()
     assert state.strip().lower() == "sent"
@@ -81,9 +82,7 @@ def test_cdi_sends_a_query_the_physician_answers_and_the_encounter_is_recoded(
     shots.take(page, "physician-inbox")
     card.get_by_label(ANSWER).check()
     card.locator("button", has_text="Answer").click()
-    page.wait_for_function(
-        "document.querySelector('[data-testid=inbox-count]').innerText.startsWith('0 ')"
-    )
+    web_first().expect(page.get_by_test_id("inbox-count")).to_have_text(re.compile(r"^0 "))
     page.goto(f"{base}/ui/encounters/{encounter_id}#queries")
     history = page.locator("[data-testid=query-history]")
     assert "answered" in history.inner_text().lower()

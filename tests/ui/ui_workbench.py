@@ -38,3 +38,17 @@ def audit_rows(app, **filters) -> list:
         for key, value in filters.items():
             stmt = stmt.where(getattr(AuditEvent, key) == value)
         return list(session.scalars(stmt))
+
+
+def finalize(client, encounter_id: int):
+    """Finalize the encounter at the version the client reads now (finalize checks it)."""
+    version = client.get(f"/api/encounters/{encounter_id}").json()["encounter"]["version"]
+    return client.post(f"/api/encounters/{encounter_id}/finalize", json={"version": version})
+
+
+def share(client, entity: str, entity_id: int, username: str) -> None:
+    """Share a record with a user (minimum necessary: nobody else sees it otherwise)."""
+    response = client.post(
+        "/api/shares", json={"entity": entity, "entity_id": entity_id, "username": username}
+    )
+    assert response.status_code == 201, response.text

@@ -61,6 +61,10 @@ _CURRENT_RE = re.compile(
     re.IGNORECASE,
 )
 _SENT_END = frozenset({".", "!", "?"})
+# A sentence of more tokens is cut (medcoder.documents.sections.MAX_SENTENCE for the same
+# reason): ConText relates every trigger of a sentence to every target in it, so one endless
+# "sentence" would cost the square of its length.
+MAX_SENTENCE_TOKENS = 400
 _BULLET_START = re.compile(r"[-*\u2022#>]|\d")
 
 
@@ -190,7 +194,7 @@ def _sentence_starts(doc: Doc, extra_starts: list[int]) -> list[int]:
                 new = True
                 while k < len(extra) and extra[k] <= token.idx:
                     k += 1
-            if new:
+            if new or i - starts[-1] >= MAX_SENTENCE_TOKENS:
                 starts.append(i)
         elif extra:
             while k < len(extra) and extra[k] <= token.idx:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
@@ -119,7 +120,7 @@ class ConceptMatcher:
                     for t in entry.tokens:
                         if t == token:
                             continue
-                        chosen.add(min(where[t], key=lambda p: abs(p - anchor)))
+                        chosen.add(_nearest(where[t], anchor))
                     lo, hi = min(chosen), max(chosen)
                     width = rank[hi] - (rank[lo - 1] if lo else 0)
                     if width <= len(entry.tokens) + self.slack and not _listed_apart(
@@ -138,6 +139,17 @@ class ConceptMatcher:
         for s, e in sentences:
             out.extend(self.match_sentence(text, s, e, expansions))
         return out
+
+
+def _nearest(places: list[int], anchor: int) -> int:
+    """The place closest to ``anchor`` in an ascending list, the earlier one on a tie (what
+    ``min(places, key=distance)`` gives, in log time: a sentence may repeat a word often)."""
+    i = bisect_left(places, anchor)
+    if i == 0:
+        return places[0]
+    if i == len(places) or anchor - places[i - 1] <= places[i] - anchor:
+        return places[i - 1]
+    return places[i]
 
 
 def _expand(

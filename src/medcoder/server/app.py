@@ -4,6 +4,7 @@ and :func:`create_app` building the FastAPI app around it (STYLE: Datasette's on
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import secrets
@@ -21,7 +22,9 @@ import medcoder
 from medcoder.edits import Scrubber
 from medcoder.server import errors
 from medcoder.server.coding import engine_coder, validate_code
+from medcoder.server.coding_processes import TIME_LIMIT as CODING_TIME_LIMIT
 from medcoder.server.coding_processes import CodingProcesses
+from medcoder.server.guards import ErrorGuard, NulGuard
 from medcoder.server.request_log import RequestLogMiddleware
 from medcoder.server.routes import (
     admin,
@@ -32,14 +35,16 @@ from medcoder.server.routes import (
     login,
     queries,
     reports,
+    shares,
 )
-from medcoder.server.sessions import LoginLimiter, SessionSigner
+from medcoder.server.sessions import SESSION_IDLE, LoginLimiter, SessionSigner
 from medcoder.server.turns import Turns
 from medcoder.server.ui import ui_router, ui_static
 from medcoder.server.ui.case_views import router as case_ui_router
 from medcoder.server.ui.cdi_views import router as cdi_ui_router
 from medcoder.server.ui.scrub_views import router as scrub_ui_router
 from medcoder.server.uploads import MAX_UPLOAD_BYTES, BodyLimitMiddleware
+from medcoder.store import audit
 from medcoder.store.database import POOL_SIZE, Database
 
 log = logging.getLogger("medcoder.server")
@@ -49,6 +54,7 @@ MULTIPART_OVERHEAD = 64 * 1024  # boundaries and headers around a maximal upload
 # request waits for a connection while holding a thread, and few enough that they do not
 # spend their time queueing for the interpreter lock.
 REQUEST_THREADS = POOL_SIZE
+AUDIT_SEAL_EVERY = 5.0  # seconds between sealings of the audit log's new rows
 
 
 @dataclass
@@ -58,6 +64,7 @@ class Workbench:
     db: Database
     signer: SessionSigner
     limiter: LoginLimiter
+    session_idle: float = SESSION_IDLE
     coder: Callable = engine_coder
     validator: Callable = validate_code
     max_upload_bytes: int = MAX_UPLOAD_BYTES
@@ -65,6 +72,7 @@ class Workbench:
     extra: dict = field(default_factory=dict)
     session_turns: Turns = field(default_factory=lambda: Turns("session_turns", POOL_SIZE))
     coding_turns: Turns = field(default_factory=lambda: Turns("coding_turns", 1))
+    large_coding_turns: Turns = field(default_factory=lambda: Turns("large_coding_turns", 1))
     scrubber: Scrubber = field(default_factory=Scrubber)  # keeps code packs open between scrubs
 
 
@@ -94,11 +102,25 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
     if isinstance(bench.coder, CodingProcesses):
         bench.coder.start()
+    sealer = asyncio.create_task(_seal_audit_log(bench))
     try:
         yield
     finally:
+        sealer.cancel()
         if isinstance(bench.coder, CodingProcesses):
             await run_in_threadpool(bench.coder.close)
+        await run_in_threadpool(audit.seal_pending, bench.db)
+
+
+async def _seal_audit_log(bench: Workbench) -> None:
+    """Seal the audit log's new rows into its hash chain every :data:`AUDIT_SEAL_EVERY`
+    seconds (``medcoder.store.audit``); a failure is logged and retried next time."""
+    while True:
+        await asyncio.sleep(AUDIT_SEAL_EVERY)
+        try:
+            await run_in_threadpool(audit.seal_pending, bench.db)
+        except Exception as exc:  # noqa: BLE001 - keep sealing; the type says what failed
+            log.warning("sealing the audit log failed: %s", type(exc).__name__)
 
 
 def create_app(
@@ -106,18 +128,22 @@ def create_app(
     *,
     secret: str | None = None,
     session_max_age: float = SESSION_MAX_AGE,
+    session_idle: float = SESSION_IDLE,
     login_limit: int = 5,
     login_window: float = 60.0,
+    login_failures: int = 10,
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
     secure_cookies: bool | None = None,
     coder: Callable | None = None,
     validator: Callable | None = None,
     migrate: bool = True,
     coding_processes: int = 0,
+    coding_time_limit: float = CODING_TIME_LIMIT,
 ) -> FastAPI:
     """Build the workbench API; runs ``alembic upgrade head`` on the database first.
 
-    ``coding_processes``: run the engine in that many worker processes
+    ``coding_processes``: run the engine in that many worker processes, plus one for very
+    large encounters, each run stopped after ``coding_time_limit`` seconds
     (:mod:`medcoder.server.coding_processes`; ``medcoder serve`` uses 1) instead of the
     request thread pool; ignored when ``coder`` is given.
     """
@@ -125,11 +151,17 @@ def create_app(
     if migrate:
         db.migrate()
     if coder is None and coding_processes > 0:
-        coder = CodingProcesses(coding_processes)
+        coder = CodingProcesses(coding_processes, time_limit=coding_time_limit)
     bench = Workbench(
         db=db,
         signer=SessionSigner(secret or secret_key(), session_max_age),
-        limiter=LoginLimiter(login_limit, login_window),
+        limiter=LoginLimiter(
+            login_limit,
+            login_window,
+            account_failures=login_failures,
+            source_failures=login_failures,
+        ),
+        session_idle=session_idle,
         coder=coder or engine_coder,
         validator=validator or validate_code,
         max_upload_bytes=max_upload_bytes,
@@ -141,12 +173,26 @@ def create_app(
     app = FastAPI(
         title="medcoder workbench",
         version=medcoder.__version__,
-        description="Upload clinical documents, code them, review the codes, report.",
+        description="Upload clinical documents, code them, review the codes, report. "
+        "The OpenAPI document is /openapi.json; the interactive /docs pages are off, since "
+        "they load their scripts from a public CDN (the workbench runs with no network).",
         lifespan=_lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.workbench = bench
     errors.install(app)
-    for module in (login, admin, documents, encounters, reports, casework, queries, case_files):
+    for module in (
+        login,
+        admin,
+        documents,
+        encounters,
+        reports,
+        casework,
+        queries,
+        case_files,
+        shares,
+    ):
         app.include_router(module.router)
     app.include_router(ui_router)
     app.include_router(cdi_ui_router)
@@ -163,8 +209,10 @@ def create_app(
     def healthz() -> dict:
         return {"ok": True}
 
+    app.add_middleware(NulGuard)
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=max_upload_bytes + MULTIPART_OVERHEAD)
+    app.add_middleware(ErrorGuard)  # outermost of ours: nothing unexpected reaches uvicorn
     return app
 
 

@@ -32,7 +32,17 @@ from medcoder.store import audit
 from medcoder.store.audit import Actor
 from medcoder.store.errors import AccessDeniedError
 from medcoder.store.models import User
+from medcoder.store.user_sessions import session_user
 from medcoder.store.users import user_for_token
+
+_ENDED = {
+    "unknown": "the session is not known; log in again",
+    "revoked": "the session was ended (logged out, password changed or account disabled); "
+    "log in again",
+    "expired": "the session has expired; log in again",
+    "idle": "the session ended after a time without use; log in again",
+    "disabled": "the session's user is disabled",
+}
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -40,12 +50,15 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 @dataclass
 class Context:
-    """The request's session and caller; routes pass ``ctx.session, ctx.actor`` to the store."""
+    """The request's session and caller; routes pass ``ctx.session, ctx.actor`` to the store.
+
+    ``login`` is the signed-in session's row id (None for an API token)."""
 
     session: Session
     user: User
     actor: Actor
     request: Request
+    login: int | None = None
 
 
 def client_address(request: Request) -> str:
@@ -98,6 +111,20 @@ def credentials(request: Request) -> Credentials:
     return Credentials(session=data)
 
 
+def signed_in_user(request: Request, session: Session, data: SessionData) -> User:
+    """The user of a live server-side session, else 401 saying why it ended."""
+    bench = workbench(request)
+    found = session_user(session, data.key, now=bench.signer.now(), idle=bench.session_idle)
+    if isinstance(found, str):
+        code = "session_expired" if found in ("expired", "idle") else "session_ended"
+        raise ApiError(401, _ENDED[found], code=code)
+    row, user = found
+    if row.user_id != data.user_id:
+        raise ApiError(401, _ENDED["unknown"], code="session_ended")
+    request.state.login = row.id
+    return user
+
+
 def _authenticate(
     request: Request, session: Session, csrf: str | None, creds: Credentials | None = None
 ) -> User:
@@ -109,9 +136,7 @@ def _authenticate(
         request.state.auth = "token"
         return user
     data = creds.session
-    user = session.get(User, data.user_id)
-    if user is None or not user.active:
-        raise ApiError(401, "the session's user no longer exists or is disabled; log in again")
+    user = signed_in_user(request, session, data)
     if request.method not in SAFE_METHODS and not (
         same_token(csrf, data.csrf) and same_token(request.cookies.get(CSRF_COOKIE), data.csrf)
     ):
@@ -136,7 +161,7 @@ def open_context(
         user = _authenticate(request, session, csrf, creds)
         actor = Actor(user.id, user.username, user.role, client_address(request))
         request.state.actor = actor
-        yield Context(session, user, actor, request)
+        yield Context(session, user, actor, request, getattr(request.state, "login", None))
         session.commit()
     except BaseException:
         session.rollback()

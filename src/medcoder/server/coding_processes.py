@@ -8,6 +8,12 @@ takes 100 ms and more. ``medcoder serve`` therefore codes in separate processes
 the lock. ``create_app()`` without ``coding_processes`` codes in the thread pool, which is
 what tests and embedded uses want.
 
+Two lanes (issue 18, finding 9): encounters with more than :data:`LARGE_TEXT` characters of
+documents are coded in a process of their own, so one user's very large document never makes
+the others' ordinary notes wait behind it; and every run has a time limit
+(``time_limit``): a run past it is stopped (its process is ended and replaced) and the request
+is answered 422, naming the limit.
+
 The worker gets the stored encounter as the core library's plain ``Encounter`` (documents and
 setting, see :func:`medcoder.server.coding.core_encounter`) and returns the engine's
 ``CodingResult``. A medcoder error raised there (an unreadable document, a missing pack) is
@@ -21,6 +27,7 @@ import multiprocessing
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +37,9 @@ from medcoder.errors import MedcoderError
 from medcoder.server.coding import core_encounter
 from medcoder.server.errors import ApiError
 from medcoder.store.models import Encounter
+
+LARGE_TEXT = 100_000  # characters of documents from which an encounter takes the large lane
+TIME_LIMIT = 60.0  # seconds a coding run may take before it is stopped
 
 
 @dataclass
@@ -75,17 +85,19 @@ def _warm() -> None:
     import medcoder.coding  # noqa: F401
 
 
-class CodingProcesses:
-    """A coder for :class:`medcoder.server.app.Workbench`: ``coder(row) -> CodingResult``."""
+def encounter_chars(row: Encounter) -> int:
+    return sum(len(d.text) for d in row.documents)
 
-    def __init__(self, processes: int = 1) -> None:
-        if processes < 1:
-            raise ValueError("processes must be at least 1")
+
+class _Lane:
+    """One process pool; ended and replaced when a run overstays the time limit."""
+
+    def __init__(self, processes: int) -> None:
         self.processes = processes
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
-    def _pool(self) -> ProcessPoolExecutor:
+    def pool(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._executor is None:
                 # spawn, not fork: the server has threads (and their locks) when it starts one.
@@ -94,20 +106,63 @@ class CodingProcesses:
                 )
             return self._executor
 
+    def discard(self, pool: ProcessPoolExecutor, *, kill: bool) -> None:
+        with self._lock:
+            if self._executor is pool:
+                self._executor = None  # the next request starts a new one
+        if kill:
+            # A run cannot be cancelled once started: end its process (the pool has no public
+            # way to name them; ``_processes`` is how concurrent.futures keeps them).
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+class CodingProcesses:
+    """A coder for :class:`medcoder.server.app.Workbench`: ``coder(row) -> CodingResult``.
+
+    ``processes`` code ordinary encounters; one more process codes the large ones."""
+
+    def __init__(self, processes: int = 1, *, time_limit: float = TIME_LIMIT) -> None:
+        if processes < 1:
+            raise ValueError("processes must be at least 1")
+        self.processes = processes
+        self.time_limit = time_limit
+        self.lanes = {"small": _Lane(processes), "large": _Lane(1)}
+
+    def lane(self, row: Encounter) -> str:
+        return "large" if encounter_chars(row) > LARGE_TEXT else "small"
+
     def start(self) -> None:
         """Start the processes now rather than on the first coding request."""
-        self._pool().submit(_warm)
+        for lane in self.lanes.values():
+            lane.pool().submit(_warm)
 
     def __call__(self, row: Encounter) -> object:
         encounter = core_encounter(row)
         data_dir = os.environ.get("MEDCODER_DATA_DIR")
-        pool = self._pool()
+        lane = self.lanes[self.lane(row)]
+        pool = lane.pool()
         try:
-            result = pool.submit(_code, encounter, row.setting, row.service_date, data_dir).result()
+            future = pool.submit(_code, encounter, row.setting, row.service_date, data_dir)
+            result = future.result(timeout=self.time_limit)
+        except FutureTimeout:
+            lane.discard(pool, kill=True)
+            raise ApiError(
+                422,
+                f"coding took longer than the limit of {self.time_limit:g} s and was stopped; "
+                "split the document into smaller ones",
+                code="coding_time_limit",
+                field="documents",
+            ) from None
         except BrokenProcessPool:
-            with self._lock:
-                if self._executor is pool:
-                    self._executor = None  # the next request starts a new one
+            lane.discard(pool, kill=False)
             raise ApiError(
                 503, "the coding process stopped; retry the request", code="unavailable"
             ) from None
@@ -118,7 +173,5 @@ class CodingProcesses:
         return result
 
     def close(self) -> None:
-        with self._lock:
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        for lane in self.lanes.values():
+            lane.close()

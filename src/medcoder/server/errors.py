@@ -8,17 +8,16 @@ every path (tests/server/test_error_shape.py). Messages never echo document text
 from __future__ import annotations
 
 import logging
-import traceback
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from medcoder.errors import InternalError, MedcoderError
+from medcoder.errors import MedcoderError
 from medcoder.store.errors import AccessDeniedError
 
 log = logging.getLogger("medcoder.server")
@@ -113,6 +112,8 @@ async def _denied(request: Request, exc: AccessDeniedError) -> JSONResponse:
 
     # A database write: in the thread pool, never blocking the event loop.
     await run_in_threadpool(audit_refusal, request, exc.action, f"role={exc.role}")
+    if request.url.path.startswith("/ui/"):  # a page: the "not allowed" page, not JSON
+        return RedirectResponse("/ui/forbidden?need=record", status_code=303)
     return _catalogued(exc)
 
 
@@ -141,24 +142,6 @@ async def _integrity(_request: Request, exc: IntegrityError) -> JSONResponse:
     return error_response(409, "the change conflicts with stored data; reload and retry")
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    # The exception's message may quote patient text: log its type and stack frames only.
-    frames = "".join(traceback.format_tb(exc.__traceback__))
-    log.error(
-        "unhandled %s on %s %s request_id=%s\n%s",
-        type(exc).__name__,
-        request.method,
-        request.url.path,
-        getattr(request.state, "request_id", "-"),
-        frames,
-    )
-    return error_response(
-        InternalError.http_status,
-        "internal error; the server log has the details",
-        code=InternalError.code,
-    )
-
-
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
@@ -167,4 +150,3 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(MedcoderError, _medcoder)
     app.add_exception_handler(StaleDataError, _stale)
     app.add_exception_handler(IntegrityError, _integrity)
-    app.add_exception_handler(Exception, _unexpected)

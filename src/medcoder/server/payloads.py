@@ -11,11 +11,11 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from medcoder.claims import model as claims
 from medcoder.store.case_models import Case, Comment, Query, Report, ReportVersion
-from medcoder.store.models import CodeSuggestion, Document, Encounter, Patient, User
+from medcoder.store.models import ApiToken, CodeSuggestion, Document, Encounter, Patient, User
 
 ID_MAX = 2**31 - 1  # ids are 32-bit integers on every database
 PathId = Annotated[int, Path(ge=1, le=ID_MAX)]
@@ -62,7 +62,9 @@ class AddCodeIn(_In):
 
 
 class FinalizeIn(_In):
-    version: Id | None = None
+    version: Id = Field(
+        ..., description="The encounter version you reviewed; 409 if any code changed since."
+    )
 
 
 class ClaimIn(_In):
@@ -132,16 +134,54 @@ class CaseIn(_In):
     encounter_ids: list[Id] = Field(default_factory=list, max_length=500)
 
 
+# A password is kept exactly as typed: never trimmed (the policy counts its characters).
+Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=1024)]
+
+
 class UserIn(_In):
     username: str = Field(..., min_length=1, max_length=64)
-    password: str = Field(..., min_length=10, max_length=1024)
+    password: Password
     role: str = Field(..., max_length=32)
     display_name: str | None = Field(None, max_length=128)
 
 
+class PasswordChangeIn(_In):
+    current_password: Password
+    new_password: Password
+
+
+class PasswordResetIn(_In):
+    new_password: Password
+
+
 class TokenIn(_In):
     name: str = Field(..., min_length=1, max_length=128)
-    expires_in_days: int | None = Field(None, ge=1, le=3650)
+    expires_in_days: int | None = Field(
+        None, ge=1, le=365, description="Default 30 days; every token expires."
+    )
+    keep_after_logout: bool = Field(
+        False,
+        description="A token made from a signed-in session ends with it unless this is true "
+        "(a system's token); a token made with a token is never bound to a session.",
+    )
+
+
+class ShareIn(_In):
+    entity: Literal["encounter", "case", "report"]
+    entity_id: Id
+    username: str = Field(..., min_length=1, max_length=64)
+
+
+class AssignIn(_In):
+    assignee: str | None = Field(
+        None, max_length=64, description="The coder to assign; null puts it back in the pool."
+    )
+    version: Id
+
+
+class ReopenIn(_In):
+    reason: str = Field(..., min_length=1, max_length=2000)
+    version: Id
 
 
 def _when(value: dt.datetime | dt.date | None) -> str | None:
@@ -155,6 +195,20 @@ def user(u: User) -> dict[str, Any]:
         "role": u.role,
         "display_name": u.display_name,
         "active": u.active,
+        "password_changed_at": _when(u.password_changed_at),
+    }
+
+
+def token(t: ApiToken) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "name": t.name,
+        "created_at": _when(t.created_at),
+        "expires_at": _when(t.expires_at),
+        "last_used_at": _when(t.last_used_at),
+        "revoked": t.revoked,
+        "revoked_at": _when(t.revoked_at),
+        "ends_with_session": t.session_id is not None,
     }
 
 

@@ -1,6 +1,7 @@
 """Who may do what, declared as data: permission -> roles (issue 7, item 3).
 
-Routes name a permission (``Depends(require("code"))``); nothing else decides access. Claims
+Routes name a permission (``Depends(require("code"))``): what a role may do. Which records a
+person may do it to is :mod:`medcoder.store.access` (minimum necessary, issue 18). Claims
 examiners and attorneys read case material and comment but never change codes; the admin
 manages users and policies and does not read patient data.
 """
@@ -18,6 +19,9 @@ PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "upload": (R.CODER, R.CDI),
     "create_encounter": (R.CODER, R.CDI, R.MANAGER),
     "code": (R.CODER,),  # run the engine, accept / reject / edit / add, finalize
+    "assign": (R.CODER, R.MANAGER),  # coders take from / give back to the pool; managers any
+    "reopen": (R.MANAGER,),  # open a finalized encounter again (audited, with a reason)
+    "share": (R.CODER, R.CDI, R.MANAGER),  # share a record they work with a named user
     "query": (R.CDI,),
     "answer_query": (R.PHYSICIAN,),
     # CDI program measures: counts by physician and rule, no patient data

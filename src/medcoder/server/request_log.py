@@ -18,10 +18,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("medcoder.server")
 
+# Scripts, styles and everything else from the workbench itself only: no inline script or
+# style (the pages have none), no framing, forms post back to us (issue 18, finding 11).
+CONTENT_SECURITY_POLICY = (
+    b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    b"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    b"form-action 'self'; frame-ancestors 'none'"
+)
 SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", CONTENT_SECURITY_POLICY),
 )
 NO_STORE = ((b"cache-control", b"no-store"),)  # API answers carry patient data: no caches
 

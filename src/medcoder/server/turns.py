@@ -46,7 +46,32 @@ async def session_turn(request: Request) -> AsyncIterator[None]:
         yield
 
 
+def _encounter_bytes(request: Request, encounter_id: int) -> int:
+    from sqlalchemy import func, select
+
+    from medcoder.store.models import Document
+
+    with request.app.state.workbench.db.sessions() as session:
+        stmt = select(func.coalesce(func.sum(Document.size_bytes), 0)).where(
+            Document.encounter_id == encounter_id
+        )
+        return int(session.scalar(stmt) or 0)
+
+
 async def coding_turn(request: Request) -> AsyncIterator[None]:
-    """Dependency for routes that run the engine: wait for a coding turn first."""
-    async with request.app.state.workbench.coding_turns.semaphore():
+    """Dependency for routes that run the engine: wait for a coding turn first, in the lane
+    of the encounter's size (``coding_processes``): a very large encounter waits for the one
+    large-lane turn and never takes the turns of ordinary ones."""
+    from starlette.concurrency import run_in_threadpool
+
+    from medcoder.server.coding_processes import LARGE_TEXT
+
+    bench = request.app.state.workbench
+    turns = bench.coding_turns
+    encounter_id = request.path_params.get("encounter_id")
+    if encounter_id is not None:
+        size = await run_in_threadpool(_encounter_bytes, request, int(encounter_id))
+        if size > LARGE_TEXT:
+            turns = bench.large_coding_turns
+    async with turns.semaphore():
         yield

@@ -15,9 +15,21 @@ from fastapi import Request
 from starlette.datastructures import UploadFile
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from medcoder.documents.readers import ReadOutcome, read_source, sniff_format
 from medcoder.server.errors import ApiError, error_response
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# The most each format may bring (issue 18, finding 9): what reading and coding handle in a
+# few seconds. A PDF's bytes are mostly layout; an HL7 message is parsed segment by segment by
+# hl7apy (about 1 s per 100 KB); a note of text is coded at about 2 s per MB.
+FORMAT_LIMITS = {
+    "text": 2 * 1024 * 1024,
+    "pdf": MAX_UPLOAD_BYTES,
+    "hl7v2": 256 * 1024,
+    "fhir": 1024 * 1024,
+}
+JSON_TYPES = ("application/json", "application/fhir+json")
+HL7_TYPES = ("application/hl7-v2", "x-application/hl7-v2+er7", "application/x-hl7")
 # Raw-body media types; multipart/form-data carries one of these (or octet-stream) per file.
 DOCUMENT_TYPES = (
     "text/plain",
@@ -140,3 +152,68 @@ class BodyLimitMiddleware:
             return message
 
         await self.app(scope, counted, send)
+
+
+def read_document(upload: Upload) -> ReadOutcome:
+    """Read an upload into documents, or refuse it with the reason (issue 18, finding 10):
+    over its format's size limit (413); declared FHIR or HL7 but not that; nested too deeply
+    to read; holding no document with text (a bare MSH, an ADT message, a FHIR resource that
+    carries no clinical text); text with NUL characters (422). Nothing is stored before this
+    has passed."""
+    try:
+        fmt = sniff_format(upload.data, upload.file_name)
+    except RecursionError:
+        fmt = "fhir"
+    limit = FORMAT_LIMITS[fmt]
+    if len(upload.data) > limit:
+        raise ApiError(
+            413,
+            f"a {fmt} document may be at most {limit:,} bytes; this one has "
+            f"{len(upload.data):,}: split it",
+            field="file",
+        )
+    declared = {"fhir": JSON_TYPES, "hl7v2": HL7_TYPES}
+    for wanted, types in declared.items():
+        if upload.media_type in types and fmt != wanted:
+            raise ApiError(
+                422,
+                f"the upload is sent as {upload.media_type} but is not "
+                f"{'a FHIR resource' if wanted == 'fhir' else 'an HL7 v2 message'}",
+                code="unreadable_document",
+                field="file",
+            )
+    try:
+        outcome = read_source(upload.data, name=upload.file_name, max_bytes=limit + 1)
+    except RecursionError:
+        raise ApiError(
+            422,
+            f"{upload.file_name}: nested too deeply to read",
+            code="unreadable_document",
+            field="file",
+        ) from None
+    if not outcome.documents:
+        what = {"hl7v2": "HL7 message", "fhir": "FHIR resource"}.get(fmt, "file")
+        raise ApiError(
+            422,
+            f"{upload.file_name}: the {what} holds no clinical document to code (an HL7 "
+            "message needs an ORU or MDM with text; a FHIR input a DocumentReference, "
+            "Composition, DiagnosticReport or coded resources)",
+            code="unreadable_document",
+            field="file",
+        )
+    for document in outcome.documents:
+        if "\x00" in document.text:
+            raise ApiError(
+                422,
+                f"{upload.file_name}: the text contains NUL characters",
+                code="unreadable_document",
+                field="file",
+            )
+        if not document.text.strip():
+            raise ApiError(
+                422,
+                f"{upload.file_name}: a document in it has no text",
+                code="unreadable_document",
+                field="file",
+            )
+    return outcome

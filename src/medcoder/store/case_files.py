@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from medcoder.store import audit
+from medcoder.store import access, audit
 from medcoder.store.audit import Actor
 from medcoder.store.base import utcnow
 from medcoder.store.case_file_models import CaseAnalysis, CaseDocument, CaseFile
@@ -46,8 +46,8 @@ def case_file(session: Session, case_id: int) -> CaseFile:
 def list_cases(
     session: Session, actor: Actor, *, status: str | None = None, limit: int = 25, offset: int = 0
 ) -> tuple[list[Case], int]:
-    """A page of cases, newest first, and how many match in all."""
-    stmt = select(Case)
+    """A page of the cases the actor is a member of, newest first, and how many match."""
+    stmt = select(Case).where(access.case_clause(actor))
     if status:
         stmt = stmt.where(Case.status == status)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
@@ -113,7 +113,7 @@ def documents(session: Session, case: Case) -> tuple[list[CaseDocument], list[Do
 
 def get_document(session: Session, actor: Actor, case_id: int, key: str) -> CaseDocument | Document:
     """One record of the case by its citation key (``cdoc<id>`` filed, ``doc<id>`` linked)."""
-    case = load_case(session, case_id)
+    case = access.check_case(session, actor, case_id)
     filed, linked = documents(session, case)
     for row in filed:
         if f"cdoc{row.id}" == key:

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from medcoder.store import audit
+from medcoder.store import access, audit
 from medcoder.store.audit import Actor
 from medcoder.store.case_models import Case, Comment, Report
 from medcoder.store.errors import InvalidError, NotFoundError
@@ -31,21 +31,29 @@ def parse_mentions(session: Session, body: str) -> list[str]:
     return [n for n in names if n in known]
 
 
-def _check_target(session: Session, target_type: str, target_id: int) -> None:
+def _check_target(session: Session, actor: Actor, target_type: str, target_id: int) -> None:
+    """The target exists and the actor may read it (comments are part of the record)."""
     model = TARGETS.get(target_type)
     if model is None:
         allowed = ", ".join(TARGETS)
         raise InvalidError(
             f"unknown target_type {target_type!r}; allowed: {allowed}", field="target_type"
         )
-    if session.get(model, target_id) is None:
+    row = session.get(model, target_id)
+    if row is None:
         raise NotFoundError(target_type, target_id)
+    if target_type == "encounter":
+        access.read_encounter(session, actor, target_id)
+    elif target_type == "case":
+        access.check_case(session, actor, target_id)
+    else:
+        access.read_report(session, actor, row)
 
 
 def add_comment(
     session: Session, actor: Actor, *, target_type: str, target_id: int, body: str
 ) -> Comment:
-    _check_target(session, target_type, target_id)
+    _check_target(session, actor, target_type, target_id)
     comment = Comment(
         target_type=target_type,
         target_id=target_id,
@@ -62,7 +70,7 @@ def add_comment(
 def list_comments(
     session: Session, actor: Actor, *, target_type: str, target_id: int
 ) -> list[Comment]:
-    _check_target(session, target_type, target_id)
+    _check_target(session, actor, target_type, target_id)
     audit.record(session, actor, "read_comments", target_type, target_id)
     stmt = select(Comment).where(Comment.target_type == target_type, Comment.target_id == target_id)
     return list(session.scalars(stmt.order_by(Comment.id)))
@@ -82,6 +90,7 @@ def create_case(
     for encounter_id in encounter_ids:
         if session.get(Encounter, encounter_id) is None:
             raise InvalidError(f"encounter {encounter_id} not found", field="encounter_ids")
+        access.read_encounter(session, actor, encounter_id)
     case = Case(
         title=title,
         kind=kind,
@@ -96,8 +105,6 @@ def create_case(
 
 
 def get_case(session: Session, actor: Actor, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFoundError("case", case_id)
+    case = access.check_case(session, actor, case_id)
     audit.record(session, actor, "read", "case", case_id)
     return case

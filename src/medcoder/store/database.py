@@ -7,6 +7,7 @@ application never calls ``create_all``, so a database is always at a known revis
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,22 +42,47 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def _owner_only(database: str, *, create: bool = False) -> None:
+    """The database file and its WAL and shared-memory files: owner read/write only. SQLite
+    creates ``-wal`` and ``-shm`` with the database file's mode, so a new database file is
+    made 0600 before SQLite opens it (``create``, by :meth:`Database.migrate`), and existing
+    files are put right on every connection."""
+    path = Path(database)
+    if create and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for name in (path, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        try:
+            if name.stat().st_mode & 0o077:
+                name.chmod(0o600)
+        except FileNotFoundError:
+            pass
+
+
 def make_engine(url: str) -> Engine:
+    """The engine for ``url``. SQL parameters never appear in error messages
+    (``hide_parameters``): they hold patient names and note text, and messages reach logs."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
+        database = engine.url.database
+        on_disk = bool(database) and database != ":memory:" and "mode=memory" not in url
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
             # Foreign keys are off by default in SQLite; WAL lets readers run beside a writer.
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            if ":memory:" not in url:
+            if on_disk:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
+            if on_disk:
+                _owner_only(database)
 
         return engine
-    engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    engine = create_engine(
+        url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, hide_parameters=True
+    )
     _ping_when_idle(engine)
     return engine
 
@@ -110,11 +136,15 @@ class Database:
         self.max_sessions = pool.size() if isinstance(pool, QueuePool) else 1
 
     def migrate(self) -> None:
-        upgrade(self.engine)
         database = self.engine.url.database
-        if self.engine.url.get_backend_name() == "sqlite" and database and database != ":memory:":
-            # The file holds patient data: owner-only (SQLite gives -wal/-shm the same mode).
-            Path(database).chmod(0o600)
+        on_disk = self.engine.url.get_backend_name() == "sqlite" and database not in (
+            None,
+            "",
+            ":memory:",
+        )
+        if on_disk:
+            _owner_only(database, create=True)  # the files hold patient data
+        upgrade(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from medcoder.documents.model import Setting
 from medcoder.errors import MedcoderError
-from medcoder.store import audit
+from medcoder.store import access, audit
 from medcoder.store.audit import Actor
 from medcoder.store.base import EncounterStatus
 from medcoder.store.errors import ConflictError, InvalidError, NotFoundError
@@ -54,6 +54,7 @@ def get_patient(session: Session, actor: Actor, patient_id: int) -> Patient:
     patient = session.get(Patient, patient_id)
     if patient is None:
         raise NotFoundError("patient", patient_id)
+    access.read_patient(session, actor, patient_id)
     audit.record(session, actor, "read", "patient", patient_id)
     return patient
 
@@ -85,12 +86,19 @@ def create_encounter(
         ) from None
     if patient_id is not None and session.get(Patient, patient_id) is None:
         raise InvalidError(f"patient {patient_id} not found", field="patient_id")
+    assignee_id = _user_id(session, assignee)
+    if actor.role != "manager" and assignee_id not in (None, actor.user_id):
+        raise access.AccessDeniedError(
+            "assign a new encounter to someone else", actor.role, ("manager",)
+        )
+    if assignee_id is None and actor.role == "coder":
+        assignee_id = actor.user_id  # a coder's new encounter is their work, not the pool's
     encounter = Encounter(
         setting=setting,
         patient_id=patient_id,
         service_date=service_date,
         external_id=external_id,
-        assignee_id=_user_id(session, assignee),
+        assignee_id=assignee_id,
     )
     session.add(encounter)
     session.flush()
@@ -102,7 +110,9 @@ def load_encounter(session: Session, encounter_id: int, *, for_update: bool = Fa
     """The encounter, without an audit row: for functions that audit their own action."""
     stmt = select(Encounter).where(Encounter.id == encounter_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        # Locked and read from the database even if the session holds the row already: the
+        # status and version decided on must be the committed ones.
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     encounter = session.scalar(stmt)
     if encounter is None:
         raise NotFoundError("encounter", encounter_id)
@@ -111,6 +121,7 @@ def load_encounter(session: Session, encounter_id: int, *, for_update: bool = Fa
 
 def get_encounter(session: Session, actor: Actor, encounter_id: int) -> Encounter:
     encounter = load_encounter(session, encounter_id)
+    access.read_encounter(session, actor, encounter_id)
     audit.record(session, actor, "read", "encounter", encounter_id)
     return encounter
 
@@ -178,6 +189,7 @@ def get_document(session: Session, actor: Actor, document_id: int) -> Document:
     document = session.get(Document, document_id)
     if document is None:
         raise NotFoundError("document", document_id)
+    access.read_encounter(session, actor, document.encounter_id)
     audit.record(session, actor, "read", "document", document_id)
     return document
 
@@ -192,8 +204,8 @@ def worklist(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Encounter], int]:
-    """A page of encounters, oldest first, and how many match in all."""
-    stmt = select(Encounter)
+    """A page of the encounters the actor may read, oldest first, and how many match."""
+    stmt = select(Encounter).where(access.encounter_clause(actor))
     if status:
         stmt = stmt.where(Encounter.status == status)
     if setting:

@@ -63,3 +63,10 @@ class AccessDeniedError(StoreError):
         super().__init__(
             f"role {role or 'anonymous'!r} may not {action}; allowed roles: {', '.join(allowed)}"
         )
+
+
+class BusyError(StoreError):
+    """A bounded resource (password hashing) stayed busy; the server answers 503."""
+
+    code = "busy"
+    http_status = 503

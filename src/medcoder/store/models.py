@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -35,6 +36,24 @@ class User(Base):
     display_name: Mapped[str | None] = mapped_column(String(128))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    password_changed_at: Mapped[dt.datetime | None]
+
+
+class UserSession(Base):
+    """A signed-in browser: the cookie carries a random key whose SHA-256 is kept here, so a
+    session can be ended on the server (log out, user disabled, password changed) and ends by
+    itself after ``expires_at`` or when unused for the idle timeout (``last_seen_at``)."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+    client: Mapped[str | None] = mapped_column(String(64))
 
 
 class ApiToken(Base):
@@ -50,8 +69,47 @@ class ApiToken(Base):
     expires_at: Mapped[dt.datetime | None]
     last_used_at: Mapped[dt.datetime | None]
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_at: Mapped[dt.datetime | None]
+    # The session that made the token; such a token ends with it (log out). None: kept until
+    # it expires or is revoked (a system's token).
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_sessions.id", ondelete="SET NULL")
+    )
 
     user: Mapped[User] = relationship()
+
+
+class RecordShare(Base):
+    """A record made visible to a named user: an encounter or report shared with a colleague,
+    a case's members (attorneys, claims examiners, the coders working it). Granting and
+    removing a share are audited acts (``medcoder.store.access``)."""
+
+    __tablename__ = "record_shares"
+    __table_args__ = (
+        UniqueConstraint("entity", "entity_id", "user_id", name="uq_record_shares_member"),
+        Index("ix_record_shares_user", "user_id", "entity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(16))  # encounter | case | report
+    entity_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AuditSeal(Base):
+    """The audit log's hash chain: seal ``seq`` covers audit event ``event_id`` with
+    ``hash = sha256(prev_hash + the event's fields)``, ``prev_hash`` being seal ``seq - 1``'s
+    hash. Append-only (database triggers); ``medcoder audit verify`` walks it."""
+
+    __tablename__ = "audit_seals"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    event_id: Mapped[int] = mapped_column(Integer, unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    sealed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class AuditEvent(Base):

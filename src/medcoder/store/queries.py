@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from medcoder.cdi.lifecycle import ALLOWED, ProgramMetrics, QueryOutcome, QueryStatus, metrics
-from medcoder.store import audit, review
+from medcoder.store import access, audit, review
 from medcoder.store.audit import Actor
 from medcoder.store.base import EncounterStatus, ReviewState, Role, utcnow
 from medcoder.store.case_models import Query
@@ -76,6 +76,7 @@ def create_query(
     """A query on the encounter: a draft (open), or sent at once when ``addressed_to`` names
     the physician (a hand-written query is written and sent in one step)."""
     load_encounter(session, encounter_id)
+    access.read_encounter(session, actor, encounter_id)
     query = Query(
         encounter_id=encounter_id,
         question=question,
@@ -140,6 +141,7 @@ def get_query(session: Session, actor: Actor, query_id: int) -> Query:
     query = session.get(Query, query_id)
     if query is None:
         raise NotFoundError("query", query_id)
+    access.read_query(session, actor, query)
     audit.record(
         session, actor, "read", "query", query_id, detail=f"encounter={query.encounter_id}"
     )
@@ -148,6 +150,7 @@ def get_query(session: Session, actor: Actor, query_id: int) -> Query:
 
 def list_queries(session: Session, actor: Actor, encounter_id: int) -> list[Query]:
     load_encounter(session, encounter_id)
+    access.read_encounter(session, actor, encounter_id)
     audit.record(session, actor, "read_queries", "encounter", encounter_id)
     stmt = select(Query).where(Query.encounter_id == encounter_id).order_by(Query.id)
     return list(session.scalars(stmt))
@@ -168,7 +171,7 @@ def worklist(
     """A page of queries, newest first, and how many match in all."""
     if state and state not in STATES:
         raise InvalidError(f"unknown state {state!r}; allowed: {', '.join(STATES)}", field="state")
-    stmt = select(Query)
+    stmt = select(Query).where(access.query_clause(actor))
     if state:
         stmt = stmt.where(Query.state == state)
     if rule_id:
@@ -207,6 +210,7 @@ def send_query(session: Session, actor: Actor, query_id: int, *, addressed_to: s
     query = session.get(Query, query_id)
     if query is None:
         raise NotFoundError("query", query_id)
+    access.own_query(actor, query, "send")
     _refuse_errors(query)
     to_id = _physician_id(session, addressed_to)
     _move(query, QueryStatus.SENT)
@@ -335,6 +339,7 @@ def expire_query(session: Session, actor: Actor, query_id: int) -> Query:
     query = session.get(Query, query_id)
     if query is None:
         raise NotFoundError("query", query_id)
+    access.own_query(actor, query, "close")
     _move(query, QueryStatus.EXPIRED)
     session.flush()
     audit.record(session, actor, "expire", "query", query_id)

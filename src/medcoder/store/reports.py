@@ -11,7 +11,7 @@ import difflib
 
 from sqlalchemy.orm import Session
 
-from medcoder.store import audit
+from medcoder.store import access, audit
 from medcoder.store.audit import Actor
 from medcoder.store.base import ReportState, Role
 from medcoder.store.case_models import Case, Report, ReportVersion
@@ -42,10 +42,14 @@ def create_report(
     case_id: int | None = None,
     encounter_id: int | None = None,
 ) -> Report:
-    if case_id is not None and session.get(Case, case_id) is None:
-        raise InvalidError(f"case {case_id} not found", field="case_id")
-    if encounter_id is not None and session.get(Encounter, encounter_id) is None:
-        raise InvalidError(f"encounter {encounter_id} not found", field="encounter_id")
+    if case_id is not None:
+        if session.get(Case, case_id) is None:
+            raise InvalidError(f"case {case_id} not found", field="case_id")
+        access.check_case(session, actor, case_id)
+    if encounter_id is not None:
+        if session.get(Encounter, encounter_id) is None:
+            raise InvalidError(f"encounter {encounter_id} not found", field="encounter_id")
+        access.read_encounter(session, actor, encounter_id)
     report = Report(
         title=title, case_id=case_id, encounter_id=encounter_id, created_by=actor.user_id
     )
@@ -66,6 +70,7 @@ def load_report(session: Session, report_id: int) -> Report:
 
 def get_report(session: Session, actor: Actor, report_id: int) -> Report:
     report = load_report(session, report_id)
+    access.read_report(session, actor, report)
     audit.record(session, actor, "read", "report", report_id)
     return report
 
@@ -74,6 +79,7 @@ def transition(
     session: Session, actor: Actor, report_id: int, *, to: str, version: int | None
 ) -> Report:
     report = load_report(session, report_id)
+    access.work_report(session, actor, report)
     try:
         target = ReportState(to)
     except ValueError:
@@ -117,6 +123,7 @@ def add_version(
 ) -> ReportVersion:
     """A tracked correction: the new text and its unified diff from the current one."""
     report = load_report(session, report_id)
+    access.work_report(session, actor, report)
     check_version("report", report.version, version)
     if ReportState(report.state) not in EDITABLE:
         raise ConflictError(

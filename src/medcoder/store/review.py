@@ -1,8 +1,15 @@
-"""Coding an encounter and reviewing its codes: accept, reject, edit, add, finalize.
+"""Coding an encounter and reviewing its codes: accept, reject, edit, add, finalize, reopen.
 
 The engine is passed in (``coder``) rather than imported here, so tests can stub it and the
 store never decides how coding is done. Each review action checks the caller's expected
 ``version`` (optimistic locking) and refuses to touch a finalized encounter.
+
+Final means final (issue 18, finding 2): every change to an encounter's codes first locks the
+encounter row (``SELECT ... FOR UPDATE``, re-read from the database, never from the session's
+cache) and checks it is not finalized, then bumps the encounter's version in an update that
+only applies while it is still not finalized. So a change racing a finalize either lands
+before it (and the finalize, which checks the version the coder reviewed, is refused) or is
+refused after it; only a manager's audited :func:`reopen` opens a finalized encounter again.
 """
 
 from __future__ import annotations
@@ -10,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, contains_eager
 
-from medcoder.store import audit
+from medcoder.store import access, audit
 from medcoder.store.audit import Actor
 from medcoder.store.base import EncounterStatus, ReviewState, utcnow
 from medcoder.store.encounters import check_version, load_encounter, require_open
@@ -84,16 +91,46 @@ def code_encounter(
     return row
 
 
-def _load_suggestion(session: Session, suggestion_id: int) -> CodeSuggestion:
-    # The encounter comes in the same query: a review action is one read, one update and
-    # its audit row, not a walk over the encounter's documents and codes.
-    suggestion = session.get(
-        CodeSuggestion, suggestion_id, options=[joinedload(CodeSuggestion.encounter)]
+def _load_suggestion(session: Session, actor: Actor, suggestion_id: int) -> CodeSuggestion:
+    # The code and its encounter in one read, the encounter row locked and both read from
+    # the database: a review action is that read, two updates (the code, the encounter's
+    # version) and its audit row.
+    suggestion = session.scalar(
+        select(CodeSuggestion)
+        .join(CodeSuggestion.encounter)
+        .options(contains_eager(CodeSuggestion.encounter))
+        .where(CodeSuggestion.id == suggestion_id)
+        .with_for_update(of=Encounter)
+        .execution_options(populate_existing=True)
     )
     if suggestion is None:
         raise NotFoundError("suggestion", suggestion_id)
-    require_open(suggestion.encounter)
+    encounter = suggestion.encounter
+    access.work_encounter(session, actor, encounter)
+    require_open(encounter)
     return suggestion
+
+
+def _codes_changed(session: Session, encounter: Encounter) -> None:
+    """Bump the encounter's version, unless it was finalized meanwhile (then 409): a finalize
+    based on the version before this change is refused. One atomic ``UPDATE ... SET version =
+    version + 1 WHERE status <> finalized``, so two codes of one encounter reviewed at once
+    do not refuse each other, while a finalize between the read and the write still wins."""
+    bumped = session.execute(
+        update(Encounter)
+        .where(
+            Encounter.id == encounter.id,
+            Encounter.status != EncounterStatus.FINALIZED.value,
+        )
+        .values(version=Encounter.version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if bumped != 1:
+        raise ConflictError(
+            f"encounter {encounter.id} was finalized meanwhile; its codes can no longer change",
+            field="encounter_id",
+        )
+    session.expire(encounter, ["version"])
 
 
 def _decide(
@@ -107,7 +144,8 @@ def _decide(
     suggestion.reason = reason
     suggestion.reviewer_id = actor.user_id
     suggestion.reviewed_at = utcnow()
-    session.flush()  # bumps version; raises StaleDataError if a concurrent writer won
+    session.flush()  # bumps its version; raises StaleDataError if a concurrent writer won
+    _codes_changed(session, suggestion.encounter)
     action = {"accepted": "accept", "rejected": "reject", "edited": "edit"}[state.value]
     audit.record(
         session,
@@ -123,7 +161,7 @@ def _decide(
 def accept(
     session: Session, actor: Actor, suggestion_id: int, *, version: int | None
 ) -> CodeSuggestion:
-    suggestion = _load_suggestion(session, suggestion_id)
+    suggestion = _load_suggestion(session, actor, suggestion_id)
     check_version("suggestion", suggestion.version, version)
     return _decide(session, actor, suggestion, ReviewState.ACCEPTED, None)
 
@@ -133,7 +171,7 @@ def reject(
 ) -> CodeSuggestion:
     if not reason or not reason.strip():
         raise InvalidError("a reason is required to reject a code", field="reason")
-    suggestion = _load_suggestion(session, suggestion_id)
+    suggestion = _load_suggestion(session, actor, suggestion_id)
     check_version("suggestion", suggestion.version, version)
     return _decide(session, actor, suggestion, ReviewState.REJECTED, reason.strip())
 
@@ -152,7 +190,7 @@ def edit(
     version: int | None,
     validator: Validator,
 ) -> CodeSuggestion:
-    suggestion = _load_suggestion(session, suggestion_id)
+    suggestion = _load_suggestion(session, actor, suggestion_id)
     check_version("suggestion", suggestion.version, version)
     display, system, title = validator(code, suggestion.encounter.service_date)
     if suggestion.original_code is None:
@@ -170,7 +208,8 @@ def add_code(
     reason: str | None,
     validator: Validator,
 ) -> CodeSuggestion:
-    encounter = load_encounter(session, encounter_id)
+    encounter = load_encounter(session, encounter_id, for_update=True)
+    access.work_encounter(session, actor, encounter)
     require_open(encounter)
     display, system, title = validator(code, encounter.service_date)
     exists = session.scalar(
@@ -197,16 +236,18 @@ def add_code(
     )
     session.add(suggestion)
     session.flush()
+    _codes_changed(session, encounter)
     audit.record(
         session, actor, "add", "suggestion", suggestion.id, detail=f"encounter={encounter_id}"
     )
     return suggestion
 
 
-def finalize(
-    session: Session, actor: Actor, encounter_id: int, *, version: int | None
-) -> Encounter:
+def finalize(session: Session, actor: Actor, encounter_id: int, *, version: int) -> Encounter:
+    """Finalize the encounter as reviewed at ``version``: refused (409) if any code changed
+    since, or if a code is still unreviewed."""
     encounter = load_encounter(session, encounter_id, for_update=True)
+    access.work_encounter(session, actor, encounter)
     require_open(encounter)
     check_version("encounter", encounter.version, version)
     pending = [s.id for s in encounter.suggestions if s.state == ReviewState.SUGGESTED.value]
@@ -221,4 +262,27 @@ def finalize(
     encounter.finalized_by = actor.user_id
     session.flush()
     audit.record(session, actor, "finalize", "encounter", encounter_id)
+    return encounter
+
+
+def reopen(
+    session: Session, actor: Actor, encounter_id: int, *, reason: str, version: int
+) -> Encounter:
+    """A manager opens a finalized encounter again (status coded), with the reason audited;
+    the codes can then change and the encounter must be finalized again."""
+    encounter = load_encounter(session, encounter_id, for_update=True)
+    if encounter.status != EncounterStatus.FINALIZED.value:
+        raise ConflictError(
+            f"encounter {encounter_id} is {encounter.status}, not finalized", field="status"
+        )
+    check_version("encounter", encounter.version, version)
+    if not reason.strip():
+        raise InvalidError("a reason is required to reopen a finalized encounter", field="reason")
+    encounter.status = EncounterStatus.CODED.value
+    encounter.finalized_at = None
+    encounter.finalized_by = None
+    session.flush()
+    audit.record(
+        session, actor, "reopen", "encounter", encounter_id, detail=f"version={encounter.version}"
+    )
     return encounter

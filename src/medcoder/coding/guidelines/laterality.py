@@ -32,9 +32,9 @@ def _side_of(context: RuleContext, suggestion) -> str | None:  # noqa: ANN001
         documents = {e.document for e in suggestion.evidence}
         for annotated, mention in context.all_mentions():
             if annotated.id in documents and any(c.startswith(category) for c in mention.codes):
-                from medcoder.nlp.annotator import attributes_of
+                from medcoder.nlp.attributes import mention_laterality
 
-                side = attributes_of(annotated, mention).laterality
+                side = mention_laterality(annotated.text, mention)  # the side alone: fast
                 if side:
                     sides[side] += 1
     if len(sides) != 1:

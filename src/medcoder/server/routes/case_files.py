@@ -16,12 +16,12 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from medcoder.casework.classify import ALLEGATION_GROUPS, ALLEGATIONS, SEVERITY
-from medcoder.documents.readers import read_source
 from medcoder.server import payloads
 from medcoder.server.auth import Context, require
 from medcoder.server.case_analysis import analyze_stored_case, record_names, stored_report
 from medcoder.server.routes.documents import _UPLOAD_BODY
-from medcoder.server.uploads import Upload, read_upload
+from medcoder.server.uploads import Upload, read_document, read_upload
+from medcoder.store import access
 from medcoder.store import case_files as repo
 from medcoder.store import reports as report_repo
 from medcoder.store.case_file_models import CaseAnalysis, CaseDocument, CaseFile
@@ -190,6 +190,7 @@ def put_details(
     body: CaseDetailsIn,
     ctx: Context = Depends(require("manage_cases")),
 ) -> dict:
+    access.check_case(ctx.session, ctx.actor, case_id)  # members only
     details = body.model_dump(mode="json", exclude={"version"}, exclude_none=True)
     row = repo.set_details(ctx.session, ctx.actor, case_id, details, body.version)
     return case_file(row)
@@ -207,7 +208,8 @@ def upload(
     ctx: Context = Depends(require("manage_cases")),  # authenticate before reading the body
     upload: Upload = Depends(read_upload),
 ) -> dict:
-    outcome = read_source(upload.data, name=upload.file_name, max_bytes=len(upload.data) + 1)
+    access.check_case(ctx.session, ctx.actor, case_id)  # members only
+    outcome = read_document(upload)
     stored = [
         repo.add_document(
             ctx.session,
@@ -234,6 +236,7 @@ def get_document(
 
 @router.post("/{case_id}/analyze", summary="Analyse the case's records now (chronology, codes)")
 def analyze(case_id: payloads.PathId, ctx: Context = Depends(require("manage_cases"))) -> dict:
+    access.check_case(ctx.session, ctx.actor, case_id)  # members only
     row = analyze_stored_case(ctx.session, ctx.actor, case_id)
     return {"analysis": analysis(row)}
 
@@ -244,6 +247,7 @@ def set_status(
     body: CaseStatusIn,
     ctx: Context = Depends(require("manage_cases")),
 ) -> dict:
+    access.check_case(ctx.session, ctx.actor, case_id)  # members only
     return {"case": payloads.case(repo.set_status(ctx.session, ctx.actor, case_id, body.status))}
 
 
@@ -288,6 +292,7 @@ def classify(
     body: ClassificationIn,
     ctx: Context = Depends(require("classify_case")),
 ) -> dict:
+    access.check_case(ctx.session, ctx.actor, case_id)  # members only
     _check_classification(body)
     if repo.latest_analysis(ctx.session, case_id) is None:
         raise ConflictError(
@@ -309,6 +314,7 @@ def classify(
 def synopsis_report(
     case_id: payloads.PathId, ctx: Context = Depends(require("write_report"))
 ) -> dict:
+    access.check_case(ctx.session, ctx.actor, case_id)  # members only
     existing = repo.synopsis_report(ctx.session, case_id)
     if existing is not None:
         return {"report": payloads.report(existing), "created": False}

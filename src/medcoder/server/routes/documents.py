@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
 
-from medcoder.documents.readers import read_source
 from medcoder.server import payloads
 from medcoder.server.auth import Context, require
-from medcoder.server.uploads import DOCUMENT_TYPES, Upload, read_upload
+from medcoder.server.uploads import DOCUMENT_TYPES, Upload, read_document, read_upload
+from medcoder.store import access
 from medcoder.store import encounters as repo
 
 router = APIRouter(prefix="/api", tags=["documents"])
@@ -51,11 +51,17 @@ def upload_document(
     ctx: Context = Depends(require("upload")),  # authenticate before reading the body
     upload: Upload = Depends(read_upload),
 ) -> dict:
-    # Read before touching the database: an unreadable document stores nothing.
-    outcome = read_source(upload.data, name=upload.file_name, max_bytes=len(upload.data) + 1)
-    if encounter_id is not None:
+    encounter = None
+    if encounter_id is not None:  # may the caller add to it? (before reading the upload)
         encounter = repo.load_encounter(ctx.session, encounter_id)
-    else:
+        if ctx.user.role == "coder":
+            access.work_encounter(ctx.session, ctx.actor, encounter)
+        else:  # a CDI specialist adds documentation without taking the coding work
+            access.read_encounter(ctx.session, ctx.actor, encounter_id)
+    # Read before storing anything: an unreadable document stores nothing (the request's
+    # transaction, a pool encounter taken above included, is rolled back).
+    outcome = read_document(upload)
+    if encounter is None:
         patient_id = None
         if outcome.patient is not None and (outcome.patient.id or outcome.patient.name):
             patient_id = repo.create_patient(

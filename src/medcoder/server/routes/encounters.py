@@ -11,9 +11,10 @@ from medcoder.server import payloads, scrub
 from medcoder.server.auth import Context, Trip, one_trip, require, workbench
 from medcoder.server.claim_export import claim_model, write_837p_text
 from medcoder.server.turns import coding_turn
-from medcoder.store import audit, review, scrubs
+from medcoder.store import access, audit, review, scrubs
 from medcoder.store import encounters as repo
 from medcoder.store.base import EncounterStatus
+from medcoder.store.casework import add_comment
 from medcoder.store.errors import ConflictError
 
 router = APIRouter(prefix="/api", tags=["encounters"])
@@ -40,6 +41,9 @@ def code_encounter(
     ctx: Context = Depends(require("code")),
 ) -> dict:
     bench = workbench(ctx.request)
+    access.work_encounter(
+        ctx.session, ctx.actor, repo.load_encounter(ctx.session, encounter_id, for_update=True)
+    )
     result = review.code_encounter(
         ctx.session, ctx.actor, encounter_id, bench.coder, medcoder.__version__
     )
@@ -72,12 +76,50 @@ def add_code(
 @router.post("/encounters/{encounter_id}/finalize", summary="Finalize a fully reviewed encounter")
 def finalize(
     encounter_id: payloads.PathId,
-    body: payloads.FinalizeIn | None = None,
+    body: payloads.FinalizeIn,
     ctx: Context = Depends(require("code")),
 ) -> dict:
-    version = body.version if body else None
-    encounter = review.finalize(ctx.session, ctx.actor, encounter_id, version=version)
+    """Needs the encounter ``version`` the coder reviewed: a code changed since -> 409."""
+    encounter = review.finalize(ctx.session, ctx.actor, encounter_id, version=body.version)
     return {"encounter": payloads.encounter(encounter, detail=True)}
+
+
+@router.post(
+    "/encounters/{encounter_id}/reopen",
+    summary="Reopen a finalized encounter (manager; reason required, audited)",
+)
+def reopen(
+    encounter_id: payloads.PathId,
+    body: payloads.ReopenIn,
+    ctx: Context = Depends(require("reopen")),
+) -> dict:
+    """Finalized codes change only after this: the encounter goes back to ``coded``, the
+    reason is kept as a comment on it, and it must be finalized again."""
+    encounter = review.reopen(
+        ctx.session, ctx.actor, encounter_id, reason=body.reason, version=body.version
+    )
+    add_comment(
+        ctx.session,
+        ctx.actor,
+        target_type="encounter",
+        target_id=encounter_id,
+        body=f"Reopened after finalization: {body.reason}",
+    )
+    return {"encounter": payloads.encounter(encounter, detail=True)}
+
+
+@router.post(
+    "/encounters/{encounter_id}/assign",
+    summary="Assign an encounter: take one from the pool, give yours back (manager: anyone)",
+)
+def assign(
+    encounter_id: payloads.PathId,
+    body: payloads.AssignIn,
+    ctx: Context = Depends(require("assign")),
+) -> dict:
+    encounter = repo.load_encounter(ctx.session, encounter_id, for_update=True)
+    access.assign(ctx.session, ctx.actor, encounter, body.assignee, version=body.version)
+    return {"encounter": payloads.encounter(encounter)}
 
 
 @router.get(
@@ -90,6 +132,7 @@ def finalize(
 )
 def scrub_encounter(encounter_id: payloads.PathId, ctx: Context = Depends(require("read"))) -> dict:
     encounter = repo.load_encounter(ctx.session, encounter_id)
+    access.read_encounter(ctx.session, ctx.actor, encounter_id)
     result = scrub.scrub_codes(workbench(ctx.request).scrubber, encounter)
     audit.record(
         ctx.session,
@@ -118,6 +161,7 @@ def export_claim(
     ctx: Context = Depends(require("export_claim")),
 ) -> Response:
     encounter = repo.load_encounter(ctx.session, encounter_id)
+    access.work_encounter(ctx.session, ctx.actor, encounter)
     if encounter.status != EncounterStatus.FINALIZED:
         raise ConflictError(
             f"encounter {encounter_id} is not finalized; finalize it before exporting a claim",

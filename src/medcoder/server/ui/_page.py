@@ -17,7 +17,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from medcoder.server.auth import audit_refusal, client_address, workbench
+from medcoder.server.auth import audit_refusal, client_address, signed_in_user, workbench
+from medcoder.server.errors import ApiError
 from medcoder.server.permissions import PERMISSIONS, allowed
 from medcoder.server.sessions import LOCAL_HOSTS, SESSION_COOKIE
 from medcoder.server.turns import session_turn
@@ -58,10 +59,10 @@ def _viewer(request: Request, session: Session) -> User:
     data = bench.signer.load(cookie) if cookie else None
     if data is None or bench.signer.expired(data):
         raise _to_login(request)
-    user = session.get(User, data.user_id)
-    if user is None or not user.active:
-        raise _to_login(request)
-    return user
+    try:
+        return signed_in_user(request, session, data)
+    except ApiError:
+        raise _to_login(request) from None
 
 
 def open_page(

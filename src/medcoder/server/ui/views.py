@@ -12,22 +12,24 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import and_, or_, select
 
+from medcoder.server.auth import workbench
 from medcoder.server.claim_export import claim_template, final_diagnoses
 from medcoder.server.permissions import PERMISSIONS
-from medcoder.server.sessions import CSRF_COOKIE, new_csrf_token
+from medcoder.server.sessions import CSRF_COOKIE, SESSION_COOKIE, new_csrf_token
 from medcoder.server.ui._claim import FINAL, claim_preview
 from medcoder.server.ui._dashboard import dashboard
 from medcoder.server.ui._diff import diff_lines
 from medcoder.server.ui._highlight import segments, spans_for
-from medcoder.server.ui._page import PREFIX, Page, page_for, render, secure_cookies
+from medcoder.server.ui._page import PREFIX, CurrentPage, Page, page_for, render, secure_cookies
 from medcoder.server.ui.cdi_views import query_history
 from medcoder.server.ui.scrub_views import scrub_context
-from medcoder.store import audit
+from medcoder.store import access, audit
 from medcoder.store import encounters as encounter_repo
 from medcoder.store import reports as report_repo
 from medcoder.store.base import ReportState, ReviewState
 from medcoder.store.case_models import Report
 from medcoder.store.models import AuditEvent, CodingResult, User
+from medcoder.store.users import list_tokens
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -47,13 +49,20 @@ def _safe_next(next_url: str | None) -> str:
     """Only a page of ours: never an absolute or protocol-relative URL (open redirect)."""
     if next_url and next_url.startswith(f"{PREFIX}/") and not next_url.startswith("//"):
         return next_url
-    return f"{PREFIX}/worklist"
+    return f"{PREFIX}/"  # the worklist, or an admin's account page
 
 
 @router.get("", name="ui_home")
 @router.get("/", name="ui_home_slash")
-def home_view() -> RedirectResponse:
-    return RedirectResponse(f"{PREFIX}/worklist", status_code=303)
+def home_view(request: Request) -> RedirectResponse:
+    """The worklist; an admin, who holds no patient data, lands on the account page."""
+    bench = workbench(request)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    data = bench.signer.load(cookie) if cookie else None
+    with bench.db.sessions() as session:
+        role = session.scalar(select(User.role).where(User.id == data.user_id)) if data else None
+    target = "account" if role == "admin" else "worklist"
+    return RedirectResponse(f"{PREFIX}/{target}", status_code=303)
 
 
 @router.get("/login", name="ui_login")
@@ -69,8 +78,10 @@ def login_view(request: Request, next: str | None = Query(None, max_length=2000)
 
 @router.get("/forbidden", name="ui_forbidden")
 def forbidden_view(
-    request: Request, need: str = Query("", max_length=64), page: Page = Depends(page_for("read"))
+    request: Request, need: str = Query("", max_length=64), page: Page = CurrentPage
 ) -> Response:
+    """For any signed-in user: it must never need a permission itself (an admin, who has no
+    ``read``, was sent here from here until the browser gave up, auditing each refusal)."""
     roles = [r.value for r in PERMISSIONS.get(need, ())]
     return render(request, "forbidden.html", {"need": need, "roles": roles}, page=page, status=403)
 
@@ -250,7 +261,8 @@ def reports_view(
     state: str | None = Query(None, max_length=32),
     page: Page = Depends(page_for("read")),
 ) -> Response:
-    stmt = select(Report).order_by(Report.id.desc()).limit(200)
+    stmt = select(Report).where(access.report_clause(page.actor)).order_by(Report.id.desc())
+    stmt = stmt.limit(200)
     if state:
         stmt = stmt.where(Report.state == state)
     reports = list(page.session.scalars(stmt))
@@ -310,6 +322,12 @@ def report_view(
         },
         page=page,
     )
+
+
+@router.get("/account", name="ui_account")
+def account_view(request: Request, page: Page = CurrentPage) -> Response:
+    tokens = list_tokens(page.session, page.user.id)
+    return render(request, "account.html", {"tokens": tokens, "active": "account"}, page=page)
 
 
 @router.get("/dashboard", name="ui_dashboard")
