@@ -52,13 +52,15 @@ class RuleContext:
             (doc_id, m.start, m.end): m for doc_id, a in self.annotated.items() for m in a.mentions
         }
 
-    def mentions_of(self, suggestion: CodeSuggestion) -> list[Mention]:
-        """The mentions behind a suggestion's evidence, with their attributes read."""
+    def mentions_of(self, suggestion: CodeSuggestion, *, described: bool = False) -> list[Mention]:
+        """The mentions behind a suggestion's evidence; ``described``: with laterality, site,
+        acuity and severity read (a regex pass per mention: ask only when a rule needs them)."""
         out = []
         for e in suggestion.evidence:
             mention = self._by_span.get((e.document, e.start, e.end))
             if mention is not None:
-                out.append(attributes_of(self.annotated[e.document], mention))
+                annotated = self.annotated[e.document]
+                out.append(attributes_of(annotated, mention) if described else mention)
         return out
 
     def assertion_of(self, annotated: AnnotatedDocument, start: int, end: int):  # noqa: ANN201

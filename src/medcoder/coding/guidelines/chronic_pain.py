@@ -22,7 +22,9 @@ def apply(context: RuleContext) -> None:
     for suggestion in list(context.suggestions):
         if not code_key(suggestion.code).startswith(_SITE_PAIN):
             continue
-        chronic = [m for m in context.mentions_of(suggestion) if m.acuity == "chronic"]
+        chronic = [
+            m for m in context.mentions_of(suggestion, described=True) if m.acuity == "chronic"
+        ]
         if chronic:
             annotated = context.annotated[chronic[0].document_id]
             evidence = [context.evidence(annotated, chronic[0].start, chronic[0].end)]

@@ -26,14 +26,19 @@ _NAMED_SIDE = re.compile(r"\b(right|left|bilateral)\b", re.I)
 
 
 def _side_of(context: RuleContext, suggestion) -> str | None:  # noqa: ANN001
-    sides = Counter(m.laterality for m in context.mentions_of(suggestion) if m.laterality)
+    from medcoder.nlp.attributes import mention_laterality
+
+    sides: Counter[str] = Counter()
+    for mention in context.mentions_of(suggestion):
+        annotated = context.annotated[mention.document_id]
+        side = mention_laterality(annotated.text, mention)
+        if side:
+            sides[side] += 1
     if not sides:
         category = code_key(suggestion.code)[:3]
         documents = {e.document for e in suggestion.evidence}
         for annotated, mention in context.all_mentions():
             if annotated.id in documents and any(c.startswith(category) for c in mention.codes):
-                from medcoder.nlp.attributes import mention_laterality
-
                 side = mention_laterality(annotated.text, mention)  # the side alone: fast
                 if side:
                     sides[side] += 1
@@ -99,8 +104,8 @@ def _closest_lateral(pack: ICD10CMPack, code: str, side: str) -> str | None:
 
 def apply(context: RuleContext) -> None:
     for suggestion in list(context.suggestions):
-        if suggestion.system != "ICD-10-CM":
-            continue
+        if suggestion.system != "ICD-10-CM" or not _SIDE.search(suggestion.description or ""):
+            continue  # a title that names no side and no unspecified part has no lateral code
         side = _side_of(context, suggestion)
         if side is None:
             continue
