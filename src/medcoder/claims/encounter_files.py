@@ -88,3 +88,16 @@ def load_for_batch(path: Path):  # noqa: ANN201 - claims.model.Encounter or the 
         return encounter
     except MedcoderError as exc:
         return exc
+
+
+def read_documents(encounter, base: Path) -> list:  # noqa: ANN001
+    """The documents an encounter file names (paths relative to the file), read; an
+    unreadable one is an error naming it."""
+    from medcoder.documents.readers import read_many
+
+    documents = []
+    for outcome in read_many([base / name for name in encounter.documents or ()]):
+        if not outcome.ok:
+            raise UsageError(f"cannot read the encounter's documents: {outcome.error}")
+        documents.extend(outcome.documents)
+    return documents

@@ -38,6 +38,7 @@ class BatchFormat(StrEnum):
 from medcoder.claims.encounter_files import (  # noqa: E402 - the library of these commands
     code_missing_diagnoses,
     load_encounter,
+    read_documents,
 )
 from medcoder.edits.scrubber import scrubber_with as _scrubber  # noqa: E402
 
@@ -203,7 +204,8 @@ def scrub(
     """
     encounter = load_encounter(encounter_file)
     code_missing_diagnoses(encounter, encounter_file.parent)
-    report = _scrubber(policy, ncci, mue).scrub(encounter)
+    documents = read_documents(encounter, encounter_file.parent)
+    report = _scrubber(policy, ncci, mue).scrub(encounter, documents=documents)
     if fmt is Format.JSON:
         print_json(report.to_dict())
     else:

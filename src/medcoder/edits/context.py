@@ -70,6 +70,9 @@ class ScrubContext:
     ptp: PtpTable | None = None
     mue: MueTable | None = None
     mce: MceConfig = field(default_factory=MceConfig)
+    # The encounter's own documents (documents.model.Document) when the caller read them:
+    # rules that compare a code with what the note documents need them.
+    documents: Sequence[object] = ()
     _validations: dict[str, Validation] = field(default_factory=dict, repr=False)
     _titles: dict[str, str | None] = field(default_factory=dict, repr=False)
     _notes: dict[str, list[Note]] = field(default_factory=dict, repr=False)

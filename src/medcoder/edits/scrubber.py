@@ -23,7 +23,7 @@ from typing import Any
 
 from medcoder.claims.model import Encounter
 from medcoder.codesets.icd10cm_pack import ICD10CMPack
-from medcoder.edits import mce, ncci, rules_claim, rules_dx, rules_lines
+from medcoder.edits import mce, ncci, rules_claim, rules_documented, rules_dx, rules_lines
 from medcoder.edits.context import ClaimType, ScrubContext, build_context, date_of_service
 from medcoder.edits.findings import Finding, Rule, Severity
 from medcoder.edits.ncci import MueTable, PtpTable, load_mue, load_ptp
@@ -33,6 +33,7 @@ from medcoder.errors import PackNotFoundError
 RULES: tuple[Rule, ...] = (
     *rules_claim.RULES,
     *rules_dx.RULES,
+    *rules_documented.RULES,
     *mce.RULES,
     *rules_lines.RULES,
     *ncci.RULES,
@@ -170,6 +171,8 @@ class Scrubber:
                 return str(ctx.memo.get(f"{need}_problem") or _MISSING[need])
             if need == "hcpcs" and ctx.hcpcs()[0] is None:
                 return ctx.hcpcs()[1]
+            if need == "documents" and not ctx.documents:
+                return "the encounter's documents were not given"
         return None
 
     def scrub(
@@ -181,11 +184,14 @@ class Scrubber:
         claim_type: ClaimType | None = None,
         pack: ICD10CMPack | None = None,
         pending: Mapping[str, str] | None = None,
+        documents: list | tuple = (),
     ) -> ScrubReport:
         """Run every rule on ``encounter``.
 
         ``pending`` maps data groups not collected yet (``providers``, ``payer``,
         ``patient``, ``addresses``) to why; rules reading them are deferred with that reason.
+        ``documents``: the encounter's notes (``documents.model.Document``), for the rules that
+        compare the codes with what the note documents (they do not run without them).
         """
         started = time.perf_counter()
         if not isinstance(encounter, Encounter):
@@ -206,6 +212,7 @@ class Scrubber:
             mue=self.mue,
             mce=resolved.mce if resolved else None,
         )
+        ctx.documents = tuple(documents)
         if self.imported:
             self._imported_tables(ctx)
         disabled = resolved.disabled if resolved else {}

@@ -122,3 +122,14 @@ LATERALITY = Rule(
     "The side documented for the condition picks the right, left or bilateral code",
     apply,
 )
+
+
+def lateral_siblings(pack: ICD10CMPack, code: str) -> dict[str, str]:
+    """The right, left and bilateral codes of an unspecified-side code (what a reviewer
+    checks the note against)."""
+    out = {}
+    for side in ("right", "left", "bilateral"):
+        sibling = _lateral_sibling(pack, code, side) or _closest_lateral(pack, code, side)
+        if sibling is not None:
+            out[side] = sibling
+    return out
