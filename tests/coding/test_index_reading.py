@@ -51,3 +51,12 @@ def test_two_index_readings_of_one_phrase_give_one_code() -> None:
 
 def test_coordinated_sites_are_separate_conditions() -> None:
     assert sorted(_codes("Left tibia and fibula fractures.")) == ["S82.202A", "S82.402A"]
+
+
+def test_a_strain_of_a_named_ligament_is_coded_as_the_index_sprain() -> None:
+    # Strain is muscle or tendon in the index; a ligament's injury is a sprain (S83 includes).
+    assert _codes("1. Right knee MCL strain.", "ASSESSMENT AND PLAN") == ["S83.411A"]
+
+
+def test_a_strain_without_a_ligament_stays_a_strain() -> None:
+    assert _codes("1. Acute lumbar strain.", "ASSESSMENT AND PLAN") == ["S39.012A"]

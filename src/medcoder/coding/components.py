@@ -17,6 +17,7 @@ from medcoder.coding.candidates import Candidate, candidates_of
 from medcoder.coding.pipeline import CodingState, Component
 from medcoder.coding.request import CPT, HCPCS, ICD10PCS, CodingRequest
 from medcoder.coding.settings import Action
+from medcoder.documents.doctype import DocumentType
 from medcoder.documents.model import Document, Setting
 from medcoder.errors import DocumentError
 from medcoder.nlp.model import Assertion
@@ -330,10 +331,12 @@ class Sequencing:
             suggestions.remove(routine)
             state.diagnoses = [routine, *suggestions]
             return
-        order = {id(s): state.stated_order(s) for s in suggestions}
-        first = choose_principal(
-            suggestions, lambda s: order.get(id(s)), prefer_definitive=inpatient
-        )
+        first = reason_for_the_service(state, suggestions)
+        if first is None:
+            order = {id(s): state.stated_order(s) for s in suggestions}
+            first = choose_principal(
+                suggestions, lambda s: order.get(id(s)), prefer_definitive=inpatient
+            )
         if first is None:
             state.diagnoses = suggestions
             return
@@ -346,6 +349,57 @@ class Sequencing:
             first.principal = False  # "principal" is an inpatient (UHDDS) term
         suggestions.remove(first)
         state.diagnoses = [first, *suggestions]
+
+
+# Documents whose service answers a stated request: the consultant is asked about the
+# reason for consultation, the radiologist or the test reader about the indication.
+_REASON_LED = {
+    DocumentType.CONSULT: "IV.G",
+    DocumentType.RADIOLOGY: "IV.K",
+    DocumentType.TEST_REPORT: "IV.K",
+}
+
+
+def reason_for_the_service(
+    state: CodingState, suggestions: list[CodeSuggestion]
+) -> CodeSuggestion | None:
+    """The first-listed diagnosis of a consultation or a test report: the reason the service
+    was requested, when it is still coded.
+
+    IV.G lists first the condition "chiefly responsible for the services provided"; for a
+    consultation that is the question the consultant was asked (REASON FOR CONSULTATION, the
+    chief complaint), not the first problem of an assessment that also reviews the patient's
+    other conditions. IV.K: for a test, the reason for the test, with the confirmed diagnoses
+    of the interpretation; a symptom the interpretation explains was already dropped as
+    integral to it (I.B.5), and a diagnosis whose "use additional code" note names the reason
+    goes before it (I.A.13, ``etiology_first``). None when the documents are not of these
+    kinds or state no coded reason; the usual choice applies.
+    """
+    types = {a.type for a in state.annotated}
+    guideline = _REASON_LED.get(next(iter(types))) if len(types) == 1 else None
+    if guideline is None:
+        return None
+    from medcoder.coding.reading import is_symptom
+
+    def reason_at(suggestion: CodeSuggestion) -> int | None:
+        starts = [m.start for m in state.mentions_of(suggestion) if m.reading == "reason"]
+        return min(starts) if starts else None
+
+    reasons = [
+        (at, s)
+        for s in suggestions
+        if s.system == "ICD-10-CM"
+        and not s.code.startswith("Z")
+        and "in diseases classified elsewhere" not in s.description.lower()
+        and (at := reason_at(s)) is not None
+    ]
+    if not reasons:
+        return None
+    # The reason as first stated; a definitive diagnosis before a symptom stated beside it.
+    first = min(reasons, key=lambda pair: (is_symptom(pair[1].code), pair[0]))[1]
+    first.principal = True
+    first.guidelines.append(guideline)
+    return first
 
 
 class Procedures:

@@ -192,7 +192,23 @@ def index_entries(pack: ICD10CMPack) -> tuple[list[Entry], str]:
         morphology = _morphology_words(index)
     if neoplasm is not None:
         entries.extend(_from_neoplasm(neoplasm, resolver, morphology))
+    entries.extend(_ligament_strains(entries))
     return entries, f"{info.path}:{info.built_at}"
+
+
+def _ligament_strains(entries: list[Entry]) -> Iterator[Entry]:
+    """ "Strain" of a ligament read as the index's "Sprain".
+
+    In the index a strain is an injury of muscle or tendon ("Strain, muscle" and "Strain,
+    tendon" send to "Injury, muscle, by site, strain"); a ligament's injury is a sprain (the
+    Tabular's S83 "Includes: sprain of cartilage, joint or ligament of knee"). Clinicians write
+    "MCL strain" for the ligament: every Sprain path that names a ligament is also found with
+    "strain", ranked after the written form; a strain with no ligament stays a muscle strain.
+    """
+    for entry in entries:
+        if entry.source == "index" and "sprain" in entry.tokens and "ligament" in entry.tokens:
+            tokens = tuple("strain" if t == "sprain" else t for t in entry.tokens)
+            yield entry._replace(tokens=tokens, rank=entry.rank + 1)
 
 
 # Spellings of one word that do not share their first letters ("Tear, torn").
