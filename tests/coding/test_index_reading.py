@@ -60,3 +60,8 @@ def test_a_strain_of_a_named_ligament_is_coded_as_the_index_sprain() -> None:
 
 def test_a_strain_without_a_ligament_stays_a_strain() -> None:
     assert _codes("1. Acute lumbar strain.", "ASSESSMENT AND PLAN") == ["S39.012A"]
+
+
+def test_valves_documented_together_take_the_index_with_combination_I_A_15() -> None:
+    # Regurgitation, mitral -> see Insufficiency, mitral, whose "with tricuspid" is I08.1.
+    assert _codes("Mild mitral and tricuspid regurgitation.", "IMPRESSION") == ["I08.1"]

@@ -57,3 +57,21 @@ SCROTAL_ULTRASOUND = (
 def test_a_test_report_lists_the_reason_for_the_test_first_IV_K() -> None:
     codes = _codes(SCROTAL_ULTRASOUND, "outpatient")
     assert codes[:2] == ["N50.82", "N43.3"]
+
+
+ECHO = (
+    "ECHOCARDIOGRAM REPORT,INDICATION: , Murmur.,2-D M-MODE: , ,1.  Normal size right and left "
+    "ventricle.,2.  Normal LV systolic function with ejection fraction of 60%.,DOPPLER: , ,1.  "
+    "Mild mitral regurgitation.,2.  Trace aortic and tricuspid regurgitation."
+)
+
+
+def test_trace_regurgitation_in_a_test_report_is_a_normal_variant_not_a_diagnosis_IV_K() -> None:
+    codes = _codes(ECHO, "outpatient")
+    assert "I34.0" in codes
+    assert not {"I35.1", "I07.1"} & set(codes)
+
+
+def test_a_trace_finding_is_still_coded_when_a_physician_assesses_it() -> None:
+    note = "ASSESSMENT AND PLAN:\n1. Trace aortic regurgitation, follow with yearly echo.\n"
+    assert _codes(note, "outpatient") == ["I35.1"]

@@ -26,6 +26,7 @@ abstractors do, and does not use this module.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from medcoder.coding.candidates import Candidate
@@ -94,6 +95,19 @@ def is_symptom(code: str) -> bool:
     return code.replace(".", "").upper().startswith(SYMPTOM_PREFIXES)
 
 
+# "Trace mitral regurgitation", "trivial pericardial effusion", "physiologic tricuspid
+# regurgitation": the words a test reader uses for a normal variant. The interpretation's
+# confirmed diagnoses are coded (IV.K); a finding the reader grades as normal is not one.
+_PHYSIOLOGIC = re.compile(r"\b(?:trace|trivial|physiologic(?:al)?)\b(?:\W+[\w-]+){0,3}\W*$", re.I)
+
+
+def _physiologic(mention, annotated: AnnotatedDocument) -> bool:  # noqa: ANN001 - nlp Mention
+    """Whether the words just before the mention (same sentence) grade it as a normal variant."""
+    start = mention.sentence_start if mention.sentence_start is not None else mention.start - 40
+    before = annotated.text[max(start, mention.start - 40) : mention.start]
+    return bool(_PHYSIOLOGIC.search(before + " " + mention.text.split()[0]))
+
+
 def states_a_diagnosis(annotated: AnnotatedDocument) -> bool:
     """Whether the note states at least one definitive, present condition as a diagnosis."""
     return any(
@@ -124,6 +138,12 @@ class Reading:
     ) -> Verdict:
         mention = cand.mention
         role = mention.reading if mention is not None else None
+        if role == "diagnosis" and annotated.type.is_report and _physiologic(mention, annotated):
+            return Verdict(
+                False,
+                "a trace or physiologic finding the reader reports as a normal variant",
+                "IV.K",
+            )
         if role is None or role == "diagnosis":
             return CODE
         symptom = is_symptom(cand.code)

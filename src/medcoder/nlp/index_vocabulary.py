@@ -219,6 +219,8 @@ _DEFAULT_QUALIFIERS = frozenset({"traumatic"})
 _BY_SITE = re.compile(r",?\s*\b(?:by site|by type|by body region|by region)\b.*$", re.I)
 
 
+# Subterms that only link the main term to the conditions listed below them (I.A.15).
+_LINK_SUBTERMS = frozenset({"with", "in", "due to"})
 # Main terms documentation leaves unsaid before a procedure or device: "s/p CABG" is the
 # index's "Status (post), aortocoronary bypass".
 _UNSAID_MAIN_TERMS = frozenset({"status"})
@@ -367,11 +369,21 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
 
     def walk_target(target, prefixes, depth: int, path: str) -> Iterator[Entry]:  # noqa: ANN001
         """The target's own code and its direct subterms' codes under the referring words
-        (one level: deeper paths are reached from the target's own words)."""
-        for term, words, level in [(target, (), 0)] + [
+        (one level: deeper paths are reached from the target's own words). A ``with``
+        subterm holds no code of its own: its subterms are the combinations (I.A.15), so
+        "mitral and tricuspid regurgitation" reaches "Insufficiency, mitral, with, tricuspid"."""
+        direct = [sub for sub in target.subterms if not SKIP_SUBTERM.match(sub.title)]
+        combined = [
             (sub, _words(sub.title), 1)
-            for sub in target.subterms
+            for link in direct
+            if not link.codes and link.title.strip().lower() in _LINK_SUBTERMS
+            for sub in link.subterms
             if not SKIP_SUBTERM.match(sub.title)
+        ]
+        for term, words, level in [
+            (target, (), 0),
+            *[(sub, _words(sub.title), 1) for sub in direct],
+            *combined,
         ]:
             codes = [c for c in (resolver.resolve(c) for c in term.codes) if c]
             if not codes:
