@@ -65,3 +65,13 @@ def test_a_strain_without_a_ligament_stays_a_strain() -> None:
 def test_valves_documented_together_take_the_index_with_combination_I_A_15() -> None:
     # Regurgitation, mitral -> see Insufficiency, mitral, whose "with tricuspid" is I08.1.
     assert _codes("Mild mitral and tricuspid regurgitation.", "IMPRESSION") == ["I08.1"]
+
+
+def test_a_see_subterm_is_looked_up_again_under_its_target_I_A_16() -> None:
+    # Ulcer, heel -> see Ulcer, lower limb: the coder finds "heel" there (L97.4-), then "right".
+    assert _codes("1. Chronic ulcer of the right heel.", "ASSESSMENT AND PLAN") == ["L97.419"]
+
+
+def test_a_partial_thickness_tear_is_the_index_incomplete_tear() -> None:
+    note = "Partial-thickness rotator cuff tear, left shoulder."
+    assert _codes(note, "POSTOPERATIVE DIAGNOSIS") == ["M75.112"]

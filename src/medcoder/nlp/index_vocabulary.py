@@ -93,6 +93,7 @@ _SITE_SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("aortocoronary",), ("coronary", "artery")),  # CABG: coronary artery bypass graft
     (("upper",), ("proximal",)),  # "humerus, upper end" is the proximal humerus
     (("lower",), ("distal",)),  # "radius, lower end" is the distal radius
+    (("incomplete",), ("partial",)),  # "partial-thickness rotator cuff tear": incomplete tear
 )
 
 
@@ -369,9 +370,22 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
 
     def walk_target(target, prefixes, depth: int, path: str) -> Iterator[Entry]:  # noqa: ANN001
         """The target's own code and its direct subterms' codes under the referring words
-        (one level: deeper paths are reached from the target's own words). A ``with``
-        subterm holds no code of its own: its subterms are the combinations (I.A.15), so
-        "mitral and tricuspid regurgitation" reaches "Insufficiency, mitral, with, tricuspid"."""
+        (one level: deeper paths are reached from the target's own words).
+
+        Under the target the coder looks the referring word up again: "Ulcer, heel -> see
+        Ulcer, lower limb" lands on "Ulcer, lower limb, heel" (and its "right"), not on the
+        limb NOS. A ``with`` subterm holds no code of its own: its subterms are the
+        combinations (I.A.15), so "mitral and tricuspid regurgitation" reaches
+        "Insufficiency, mitral, with, tricuspid"."""
+        said = set(prefixes[0]) if prefixes else set()
+        target = next(
+            (
+                sub
+                for sub in target.subterms
+                if sub.codes and _words(sub.title) and set(_words(sub.title)) <= said
+            ),
+            target,
+        )
         direct = [sub for sub in target.subterms if not SKIP_SUBTERM.match(sub.title)]
         combined = [
             (sub, _words(sub.title), 1)
