@@ -77,8 +77,15 @@ def built_packs(tmp_path_factory: pytest.TempPathFactory) -> Path:
         registry.ensure_default_packs()
         from medcoder.codesets.icd10cm_index import build_index_pack
 
-        # A small synthetic index beside the built-in tabular, so the engine walks an index.
-        build_index_pack([FIXTURES / "engine" / "engine_index_2025.xml"], 2025)
+        # A small synthetic index (and Table of Drugs) beside the built-in tabular, so the
+        # engine walks an index.
+        build_index_pack(
+            [
+                FIXTURES / "engine" / "engine_index_2025.xml",
+                FIXTURES / "engine" / "engine_drug_2025.xml",
+            ],
+            2025,
+        )
     finally:
         if before is None:
             os.environ.pop("MEDCODER_DATA_DIR", None)

@@ -14,10 +14,7 @@ and the caller says so in the data-quality list.
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 from medcoder.casework.medications import named_drugs
 
@@ -42,24 +39,11 @@ class DrugCode:
     guideline: str
 
 
-@lru_cache(maxsize=4)
-def _table(path: Path):  # noqa: ANN202 - DrugTable, imported lazily
-    from medcoder.codesets.icd10cm_index_pack import read_drug_table
-
-    with sqlite3.connect(path) as conn:
-        return read_drug_table(conn)
-
-
 def drug_table():  # noqa: ANN201
     """The Table of Drugs of the newest imported index pack, or ``None`` when none is."""
-    from medcoder.codesets import registry
-    from medcoder.errors import PackNotFoundError
+    from medcoder.codesets.drug_table import installed_drug_table
 
-    try:
-        info = registry.choose("icd10cm-index", None, "ICD-10-CM index")
-        return _table(info.path)
-    except PackNotFoundError:  # no index pack, or one built without the Table of Drugs
-        return None
+    return installed_drug_table()
 
 
 def errored_drugs(texts: list[str]) -> set[str]:

@@ -389,7 +389,7 @@ def reason_for_the_service(
         (at, s)
         for s in suggestions
         if s.system == "ICD-10-CM"
-        and not s.code.startswith("Z")
+        and not s.code.startswith(("Z", "T"))
         and "in diseases classified elsewhere" not in s.description.lower()
         and (at := reason_at(s)) is not None
     ]

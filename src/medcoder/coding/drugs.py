@@ -17,6 +17,7 @@ class DrugClass:
     long_term: str | None  # Z79 code, display form
     needs: tuple[str, ...]  # code keys one of which must be coded for long_term to apply
     treats: tuple[str, ...]  # code keys of conditions the class treats
+    substance: str | None = None  # its Table of Drugs entry, for drugs the Table does not name
 
 
 def _keys(cell: str) -> tuple[str, ...]:
@@ -30,7 +31,11 @@ def drug_classes() -> dict[str, DrugClass]:
         rows = [line for line in fh if not line.startswith("#")]
     return {
         row["class"]: DrugClass(
-            row["class"], row["long_term"] or None, _keys(row["needs"]), _keys(row["treats"])
+            row["class"],
+            row["long_term"] or None,
+            _keys(row["needs"]),
+            _keys(row["treats"]),
+            row.get("substance") or None,
         )
         for row in csv.DictReader(rows, delimiter="\t")
     }

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from medcoder.coding.guidelines.underdosing import is_underdosing
 from medcoder.suggestions import CodeSuggestion
 
 ADMISSION_SECTIONS = frozenset(
@@ -96,6 +97,7 @@ def choose_principal(
         for s in suggestions
         if s.system == "ICD-10-CM"
         and not s.code.startswith("Z")
+        and not is_underdosing(s.code)  # I.C.19.e.5.c: never principal or first-listed
         and "in diseases classified elsewhere" not in s.description.lower()
     ]
     from medcoder.coding.reading import is_symptom

@@ -46,6 +46,20 @@ def drug_lexicon() -> dict[str, str]:
     return {row["name"]: row["class"] for row in csv.DictReader(rows, delimiter="\t")}
 
 
+@cache
+def drug_substances() -> dict[str, str]:
+    """Lower-case drug name -> its Table of Drugs entry, where that is not the name itself
+    (a brand's generic, a pharmacological group)."""
+    path = resources.files("medcoder.nlp") / "data" / "drugs.tsv"
+    with path.open(encoding="utf-8") as fh:
+        rows = [line for line in fh if not line.startswith("#")]
+    return {
+        row["name"]: row["substance"]
+        for row in csv.DictReader(rows, delimiter="\t")
+        if row.get("substance")
+    }
+
+
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]*[A-Za-z]")
 
 

@@ -17,12 +17,14 @@ from medcoder.coding.guidelines.laterality import LATERALITY
 from medcoder.coding.guidelines.long_term_drugs import LONG_TERM_DRUGS
 from medcoder.coding.guidelines.organisms import ORGANISMS
 from medcoder.coding.guidelines.tobacco import TOBACCO
+from medcoder.coding.guidelines.underdosing import UNDERDOSING
 from medcoder.coding.guidelines.with_symptoms import WITH_SYMPTOMS
 
 RULES: tuple[Rule, ...] = (
     WITH_SYMPTOMS,
     LATERALITY,
     LONG_TERM_DRUGS,
+    UNDERDOSING,
     TOBACCO,
     ORGANISMS,
     CHRONIC_PAIN,
