@@ -36,6 +36,14 @@ def test_status_post_a_procedure_is_its_status_code_I_C_21_c_3() -> None:
     assert _codes("ASSESSMENT:\nStatus post CABG in 2019, stable.\n", "inpatient") == ["Z95.1"]
 
 
+def test_a_coronary_stent_in_the_past_history_is_the_angioplasty_implant_status() -> None:
+    note = (
+        "PAST MEDICAL HISTORY: , Coronary stenting.  History of high blood pressure.,"
+        "DISCHARGE DIAGNOSES:,1.  Community-acquired pneumonia."
+    )
+    assert "Z95.5" in _codes(note, "inpatient")  # Status, angioplasty, coronary, with implant
+
+
 def test_a_procedure_named_without_a_status_cue_is_not_a_status() -> None:
     note = "ASSESSMENT:\nCoronary artery bypass graft recommended by cardiology.\n"
     assert "Z95.1" not in _codes(note, "inpatient")

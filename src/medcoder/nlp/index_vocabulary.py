@@ -94,6 +94,9 @@ _SITE_SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("upper",), ("proximal",)),  # "humerus, upper end" is the proximal humerus
     (("lower",), ("distal",)),  # "radius, lower end" is the distal radius
     (("incomplete",), ("partial",)),  # "partial-thickness rotator cuff tear": incomplete tear
+    # A coronary stent is the index's "angioplasty, coronary artery, with implant" (Z95.5).
+    (("angioplasty", "coronary", "artery", "implant"), ("coronary", "stent")),
+    (("angioplasty", "coronary", "artery", "implant"), ("coronary", "stenting")),
 )
 
 
