@@ -75,3 +75,16 @@ def test_a_see_subterm_is_looked_up_again_under_its_target_I_A_16() -> None:
 def test_a_partial_thickness_tear_is_the_index_incomplete_tear() -> None:
     note = "Partial-thickness rotator cuff tear, left shoulder."
     assert _codes(note, "POSTOPERATIVE DIAGNOSIS") == ["M75.112"]
+
+
+def test_see_also_gives_the_other_terms_sites_for_a_stated_condition_I_A_16() -> None:
+    # Enlargement (see also Hypertrophy) has no atrium; Hypertrophy, auricular -> cardiac I51.7.
+    assert _codes("1.  Left atrial enlargement with a diameter of 4.7 cm.", "IMPRESSION") == [
+        "I51.7"
+    ]
+
+
+def test_see_also_is_not_taken_for_every_word_in_abstraction() -> None:
+    note = "IMPRESSION:\n1.  Left atrial enlargement.\n"
+    codes = medcoder.code(note, setting="abstraction", systems="icd10cm").codes
+    assert "I51.7" not in [c.code for c in codes]

@@ -28,7 +28,14 @@ _NOT_THE_PATIENTS = frozenset(
 )
 _POSSESSIVE = re.compile(r"\w(?:'s|\u2019s|s'|s\u2019)(?!\w)")
 MAX_TEXT = 5_000_000  # characters; longer texts are refused (split the document)
-SOURCE_CONFIDENCE = {"index": 0.8, "title": 0.75, "inclusion": 0.7, "lexicon": 0.7, "learned": 0.6}
+SOURCE_CONFIDENCE = {
+    "index": 0.8,
+    "see_also": 0.75,
+    "title": 0.75,
+    "inclusion": 0.7,
+    "lexicon": 0.7,
+    "learned": 0.6,
+}
 ASSERTION_FACTOR = {
     Assertion.PRESENT: 1.0,
     Assertion.POSSIBLE: 0.7,
@@ -123,6 +130,8 @@ class Diagnoses:
                 continue  # "bypass graft" is a status only as "s/p" or "history of" (I.C.21.c.3)
             if cand.match.entry.source == "eponym" and not _possessive(state, cand):
                 continue  # an eponym alone names its disease only in the possessive
+            if cand.match.entry.source == "see_also" and reading is None:
+                continue  # the index's second look, for stated conditions (billing settings)
             chronic_history = False
             # What the words say (negated, family, hypothetical) speaks before where they are.
             if reading is not None and cand.assertion not in _NOT_THE_PATIENTS:
@@ -234,7 +243,7 @@ class Diagnoses:
                     score=1.0 - miss,
                     evidence=[evidence_of(c, state.documents) for c in cands],
                     path=[f"{entry.source}: {entry.text}"],
-                    guidelines=["I.B.1"] if entry.source == "index" else [],
+                    guidelines=["I.B.1"] if entry.source in ("index", "see_also") else [],
                 )
             )
         return out

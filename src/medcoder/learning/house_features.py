@@ -177,7 +177,9 @@ def features(
         f["found"] = 1.0 if mentions else 0.0
         f["mentions"] = math.log1p(len(mentions))
         f["best_source"] = (
-            1.0 if any(c.match.entry.source in ("index", "title") for c in mentions) else 0.0
+            1.0
+            if any(c.match.entry.source in ("index", "see_also", "title") for c in mentions)
+            else 0.0
         )
         if mentions:
             f["accept"] = max(tables.accept(code, a) for a in assertions)

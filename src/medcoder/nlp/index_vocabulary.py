@@ -93,7 +93,11 @@ _SITE_SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("aortocoronary",), ("coronary", "artery")),  # CABG: coronary artery bypass graft
     (("upper",), ("proximal",)),  # "humerus, upper end" is the proximal humerus
     (("lower",), ("distal",)),  # "radius, lower end" is the distal radius
-    (("incomplete",), ("partial",)),  # "partial-thickness rotator cuff tear": incomplete tear
+    (("incomplete",), ("partial",)),
+    (
+        ("auricular",),
+        ("atrial",),
+    ),  # the index's old word for the atrium ("Hypertrophy, auricular")  # "partial-thickness rotator cuff tear": incomplete tear
     # A coronary stent is the index's "angioplasty, coronary artery, with implant" (Z95.5).
     (("angioplasty", "coronary", "artery", "implant"), ("coronary", "stent")),
     (("angioplasty", "coronary", "artery", "implant"), ("coronary", "stenting")),
@@ -108,9 +112,15 @@ def _words(text: str) -> tuple[str, ...]:
     )
 
 
-def _site_forms(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """``tokens`` and the same phrase with each site synonym in place of the index's words."""
+def _site_forms(tokens: tuple[str, ...], code: str = "") -> list[tuple[str, ...]]:
+    """``tokens`` and the same phrase with each site synonym in place of the index's words.
+
+    Of a circulatory code (chapter I), the index's "auricular" is the atrium ("Hypertrophy,
+    auricular", "Fibrillation, auricular"), which tokens otherwise read as the ear.
+    """
     out = [tokens]
+    if code.startswith("I") and "ear" in tokens:
+        out.append(tuple("atrial" if t == "ear" else t for t in tokens))
     for words, synonym in _SITE_SYNONYMS:
         n = len(words)
         for i in range(len(tokens) - n + 1):
@@ -344,7 +354,7 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
                 # Without its main term's word, a status path is only a status where the
                 # documentation says so ("s/p", "history of"): its source says it.
                 source = "status" if unsaid and not (set(phrase) & _UNSAID_MAIN_TERMS) else "index"
-                for tokens in _site_forms(phrase):
+                for tokens in _site_forms(phrase, codes[0]):
                     yield Entry(
                         tokens, codes[0], source, path, 1 + depth, tuple(codes[1:] + manifs)
                     )
@@ -419,6 +429,51 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
     followed: set[int] = set()
     for main in index.main_terms:
         yield from walk(main, [], 0, "", [])
+    yield from _see_also_sites(index, resolver, heads, see_target)
+
+
+def _see_also_sites(index, resolver: _Resolver, heads, see_target) -> Iterator[Entry]:  # noqa: ANN001
+    """A main term's *see also* (I.A.16) for the sites its own subterms lack.
+
+    "Enlargement, enlarged (see also Hypertrophy)" has no atrium; the coder turns to
+    "Hypertrophy, auricular" (-> see Hypertrophy, cardiac, I51.7). The other main term's first
+    level of subterms is read under this term's words, after its own paths (rank), and never
+    where this term has a subterm of the same words. Deeper levels are not carried: the hint
+    is for the term's sites, and carrying whole subtrees would double the vocabulary. Their
+    source is ``see_also``: the second look is taken for a condition the provider states, so
+    settings that read every mention (abstraction) do not take it ("maxillary sinus" is
+    anatomy, not "Sinus (see also Fistula)").
+    """
+    for main in index.main_terms:
+        if not main.see_also or main.see:
+            continue
+        if main.see_also.lower().startswith("condition"):
+            continue  # "see also condition": look up the condition itself, not a main term
+        found, unmatched = index.resolve(see_reference(main.see_also))
+        if not found or unmatched or len(found) != 1 or found[0] is main:
+            continue
+        own = {_words(sub.title) for sub in main.subterms}
+        prefixes = heads(main)[:2]
+        for sub in found[0].subterms:
+            words = _words(sub.title)
+            if not words or words in own or SKIP_SUBTERM.match(sub.title):
+                continue
+            term = sub if sub.codes else (see_target(sub.see) if sub.see else None)
+            if term is None:
+                continue
+            codes = [c for c in (resolver.resolve(c) for c in term.codes) if c]
+            if not codes:
+                continue
+            manifs = [c for c in (resolver.resolve(c) for c in term.manif_codes) if c]
+            for tokens in (f for prefix in prefixes for f in _site_forms(prefix + words, codes[0])):
+                yield Entry(
+                    tokens,
+                    codes[0],
+                    "see_also",
+                    f"{main.title} (see also {main.see_also}), {sub.title}",
+                    3,
+                    tuple(codes[1:] + manifs),
+                )
 
 
 _BEHAVIOUR_COLUMN = {

@@ -210,7 +210,7 @@ def _listed_apart(
 def _main_term(match: Match) -> str | None:
     """The index main term a match was reached by ("Fracture, traumatic, wrist" ->
     "fracture"); None for tabular titles and inclusion terms."""
-    if match.entry.source != "index":
+    if match.entry.source not in ("index", "see_also"):
         return None
     return match.entry.text.split(",")[0].split("(")[0].strip().lower()
 
