@@ -17,8 +17,13 @@ def test_clean_encounter_is_ready_to_submit(built_packs: Path, make, ptp, mue) -
     report = scrub(make(), ncci=ptp, mue=mue, today=TODAY)
     assert report.findings == [] and report.ready_to_submit
     assert report.icd10cm_version == 2026 and report.claim_type == "837P"
-    # No HCPCS file; no documents given to compare the codes with.
-    assert set(report.rules_skipped) == {"LINE-CODE-001", "LINE-MOD-003", "DX-LAT-001"}
+    # No HCPCS or CPT file; no documents given to compare the codes with.
+    assert set(report.rules_skipped) == {
+        "LINE-CODE-001",
+        "LINE-MOD-003",
+        "LINE-CPT-001",
+        "DX-LAT-001",
+    }
 
 
 def test_findings_are_sorted_by_severity_and_rejects_block(built_packs: Path, make, ptp) -> None:
@@ -50,6 +55,7 @@ def test_rules_without_their_tables_are_skipped_with_the_reason(built_packs: Pat
         "MUE-003",
         "LINE-CODE-001",
         "LINE-MOD-003",
+        "LINE-CPT-001",  # no CPT file
         "DX-LAT-001",  # no documents given
     }
     assert "medcoder data import" in report.rules_skipped["NCCI-PTP-001"]

@@ -121,6 +121,40 @@ class ScrubContext:
             found = self.memo["hcpcs"] = _hcpcs_for(self.on)
         return found  # type: ignore[return-value]
 
+    def cpt(self) -> tuple[frozenset[str] | None, str | None]:
+        """The CPT codes of the user's licensed CPT file in force on the date of service, or
+        why there are none (no CPT file imported for that year)."""
+        found = self.memo.get("cpt")
+        if found is None:
+            found = self.memo["cpt"] = _cpt_for(self.on)
+        return found  # type: ignore[return-value]
+
+
+def _cpt_for(on: dt.date) -> tuple[frozenset[str] | None, str | None]:
+    from medcoder.codesets import registry
+    from medcoder.errors import PackNotFoundError
+
+    try:
+        info = registry.choose("cpt", on, "CPT")
+    except PackNotFoundError as exc:
+        return None, str(exc)
+    return _cpt_codes(str(info.path)), None
+
+
+@lru_cache(maxsize=4)
+def _cpt_codes(path: str) -> frozenset[str]:
+    """The codes of one CPT pack (descriptors are not needed to check a code is in force)."""
+    from pathlib import Path
+
+    from medcoder.codesets import pack_store
+    from medcoder.codesets.cpt import read_cpt
+
+    conn = pack_store.open_pack(Path(path))
+    try:
+        return frozenset(read_cpt(conn))
+    finally:
+        conn.close()
+
 
 def _hcpcs_for(on: dt.date) -> tuple[dict[str, HcpcsCode] | None, str | None]:
     from medcoder.codesets import registry

@@ -304,3 +304,36 @@ def hcpcs_not_in_force(encounter: Encounter, ctx: ScrubContext) -> list[Finding]
             )
         )
     return out
+
+
+@rule(
+    "LINE-CPT-001",
+    Severity.REJECT,
+    "CPT code deleted or not yet valid on the DOS",
+    needs="cpt",
+)
+def cpt_not_in_force(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    """CPT codes (five digits, or four and a letter) are checked against the user's licensed
+    CPT file of the date of service's year: a code deleted on 1 January, or new that year, is
+    not in the other year's file (the CPT pack chosen by date, as the HCPCS one is)."""
+    codes, _ = ctx.cpt()
+    assert codes is not None
+    out = []
+    for n, line in enumerate(encounter.lines or (), 1):
+        code = line.code.strip().upper()
+        if not (len(code) == 5 and code[:4].isdigit() and code[4].isalnum()):
+            continue
+        if code in codes:
+            continue
+        on = ctx.line_date(line, encounter) or ctx.on
+        out.append(
+            cpt_not_in_force.finding(
+                f"line {n}: {code} is not in the CPT file in force on {on.isoformat()} "
+                "(deleted, not yet effective, or mistyped)",
+                "Bill the CPT code in force on the date of service.",
+                codes=[code],
+                lines=[n],
+                carc="CO-16",
+            )
+        )
+    return out

@@ -171,6 +171,8 @@ class Scrubber:
                 return str(ctx.memo.get(f"{need}_problem") or _MISSING[need])
             if need == "hcpcs" and ctx.hcpcs()[0] is None:
                 return ctx.hcpcs()[1]
+            if need == "cpt" and ctx.cpt()[0] is None:
+                return ctx.cpt()[1]
             if need == "documents" and not ctx.documents:
                 return "the encounter's documents were not given"
         return None
