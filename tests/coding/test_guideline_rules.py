@@ -66,6 +66,27 @@ def test_bph_with_retention_is_the_with_code_and_its_named_symptom_I_A_15() -> N
     assert "N40.1" in codes and "R33.8" in codes and "N40.0" not in codes
 
 
+def test_bph_stated_with_an_obstruction_its_note_names_in_words_is_the_with_code_I_A_15() -> None:
+    note = (
+        "HISTORY:, This 71-year-old male was admitted with enlarged prostate and voiding "
+        "difficulty.,PROCEDURES:, Cystoscopy and transurethral resection of the prostate.,"
+        "DISCHARGE DIAGNOSIS:, Enlarged prostate with benign bladder neck obstruction.,"
+        "DISPOSITION:, Home with a Foley catheter."
+    )
+    codes = _codes(note)
+    assert codes[0] == "N40.1" and "N13.8" in codes
+    assert "N40.0" not in codes and "N32.0" not in codes
+
+
+def test_bph_and_an_unrelated_obstruction_stay_apart() -> None:
+    note = (
+        "ASSESSMENT:,1.  Enlarged prostate, on tamsulosin.,2.  Bladder neck obstruction "
+        "after a pelvic fracture, followed by urology."
+    )
+    codes = _codes(note, "outpatient")
+    assert "N40.1" not in codes and "N13.8" not in codes
+
+
 def test_a_symptom_routinely_part_of_the_stated_diagnosis_is_not_coded_I_B_5() -> None:
     note = "ASSESSMENT:,1.  Left flank pain.,2.  Left ureteral stone.,PLAN:, Lithotripsy."
     codes = _codes(note)

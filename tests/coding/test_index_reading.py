@@ -38,6 +38,15 @@ def test_fracture_traumatic_is_the_default_reading_of_fracture_I_A_18() -> None:
     assert _codes("Right proximal humerus fracture.") == ["S42.201A"]
 
 
+@pytest.mark.parametrize(
+    "statement",
+    ["Pelvic fracture after a fall from a ladder.", "Fracture of the pelvis, nondisplaced."],
+)
+def test_a_subterm_listing_spellings_of_one_site_reads_either_spelling(statement: str) -> None:
+    # "Fracture, traumatic, pelvis, pelvic (bone)": the note says one of the two words
+    assert _codes(statement, "IMPRESSION")[0] == "S32.9XXA"
+
+
 def test_lumbar_is_read_as_the_index_low_back() -> None:
     assert _codes("Acute lumbar strain after lifting boxes.") == ["S39.012A"]
 

@@ -218,7 +218,7 @@ def apply_attributes(text: str, mention: Mention) -> Mention:
     return mention
 
 
-_FILLER = r"(?:(?:an?|the|his|her|their|acute|chronic|severe|mild|moderate|underlying|known|new|worsening|left|right|bilateral)\s+)*"  # noqa: E501
+_FILLER = r"(?:(?:an?|the|his|her|their|benign|acute|chronic|severe|mild|moderate|underlying|known|new|worsening|left|right|bilateral)\s+)*"  # noqa: E501
 _LINK_RE = re.compile(
     r"\s*,?\s*(?:(?:most\s+)?(?:likely|probably|possibly|presumably)\s+)?"
     r"(?P<rel>due\s+to|secondary\s+to|caused\s+by|because\s+of|related\s+to|attributed\s+to"

@@ -240,6 +240,18 @@ _LINK_SUBTERMS = frozenset({"with", "in", "due to"})
 _UNSAID_MAIN_TERMS = frozenset({"status"})
 
 
+def _spellings(title: str) -> list[tuple[str, ...]] | None:
+    """The word sets of a title that lists spellings of one word (``Abdomen, abdominal``,
+    ``pelvis, pelvic``, ``Tear, torn``), or None for any other title."""
+    parts = [p.strip() for p in title.split(",") if p.strip()]
+    first = parts[0].lower() if parts else ""
+    if len(parts) > 1 and all(
+        p[:3].lower() == first[:3] or (first, p.lower()) in _IRREGULAR_VARIANTS for p in parts
+    ):
+        return [_words(p) for p in parts]
+    return None
+
+
 def _head_variants(title: str) -> list[tuple[str, ...]]:
     """Word sets a main term is written as.
 
@@ -248,11 +260,9 @@ def _head_variants(title: str) -> list[tuple[str, ...]]:
     are needed, unless the qualifier is the default reading (``Fracture, traumatic``).
     """
     parts = [p.strip() for p in title.split(",") if p.strip()]
-    first = parts[0].lower() if parts else ""
-    if len(parts) > 1 and all(
-        p[:3].lower() == first[:3] or (first, p.lower()) in _IRREGULAR_VARIANTS for p in parts
-    ):
-        variants = [_words(p) for p in parts]
+    spellings = _spellings(title)
+    if spellings is not None:
+        variants = spellings
     else:
         variants = [_words(title)]
         if len(parts) == 2 and parts[1].lower() in _DEFAULT_QUALIFIERS:
@@ -332,14 +342,20 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
         words = _words(term.title)
         if depth == 1 and (path.split(",")[0].strip().lower(), words[:1]) in _DEFAULT_SUBTERMS:
             words = ()  # "History, personal (of)": documentation says "history of X"
-        own = heads(term) if depth == 0 else [p + words for p in prefixes] if words else prefixes
+        # A subterm listing spellings of one word ("Fracture, traumatic, pelvis, pelvic") is
+        # written either way: {fracture, pelvic}, {fracture, pelvis}.
+        spelled = [v for v in _spellings(term.title) or [words] if v] if depth else [words]
+        if depth and words:
+            own = [p + v for p in prefixes for v in spelled]
+        else:
+            own = heads(term) if depth == 0 else prefixes
         eponym = (
             depth == 1
             and bool(words)
             and bool(_EPONYM.search(term.title))
             and path.split(",")[0].strip().lower() in _EPONYM_HEADS
         )
-        synonyms = [s + words for s in synonyms] if depth and words else list(synonyms)
+        synonyms = [s + v for s in synonyms for v in spelled] if depth and words else list(synonyms)
         # A *see* main term pointing at this term names it alone: "Smoker" -> see
         # "Dependence, drug, nicotine" means {smoker} -> F17.200, not {dependence ... smoker}.
         synonyms += aliases.get(id(term), [])

@@ -10,6 +10,7 @@ from medcoder.codesets.icd10cm_pack import ICD10CMPack, display
 from medcoder.codesets.systems import code_key
 from medcoder.nlp.annotated import AnnotatedDocument
 from medcoder.nlp.annotator import attributes_of
+from medcoder.nlp.attributes import link_mentions
 from medcoder.nlp.model import Mention
 from medcoder.suggestions import CodeSuggestion, Evidence, Rejected
 
@@ -45,6 +46,7 @@ class RuleContext:
         self.setting = setting
         self.rejected = rejected
         self.warnings = warnings
+        self._linked: set[str] = set()
 
     @cached_property
     def _by_span(self) -> dict[tuple[str, int, int], Mention]:
@@ -62,6 +64,15 @@ class RuleContext:
                 annotated = self.annotated[e.document]
                 out.append(attributes_of(annotated, mention) if described else mention)
         return out
+
+    def linked(self, document: str) -> AnnotatedDocument:
+        """The document with its neighbouring mentions linked ("X with Y", "X due to Y"):
+        linked on the first request, as coding does not need links for every note."""
+        annotated = self.annotated[document]
+        if document not in self._linked:
+            link_mentions(annotated.text, annotated.mentions)
+            self._linked.add(document)
+        return annotated
 
     def assertion_of(self, annotated: AnnotatedDocument, start: int, end: int):  # noqa: ANN201
         """The ConText assertion of a span the rules found themselves (the one assertion

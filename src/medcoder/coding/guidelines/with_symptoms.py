@@ -5,10 +5,16 @@ what Y means ("Benign prostatic hyperplasia with lower urinary tract symptoms": 
 additional code for urinary retention R33.8, nocturia R35.1, ...). When the record also
 codes one of those conditions, the two are linked (the classification presumes it, I.A.15):
 the "with" code replaces the "without" code, and the linked condition takes the exact code
-the note names (retention R33.9 becomes R33.8 as N40.1 asks).
+the note names (retention R33.9 becomes R33.8 as N40.1 asks). A condition the note names in
+words only ("urinary obstruction (N13.8)") is read as one of its list when the record states
+the two together ("enlarged prostate with bladder neck obstruction": the index sends
+"Obstruction, bladder-neck, due to hyperplasia" to "Hyperplasia, prostate") and the condition
+is the note's item (the same head noun): it takes the item's code.
 """
 
 from __future__ import annotations
+
+import re
 
 from medcoder.codesets.icd10cm_tabular import key_in_range
 from medcoder.codesets.systems import code_key
@@ -35,6 +41,45 @@ def _referenced(context: RuleContext, key: str) -> list[tuple[str, str]]:
     for note in context.pack.notes(key, kinds=("useAdditionalCode",)):
         out.extend(note.references)
     return out
+
+
+def _named_items(context: RuleContext, key: str) -> list[tuple[str, str]]:
+    """(head noun, code) of each single-code item of ``key``'s "use additional code" note:
+    "urinary obstruction (N13.8)" gives ("obstruction", "N138")."""
+    out = []
+    for note in context.pack.notes(key, kinds=("useAdditionalCode",)):
+        words = re.findall(r"[a-z]+", note.text.split("(")[0].lower())
+        for lo, hi in note.references:
+            if words and lo == hi and context.pack.is_billable(lo):
+                out.append((words[-1], lo))
+    return out
+
+
+def _stated_with(context: RuleContext, first, second) -> bool:  # noqa: ANN001
+    """Whether the record states the two suggestions together ("X with Y", "Y due to X")."""
+    spans = {(e.document, e.start, e.end) for e in second.evidence}
+    for e in first.evidence:
+        if e.document not in context.annotated:
+            continue
+        annotated = context.linked(e.document)
+        for mention in annotated.mentions:
+            if (mention.start, mention.end) != (e.start, e.end):
+                continue
+            for _relation, j in mention.links:
+                target = annotated.mentions[j]
+                if (e.document, target.start, target.end) in spans:
+                    return True
+    return False
+
+
+def _item_in_words(context: RuleContext, suggestion, other, items) -> str | None:  # noqa: ANN001
+    """The note's item that ``other`` is, in words, when the record links the two."""
+    if not items or not _stated_with(context, suggestion, other):
+        return None
+    heads = {
+        w[-1] for m in context.mentions_of(other) if (w := re.findall(r"[a-z]+", m.text.lower()))
+    }
+    return next((code for head, code in items if head in heads), None)
 
 
 def _mentioned(context: RuleContext, ranges: list[tuple[str, str]]):  # noqa: ANN202
@@ -76,6 +121,9 @@ def apply(context: RuleContext) -> None:
                 (lo for lo, hi in ranges if lo == hi and lo[:3] == other_key[:3]), None
             )
             target = exact or same_category
+            if target is None:
+                target = _item_in_words(context, suggestion, other, _named_items(context, sibling))
+                exact = None
             if target is None:
                 continue
             why = f"{suggestion.code} with {other.code}: linked by the classification"
