@@ -39,6 +39,29 @@ def test_fracture_traumatic_is_the_default_reading_of_fracture_I_A_18() -> None:
 
 
 @pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        ("Foreign body in the esophagus, removed at EGD.", "T18.108A"),
+        ("Foreign body (food) in the distal esophagus.", "T18.128A"),
+        ("Foreign body in the airway, food particles on bronchoscopy.", "T17.928A"),
+    ],
+)
+def test_a_subterm_with_its_parents_code_is_the_default_and_need_not_be_said(
+    statement: str, expected: str
+) -> None:
+    # "Foreign body, esophagus" T18.108 = "..., causing, injury NEC" T18.108: the default
+    # reading, so "..., injury NEC, food" (T18.128) is read without "causing injury";
+    # the airway is the respiratory tract
+    assert _codes(statement, "IMPRESSION") == [expected]
+
+
+def test_a_subterm_with_its_own_code_is_read_when_documented() -> None:
+    # "causing, tracheal compression" (T18.100) is not the default: said, it is coded
+    statement = "Foreign body (food) in the esophagus causing tracheal compression."
+    assert _codes(statement, "IMPRESSION") == ["T18.120A"]
+
+
+@pytest.mark.parametrize(
     "statement",
     ["Pelvic fracture after a fall from a ladder.", "Fracture of the pelvis, nondisplaced."],
 )

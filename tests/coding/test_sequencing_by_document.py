@@ -75,3 +75,19 @@ def test_trace_regurgitation_in_a_test_report_is_a_normal_variant_not_a_diagnosi
 def test_a_trace_finding_is_still_coded_when_a_physician_assesses_it() -> None:
     note = "ASSESSMENT AND PLAN:\n1. Trace aortic regurgitation, follow with yearly echo.\n"
     assert _codes(note, "outpatient") == ["I35.1"]
+
+
+DISCHARGE_WITHOUT_DIAGNOSES = (
+    "HISTORY OF PRESENT ILLNESS:,  The patient is a 58-year-old man who presents to the "
+    "emergency room with acute cholecystitis and was taken to the operating room.,PAST MEDICAL "
+    "HISTORY: , Significant for hypertension and asthma.,ALLERGIES:  ,No known drug allergies."
+    ",HOSPITAL COURSE: , Laparoscopic cholecystectomy was uneventful.  He tolerated a diet and "
+    "is being prepared for discharge home.,DISPOSITION:, Home."
+)
+
+
+def test_a_stay_without_a_final_diagnosis_is_principally_what_occasioned_the_admission_II() -> None:
+    # No discharge diagnosis section: the HPI's presenting condition, not a past history item
+    codes = _codes(DISCHARGE_WITHOUT_DIAGNOSES, "inpatient")
+    assert codes[0] == "K81.0"
+    assert {"I10", "J45.909"} <= set(codes)

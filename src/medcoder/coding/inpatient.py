@@ -34,6 +34,17 @@ ADMISSION_SECTIONS = frozenset(
         "results",
     }
 )
+# Where a note states what occasioned the admission (II: the condition "chiefly responsible
+# for occasioning the admission"); the past history and the exam list what the patient has.
+REASON_SECTIONS = frozenset(
+    {
+        "chief_complaint",
+        "reason_for_visit",
+        "hpi",
+        "admission_diagnoses",
+        "preoperative_diagnosis",
+    }
+)
 FINAL_SECTIONS = (
     "discharge_diagnoses",
     "final_diagnosis",
@@ -70,13 +81,14 @@ def assign_poa(suggestions: list[CodeSuggestion], texts: dict[str, str]) -> None
 
 def _principal_rank(sug: CodeSuggestion, stated: int | None = None) -> tuple:
     in_final = [e.start for e in sug.evidence if e.section in FINAL_SECTIONS]
+    in_reason = any(e.section in REASON_SECTIONS for e in sug.evidence)
     in_admission = any(e.section in ADMISSION_SECTIONS for e in sug.evidence)
     return (
         0 if stated is not None else 1,
         stated if stated is not None else 0,  # the first problem the note states
         0 if in_final else 1,
         min(in_final) if in_final else 0,  # first listed in the final diagnostic statement
-        0 if in_admission else 1,
+        0 if in_reason else 1 if in_admission else 2,
         -sug.score,
     )
 

@@ -91,6 +91,7 @@ _SITE_SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("malignant", "neoplasm"), ("cancer",)),  # "history of breast cancer"
     (("abdomen", "wall"), ("suprapubic",)),  # the suprapubic region is the lower abdominal wall
     (("aortocoronary",), ("coronary", "artery")),  # CABG: coronary artery bypass graft
+    (("respiratory", "tract"), ("airway",)),  # "foreign body in the airway"
     (("upper",), ("proximal",)),  # "humerus, upper end" is the proximal humerus
     (("lower",), ("distal",)),  # "radius, lower end" is the distal radius
     (("incomplete",), ("partial",)),
@@ -331,11 +332,18 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
         depth: int,
         path: str,
         synonyms: list[tuple[str, ...]],
+        anchor: tuple[str, list[tuple[str, ...]]] | None = None,
     ) -> Iterator[Entry]:
         """``prefixes``: the word sets of the path so far (the first few spellings);
         ``synonyms``: word sets that started at a *see* main term naming a term above. They
         are carried down every level, so "Cholelithiasis" reaches "Calculus, gallbladder,
-        with cholecystitis, acute" as {cholelithiasis, acute}."""
+        with cholecystitis, acute" as {cholelithiasis, acute}. ``anchor``: the code and word
+        sets of the nearest term above that has a code.
+
+        A subterm with the same code as that term is its default reading ("Foreign body,
+        esophagus" T18.108 is "..., esophagus, causing, injury NEC" T18.108): documentation
+        does not say the default's words, so the subterms below it are also read without
+        them ("foreign body (food) in the esophagus" is "..., causing, injury NEC, food")."""
         if depth and SKIP_SUBTERM.match(term.title):
             return
         path = f"{path}, {term.title}" if path else term.title
@@ -381,8 +389,11 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
         prefixes_below = own[:4]
         if depth == 0 and _words(term.title)[:1] and _words(term.title)[0] in _UNSAID_MAIN_TERMS:
             prefixes_below = [*prefixes_below, ()]  # the subterms name the status on their own
+        if codes and anchor is not None and depth and codes[0] == anchor[0] and term.subterms:
+            prefixes_below = list(dict.fromkeys([*prefixes_below, *anchor[1][:2]]))
+        below = (codes[0], own[:4]) if codes else anchor
         for sub in term.subterms:
-            yield from walk(sub, prefixes_below, depth + 1, path, synonyms)
+            yield from walk(sub, prefixes_below, depth + 1, path, synonyms, below)
         if depth and term.see and not codes and id(term) not in followed:
             # A subterm that only says *see* (I.A.16): "Regurgitation, mitral -> see
             # Insufficiency, mitral" codes {regurgitation, mitral} as the target does, and the
