@@ -155,3 +155,35 @@ def test_laterality_of_a_statement_without_a_side_comes_from_its_preoperative_di
     assert (
         _codes(note, "inpatient")[0].startswith("M75.1") and _codes(note, "inpatient")[0][-1] == "2"
     )
+
+
+WORKUP_VISIT = """CHIEF COMPLAINT
+
+Annual exam.
+
+PHYSICAL EXAMINATION
+
+• Cardiovascular: Regular rate. 2/6 systolic cardiac murmur at the left sternal border.
+
+ASSESSMENT
+
+1. Essential hypertension.
+
+PLAN
+
+Her hypertension is well controlled; continue lisinopril 10 mg daily. I am also going to
+order an echocardiogram for further evaluation of the cardiac murmur heard on exam.
+{extra}
+"""
+
+
+def test_a_sign_the_plan_works_up_is_coded_when_no_diagnosis_explains_it_IV_D() -> None:
+    codes = _codes(WORKUP_VISIT.format(extra=""))
+    assert "I10" in codes and "R01.1" in codes
+
+
+def test_a_plan_that_evaluates_for_a_condition_does_not_code_it() -> None:
+    # "to evaluate for" is a rule-out (IV.H): the plan names no condition of the patient
+    extra = "Chest x-ray to evaluate for pneumonia. Monitor for signs of infection."
+    codes = _codes(WORKUP_VISIT.format(extra=extra))
+    assert not any(c.startswith(("J18", "A49", "B99")) for c in codes), codes

@@ -289,8 +289,11 @@ def _integral_symptoms(suggestions: list[CodeSuggestion], rejected: list[Rejecte
             )
             continue
         same_sentence = all((e.document, e.sentence) in diagnosed for e in sug.evidence)
+        # The plan of an "ASSESSMENT / PLAN" note continues its final statement: a sign it
+        # works up ("echocardiogram to evaluate the murmur") is carried forward.
         left_out = all(
-            e.document in final and e.section not in FINAL_STATEMENT_SECTIONS for e in sug.evidence
+            e.document in final and e.section not in FINAL_STATEMENT_SECTIONS | {"plan"}
+            for e in sug.evidence
         )
         if same_sentence or left_out:
             why = (

@@ -108,6 +108,25 @@ def _physiologic(mention, annotated: AnnotatedDocument) -> bool:  # noqa: ANN001
     return bool(_PHYSIOLOGIC.search(before + " " + mention.text.split()[0]))
 
 
+# "I ordered an echocardiogram to evaluate his murmur", "further evaluation of the murmur heard
+# on exam": the plan works up a sign the provider names as the patient's (the possessive or
+# definite article; "evaluate for X" is a rule-out and reads as uncertain). A sign or symptom
+# under work-up is coded when no established diagnosis explains it (IV.D, I.B.5 follows).
+_WORKED_UP = re.compile(
+    r"\b(?:evaluate|evaluation\s+of|assess|assessment\s+of|investigate|investigation\s+of|"
+    r"work[\s-]*up(?:\s+of)?|workup\s+of)\s+(?:his|her|their|your|the|this|that)\s+"
+    r"(?:[a-z-]+\s+){0,2}$",
+    re.I,
+)
+
+
+def _worked_up(mention, annotated: AnnotatedDocument) -> bool:  # noqa: ANN001 - nlp Mention
+    """Whether the plan words just before the mention (same sentence) work it up."""
+    start = mention.sentence_start if mention.sentence_start is not None else mention.start - 60
+    before = annotated.text[max(start, mention.start - 60) : mention.start]
+    return bool(_WORKED_UP.search(before))
+
+
 def states_a_diagnosis(annotated: AnnotatedDocument) -> bool:
     """Whether the note states at least one definitive, present condition as a diagnosis."""
     return any(
@@ -181,6 +200,8 @@ class Reading:
                 else "a symptom explained by the stated diagnosis",
                 "IV.C" if not symptom else "I.B.5",
             )
+        if role in ("support", "excluded") and symptom and _worked_up(mention, annotated):
+            return CODE  # a sign the plan works up (IV.D)
         key = cand.code.upper()
         if role == "family" and key.startswith(("Z80", "Z81", "Z82", "Z83", "Z84")):
             return CODE  # family history codes (I.C.21.c.4)
