@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
 from functools import cached_property
 
 from medcoder.codesets.icd10cm_pack import display
@@ -132,6 +133,8 @@ class Diagnoses:
                 continue  # an eponym alone names its disease only in the possessive
             if cand.match.entry.source == "see_also" and reading is None:
                 continue  # the index's second look, for stated conditions (billing settings)
+            if reading is not None and cand.assertion is Assertion.HISTORICAL:
+                cand = self._as_history(cand, pack)
             chronic_history = False
             # What the words say (negated, family, hypothetical) speaks before where they are.
             if reading is not None and cand.assertion not in _NOT_THE_PATIENTS:
@@ -193,6 +196,17 @@ class Diagnoses:
             )
         state.diagnoses = self._aggregate(state)
         self._support(state, unstated)
+
+    @staticmethod
+    def _as_history(cand: Candidate, pack) -> Candidate:  # noqa: ANN001
+        """A primary malignancy told as past is its Z85 personal history (I.C.2.d)."""
+        from medcoder.coding.neoplasm_history import history_code
+
+        code = history_code(pack, cand.code)
+        if code is None:
+            return cand
+        reasons = [*cand.reasons, f"I.C.2.d: {display(cand.code)} told as past -> {display(code)}"]
+        return replace(cand, code=code, reasons=reasons)
 
     @staticmethod
     def _support(state: CodingState, unstated: list) -> None:  # noqa: ANN001

@@ -154,11 +154,20 @@ class _Resolver:
         if flags & 2:  # needs a 7th character: initial encounter by default
             candidate = key.ljust(6, "X") + "A"
             return candidate if candidate in self.flags else None
-        children = self.pack.children(key)
-        for child in children:
-            title = (self.pack.title(child) or "").lower()
-            if "unspecified" in title or child.endswith("9"):
-                return self.resolve(child)
+        # The default child leaves the most unspecified: "Malignant neoplasm of unspecified
+        # site of unspecified female breast" (C50.919), not "... of right female breast"
+        # (C50.911), whose title also says "unspecified" of the site.
+        ranked = [
+            (
+                (self.pack.title(child) or "").lower().count("unspecified"),
+                child.endswith("9"),
+                child,
+            )
+            for child in self.pack.children(key)
+        ]
+        ranked = [r for r in ranked if r[0] or r[1]]
+        if ranked:
+            return self.resolve(max(ranked, key=lambda r: (r[0], r[1]))[2])
         return None
 
     def resolve_for(self, code: str, words: tuple[str, ...]) -> str | None:
@@ -534,6 +543,9 @@ def _morphology_words(index) -> dict[str, list[str]]:  # noqa: ANN001
     return out
 
 
+_PROCEDURE_SITE = re.compile(r"\b\w+(?:ectomy|ostomy|otomy)\s+site\b", re.I)
+
+
 def _from_neoplasm(table, resolver: _Resolver, morphology: dict[str, list[str]]) -> Iterator[Entry]:  # noqa: ANN001
     root = table.root
     if root is None:
@@ -545,6 +557,10 @@ def _from_neoplasm(table, resolver: _Resolver, morphology: dict[str, list[str]])
 
     def walk(term, prefix: tuple[str, ...], depth: int) -> Iterator[Entry]:  # noqa: ANN001
         site = prefix + _words(term.title)
+        if _PROCEDURE_SITE.search(term.title):
+            # "mastectomy site": the site of a procedure must be said as one ("recurrence at
+            # the mastectomy site"); "breast cancer, mastectomy in 2010" names the breast.
+            site = (*site, "site")
         for column, words in columns.items():
             code = term.cells.get(column)
             key = resolver.resolve(code) if code else None
