@@ -61,6 +61,19 @@ def test_an_excised_malignancy_is_coded_as_its_personal_history_I_C_2_d(setting:
     assert not any(c.startswith(("C44", "C61")) for c in codes), codes
 
 
+def test_no_history_code_beside_a_current_malignancy_of_the_same_site_I_C_2_d() -> None:
+    note = (
+        "PREOPERATIVE DIAGNOSIS:, Malignant neoplasm of prostate.,POSTOPERATIVE DIAGNOSIS:, "
+        "Malignant neoplasm of prostate.,INDICATIONS:, A 70-year-old man with a history of "
+        "malignant neoplasm of prostate treated with radiation in 2012, now with a rising PSA "
+        "and a biopsy-proven local recurrence.,PROCEDURE:, Salvage cryotherapy of the prostate."
+    )
+    result = medcoder.code(note, setting="inpatient", systems="icd10cm")
+    codes = [c.code for c in result.codes]
+    assert "C61" in codes and "Z85.46" not in codes
+    assert any(r.code == "Z85.46" and r.guideline == "I.C.2.d" for r in result.rejected)
+
+
 def test_a_malignancy_under_treatment_stays_a_current_neoplasm() -> None:
     note = "ASSESSMENT:,1.  Malignant neoplasm of prostate, on Lupron injections every 3 months."
     codes = _codes(note)

@@ -36,6 +36,8 @@ def matcher() -> ConceptMatcher:
             _entry("Cold", "J00"),
             _entry("Cold, common", "J00"),
             _entry("Cough", "R059"),
+            _entry("Dentition", "K007"),
+            _entry("Dentition, difficult", "K007"),
         ]
     )
     return ConceptMatcher(vocabulary, bare=bare_words())
@@ -54,6 +56,7 @@ def test_every_bare_word_gives_its_reason() -> None:
         "Glasgow Coma Scale 15, visual analogue scale 3.",
         "The plantar reflex was flexor.",
         "Cold and pale extremities.",
+        "POSTOPERATIVE DIAGNOSES: 3. Corrected dentition.",
     ],
 )
 def test_bare_word_alone_is_not_a_condition(matcher: ConceptMatcher, text: str) -> None:
@@ -63,3 +66,4 @@ def test_bare_word_alone_is_not_a_condition(matcher: ConceptMatcher, text: str) 
 def test_the_same_word_inside_a_longer_index_phrase_still_counts(matcher: ConceptMatcher) -> None:
     assert _codes(matcher, "She had a common cold.") == {"J00"}
     assert _codes(matcher, "Dry cough.") == {"R059"}
+    assert _codes(matcher, "Difficult dentition in an infant.") == {"K007"}

@@ -15,6 +15,7 @@ from medcoder.coding.guidelines.chronic_pain import CHRONIC_PAIN
 from medcoder.coding.guidelines.encounter_reason import ENCOUNTER_REASON
 from medcoder.coding.guidelines.laterality import LATERALITY
 from medcoder.coding.guidelines.long_term_drugs import LONG_TERM_DRUGS
+from medcoder.coding.guidelines.malignancy_history import MALIGNANCY_HISTORY
 from medcoder.coding.guidelines.organisms import ORGANISMS
 from medcoder.coding.guidelines.tobacco import TOBACCO
 from medcoder.coding.guidelines.underdosing import UNDERDOSING
@@ -28,6 +29,7 @@ RULES: tuple[Rule, ...] = (
     TOBACCO,
     ORGANISMS,
     CHRONIC_PAIN,
+    MALIGNANCY_HISTORY,
     ENCOUNTER_REASON,
 )
 
