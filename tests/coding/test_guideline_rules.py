@@ -87,6 +87,25 @@ def test_bph_and_an_unrelated_obstruction_stay_apart() -> None:
     assert "N40.1" not in codes and "N13.8" not in codes
 
 
+DIABETIC_FOOT = (
+    "CHIEF COMPLAINT:, Right heel ulcer.,HISTORY OF PRESENT ILLNESS:, A 66-year-old man with "
+    "type 2 diabetes on metformin presents with a sore on the back of the right heel for three "
+    "weeks.,ASSESSMENT:,1.  Non-healing ulcer, right heel, fat layer exposed.,2.  Type 2 "
+    "diabetes.{extra},PLAN:, Offloading shoe, wound care referral, recheck in two weeks."
+)
+
+
+def test_diabetes_with_a_foot_ulcer_its_code_asks_to_identify_is_the_combination_I_C_4_a() -> None:
+    codes = _codes(DIABETIC_FOOT.format(extra=""), "outpatient")
+    assert "E11.621" in codes and "E11.9" not in codes
+    assert any(c.startswith("L97.41") for c in codes)  # the ulcer's site, as E11.621 asks
+
+
+def test_a_diabetes_complication_code_keeps_its_place_and_the_ulcer_is_added_I_C_4_a() -> None:
+    codes = _codes(DIABETIC_FOOT.format(extra=" mellitus with hyperglycemia"), "outpatient")
+    assert {"E11.65", "E11.621"} <= set(codes)
+
+
 def test_a_symptom_routinely_part_of_the_stated_diagnosis_is_not_coded_I_B_5() -> None:
     note = "ASSESSMENT:,1.  Left flank pain.,2.  Left ureteral stone.,PLAN:, Lithotripsy."
     codes = _codes(note)

@@ -120,3 +120,8 @@ def test_see_also_is_not_taken_for_every_word_in_abstraction() -> None:
     note = "IMPRESSION:\n1.  Left atrial enlargement.\n"
     codes = medcoder.code(note, setting="abstraction", systems="icd10cm").codes
     assert "I51.7" not in [c.code for c in codes]
+
+
+@pytest.mark.parametrize("statement", ["Lower back pain.", "Low back pain.", "Lumbar pain."])
+def test_the_lower_back_is_the_index_low_back(statement: str) -> None:
+    assert _codes(statement, "IMPRESSION") == ["M54.50"]

@@ -76,3 +76,20 @@ def test_a_denied_missed_dose_is_not_underdosing() -> None:
 def test_a_drug_the_table_does_not_name_takes_its_class_entry() -> None:
     note = FORGETS.replace("Lisinopril 20 mg", "Losartan 50 mg").replace("lisinopril", "losartan")
     assert "T46.5X6A" in _codes(note)  # Antihypertensive drug NEC
+
+
+@pytest.mark.parametrize(
+    "why",
+    [
+        "His low mood resolved after six months of Prozac 20 mg daily, and he has stopped "
+        "taking it.",
+        "Dr. Hale told him to stop the Prozac 20 mg daily last spring, and he stopped taking it.",
+    ],
+)
+def test_stopping_a_drug_no_longer_needed_is_not_underdosing(why: str) -> None:
+    note = WEANED.replace(
+        "He is on Prozac 20 mg daily and was taking it regularly, but weaned\n"
+        "himself off of it because of side effects and feels about the same.",
+        why,
+    )
+    assert not [c for c in _codes(note) if c.startswith(("T43", "Z91"))]

@@ -87,6 +87,7 @@ _SITE_FILLER = frozenset({"region", "end"})  # "sacral region", "humerus, upper 
 # The same site in the words documentation uses: "lumbar strain" is "Strain, low back".
 _SITE_SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("low", "back"), ("lumbar",)),
+    (("low", "back"), ("lower", "back")),  # "lower back pain" is the index's low back
     (("lower", "back"), ("lumbar",)),
     (("malignant", "neoplasm"), ("cancer",)),  # "history of breast cancer"
     (("abdomen", "wall"), ("suprapubic",)),  # the suprapubic region is the lower abdominal wall
@@ -105,10 +106,13 @@ _SITE_SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 )
 
 
+_PLURAL_MARK = re.compile(r"\((?:e?s)\)", re.I)  # "Pain(s)": the plural, not a word "s"
+
+
 def _words(text: str) -> tuple[str, ...]:
     return tuple(
         t
-        for t in content_tokens(text)
+        for t in content_tokens(_PLURAL_MARK.sub("", text))
         if t not in CONNECTORS and t not in TITLE_FILLER and t not in _SITE_FILLER
     )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from medcoder.coding.guidelines.base import Rule, RuleContext
 from medcoder.coding.guidelines.chronic_pain import CHRONIC_PAIN
+from medcoder.coding.guidelines.diabetes_with import DIABETES_WITH
 from medcoder.coding.guidelines.encounter_reason import ENCOUNTER_REASON
 from medcoder.coding.guidelines.laterality import LATERALITY
 from medcoder.coding.guidelines.long_term_drugs import LONG_TERM_DRUGS
@@ -23,6 +24,7 @@ from medcoder.coding.guidelines.with_symptoms import WITH_SYMPTOMS
 
 RULES: tuple[Rule, ...] = (
     WITH_SYMPTOMS,
+    DIABETES_WITH,
     LATERALITY,
     LONG_TERM_DRUGS,
     UNDERDOSING,

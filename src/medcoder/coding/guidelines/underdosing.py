@@ -43,6 +43,17 @@ _COST = re.compile(r"\b(?:afford|too expensive|cost of|copay|co-pay)\b", re.I)
 _DENIED = re.compile(
     r"\b(?:denies|denied|not|never|no|without)\b[^.;]{0,25}$|\bno longer\b[^.;]{0,10}$", re.I
 )
+# Stopping a drug is not taking less than prescribed when the condition it treated resolved or
+# the prescriber said to stop ("heartburn resolved after two weeks of Prilosec ... has stopped
+# taking Prilosec"): read in the sentence and the one before it.
+_NOT_NEEDED = re.compile(
+    r"\bresolved\b|\bno\s+longer\s+(?:needs?|needed|necessary|required)\b"
+    r"|\b(?:as|when)\s+(?:instructed|directed|advised|prescribed)\b"
+    r"|\b(?:told|instructed|advised)\s+(?:him\s+|her\s+|them\s+)?to\s+stop\b"
+    r"|\bdenies\s+any\s+(?:further\s+)?(?:issues|problems|symptoms)\b"
+    r"|\b(?:completed|finished)\s+(?:the|his|her|a)\s+course\b",
+    re.I,
+)
 # What a statement calls a drug when it names its purpose rather than the drug.
 _CLASS_WORDS = (
     (re.compile(r"\bblood pressure\b|\bhypertension\b|\bbp\b", re.I), ("antihypertensive",)),
@@ -98,7 +109,12 @@ def apply(context: RuleContext) -> None:
             cue = _UNINTENTIONAL.search(text)
             intentional = cue is None
             cue = cue or _INTENTIONAL.search(text)
-            if cue is None or _DENIED.search(text[: cue.start()]):
+            before = annotated.text[previous.start : previous.end] if previous is not None else ""
+            if (
+                cue is None
+                or _DENIED.search(text[: cue.start()])
+                or (intentional and _NOT_NEEDED.search(f"{before} {text}"))
+            ):
                 previous = sentence
                 continue
             named = [m for m in annotated.medications if sentence.start <= m.start < sentence.end]
