@@ -109,11 +109,22 @@ def test_a_partial_thickness_tear_is_the_index_incomplete_tear() -> None:
     assert _codes(note, "POSTOPERATIVE DIAGNOSIS") == ["M75.112"]
 
 
-def test_see_also_gives_the_other_terms_sites_for_a_stated_condition_I_A_16() -> None:
+@pytest.mark.parametrize(
+    "statement",
+    ["1.  Left atrial enlargement with a diameter of 4.7 cm.", "2.  Enlarged left atrium."],
+)
+def test_see_also_gives_the_other_terms_sites_for_a_stated_condition_I_A_16(
+    statement: str,
+) -> None:
     # Enlargement (see also Hypertrophy) has no atrium; Hypertrophy, auricular -> cardiac I51.7.
-    assert _codes("1.  Left atrial enlargement with a diameter of 4.7 cm.", "IMPRESSION") == [
-        "I51.7"
-    ]
+    assert _codes(statement, "IMPRESSION") == ["I51.7"]
+
+
+def test_see_also_does_not_turn_an_abnormal_finding_into_a_congenital_anomaly_I_C_17() -> None:
+    # "Abnormal (see also Anomaly)": the anomaly's sites are congenital malformations
+    codes = _codes("Abnormal liver enzymes, recheck in 3 months.", "IMPRESSION")
+    assert not any(c.startswith("Q") for c in codes), codes
+    assert _codes("Abnormal liver function test.", "IMPRESSION") == ["R79.89"]
 
 
 def test_see_also_is_not_taken_for_every_word_in_abstraction() -> None:

@@ -98,7 +98,7 @@ _SITE_SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("incomplete",), ("partial",)),
     (
         ("auricular",),
-        ("atrial",),
+        ("atrium",),
     ),  # the index's old word for the atrium ("Hypertrophy, auricular")  # "partial-thickness rotator cuff tear": incomplete tear
     # A coronary stent is the index's "angioplasty, coronary artery, with implant" (Z95.5).
     (("angioplasty", "coronary", "artery", "implant"), ("coronary", "stent")),
@@ -125,7 +125,7 @@ def _site_forms(tokens: tuple[str, ...], code: str = "") -> list[tuple[str, ...]
     """
     out = [tokens]
     if code.startswith("I") and "ear" in tokens:
-        out.append(tuple("atrial" if t == "ear" else t for t in tokens))
+        out.append(tuple("atrium" if t == "ear" else t for t in tokens))
     for words, synonym in _SITE_SYNONYMS:
         n = len(words)
         for i in range(len(tokens) - n + 1):
@@ -502,7 +502,9 @@ def _see_also_sites(index, resolver: _Resolver, heads, see_target) -> Iterator[E
             if term is None:
                 continue
             codes = [c for c in (resolver.resolve(c) for c in term.codes) if c]
-            if not codes:
+            if not codes or codes[0].startswith("Q"):
+                # A congenital anomaly is coded where the record names it (I.C.17): "abnormal
+                # liver enzymes" is a finding, not "Abnormal (see also Anomaly), liver" Q44.70.
                 continue
             manifs = [c for c in (resolver.resolve(c) for c in term.manif_codes) if c]
             for tokens in (f for prefix in prefixes for f in _site_forms(prefix + words, codes[0])):

@@ -110,6 +110,7 @@ ORGAN_ADJECTIVES = {
     "mammary": "breast",
     "nasal": "nose",
     "esophageal": "esophagus",
+    "atrial": "atrium",  # "left atrial enlargement" and "enlarged left atrium" are one site
     "duodenal": "duodenum",
     "gallbladder": "gallbladder",
     "biliary": "bile",
