@@ -95,3 +95,14 @@ def test_a_routine_exam_is_first_listed_with_abnormal_findings_when_conditions_a
 def test_a_routine_exam_without_findings_is_z00_00() -> None:
     note = "CHIEF COMPLAINT\n\nAnnual physical.\n\nASSESSMENT\n\nHealthy adult, 40-year-old.\n"
     assert _codes(note)[0] == "Z00.00"
+
+
+def test_a_chronic_condition_stated_as_history_in_the_assessment_is_current_III_B() -> None:
+    # "history of" a chronic disease says the patient has it; a past acute illness is history
+    note = (
+        "ASSESSMENT:,1.  History of COPD and CHF, both stable on current inhalers and "
+        "diuretics.,2.  History of pneumonia in 2019."
+    )
+    codes = [c.code for c in medcoder.code(note, setting="outpatient", systems="icd10cm").codes]
+    assert {"J44.9", "I50.9"} <= set(codes)
+    assert not any(c.startswith("J18") for c in codes), codes

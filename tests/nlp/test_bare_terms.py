@@ -37,6 +37,7 @@ def matcher() -> ConceptMatcher:
             _entry("Cold, common", "J00"),
             _entry("Cough", "R059"),
             _entry("Dentition", "K007"),
+            _entry("Observation", "Z049"),
             _entry("Dentition, difficult", "K007"),
         ]
     )
@@ -57,6 +58,7 @@ def test_every_bare_word_gives_its_reason() -> None:
         "The plantar reflex was flexor.",
         "Cold and pale extremities.",
         "POSTOPERATIVE DIAGNOSES: 3. Corrected dentition.",
+        "She will be admitted to observation overnight for serial troponins.",
     ],
 )
 def test_bare_word_alone_is_not_a_condition(matcher: ConceptMatcher, text: str) -> None:

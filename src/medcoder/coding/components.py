@@ -149,11 +149,12 @@ class Diagnoses:
                     continue
                 # A chronic condition listed in the past history is current (III.B): the
                 # history section made it "historical", the condition's nature says otherwise.
-                # ("a history of diabetes" told in the history of the illness is the same).
+                # ("a history of diabetes" told in the history of the illness, or "history of
+                # COPD" as an assessment item, is the same: the patient has the disease).
                 chronic_history = (
                     cand.assertion is Assertion.HISTORICAL
                     and cand.mention is not None
-                    and cand.mention.reading in ("history", "narrative")
+                    and cand.mention.reading in ("history", "narrative", "diagnosis")
                     and self._chronic(cand.code)
                 )
             if self._is_misplaced_encounter_code(cand, pack):

@@ -96,8 +96,11 @@ class ConceptMatcher:
         if list_number:  # "2. Chronic kidney disease": the 2 is the list's, not a stage
             start = list_number.end()
         words = [(t, s + start, e + start) for t, s, e in tokenize(text[start:end])]
+        abbreviations: set[tuple[int, int]] = set()
         if expansions:
-            words = _expand(words, [x for x in expansions if start <= x[0] < end])
+            inside = [x for x in expansions if start <= x[0] < end]
+            words = _expand(words, inside)
+            abbreviations = {(s, e) for s, e, _ in inside}
         where: dict[str, list[int]] = defaultdict(list)
         # rank[i]: content words up to and including word i (the width of a span in one step)
         rank: list[int] = []
@@ -123,8 +126,10 @@ class ConceptMatcher:
                         chosen.add(_nearest(where[t], anchor))
                     lo, hi = min(chosen), max(chosen)
                     width = rank[hi] - (rank[lo - 1] if lo else 0)
-                    if width <= len(entry.tokens) + self.slack and not _listed_apart(
-                        entry, chosen, words, text
+                    if (
+                        width <= len(entry.tokens) + self.slack
+                        and not _listed_apart(entry, chosen, words, text)
+                        and not _splits_abbreviations(chosen, words, abbreviations)
                     ):
                         # "with" links words but is not a finding: {cholelithiasis, with,
                         # cholecystitis} must still yield to {acute, cholecystitis, cholelithiasis}.
@@ -203,6 +208,39 @@ def _listed_apart(
         gap = text[words[a][2] : words[b][1]]
         commas = gap.count(",")
         if commas >= 2 or (commas and _LIST_JOIN.search(gap)):
+            return True
+        # "tubal ligation and removal of a large mole": words on the two sides of "and" that
+        # each sit in a phrase of their own are two things, not the index's "tubal mole".
+        if (
+            _LIST_JOIN.search(gap)
+            and sum(
+                1 for t, _, _ in words[a + 1 : b] if t not in STOPWORDS and t not in _COORDINATORS
+            )
+            >= 2
+        ):
+            return True
+    return False
+
+
+def _splits_abbreviations(
+    chosen: set[int], words: list[tuple[str, int, int]], abbreviations: set[tuple[int, int]]
+) -> bool:
+    """Whether a phrase breaks an abbreviation apart: each names a whole concept, so a phrase
+    takes its words from one abbreviation at most ("COPD and CHF" is not "pulmonary heart
+    disease") and takes most of them ("respiratory failure due to COPD" is not chronic
+    respiratory failure: the "chronic" is the COPD's)."""
+    if not abbreviations:
+        return False
+    used: dict[tuple[int, int], int] = defaultdict(int)
+    for p in chosen:
+        span = (words[p][1], words[p][2])
+        if span in abbreviations:
+            used[span] += 1
+    if len(used) > 1:
+        return True
+    for span, n in used.items():
+        size = sum(1 for _, s, e in words if (s, e) == span)
+        if 2 * n < size:
             return True
     return False
 
