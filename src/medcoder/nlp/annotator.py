@@ -65,7 +65,10 @@ class Annotator:
         annotated = AnnotatedDocument(document, decision.type, decision.clues)
         annotated.statements = find_statements(document, decision.type)
         spans = [(s.start, s.end) for s in document.sentences]
-        matches = self.matcher.match(document.text, spans)
+        from medcoder.nlp.patient_sex import context_token, patient_sex
+
+        sex = context_token(patient_sex(document.text))
+        matches = self.matcher.match(document.text, spans, sex)
         roles = [(s.start, s.end, s.role) for s in document.sections]
         contexts = self.context.annotate(document.text, [(m.start, m.end) for m in matches], roles)
         mentions: list[Mention] = []

@@ -395,6 +395,19 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
                     yield Entry(
                         tokens, codes[0], source, path, 1 + depth, tuple(codes[1:] + manifs)
                     )
+        if codes and depth and words in (("male",), ("female",)):
+            # "Hypogonadism, male": the note states the patient's sex once, not beside the
+            # diagnosis; the matcher holds it as the document's "sex=male" (nlp.patient_sex).
+            for prefix in prefixes:
+                if prefix:
+                    yield Entry(
+                        (*prefix, f"sex={words[0]}"),
+                        codes[0],
+                        "index",
+                        f"{path} (the patient's sex)",
+                        depth,
+                        tuple(codes[1:] + manifs),
+                    )
         if codes and eponym:
             # "Disease, Parkinson's": documentation says "Parkinson's" alone; the possessive
             # must be written (a patient named Wilson has no Wilson's disease).

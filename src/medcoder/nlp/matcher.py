@@ -91,7 +91,10 @@ class ConceptMatcher:
         start: int,
         end: int,
         expansions: list[tuple[int, int, tuple[str, ...]]] = (),
+        context: frozenset[str] = frozenset(),
     ) -> list[Match]:
+        """Matches of one sentence. ``context``: facts of the whole document that phrases may
+        require as tokens ("sex=male" for "Hypogonadism, male"), held without a position."""
         list_number = _LIST_NUMBER.match(text, start, end)
         if list_number:  # "2. Chronic kidney disease": the 2 is the list's, not a stage
             start = list_number.end()
@@ -110,7 +113,7 @@ class ConceptMatcher:
                 where[t].append(i)
                 seen += 1
             rank.append(seen)
-        present = where.keys()
+        present = where.keys() | context if context else where.keys()
         found: list[Match] = []
         for token, places in where.items():
             for entry, needed in self._bucket(token):
@@ -121,7 +124,7 @@ class ConceptMatcher:
                 for anchor in places:
                     chosen = {anchor}
                     for t in entry.tokens:
-                        if t == token:
+                        if t == token or (t in context and t not in where):
                             continue
                         chosen.add(_nearest(where[t], anchor))
                     lo, hi = min(chosen), max(chosen)
@@ -138,11 +141,16 @@ class ConceptMatcher:
                         break
         return _one_reading(_most_specific(found), words)
 
-    def match(self, text: str, sentences: list[tuple[int, int]]) -> list[Match]:
+    def match(
+        self,
+        text: str,
+        sentences: list[tuple[int, int]],
+        context: frozenset[str] = frozenset(),
+    ) -> list[Match]:
         expansions = self._expansions(text)
         out: list[Match] = []
         for s, e in sentences:
-            out.extend(self.match_sentence(text, s, e, expansions))
+            out.extend(self.match_sentence(text, s, e, expansions, context))
         return out
 
 

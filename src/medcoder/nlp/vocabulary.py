@@ -77,7 +77,9 @@ class Vocabulary:
         frequency = Counter(t for e in self.entries for t in set(e.tokens))
         self.by_key: dict[str, list[Entry]] = defaultdict(list)
         for entry in self.entries:
-            key = min(entry.tokens, key=lambda t: (frequency[t], t))
+            # A context token ("sex=male") is no word of the sentence: never a bucket key.
+            words = [t for t in entry.tokens if "=" not in t] or list(entry.tokens)
+            key = min(words, key=lambda t: (frequency[t], t))
             self.by_key[key].append(entry)
         self.frequency = frequency
 
