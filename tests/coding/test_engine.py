@@ -153,10 +153,13 @@ def test_poa_from_where_the_condition_is_documented_appendix_I() -> None:
     text = (
         "HISTORY OF PRESENT ILLNESS:\nAdmitted with acute bronchitis.\n\nHOSPITAL COURSE:\n"
         "She developed acute appendicitis on hospital day 3.\n\nDISCHARGE DIAGNOSES:\n"
-        "1. Acute bronchitis.\n2. Hyperlipidemia.\n"
+        "1. Acute bronchitis.\n2. Hyperlipidemia.\n3. Acute kidney failure.\n"
     )
     poa = {c.code[:3]: c.poa for c in medcoder.code(text, setting="inpatient").codes}
-    assert poa["J20"] == "Y" and poa["K35"] == "N" and poa["E78"] == "U"
+    assert poa["J20"] == "Y" and poa["K35"] == "N"
+    # Appendix I: a chronic condition is "Y" even when first stated at discharge; an acute one
+    # stated only there, with nothing on when it began, is "U"
+    assert poa["E78"] == "Y" and poa["N17"] == "U"
 
 
 def test_combination_code_with_use_additional_code_is_sequenced_first_I_C_9_a_3() -> None:
@@ -190,6 +193,41 @@ def test_unspecified_code_yields_to_specific_code_of_its_category_I_B_18() -> No
     assert "I50.33" in billed
     assert "I50.9" not in billed
     assert {"I50.33", "I50.9"} <= set(codes(text, "abstraction"))
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "dropped"),
+    [
+        (
+            "DISCHARGE DIAGNOSES:\n1. Chronic kidney disease stage 3b.\n2. Stage 3 CKD.\n",
+            "N18.32",
+            "N18.30",
+        ),
+        (
+            "HPI: Heart failure with preserved ejection fraction.\n"
+            "DISCHARGE DIAGNOSES:\n1. Acute on chronic diastolic heart failure.\n",
+            "I50.33",
+            "I50.30",
+        ),
+    ],
+)
+def test_a_code_leaving_more_axes_unspecified_yields_to_its_specific_sibling_I_B_18(
+    text: str, kept: str, dropped: str
+) -> None:
+    billed = codes(text, "inpatient")
+    assert kept in billed and dropped not in billed
+
+
+@pytest.mark.parametrize(("colles", "both"), [("Left", False), ("Right", True)])
+def test_an_unspecified_fracture_yields_to_the_specific_one_of_the_same_side_I_B_18(
+    colles: str, both: bool
+) -> None:
+    text = (
+        f"IMPRESSION:\n1. {colles} Colles' fracture.\n"
+        "2. Fracture of the lower end of the left radius.\n"
+    )
+    billed = codes(text, "outpatient")
+    assert ("S52.502A" in billed) is both, billed
 
 
 def test_a_code_rejected_twice_for_one_reason_is_listed_once_with_both_mentions() -> None:

@@ -348,7 +348,9 @@ class Sequencing:
             return
         inpatient = state.profile.sequencing == "principal"
         if inpatient:
-            assign_poa(suggestions, {d.id: d.text for d in state.documents})
+            from medcoder.coding.chronic import is_chronic
+
+            assign_poa(suggestions, {d.id: d.text for d in state.documents}, is_chronic)
         routine = next((s for s in suggestions if s.code.startswith(("Z00.0", "Z00.1"))), None)
         if routine is not None and not inpatient:
             # A routine examination is the reason for the visit (I.C.21.c.13, IV.P).

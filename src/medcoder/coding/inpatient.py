@@ -16,6 +16,7 @@ documentation says it developed during the stay (hospital-acquired, postoperativ
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from medcoder.coding.guidelines.underdosing import is_underdosing
 from medcoder.suggestions import CodeSuggestion
@@ -61,8 +62,15 @@ _DEVELOPED = re.compile(
 )
 
 
-def assign_poa(suggestions: list[CodeSuggestion], texts: dict[str, str]) -> None:
-    """Set ``poa`` on each suggestion from where and how its evidence is written."""
+def assign_poa(
+    suggestions: list[CodeSuggestion],
+    texts: dict[str, str],
+    chronic: Callable[[str], bool] | None = None,
+) -> None:
+    """Set ``poa`` on each suggestion from where and how its evidence is written.
+
+    ``chronic(code)``: conditions chronic by nature, which the POA reporting guidelines
+    answer "Y" even when diagnosed after admission (the condition was present before it)."""
     for sug in suggestions:
         if sug.system != "ICD-10-CM":
             continue
@@ -73,7 +81,7 @@ def assign_poa(suggestions: list[CodeSuggestion], texts: dict[str, str]) -> None
         at_admission = any(e.section in ADMISSION_SECTIONS for e in sug.evidence)
         if developed and not at_admission:
             sug.poa = "N"
-        elif at_admission:
+        elif at_admission or (not developed and chronic is not None and chronic(sug.code)):
             sug.poa = "Y"
         else:
             sug.poa = "U"

@@ -20,12 +20,14 @@ from medcoder.coding.guidelines.malignancy_history import MALIGNANCY_HISTORY
 from medcoder.coding.guidelines.organisms import ORGANISMS
 from medcoder.coding.guidelines.tobacco import TOBACCO
 from medcoder.coding.guidelines.underdosing import UNDERDOSING
+from medcoder.coding.guidelines.unspecified_superseded import UNSPECIFIED_SUPERSEDED
 from medcoder.coding.guidelines.with_symptoms import WITH_SYMPTOMS
 
 RULES: tuple[Rule, ...] = (
     WITH_SYMPTOMS,
     DIABETES_WITH,
     LATERALITY,
+    UNSPECIFIED_SUPERSEDED,
     LONG_TERM_DRUGS,
     UNDERDOSING,
     TOBACCO,
