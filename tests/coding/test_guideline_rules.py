@@ -95,6 +95,16 @@ DIABETIC_FOOT = (
 )
 
 
+def test_bph_with_a_symptom_in_the_past_history_of_a_stay_is_the_with_code_I_A_15() -> None:
+    note = (
+        "PAST MEDICAL HISTORY:, Hypertension.  Benign prostatic hyperplasia with nocturia.  "
+        "Former smoker, quit 2005.,DISCHARGE DIAGNOSES:,1.  Community-acquired pneumonia."
+    )
+    codes = _codes(note)
+    assert {"N40.1", "R35.1", "Z87.891"} <= set(codes)
+    assert "N40.0" not in codes and not any(c.startswith("F17") for c in codes)
+
+
 def test_diabetes_with_a_foot_ulcer_its_code_asks_to_identify_is_the_combination_I_C_4_a() -> None:
     codes = _codes(DIABETIC_FOOT.format(extra=""), "outpatient")
     assert "E11.621" in codes and "E11.9" not in codes

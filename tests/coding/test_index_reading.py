@@ -136,3 +136,14 @@ def test_see_also_is_not_taken_for_every_word_in_abstraction() -> None:
 @pytest.mark.parametrize("statement", ["Lower back pain.", "Low back pain.", "Lumbar pain."])
 def test_the_lower_back_is_the_index_low_back(statement: str) -> None:
     assert _codes(statement, "IMPRESSION") == ["M54.50"]
+
+
+def test_a_main_terms_own_code_yields_to_a_subterm_code_of_the_same_record_I_B_18() -> None:
+    # "Osteoarthritis" (M19.90) in the past history and "osteoarthritis of the knee" in the
+    # diagnoses are one osteoarthritis, of the knee
+    note = (
+        "PAST MEDICAL HISTORY:, Hypertension.  Osteoarthritis.,DISCHARGE DIAGNOSES:,1.  "
+        "Community-acquired pneumonia.,2.  Osteoarthritis of the knee, ambulating with a walker."
+    )
+    codes = [c.code for c in medcoder.code(note, setting="inpatient", systems="icd10cm").codes]
+    assert "M19.90" not in codes and any(c.startswith("M17") for c in codes), codes

@@ -105,6 +105,10 @@ TABLE = [
     # ", started" closes a negation's scope like ", with" does.
     ("No fever, started IV antibiotics.", "antibiotics", A.PRESENT),
     ("Patient was not started on antibiotics.", "antibiotics", A.NEGATED),
+    # A trigger that runs into the index phrase ("History, personal, calculi") still negates.
+    ("No history of kidney stones.", "history of kidney stones", A.NEGATED),
+    ("No history of kidney stones.", "kidney stones", A.NEGATED),
+    ("He has a history of gout.", "history of gout", A.PRESENT),
 ]
 
 

@@ -200,10 +200,12 @@ class Diagnoses:
 
     @staticmethod
     def _as_history(cand: Candidate, pack) -> Candidate:  # noqa: ANN001
-        """A primary malignancy told as past is its Z85 personal history (I.C.2.d)."""
+        """A primary malignancy told as past is its Z85 personal history (I.C.2.d); a former
+        smoker's nicotine dependence is its history, Z87.891 (I.C.5.b, I.C.21.c.4)."""
         from medcoder.coding.neoplasm_history import history_code
 
-        code = history_code(pack, cand.code)
+        key = code_key(cand.code)
+        code = "Z87891" if key.startswith("F172") else history_code(pack, key)
         if code is None:
             return cand
         reasons = [*cand.reasons, f"I.C.2.d: {display(cand.code)} told as past -> {display(code)}"]

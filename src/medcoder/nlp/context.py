@@ -305,6 +305,23 @@ class ContextAnnotator:
                 key = (target.start, target.end)
                 if key not in best or rank < best[key][:2]:
                     best[key] = (*rank, modifier)
+        # A trigger that takes in the target's first words ("No history of kidney stones":
+        # the index phrase starts at "history") is outside ConText's scope, which begins after
+        # the trigger; it still modifies the target it runs into.
+        for sentence_targets, modifiers in by_sentence.values():
+            for target in sentence_targets:
+                key = (target.start, target.end)
+                if key in best:
+                    continue
+                for modifier in modifiers:
+                    m_start, m_end = modifier.modifier_span
+                    if (
+                        m_start < target.start < m_end
+                        and modifier.category in _CATEGORY_ASSERTION
+                        and modifier.direction in ("FORWARD", "BIDIRECTIONAL")
+                    ):
+                        best[key] = (_PRIORITY.index(modifier.category), 0, modifier)
+                        break
         results = []
         role_starts = [r[0] for r in roles]
         for (start, _end), target in zip(spans, targets, strict=True):

@@ -5,7 +5,9 @@ after the laterality rule has read each code's side, compares codes that leave m
 axes unspecified: "Unspecified diastolic heart failure" (I50.30) beside "Acute on chronic
 diastolic heart failure" (I50.33), "Chronic kidney disease, stage 3 unspecified" (N18.30)
 beside stage 3b (N18.32), an unspecified fracture of the lower end of the left radius beside
-the left Colles' fracture. Codes of two sides are two conditions and both stay.
+the left Colles' fracture. Codes of two sides are two conditions and both stay. A main
+term's own code yields to a code of one of its subterms ("Osteoarthritis" M19.90 beside
+"Osteoarthritis, knee" M17.9): the index entry the coder stopped at said less.
 """
 
 from __future__ import annotations
@@ -41,12 +43,29 @@ def _supersedes(specific: CodeSuggestion, sug: CodeSuggestion, pack: ICD10CMPack
     return _unspecified_words(specific, pack) < _unspecified_words(sug, pack)
 
 
+def _index_path(sug: CodeSuggestion) -> str | None:
+    first = sug.path[0] if sug.path else ""
+    return first[len("index: ") :] if first.startswith("index: ") else None
+
+
+def _below(specific: CodeSuggestion, sug: CodeSuggestion) -> bool:
+    """Whether ``specific`` was reached by a subterm of the index entry that gave ``sug``:
+    "Osteoarthritis" (M19.90) and "Osteoarthritis, knee" (M17.9) in one record are one
+    osteoarthritis, of the knee; "Pain" (R52) yields to "Pain, back"."""
+    path, below = _index_path(sug), _index_path(specific)
+    return bool(path and below and below.startswith(path + ", ") and specific is not sug)
+
+
 def apply(context: RuleContext) -> None:
     diagnoses = [s for s in context.suggestions if s.system == "ICD-10-CM"]
     for sug in diagnoses:
-        if sug not in context.suggestions or not _unspecified_words(sug, context.pack):
+        if sug not in context.suggestions:
             continue
-        specific = next((d for d in context.suggestions if _supersedes(d, sug, context.pack)), None)
+        specific = next((d for d in context.suggestions if _below(d, sug)), None)
+        if specific is None and _unspecified_words(sug, context.pack):
+            specific = next(
+                (d for d in context.suggestions if _supersedes(d, sug, context.pack)), None
+            )
         if specific is not None:
             specific.evidence.extend(e for e in sug.evidence if e not in specific.evidence)
             why = f"unspecified; the record supports the more specific {specific.code}"

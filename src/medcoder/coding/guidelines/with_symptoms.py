@@ -82,11 +82,20 @@ def _item_in_words(context: RuleContext, suggestion, other, items) -> str | None
     return next((code for head, code in items if head in heads), None)
 
 
-def _mentioned(context: RuleContext, ranges: list[tuple[str, str]]):  # noqa: ANN202
+def _mentioned(context: RuleContext, ranges: list[tuple[str, str]], suggestion):  # noqa: ANN001, ANN202
     """A present mention of the record naming a condition of the note's list (the history of
-    the illness says "presented with urinary retention" even when the assessment does not)."""
+    the illness says "presented with urinary retention" even when the assessment does not),
+    or one stated in the same sentence as the condition itself ("Benign prostatic hyperplasia
+    with nocturia" in the past history: the history is the condition's, and it is current)."""
+    sentences = {(e.document, e.sentence) for e in suggestion.evidence if e.sentence}
     for annotated, mention in context.all_mentions():
-        if mention.assertion is not Assertion.PRESENT or mention.reading in _NOT_READ:
+        if mention.reading in _NOT_READ:
+            continue
+        same_statement = (
+            annotated.id,
+            (mention.sentence_start, mention.sentence_end),
+        ) in sentences and mention.assertion is Assertion.HISTORICAL
+        if mention.assertion is not Assertion.PRESENT and not same_statement:
             continue
         for code in mention.codes:
             for lo, hi in ranges:
@@ -108,7 +117,7 @@ def apply(context: RuleContext) -> None:
             for o in context.suggestions
             for lo, hi in ranges
         ):
-            found = _mentioned(context, ranges)
+            found = _mentioned(context, ranges, suggestion)
             if found is not None:
                 target, evidence = found
                 context.add(target, WITH_SYMPTOMS, [evidence], f"what {sibling} is 'with'")
