@@ -195,6 +195,20 @@ def test_unspecified_code_yields_to_specific_code_of_its_category_I_B_18() -> No
     assert {"I50.33", "I50.9"} <= set(codes(text, "abstraction"))
 
 
+def test_an_admission_h_and_p_states_what_was_present_on_arrival_appendix_I() -> None:
+    note = (
+        "HISTORY AND PHYSICAL,CHIEF COMPLAINT:, Chest pain.,HISTORY OF PRESENT ILLNESS:, A "
+        "64-year-old man presents with two hours of chest pressure. ECG with ST depressions in "
+        "V4-V6; troponin rising.,PHYSICAL EXAM:, Diaphoretic.,ASSESSMENT AND PLAN:,1.  Non-ST "
+        "elevation myocardial infarction. Heparin drip, cardiology consult.,2.  Acute kidney "
+        "failure, hold metformin."
+    )
+    result = medcoder.code(note, setting="inpatient", systems="icd10cm")
+    poa = {c.code[:3]: c.poa for c in result.codes}
+    assert poa["I21"] == "Y" and poa["N17"] == "Y"
+    assert not any(c.code.startswith("F32") for c in result.codes)  # ST depression is the ECG
+
+
 @pytest.mark.parametrize(
     ("text", "kept", "dropped"),
     [

@@ -351,8 +351,15 @@ class Sequencing:
         inpatient = state.profile.sequencing == "principal"
         if inpatient:
             from medcoder.coding.chronic import is_chronic
+            from medcoder.documents.doctype import DocumentType
 
-            assign_poa(suggestions, {d.id: d.text for d in state.documents}, is_chronic)
+            on_arrival = frozenset(
+                a.id
+                for a in state.annotated
+                if a.type in (DocumentType.HISTORY_AND_PHYSICAL, DocumentType.ED_VISIT)
+            )
+            texts = {d.id: d.text for d in state.documents}
+            assign_poa(suggestions, texts, is_chronic, on_arrival)
         routine = next((s for s in suggestions if s.code.startswith(("Z00.0", "Z00.1"))), None)
         if routine is not None and not inpatient:
             # A routine examination is the reason for the visit (I.C.21.c.13, IV.P).

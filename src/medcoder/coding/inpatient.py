@@ -66,11 +66,14 @@ def assign_poa(
     suggestions: list[CodeSuggestion],
     texts: dict[str, str],
     chronic: Callable[[str], bool] | None = None,
+    at_admission_documents: frozenset[str] = frozenset(),
 ) -> None:
     """Set ``poa`` on each suggestion from where and how its evidence is written.
 
     ``chronic(code)``: conditions chronic by nature, which the POA reporting guidelines
-    answer "Y" even when diagnosed after admission (the condition was present before it)."""
+    answer "Y" even when diagnosed after admission (the condition was present before it).
+    ``at_admission_documents``: ids of the documents written at admission (the H&P, the ED
+    record), whose assessment states what the patient had on arrival."""
     for sug in suggestions:
         if sug.system != "ICD-10-CM":
             continue
@@ -78,7 +81,10 @@ def assign_poa(
             _DEVELOPED.search(texts.get(e.document, "")[slice(*(e.sentence or (e.start, e.end)))])
             for e in sug.evidence
         )
-        at_admission = any(e.section in ADMISSION_SECTIONS for e in sug.evidence)
+        at_admission = any(
+            e.section in ADMISSION_SECTIONS or e.document in at_admission_documents
+            for e in sug.evidence
+        )
         if developed and not at_admission:
             sug.poa = "N"
         elif at_admission or (not developed and chronic is not None and chronic(sug.code)):
