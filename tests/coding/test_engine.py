@@ -209,6 +209,16 @@ def test_an_admission_h_and_p_states_what_was_present_on_arrival_appendix_I() ->
     assert not any(c.code.startswith("F32") for c in result.codes)  # ST depression is the ECG
 
 
+def test_what_an_operation_treated_was_present_before_it_appendix_I() -> None:
+    note = (
+        "PREOPERATIVE DIAGNOSIS:, Symptomatic cholelithiasis.,POSTOPERATIVE DIAGNOSIS:, Acute "
+        "cholecystitis with cholelithiasis.,PROCEDURE PERFORMED:, Laparoscopic cholecystectomy."
+        ",COMPLICATIONS:, None."
+    )
+    result = medcoder.code(note, setting="inpatient", systems="icd10cm")
+    assert [(c.code, c.poa) for c in result.codes] == [("K80.00", "Y")]
+
+
 @pytest.mark.parametrize(
     ("text", "kept", "dropped"),
     [

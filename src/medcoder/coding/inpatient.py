@@ -30,6 +30,9 @@ ADMISSION_SECTIONS = frozenset(
         "past_surgical_history",
         "admission_diagnoses",
         "preoperative_diagnosis",
+        # what an operation was done for was there before it (the finding at surgery included)
+        "postoperative_diagnosis",
+        "indications",
         "body",
         "physical_exam",
         "results",
