@@ -28,6 +28,8 @@ def matcher() -> ConceptMatcher:
             _entry("Failure, respiratory", "J9690"),
             _entry("Failure, respiratory, chronic", "J9610"),
             _entry("Exacerbation, chronic obstructive pulmonary disease", "J441"),
+            _entry("Acute on chronic systolic heart failure", "I5023"),
+            _entry("Heart failure", "I509"),
         ]
     )
     return ConceptMatcher(vocabulary, lexicon=Lexicon.load())
@@ -57,3 +59,10 @@ def test_a_phrase_does_not_borrow_a_modifier_from_an_abbreviation(
     codes = _codes(matcher, "Respiratory failure due to COPD.")
     assert "J9690" in codes and "J9610" not in codes
     assert "J441" in _codes(matcher, "Acute exacerbation of COPD.")
+
+
+def test_words_written_beside_an_abbreviation_are_read_as_written(
+    matcher: ConceptMatcher,
+) -> None:
+    # "(HFrEF)" is one written word between "systolic" and "heart failure", not its expansion
+    assert _codes(matcher, "Acute on chronic systolic (HFrEF) heart failure.") == {"I5023"}

@@ -122,13 +122,17 @@ class ConceptMatcher:
                 if len(entry.tokens) == 1 and token in self.bare:
                     continue
                 for anchor in places:
-                    chosen = {anchor}
-                    for t in entry.tokens:
-                        if t == token or (t in context and t not in where):
-                            continue
-                        chosen.add(_nearest(where[t], anchor))
+                    chosen = _choose(entry, token, anchor, where, context)
+                    if abbreviations and _splits_abbreviations(chosen, words, abbreviations):
+                        # the same words may stand outside the abbreviation: "acute on chronic
+                        # systolic (HFrEF) heart failure" has its own "heart failure"
+                        inside = {i for i, (_, s, e) in enumerate(words) if (s, e) in abbreviations}
+                        if anchor not in inside:
+                            chosen = _choose(entry, token, anchor, where, context, inside)
                     lo, hi = min(chosen), max(chosen)
                     width = rank[hi] - (rank[lo - 1] if lo else 0)
+                    if abbreviations and hi - lo >= len(chosen):
+                        width = _written_width(words, lo, hi, chosen, abbreviations)
                     if (
                         width <= len(entry.tokens) + self.slack
                         and not _listed_apart(entry, chosen, words, text)
@@ -152,6 +156,50 @@ class ConceptMatcher:
         for s, e in sentences:
             out.extend(self.match_sentence(text, s, e, expansions, context))
         return out
+
+
+def _written_width(
+    words: list[tuple[str, int, int]],
+    lo: int,
+    hi: int,
+    chosen: set[int],
+    abbreviations: set[tuple[int, int]],
+) -> int:
+    """Content words from ``lo`` to ``hi`` as written: an abbreviation the phrase does not
+    use is one word, not its expansion's five ("systolic (HFrEF) heart failure")."""
+    width, skipped = 0, set()
+    for i in range(lo, hi + 1):
+        token, s, e = words[i]
+        if token in STOPWORDS:
+            continue
+        if (s, e) in abbreviations and i not in chosen:
+            if (s, e) not in skipped:
+                skipped.add((s, e))
+                width += 1
+            continue
+        width += 1
+    return width
+
+
+def _choose(
+    entry: Entry,
+    token: str,
+    anchor: int,
+    where: dict[str, list[int]],
+    context: frozenset[str],
+    avoid: set[int] | None = None,
+) -> set[int]:
+    """The word positions of ``entry`` nearest ``anchor`` (outside ``avoid`` where the
+    sentence has the word elsewhere too)."""
+    chosen = {anchor}
+    for t in entry.tokens:
+        if t == token or (t in context and t not in where):
+            continue
+        places = where[t]
+        if avoid:
+            places = [p for p in places if p not in avoid] or places
+        chosen.add(_nearest(places, anchor))
+    return chosen
 
 
 def _nearest(places: list[int], anchor: int) -> int:
