@@ -34,6 +34,25 @@ def test_tobacco_use_is_coded_by_product_and_status_I_C_5_b(social: str, expecte
 
 
 @pytest.mark.parametrize(
+    ("reasoning", "expected"),
+    [
+        ("He is currently smoking 1.5 packs per day.", "F17.210"),
+        ("She chews tobacco daily, a can a week.", "F17.220"),
+        ("He wants to quit.", "F17.200"),
+    ],
+)
+def test_stated_nicotine_dependence_takes_the_product_the_record_names_I_C_5_b(
+    reasoning: str, expected: str
+) -> None:
+    note = (
+        "ASSESSMENT AND PLAN:\n1. Nicotine dependence.\n- Medical Reasoning: "
+        f"{reasoning}\n- Medical Treatment: Nicotine patch 21 mg daily.\n"
+    )
+    tobacco = [c for c in _codes(note, "outpatient") if c.startswith("F17")]
+    assert len(tobacco) == 1 and tobacco[0][:6] == expected[:6], tobacco  # the product axis
+
+
+@pytest.mark.parametrize(
     "social", ["Denies tobacco, alcohol or drug use.", "Never smoker.", "Tobacco: none."]
 )
 def test_no_tobacco_code_when_the_history_denies_it(social: str) -> None:

@@ -147,3 +147,9 @@ def test_a_main_terms_own_code_yields_to_a_subterm_code_of_the_same_record_I_B_1
     )
     codes = [c.code for c in medcoder.code(note, setting="inpatient", systems="icd10cm").codes]
     assert "M19.90" not in codes and any(c.startswith("M17") for c in codes), codes
+
+
+def test_a_subterm_without_a_code_takes_its_see_also_terms_code_I_A_16() -> None:
+    # "Sore, throat (see also Pharyngitis)": the stated sore throat is acute pharyngitis
+    assert _codes("1.  Sore throat, supportive care.", "ASSESSMENT AND PLAN") == ["J02.9"]
+    assert _codes("Streptococcal sore throat.", "ASSESSMENT AND PLAN") == ["J02.0"]

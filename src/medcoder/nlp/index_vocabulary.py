@@ -429,6 +429,23 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
                 followed.add(id(term))
                 yield from walk_target(target, own[:4], depth, f"{path} (see {term.see})")
                 followed.discard(id(term))
+        elif depth and term.see_also and not codes and not term.see:
+            # A subterm with no code of its own that says *see also* (I.A.16): "Sore, throat
+            # (see also Pharyngitis)" is the other term's own code, J02.9, for the stated
+            # condition (billing settings take the second look, abstraction does not).
+            target = see_target(term.see_also)
+            target_codes = (
+                [c for c in (resolver.resolve(c) for c in target.codes)] if target else []
+            )
+            if target_codes and target_codes[0] and not target_codes[0].startswith("Q"):
+                for tokens in keep(term, own[:4]):
+                    yield Entry(
+                        tokens,
+                        target_codes[0],
+                        "see_also",
+                        f"{path} (see also {term.see_also})",
+                        2 + depth,
+                    )
 
     def see_target(reference: str):  # noqa: ANN001, ANN202
         found, unmatched = index.resolve(see_reference(reference))

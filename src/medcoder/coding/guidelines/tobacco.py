@@ -41,7 +41,33 @@ _SECTIONS = ("social_history", "hpi", "subjective", "body", "assessment", "asses
              "impression", "past_medical_history", "diagnoses", "discharge_diagnoses")  # fmt: skip
 
 
+def _product_of_record(context: RuleContext) -> str | None:
+    """The tobacco product a current-use sentence of the record names ("smoking 1.5 packs per
+    day" is cigarettes), as its F17.2x code."""
+    for annotated in context.annotated.values():
+        for sentence in annotated.sentences:
+            if sentence.section not in _SECTIONS:
+                continue
+            text = annotated.text[sentence.start : sentence.end]
+            if not _CURRENT.search(text) or _NEVER.search(text) or _FORMER.search(text):
+                continue
+            found = next((c for pattern, c in _PRODUCT[:2] if pattern.search(text)), None)
+            found = found or next((c for p, c in _PRODUCT[2:] if p.search(text)), None)
+            if found:
+                return found
+    return None
+
+
 def apply(context: RuleContext) -> None:
+    unnamed = [s for s in context.suggestions if s.code.startswith("F17.20")]
+    if unnamed:
+        # "Nicotine dependence" stated, the product said elsewhere: F17.200 -> F17.210
+        product = _product_of_record(context)
+        if product is not None:
+            for suggestion in unnamed:
+                new = product[:6] + suggestion.code[6:]
+                context.recode(suggestion, new, TOBACCO, "the record names the product")
+        return
     if any(s.code.startswith(("F17", "Z87.891", "Z72.0")) for s in context.suggestions):
         return
     current: tuple[str, list] | None = None
