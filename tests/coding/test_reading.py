@@ -187,3 +187,18 @@ def test_a_plan_that_evaluates_for_a_condition_does_not_code_it() -> None:
     extra = "Chest x-ray to evaluate for pneumonia. Monitor for signs of infection."
     codes = _codes(WORKUP_VISIT.format(extra=extra))
     assert not any(c.startswith(("J18", "A49", "B99")) for c in codes), codes
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        # no bilateral code: one code per side (I.B.13)
+        ("Bilateral medial epicondylitis.", ["M77.01", "M77.02"]),
+        # a bilateral code exists: it is the code ("bilateral upper limbs")
+        ("Bilateral carpal tunnel syndrome.", ["G56.03"]),
+    ],
+)
+def test_a_bilateral_condition_takes_each_side_where_no_bilateral_code_exists_I_B_13(
+    statement: str, expected: list[str]
+) -> None:
+    assert _codes(f"ASSESSMENT:\n{statement}\n") == expected

@@ -85,15 +85,21 @@ _LATERAL_EXTRA = frozenset({"unilateral", "primary"})
 _WORD = re.compile(r"[a-z]+")
 
 
+def _stems(title: str) -> set[str]:
+    """Title words without a plural s ("bilateral upper limbs" names the upper limb)."""
+    return {w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w
+            for w in _WORD.findall(title)}  # fmt: skip
+
+
 def _closest_lateral(pack: ICD10CMPack, code: str, side: str) -> str | None:
     """A code of the category naming ``side`` whose title adds only the side (and the
     default-form words) to the unspecified title."""
     key = code_key(code)
     title = (pack.title(key) or "").lower()
-    own = set(_WORD.findall(title)) - {"unspecified", "of", "in", "and"}
+    own = _stems(title) - {"unspecified", "of", "in", "and"}
     best: tuple[int, str] | None = None
     for label, sibling in _family(pack, key[:3]).items():
-        words = set(_WORD.findall(label.split("|", 1)[1])) - {"of", "in", "and"}
+        words = _stems(label.split("|", 1)[1]) - {"of", "in", "and"}
         if side not in words or not own <= words:
             continue
         extra = words - own - {side}
@@ -109,11 +115,28 @@ def apply(context: RuleContext) -> None:
         side = _side_of(context, suggestion)
         if side is None:
             continue
-        sibling = _lateral_sibling(context.pack, suggestion.code, side)
-        if sibling is None and not _NAMED_SIDE.search(suggestion.description or ""):
-            sibling = _closest_lateral(context.pack, suggestion.code, side)
+        sibling = _lateral(context.pack, suggestion, side)
+        if sibling is None and side == "bilateral":
+            # "If no bilateral code is provided and the condition is bilateral, assign
+            # separate codes for both the left and right side" (I.B.13).
+            right = _lateral(context.pack, suggestion, "right")
+            left = _lateral(context.pack, suggestion, "left")
+            if right is not None and left is not None:
+                why = "bilateral, no bilateral code: each side"
+                context.recode(suggestion, right, LATERALITY, why)
+                context.add(left, LATERALITY, list(suggestion.evidence), why)
+            continue
         if sibling is not None:
             context.recode(suggestion, sibling, LATERALITY, f"the documentation says {side}")
+
+
+def _lateral(pack: ICD10CMPack, suggestion, side: str) -> str | None:  # noqa: ANN001
+    """The code of ``side`` for ``suggestion``: its title with the side word changed, else
+    the closest code of the category naming the side."""
+    sibling = _lateral_sibling(pack, suggestion.code, side)
+    if sibling is None and not _NAMED_SIDE.search(suggestion.description or ""):
+        sibling = _closest_lateral(pack, suggestion.code, side)
+    return sibling
 
 
 LATERALITY = Rule(
