@@ -191,8 +191,12 @@ class ICD10CMPack:
         key = code_key(code)
         if "titles" in self.__dict__:
             return self.titles.get(key)
-        row = self._conn.execute("SELECT title FROM codes WHERE key=?", (key,)).fetchone()
-        return row[0] if row else None
+        memo = self.__dict__.setdefault("_title_memo", {})
+        if key not in memo:
+            # coding asks for the same few hundred titles note after note
+            row = self._conn.execute("SELECT title FROM codes WHERE key=?", (key,)).fetchone()
+            memo[key] = row[0] if row else None
+        return memo[key]
 
     def _row(self, key: str) -> tuple | None:
         return self._conn.execute(
