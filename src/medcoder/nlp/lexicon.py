@@ -40,6 +40,9 @@ class LexiconMatch:
     entry: LexiconEntry
 
 
+_RUN = re.compile(r"[\w/-]+")
+
+
 class Lexicon:
     """Abbreviation lookup plus a single compiled regex to find them in text."""
 
@@ -53,10 +56,18 @@ class Lexicon:
             else:
                 self._folded.setdefault(entry.abbreviation.lower(), []).append(entry)
         forms = sorted({e.abbreviation for e in entries}, key=len, reverse=True)
-        # One alternation, longest first, bounded by non-word characters on both sides.
-        self._regex = re.compile(
-            r"(?<![\w/-])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w/-])",
-            re.IGNORECASE,
+        # A one-word form is a whole run of [\w/-] ("HTN", "s/p"): found by a dictionary lookup
+        # of each run. The others ("C. diff", "a fib") by one alternation, longest first,
+        # bounded by non-word characters on both sides.
+        self._words = {f.lower() for f in forms if _RUN.fullmatch(f)}
+        phrases = [f for f in forms if not _RUN.fullmatch(f)]
+        self._regex = (
+            re.compile(
+                r"(?<![\w/-])(?:" + "|".join(re.escape(f) for f in phrases) + r")(?![\w/-])",
+                re.IGNORECASE,
+            )
+            if phrases
+            else None
         )
 
     @classmethod
@@ -73,12 +84,26 @@ class Lexicon:
         return list(dict.fromkeys(e.expansion for e in self.lookup(token)))
 
     def find(self, text: str) -> list[LexiconMatch]:
-        """Every abbreviation occurrence on word boundaries, one match per entry."""
-        found = []
-        for match in self._regex.finditer(text):
-            for entry in self.lookup(match.group()):
-                found.append(LexiconMatch(match.start(), match.end(), entry))
-        return found
+        """Every abbreviation occurrence on word boundaries, one match per entry; where a
+        phrase and a word overlap ("a fib" and "fib"), the phrase."""
+        spans = (
+            [(m.start(), m.end(), m.group()) for m in self._regex.finditer(text)]
+            if (self._regex is not None)
+            else []
+        )
+        taken = [(a, b) for a, b, _ in spans]
+        words = self._words
+        for m in _RUN.finditer(text):
+            if m.group().lower() in words and not any(
+                a < m.end() and m.start() < b for a, b in taken
+            ):
+                spans.append((m.start(), m.end(), m.group()))
+        spans.sort()
+        return [
+            LexiconMatch(start, end, entry)
+            for start, end, form in spans
+            for entry in self.lookup(form)
+        ]
 
     def expand_text(
         self, text: str, *, include_ambiguous: bool = False
