@@ -242,6 +242,12 @@ def test_a_code_leaving_more_axes_unspecified_yields_to_its_specific_sibling_I_B
     assert kept in billed and dropped not in billed
 
 
+def test_two_conditions_of_one_category_are_not_one_less_specified_I_B_18() -> None:
+    text = "POSTOPERATIVE DIAGNOSES:\n1. Uterine fibroid.\n2. Cystocele.\n3. Rectocele.\n"
+    billed = codes(text, "inpatient")
+    assert {"N81.10", "N81.6"} <= set(billed)
+
+
 @pytest.mark.parametrize(("colles", "both"), [("Left", False), ("Right", True)])
 def test_an_unspecified_fracture_yields_to_the_specific_one_of_the_same_side_I_B_18(
     colles: str, both: bool

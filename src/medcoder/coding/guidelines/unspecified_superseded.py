@@ -30,12 +30,14 @@ def _side(sug: CodeSuggestion) -> str | None:
 
 
 def _supersedes(specific: CodeSuggestion, sug: CodeSuggestion, pack: ICD10CMPack) -> bool:
-    """Whether ``specific`` says more of the condition ``sug`` names: same category, the same
+    """Whether ``specific`` says more of the condition ``sug`` names: same subcategory, the same
     side when both name one, and fewer axes left unspecified ("Unspecified diastolic heart
     failure" I50.30 beside "Acute on chronic diastolic" I50.33; "Chronic kidney disease,
     stage 3 unspecified" N18.30 beside N18.32; an unspecified fracture of the lower radius
     beside its Colles' fracture)."""
-    if code_key(specific.code)[:3] != code_key(sug.code)[:3] or specific is sug:
+    # the same subcategory: "Cystocele, unspecified" (N81.10) and "Rectocele" (N81.6) share a
+    # category but are two prolapses
+    if code_key(specific.code)[:4] != code_key(sug.code)[:4] or specific is sug:
         return False
     a, b = _side(specific), _side(sug)
     if a and b and a != b:
