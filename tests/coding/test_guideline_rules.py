@@ -26,6 +26,11 @@ def _codes(text: str, setting: str = "inpatient") -> list[str]:
         ("Continues to smoke a couple of cigarettes a day.", "F17.210"),
         ("Chews tobacco daily.", "F17.220"),
         ("Former smoker, quit in 2010.", "Z87.891"),
+        (
+            "He previously smoked 2 packs a day for 20 years and was able to stop smoking "
+            "approximately 4 years ago.",
+            "Z87.891",
+        ),
     ],
 )
 def test_tobacco_use_is_coded_by_product_and_status_I_C_5_b(social: str, expected: str) -> None:

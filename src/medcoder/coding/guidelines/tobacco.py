@@ -21,9 +21,9 @@ _CURRENT = re.compile(
     re.I,
 )
 _FORMER = re.compile(
-    r"\b(?:former|ex-?|previous|prior|past|quit|stopped|gave up|used to)\b[^.;\n]{0,30}?"
+    r"\b(?:former|ex-?|previous(?:ly)?|prior|past|quit|stopped|gave up|used to)\b[^.;\n]{0,30}?"
     r"\b(?:smok\w*|tobacco|cigarettes?)\b|\b(?:smok\w*|tobacco|cigarettes?)\b[^.;\n]{0,20}?"
-    r"\b(?:quit|stopped)\b",
+    r"\b(?:quit|stopped)\b|\b(?:able to|has|had|did)\s+(?:stop|quit)\s+(?:smoking|tobacco)\b",
     re.I,
 )
 _NEVER = re.compile(
