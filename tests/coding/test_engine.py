@@ -209,6 +209,15 @@ def test_an_admission_h_and_p_states_what_was_present_on_arrival_appendix_I() ->
     assert not any(c.code.startswith("F32") for c in result.codes)  # ST depression is the ECG
 
 
+def test_a_poa_the_provider_states_is_the_indicator_appendix_I() -> None:
+    note = (
+        "DISCHARGE DIAGNOSES:\n1. Acute kidney failure, present on admission.\n"
+        "2. Acute bronchitis, not present on admission.\n"
+    )
+    poa = {c.code[:3]: c.poa for c in medcoder.code(note, setting="inpatient").codes}
+    assert poa["N17"] == "Y" and poa["J20"] == "N"
+
+
 def test_what_an_operation_treated_was_present_before_it_appendix_I() -> None:
     note = (
         "PREOPERATIVE DIAGNOSIS:, Symptomatic cholelithiasis.,POSTOPERATIVE DIAGNOSIS:, Acute "

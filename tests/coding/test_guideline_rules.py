@@ -129,6 +129,30 @@ def test_bph_with_a_symptom_in_the_past_history_of_a_stay_is_the_with_code_I_A_1
     assert "N40.0" not in codes and not any(c.startswith("F17") for c in codes)
 
 
+@pytest.mark.parametrize(
+    ("vitals", "weight", "expected"),
+    [
+        ("BP 128/78, pulse 72, BMI 31.2.", "Obesity.", "Z68.31"),
+        ("Weight 290 lb, body mass index 42.", "Morbid obesity.", "Z68.41"),
+        ("BMI 31.2.", "Essential hypertension.", None),  # no weight diagnosis: no BMI code
+    ],
+)
+def test_a_stated_adult_bmi_is_coded_with_its_weight_diagnosis_I_B_14(
+    vitals: str, weight: str, expected: str | None
+) -> None:
+    note = (
+        "SUBJECTIVE:, This 52-year-old man returns for follow-up.,OBJECTIVE:, "
+        f"{vitals},ASSESSMENT:,1.  {weight},PLAN:, Diet and exercise counseling."
+    )
+    bmi = [c for c in _codes(note, "outpatient") if c.startswith("Z68")]
+    assert bmi == ([expected] if expected else [])
+
+
+def test_a_childs_bmi_value_gives_no_adult_code() -> None:
+    note = "SUBJECTIVE:, 12-year-old boy.,OBJECTIVE:, BMI 31.,ASSESSMENT:,1.  Obesity."
+    assert not any(c.startswith("Z68") for c in _codes(note, "outpatient"))
+
+
 def test_diabetes_with_a_foot_ulcer_its_code_asks_to_identify_is_the_combination_I_C_4_a() -> None:
     codes = _codes(DIABETIC_FOOT.format(extra=""), "outpatient")
     assert "E11.621" in codes and "E11.9" not in codes

@@ -65,6 +65,12 @@ _DEVELOPED = re.compile(
 )
 
 
+_STATED_POA = re.compile(
+    r"\b(?P<not>not\s+)?present\s+on\s+admission\b|\b(?P<poa>POA)\b(?!\s*[:=]?\s*(?:U|W|N)\b)",
+    re.I,
+)
+
+
 def assign_poa(
     suggestions: list[CodeSuggestion],
     texts: dict[str, str],
@@ -88,7 +94,15 @@ def assign_poa(
             e.section in ADMISSION_SECTIONS or e.document in at_admission_documents
             for e in sug.evidence
         )
-        if developed and not at_admission:
+        said = " ".join(
+            texts.get(e.document, "")[slice(*(e.sentence or (e.start, e.end)))]
+            for e in sug.evidence
+        )
+        stated = _STATED_POA.search(said)
+        if stated is not None:
+            # the provider says it: "sepsis ..., present on admission" (Appendix I)
+            sug.poa = "N" if stated.group("not") else "Y"
+        elif developed and not at_admission:
             sug.poa = "N"
         elif at_admission or (not developed and chronic is not None and chronic(sug.code)):
             sug.poa = "Y"

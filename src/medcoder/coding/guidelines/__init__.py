@@ -11,6 +11,7 @@ traceable to the rule and the guideline. A new rule goes in its own module here 
 from __future__ import annotations
 
 from medcoder.coding.guidelines.base import Rule, RuleContext
+from medcoder.coding.guidelines.bmi import BMI
 from medcoder.coding.guidelines.chronic_pain import CHRONIC_PAIN
 from medcoder.coding.guidelines.diabetes_with import DIABETES_WITH
 from medcoder.coding.guidelines.encounter_reason import ENCOUNTER_REASON
@@ -31,6 +32,7 @@ RULES: tuple[Rule, ...] = (
     LONG_TERM_DRUGS,
     UNDERDOSING,
     TOBACCO,
+    BMI,
     ORGANISMS,
     CHRONIC_PAIN,
     MALIGNANCY_HISTORY,
