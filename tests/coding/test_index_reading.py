@@ -153,3 +153,20 @@ def test_a_subterm_without_a_code_takes_its_see_also_terms_code_I_A_16() -> None
     # "Sore, throat (see also Pharyngitis)": the stated sore throat is acute pharyngitis
     assert _codes("1.  Sore throat, supportive care.", "ASSESSMENT AND PLAN") == ["J02.9"]
     assert _codes("Streptococcal sore throat.", "ASSESSMENT AND PLAN") == ["J02.0"]
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        # the public index file lost "chronic" after "acute and (on)": the Tabular title of
+        # J96.20 ("Acute and chronic respiratory failure") gives it back
+        ("Acute on chronic hypoxic and hypercapnic respiratory failure.", ["J96.21", "J96.22"]),
+        ("Acute on chronic respiratory failure.", ["J96.20"]),
+        # "hypoxic" is the index's "with hypoxia"
+        ("Acute hypoxic respiratory failure.", ["J96.01"]),
+    ],
+)
+def test_a_title_the_index_file_cut_after_its_modifier_is_read_whole(
+    statement: str, expected: list[str]
+) -> None:
+    assert _codes(statement, "IMPRESSION") == expected

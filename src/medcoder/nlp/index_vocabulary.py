@@ -323,6 +323,20 @@ def _aliases(index) -> dict[int, list[tuple[str, ...]]]:  # noqa: ANN001
     return out
 
 
+_DANGLING = re.compile(r"\b(?:and|or)$", re.I)
+
+
+def _lost_tail(term, resolver: _Resolver) -> tuple[str, ...]:  # noqa: ANN001
+    """The word the public index file lost after a title's non-essential modifier: "acute
+    and (on)" is "acute and (on) chronic" (J96.20 "Acute and chronic respiratory failure");
+    the code's Tabular title gives the word after the title's own words."""
+    if not term.codes or not _DANGLING.search(term.title):
+        return ()
+    title = resolver.pack.title(code_key(term.codes[0].rstrip("-"))) or ""
+    found = re.search(re.escape(term.title) + r"\s+(\w+)", title, re.I)
+    return _words(found.group(1)) if found else ()
+
+
 def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
     aliases = _aliases(index)
     qualifiers = _qualifier_words(index)
@@ -360,7 +374,7 @@ def _from_index(index, resolver: _Resolver) -> Iterator[Entry]:  # noqa: ANN001
         if depth and SKIP_SUBTERM.match(term.title):
             return
         path = f"{path}, {term.title}" if path else term.title
-        words = _words(term.title)
+        words = _words(term.title) + _lost_tail(term, resolver)
         if depth == 1 and (path.split(",")[0].strip().lower(), words[:1]) in _DEFAULT_SUBTERMS:
             words = ()  # "History, personal (of)": documentation says "history of X"
         # A subterm listing spellings of one word ("Fracture, traumatic, pelvis, pelvic") is

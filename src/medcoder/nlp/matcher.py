@@ -266,13 +266,14 @@ def _listed_apart(
         if commas >= 2 or (commas and _LIST_JOIN.search(gap)):
             return True
         # "tubal ligation and removal of a large mole": words on the two sides of "and" that
-        # each sit in a phrase of their own are two things, not the index's "tubal mole".
+        # each sit in a phrase of their own are two things, not the index's "tubal mole"; two
+        # words joined by "and" ("hypoxic and hypercapnic respiratory failure") modify one noun.
         if (
             _LIST_JOIN.search(gap)
             and sum(
                 1 for t, _, _ in words[a + 1 : b] if t not in STOPWORDS and t not in _COORDINATORS
             )
-            >= 2
+            >= 3
         ):
             return True
     return False

@@ -111,6 +111,11 @@ ORGAN_ADJECTIVES = {
     "nasal": "nose",
     "esophageal": "esophagus",
     "atrial": "atrium",  # "left atrial enlargement" and "enlarged left atrium" are one site
+    # "hypoxic respiratory failure" is the index's "with hypoxia"
+    "hypoxic": "hypoxia",
+    "hypoxemic": "hypoxia",
+    "hypercapnic": "hypercapnia",
+    "hypercarbic": "hypercarbia",
     "duodenal": "duodenum",
     "gallbladder": "gallbladder",
     "biliary": "bile",
