@@ -30,6 +30,8 @@ def matcher() -> ConceptMatcher:
             _entry("Exacerbation, chronic obstructive pulmonary disease", "J441"),
             _entry("Acute on chronic systolic heart failure", "I5023"),
             _entry("Heart failure", "I509"),
+            _entry("Disease, pulmonary, hypertensive", "I2720"),
+            _entry("Hypertension", "I10"),
         ]
     )
     return ConceptMatcher(vocabulary, lexicon=Lexicon.load())
@@ -66,3 +68,9 @@ def test_words_written_beside_an_abbreviation_are_read_as_written(
 ) -> None:
     # "(HFrEF)" is one written word between "systolic" and "heart failure", not its expansion
     assert _codes(matcher, "Acute on chronic systolic (HFrEF) heart failure.") == {"I5023"}
+
+
+def test_an_abbreviation_ends_at_a_lists_comma(matcher: ConceptMatcher) -> None:
+    # "COPD, hypertension" is two conditions, not "pulmonary hypertensive disease"
+    codes = _codes(matcher, "Past history of COPD, hypertension, anxiety.")
+    assert {"J449", "I10"} <= codes and "I2720" not in codes

@@ -93,6 +93,7 @@ _SITE_SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("abdomen", "wall"), ("suprapubic",)),  # the suprapubic region is the lower abdominal wall
     (("aortocoronary",), ("coronary", "artery")),  # CABG: coronary artery bypass graft
     (("respiratory", "tract"), ("airway",)),  # "foreign body in the airway"
+    (("dependence", "oxygen"), ("home", "oxygen")),  # "COPD on 2 liters of home oxygen"
     (("upper",), ("proximal",)),  # "humerus, upper end" is the proximal humerus
     (("lower",), ("distal",)),  # "radius, lower end" is the distal radius
     (("incomplete",), ("partial",)),

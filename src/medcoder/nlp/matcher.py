@@ -123,7 +123,7 @@ class ConceptMatcher:
                     continue
                 for anchor in places:
                     chosen = _choose(entry, token, anchor, where, context)
-                    if abbreviations and _splits_abbreviations(chosen, words, abbreviations):
+                    if abbreviations and _splits_abbreviations(chosen, words, abbreviations, text):
                         # the same words may stand outside the abbreviation: "acute on chronic
                         # systolic (HFrEF) heart failure" has its own "heart failure"
                         inside = {i for i, (_, s, e) in enumerate(words) if (s, e) in abbreviations}
@@ -136,7 +136,7 @@ class ConceptMatcher:
                     if (
                         width <= len(entry.tokens) + self.slack
                         and not _listed_apart(entry, chosen, words, text)
-                        and not _splits_abbreviations(chosen, words, abbreviations)
+                        and not _splits_abbreviations(chosen, words, abbreviations, text)
                     ):
                         # "with" links words but is not a finding: {cholelithiasis, with,
                         # cholecystitis} must still yield to {acute, cholecystitis, cholelithiasis}.
@@ -280,7 +280,10 @@ def _listed_apart(
 
 
 def _splits_abbreviations(
-    chosen: set[int], words: list[tuple[str, int, int]], abbreviations: set[tuple[int, int]]
+    chosen: set[int],
+    words: list[tuple[str, int, int]],
+    abbreviations: set[tuple[int, int]],
+    text: str | None = None,
 ) -> bool:
     """Whether a phrase breaks an abbreviation apart: each names a whole concept, so a phrase
     takes its words from one abbreviation at most ("COPD and CHF" is not "pulmonary heart
@@ -299,6 +302,14 @@ def _splits_abbreviations(
         size = sum(1 for _, s, e in words if (s, e) == span)
         if 2 * n < size:
             return True
+    if used and text is not None:
+        # an abbreviation ends at a list's comma: "COPD, hypertension" is not "pulmonary
+        # hypertensive disease"
+        ((a, b),) = used
+        for p in chosen:
+            s, e = words[p][1], words[p][2]
+            if (s, e) not in abbreviations and "," in text[min(b, e) : max(a, s)]:
+                return True
     return False
 
 
