@@ -106,3 +106,13 @@ def test_a_chronic_condition_stated_as_history_in_the_assessment_is_current_III_
     codes = [c.code for c in medcoder.code(note, setting="outpatient", systems="icd10cm").codes]
     assert {"J44.9", "I50.9"} <= set(codes)
     assert not any(c.startswith("J18") for c in codes), codes
+
+
+def test_an_earlier_routine_physical_told_in_the_history_is_not_this_visits_reason_IV_P() -> None:
+    note = (
+        "HISTORY OF PRESENT ILLNESS\n\nMr. Ward is a 60-year-old male who presents today "
+        "following a positive hepatitis C antibody test. He was sent to obtain the test as part "
+        "of a routine physical last month.\n\nASSESSMENT\n\nHepatitis C.\n"
+    )
+    codes = _codes(note)
+    assert codes and not any(c.startswith("Z00") for c in codes), codes

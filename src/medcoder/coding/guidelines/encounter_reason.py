@@ -28,6 +28,15 @@ _ROUTINE = re.compile(
 )
 _AGE = re.compile(r"\b(\d{1,3})[- ](?:year|yr)s?[- ]old\b", re.I)
 _REASON_SECTIONS = ("chief_complaint", "reason_for_visit", "hpi", "subjective", "body")
+# In the history of the illness the examination is this visit's reason only when the note
+# says the patient came for it ("presents for his annual exam"); "the test was done as part
+# of a routine physical" tells how an earlier finding was made.
+_NARRATIVE = ("hpi", "subjective", "body")
+_CAME_FOR = re.compile(
+    r"\b(?:presents?|presenting|here|is seen|seen|comes?|coming|came|returns?|scheduled)\b"
+    r"[^.\n]{0,40}?\bfor\b[^.\n]{0,25}$",
+    re.I,
+)
 
 
 def _current(suggestion: CodeSuggestion) -> bool:
@@ -42,6 +51,10 @@ def _routine_exam(context: RuleContext) -> tuple[object, re.Match[str]] | None:
                 continue
             body_start = section.header_end if section.header_end is not None else section.start
             found = _ROUTINE.search(annotated.text, body_start, min(section.end, body_start + 400))
+            if found and section.kind in _NARRATIVE:
+                before = annotated.text[max(body_start, found.start() - 80) : found.start()]
+                if not _CAME_FOR.search(before):
+                    continue
             if found:
                 return annotated, found
     return None
