@@ -74,6 +74,19 @@ class RuleContext:
             self._linked.add(document)
         return annotated
 
+    def links_of(self, suggestion: CodeSuggestion) -> list[tuple[str, str, Mention]]:
+        """``(document, relation, mention)`` for each mention the record links to one of the
+        suggestion's own ("X with Y", "X due to Y"), read from the linked documents."""
+        out = []
+        for e in suggestion.evidence:
+            if e.document not in self.annotated:
+                continue
+            annotated = self.linked(e.document)
+            for mention in annotated.mentions:
+                if (mention.start, mention.end) == (e.start, e.end):
+                    out.extend((e.document, r, annotated.mentions[j]) for r, j in mention.links)
+        return out
+
     def assertion_of(self, annotated: AnnotatedDocument, start: int, end: int):  # noqa: ANN201
         """The ConText assertion of a span the rules found themselves (the one assertion
         engine: ``nlp.context``), with the section's role applied."""

@@ -47,16 +47,7 @@ def _combination(context: RuleContext, category: str, other: str) -> str | None:
 
 
 def _attributed_elsewhere(context: RuleContext, suggestion) -> bool:  # noqa: ANN001
-    for e in suggestion.evidence:
-        if e.document not in context.annotated:
-            continue
-        annotated = context.linked(e.document)
-        for mention in annotated.mentions:
-            if (mention.start, mention.end) == (e.start, e.end) and any(
-                relation == "due_to" for relation, _ in mention.links
-            ):
-                return True
-    return False
+    return any(relation == "due_to" for _, relation, _ in context.links_of(suggestion))
 
 
 def apply(context: RuleContext) -> None:

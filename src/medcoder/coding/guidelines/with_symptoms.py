@@ -58,18 +58,7 @@ def _named_items(context: RuleContext, key: str) -> list[tuple[str, str]]:
 def _stated_with(context: RuleContext, first, second) -> bool:  # noqa: ANN001
     """Whether the record states the two suggestions together ("X with Y", "Y due to X")."""
     spans = {(e.document, e.start, e.end) for e in second.evidence}
-    for e in first.evidence:
-        if e.document not in context.annotated:
-            continue
-        annotated = context.linked(e.document)
-        for mention in annotated.mentions:
-            if (mention.start, mention.end) != (e.start, e.end):
-                continue
-            for _relation, j in mention.links:
-                target = annotated.mentions[j]
-                if (e.document, target.start, target.end) in spans:
-                    return True
-    return False
+    return any((doc, m.start, m.end) in spans for doc, _, m in context.links_of(first))
 
 
 def _item_in_words(context: RuleContext, suggestion, other, items) -> str | None:  # noqa: ANN001
