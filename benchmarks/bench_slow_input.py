@@ -23,7 +23,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_workbench import free_port, fresh_database  # noqa: E402
+from bench_workbench import free_port, fresh_database, make_tokens, wait_healthy  # noqa: E402
 
 WORDS = (  # noqa: SIM905 - a phrase to read, split into words
     "patient seen today for follow up of type 2 diabetes mellitus with chronic kidney disease "
@@ -50,21 +50,6 @@ def dictation(chars: int, seed: int = 18) -> str:
     return " ".join(out)[:chars]
 
 
-def make_tokens(url: str) -> list[str]:
-    from medcoder.store import Database
-    from medcoder.store.users import create_token, create_user
-
-    db = Database(url)
-    db.migrate()
-    tokens = []
-    with db.session() as session:
-        for name in ("alice-bench", "bruno-bench"):
-            user = create_user(session, name, "quiet harbor lights at dawn", "coder")
-            tokens.append(create_token(session, user, "bench", expires_in_days=1)[1])
-    db.dispose()
-    return tokens
-
-
 def code(base: str, token: str, text: str, out: dict, key: str) -> None:
     import httpx
 
@@ -86,7 +71,7 @@ def main() -> None:
     parser.add_argument("--db", default=os.environ.get("MEDCODER_TEST_POSTGRES_URL"))
     args = parser.parse_args()
     url = fresh_database(args.db)
-    tokens = make_tokens(url)
+    tokens = make_tokens(url, 2)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "MEDCODER_SECRET_KEY": "bench"}
@@ -107,14 +92,7 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        import httpx
-
-        for _ in range(240):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
+        wait_healthy(base, tries=240)
         warm: dict = {}
         code(base, tokens[1], SMALL, warm, "warm-small")  # loads the packs in each lane
         code(base, tokens[0], dictation(150_000, seed=1), warm, "warm-large")

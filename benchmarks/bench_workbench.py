@@ -65,6 +65,18 @@ def make_tokens(url: str, clients: int) -> list[str]:
     return tokens
 
 
+def wait_healthy(base: str, tries: int = 120) -> None:
+    """Poll ``base``/healthz until the server answers (half a second between tries)."""
+    import httpx
+
+    for _ in range(tries):
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.5)
+
+
 async def client(
     base: str,
     token: str,
@@ -184,12 +196,7 @@ def main() -> None:
     try:
         import httpx
 
-        for _ in range(120):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
+        wait_healthy(f"http://127.0.0.1:{port}")
         warm = httpx.post(
             f"http://127.0.0.1:{port}/api/documents",
             timeout=120,
