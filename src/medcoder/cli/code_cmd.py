@@ -81,15 +81,23 @@ def _request(setting: str, model: Path | None, date: str | None, systems: str | 
     return request
 
 
-def _engine(setting: str, model: Path | None, date: str | None, systems: str | None = None):  # noqa: ANN202
-    """The shared pipeline of the request; notes about systems left out go to stderr once."""
+def _engine(  # noqa: ANN202
+    setting: str,
+    model: Path | None,
+    date: str | None,
+    systems: str | None = None,
+    *,
+    announce: bool = True,
+):
+    """The shared pipeline of the request; notes about systems left out go to stderr once
+    (``announce=False`` where each result's table prints them among its warnings)."""
     from medcoder.lean_imports import import_medspacy_lean
 
     import_medspacy_lean()
     from medcoder.coding.api import pipeline_for
 
     pipeline = pipeline_for(_request(setting, model, date, systems))
-    for note in pipeline.request.notes:
+    for note in pipeline.request.notes if announce else ():
         typer.echo(f"note: {note}", err=True)
     return pipeline
 
@@ -176,7 +184,7 @@ def code(
 
         raise UsageError("--packs, --queries and --partitions go with --spark MASTER")
     files = _inputs(paths)
-    engine = _engine(setting, model, date, systems)
+    engine = _engine(setting, model, date, systems, announce=fmt is not OutFormat.TABLE)
     failures = 0
     sink = open_output(output) if output else sys.stdout
     # rich (about 0.02 s to import) only for the table format, not for json/jsonl runs.
