@@ -10,12 +10,12 @@ from casework_cases import CASES, parse_expected
 from medcoder.casework.case import Case, load_case
 from medcoder.casework.chronology import build_chronology
 from medcoder.documents.readers import read_source
-from medcoder.nlp.context import ContextAnnotator
+from medcoder.nlp.annotator import context_of
 
 
 def _chron(folder: Path):  # noqa: ANN202
     case = load_case([folder])
-    return case, build_chronology(case, annotator=ContextAnnotator())
+    return case, build_chronology(case, assertions=context_of)
 
 
 @pytest.mark.parametrize("name", CASES)

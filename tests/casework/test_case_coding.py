@@ -152,3 +152,25 @@ def test_only_complete_codes_are_reported_and_partial_ones_are_listed_for_the_co
     assert all(len(c.code) == 7 for c in report.codes if c.system == "ICD-10-PCS")
     partial = [d for d in report.data_quality if d.kind == "incomplete_code"]
     assert partial and all(d.citation is not None for d in partial)
+
+
+def test_each_record_is_annotated_once_for_chronology_and_coding(
+    casework_dir, pcs_pack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chronology's negation and the coding engine read one annotated document per
+    record (issue 14): the note is tokenised once for the assertion engine, not twice."""
+    from medcoder.nlp import context as context_module
+
+    tokenised: list[str] = []
+    real = context_module._make_doc
+
+    def counting(compiled, text):  # noqa: ANN001, ANN202
+        tokenised.append(text)
+        return real(compiled, text)
+
+    monkeypatch.setattr(context_module, "_make_doc", counting)
+    case = load_case([casework_dir / "lap_chole"])
+    report = analyze_case(case)
+    assert report.codes
+    assert len(tokenised) == len(set(tokenised)), "a record was tokenised twice"
+    assert set(tokenised) <= {d.text for d in case.documents}

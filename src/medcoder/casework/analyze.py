@@ -13,7 +13,7 @@ from pathlib import Path
 from medcoder.casework.case import Case, load_case
 from medcoder.casework.chronology import build_chronology
 from medcoder.casework.classify import classify
-from medcoder.casework.coding import code_case
+from medcoder.casework.coding import RecordAnnotations, code_case
 from medcoder.casework.issues import find_issues
 from medcoder.casework.synopsis import CaseReport, PhysicianSection, build_report
 
@@ -39,16 +39,16 @@ def analyze_case(
         if progress:
             progress("chronology", done, total)
 
-    annotator = None
-    if negation:
-        from medcoder.nlp.context import ContextAnnotator
-
-        annotator = ContextAnnotator()
-    chron = build_chronology(case, annotator=annotator, progress=step)
+    # Each record is annotated once: the chronology reads its assertions (negated abnormal
+    # findings), the coding engine its mentions, from the same annotated document.
+    annotated = RecordAnnotations(code)
+    chron = build_chronology(
+        case, assertions=annotated.context if negation else None, progress=step
+    )
     issues = find_issues(chron)
     if progress:
         progress("coding", 0, 1)
-    codes = code_case(case, chron, engine=code)
+    codes = code_case(case, chron, engine=code, annotated=annotated)
     if progress:
         progress("coding", 1, 1)
     report = build_report(case, chron, issues, classify(issues, chron), codes, physicians)

@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from medcoder.casework.case import Case, Citation
 from medcoder.casework.dates import DateContext, DateMention, coarser, first_date, resolve
@@ -41,6 +42,9 @@ from medcoder.casework.extract import (
     setting_of,
 )
 from medcoder.documents.model import Document
+
+if TYPE_CHECKING:
+    from medcoder.nlp.context import ContextParse
 
 _LATE = re.compile(
     r"\b(?:late entry|addendum|amended|entered late|documented late|written after)\b", re.I
@@ -72,6 +76,9 @@ _REF_EVENT = {
     "birth": re.compile(r"\b(?:deliver\w*|born|birth)\b", re.I),
 }
 _MONTH_DAYS, _YEAR_DAYS = 28, 365
+
+# A record's assertion parse (``nlp.context.ContextParse``): the one assertion engine.
+Assertions = Callable[[Document], "ContextParse"]
 
 
 @dataclass
@@ -315,16 +322,16 @@ def _mismatch(identity: dict[str, str], ref: dict[str, str]) -> list[str]:
 
 
 def _abnormal_flags(
-    document: Document, spans: list[tuple[int, int]], annotator: object | None
+    document: Document, spans: list[tuple[int, int]], assertions: Assertions | None
 ) -> list[bool]:
     """Whether each abnormal-word span is asserted (not negated: "no ST elevation")."""
     if not spans:
         return []
-    if annotator is None:
+    if assertions is None:
         return [True] * len(spans)
     from medcoder.nlp.model import Assertion
 
-    results = annotator.annotate(document.text, spans)  # type: ignore[attr-defined]
+    results = assertions(document).assertions(spans)
     return [
         r.assertion not in (Assertion.NEGATED, Assertion.RULED_OUT, Assertion.HYPOTHETICAL)
         for r in results
@@ -431,7 +438,7 @@ def _is_legal(text: str) -> bool:
 def _document_events(
     document: Document,
     ctx: DateContext,
-    annotator: object | None,
+    assertions: Assertions | None,
     sequence: int,
     running: _Running | None = None,
 ) -> tuple[list[Event], list[Event]]:
@@ -518,7 +525,7 @@ def _document_events(
         for m in ABNORMAL.finditer(clause.text):
             abnormal_spans.append((len(events), clause.start + m.start(), clause.start + m.end()))
         events.append(event)
-    asserted = _abnormal_flags(document, [(s, e) for _, s, e in abnormal_spans], annotator)
+    asserted = _abnormal_flags(document, [(s, e) for _, s, e in abnormal_spans], assertions)
     for (i, _, _), present in zip(abnormal_spans, asserted, strict=True):
         events[i].abnormal = events[i].abnormal or present
     running.earlier.extend(events)
@@ -528,13 +535,14 @@ def _document_events(
 def build_chronology(
     case: Case,
     *,
-    annotator: object | None = None,
+    assertions: Assertions | None = None,
     progress: Callable[[Document], None] | None = None,
 ) -> Chronology:
     """Events of every document of ``case``, in time order, with flags and data quality.
 
-    ``annotator`` is a :class:`medcoder.nlp.context.ContextAnnotator` (negated abnormal
-    findings do not count as abnormal); ``progress`` is called once per document.
+    ``assertions`` gives a record's assertion parse (:func:`medcoder.nlp.annotator.context_of`,
+    or the annotated record's, shared with coding): negated abnormal findings do not count as
+    abnormal; without it every abnormal word counts; ``progress`` is called once per document.
     """
     from medcoder.casework.checks import run_checks
 
@@ -567,7 +575,7 @@ def build_chronology(
         mismatch = _mismatch(identities[i], ref)
         other = len(mismatch) >= 2  # two identifiers differ: another patient's record
         events, procedural = _document_events(
-            document, ctx, annotator, sequence, _Running() if other else running
+            document, ctx, assertions, sequence, _Running() if other else running
         )
         sequence += 100000
         head = Citation(

@@ -23,10 +23,16 @@ import logging
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from medcoder.casework.case import Case, Citation
 from medcoder.casework.chronology import Chronology, DataQualityItem, Event
 from medcoder.documents.model import Document
+from medcoder.nlp.annotated import AnnotatedDocument
+from medcoder.nlp.annotator import context_of
+
+if TYPE_CHECKING:  # the assertion engine (spaCy) loads on first use, not on import
+    from medcoder.nlp.context import ContextParse
 
 log = logging.getLogger(__name__)
 
@@ -175,11 +181,46 @@ def _is_name(words: str, event: Event) -> bool:
     return bool(parts) and all(p[:1].isupper() for p in parts) and at > 0
 
 
-def code_record(document: Document, setting: str, systems: tuple[str, ...]):  # noqa: ANN201
+def code_record(  # noqa: ANN201 - medcoder.suggestions.CodingResult
+    document: Document | AnnotatedDocument, setting: str, systems: tuple[str, ...]
+):
     """The coding engine's result for one record: the single call casework makes to it."""
     from medcoder.coding.api import engine_for
 
-    return engine_for(setting, None, None, systems).code_document(document)
+    return engine_for(setting, None, None, systems).code(document)
+
+
+class RecordAnnotations:
+    """Each record of a case annotated once, for the chronology and the coding alike.
+
+    With coding on, a record is annotated by the coding pipeline (its mentions and assertion
+    parse); the chronology asks only its assertion parse, and the coding engine codes from the
+    same annotated document. With coding off, only the assertion parse is built.
+    """
+
+    def __init__(self, coding: bool = True) -> None:
+        self.coding = coding
+        self._annotated: dict[int, AnnotatedDocument] = {}
+        self._contexts: dict[int, ContextParse] = {}
+
+    def annotated(self, document: Document) -> AnnotatedDocument:
+        found = self._annotated.get(id(document))
+        if found is None:
+            from medcoder.coding.api import engine_for
+
+            # Annotation does not depend on the setting, only on the ICD-10-CM pack in force.
+            pipeline = engine_for("inpatient", None, None, (CM,))
+            found = self._annotated[id(document)] = pipeline.annotate(document)
+        return found
+
+    def context(self, document: Document) -> ContextParse:
+        """The record's assertion parse (:func:`medcoder.nlp.annotator.context_of`)."""
+        if self.coding:
+            return self.annotated(document).parse_context()
+        found = self._contexts.get(id(document))
+        if found is None:
+            found = self._contexts[id(document)] = context_of(document)
+        return found
 
 
 def _complete(system: str, code: str) -> bool:
@@ -192,7 +233,13 @@ def _complete(system: str, code: str) -> bool:
     return validate_any(code, system=system).valid
 
 
-def code_case(case: Case, chron: Chronology, *, engine: bool = True) -> list[CaseCode]:
+def code_case(
+    case: Case,
+    chron: Chronology,
+    *,
+    engine: bool = True,
+    annotated: RecordAnnotations | None = None,
+) -> list[CaseCode]:
     """Codes tied to chronology events; ``engine=False`` adds only stated complications and
     poisonings.
 
@@ -219,7 +266,8 @@ def code_case(case: Case, chron: Chronology, *, engine: bool = True) -> list[Cas
             events = by_doc.get(document.id)
             if not events:
                 continue  # another patient's record, court text, or a record without events
-            result = code_record(document, _setting(events), systems)
+            record = annotated.annotated(document) if annotated else document
+            result = code_record(record, _setting(events), systems)
             for suggestion in result.codes:
                 kind = "procedure" if suggestion.system == PCS else "diagnosis"
                 for evidence in suggestion.evidence:

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from medcoder.cdi._dates import DateIndex
 from medcoder.cdi.mentions import (
@@ -26,7 +27,12 @@ from medcoder.cdi.mentions import (
     read_mentions,
 )
 from medcoder.documents.model import Document, LabResult
+from medcoder.nlp.annotated import AnnotatedDocument
+from medcoder.nlp.annotator import context_of
 from medcoder.nlp.labs import find_lab_values, normalize_result
+
+if TYPE_CHECKING:  # the assertion engine (spaCy) loads on first use, not on import
+    from medcoder.nlp.context import ContextParse
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,8 @@ class IndicatorSet:
     mentions: list[PhraseHit] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # document id -> text
     documents: dict[str, Document] = field(default_factory=dict, repr=False)
+    # document id -> its assertion parse (the annotated document's, or built on first need)
+    contexts: dict[str, ContextParse] = field(default_factory=dict, repr=False)
     _by_words: dict[str, list[PhraseHit]] | None = field(default=None, repr=False)
 
     def values(self, analyte: str) -> list[Indicator]:
@@ -123,7 +131,11 @@ class IndicatorSet:
         if asserted:
             for document_id in {m.document for m in found if m.assertion is None}:
                 pending = [m for m in found if m.document == document_id]
-                assert_mentions(self.documents[document_id], pending)
+                document = self.documents[document_id]
+                context = self.contexts.get(document_id)
+                if context is None:
+                    context = self.contexts[document_id] = context_of(document)
+                assert_mentions(document, pending, context)
         return found
 
 
@@ -167,14 +179,20 @@ def _results(document: Document) -> list[LabResult]:
 
 
 def collect_indicators(
-    documents: Document | Iterable[Document], *, keywords: frozenset[str] = frozenset()
+    documents: Document | AnnotatedDocument | Iterable[Document | AnnotatedDocument],
+    *,
+    keywords: frozenset[str] = frozenset(),
 ) -> IndicatorSet:
-    """Measurements (usable or excluded with reason) and keyword mentions of ``documents``."""
-    if isinstance(documents, Document):
+    """Measurements (usable or excluded with reason) and keyword mentions of ``documents``;
+    an annotated document lends its assertion parse."""
+    if isinstance(documents, Document | AnnotatedDocument):
         documents = [documents]
     pattern = phrase_pattern(keywords)
     out = IndicatorSet()
     for document in documents:
+        if isinstance(document, AnnotatedDocument):
+            out.contexts[document.id] = document.parse_context()
+            document = document.document
         out.texts[document.id] = document.text
         out.documents[document.id] = document
         dates: DateIndex | None = None  # built only for a note with values to date

@@ -2,15 +2,14 @@
 
 A query may never be about a condition the patient does not have, so every phrase a rule
 needs is found once and asserted by the pipeline's one assertion engine
-(:class:`medcoder.nlp.context.ContextAnnotator`, medspaCy ConText with the section roles):
+(medspaCy ConText with the section roles, ``nlp.context``), on the document's one parse:
 "no other evidence of infection" is negated, "if he needs any transfusion" hypothetical,
 "Family history: diabetes" family. Consent and risk discussions
-(:func:`medcoder.documents.sections.risk_discussions`) are cut into the section roles as
-``risk`` ranges, so "the risks include bleeding, DVT, pulmonary embolism" is hypothetical too;
+(:func:`medcoder.nlp.annotator.assertion_roles`) are ``risk`` ranges there, so "the risks include bleeding, DVT, pulmonary embolism" is hypothetical too;
 allergy lists ("ADHESIVE TAPE") are never the patient's conditions.
 
-The document is segmented here when it has no sections yet (the coding engine does the same);
-this is the seam where the pipeline's annotated document will be read instead.
+Given the pipeline's annotated document, CDI reads its assertion parse; a bare document gets
+one built the same way (:func:`medcoder.nlp.annotator.context_of`).
 """
 
 from __future__ import annotations
@@ -19,10 +18,14 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from medcoder.documents.model import Document
-from medcoder.documents.sections import risk_discussions, segment
-from medcoder.nlp.context import RISK_ROLE, ContextAnnotator, overlay_roles
+from medcoder.documents.sections import segment
+from medcoder.nlp.annotator import context_of
+
+if TYPE_CHECKING:  # the assertion engine (spaCy) loads on first use, not on import
+    from medcoder.nlp.context import ContextParse
 
 # Sections whose conditions are never the patient's own problem list.
 NOT_THE_PATIENTS = frozenset({"allergies", "family_history"})
@@ -183,20 +186,6 @@ def _nursing_spans(document: Document, lower: str) -> list[tuple[int, int]]:
     return spans
 
 
-@lru_cache(maxsize=1)
-def _annotator() -> ContextAnnotator:
-    return ContextAnnotator()
-
-
-def assertion_roles(document: Document) -> list[tuple[int, int, str]]:
-    """Section roles with the document's consent and risk discussions cut in as ``risk``
-    (a whole "RISKS:" or "CONSENT:" section is one too)."""
-    roles = [
-        (s.start, s.end, RISK_ROLE if s.role == "consent" else s.role) for s in document.sections
-    ]
-    return overlay_roles(roles, risk_discussions(document.text, document.sentences))
-
-
 def _sentence_of(document: Document, starts: list[int], start: int, end: int) -> tuple[int, int]:
     """The sentence holding ``[start, end)``; the line when it lies in a header."""
     i = bisect_right(starts, start) - 1
@@ -207,55 +196,17 @@ def _sentence_of(document: Document, starts: list[int], start: int, end: int) ->
     return text.rfind("\n", 0, start) + 1, hi if hi >= 0 else len(text)
 
 
-def assert_mentions(document: Document, mentions: list[PhraseHit]) -> None:
-    """Set the assertion of ``mentions`` (all of ``document``) in one run of the engine."""
+def assert_mentions(
+    document: Document, mentions: list[PhraseHit], context: ContextParse | None = None
+) -> None:
+    """Set the assertion of ``mentions`` (all of ``document``) in one run of the engine, on
+    the document's one assertion parse (``context``: the annotated document's when given)."""
     pending = [m for m in mentions if m.assertion is None]
     if not pending:
         return
-    spans = [(m.start, m.end) for m in pending]
-    sentences = [m.sentence or (m.start, m.end) for m in pending]
-    for m, assertion in zip(pending, _assertions(document, spans, sentences), strict=True):
-        m.assertion = assertion
-
-
-def _assertions(
-    document: Document, spans: list[tuple[int, int]], sentences: list[tuple[int, int]]
-) -> list[str]:
-    """The shared engine's assertion of each span, run on the sentences that hold them only.
-
-    ConText decides within a sentence, so the sentences joined by blank lines (each one a
-    sentence of its own to the annotator) give the answers the whole note would, at a
-    fraction of the tokenising; section roles and risk ranges are carried over.
-    """
-    text = document.text
-    chosen = sorted(set(sentences))
-    merged: list[tuple[int, int]] = []
-    for lo, hi in chosen:
-        if merged and lo < merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
-        else:
-            merged.append((lo, hi))
-    pieces, bases, position = [], [], 0
-    for lo, hi in merged:
-        bases.append(position - lo)
-        pieces.append(text[lo:hi])
-        position += hi - lo + 2
-    excerpt = "\n\n".join(pieces)
-    lows = [lo for lo, _ in merged]
-
-    def moved(offset: int) -> int:
-        return offset + bases[bisect_right(lows, offset) - 1]
-
-    roles = []
-    for start, end, role in assertion_roles(document):
-        for (lo, hi), base in zip(merged, bases, strict=True):
-            a, b = max(start, lo), min(end, hi)
-            if a < b:
-                roles.append((a + base, b + base, role))
-    results = _annotator().annotate(
-        excerpt, [(moved(a), moved(a) + b - a) for a, b in spans], roles
-    )
-    return [r.assertion.value for r in results]
+    results = (context or context_of(document)).assertions([(m.start, m.end) for m in pending])
+    for m, result in zip(pending, results, strict=True):
+        m.assertion = result.assertion.value
 
 
 def read_mentions(document: Document, pattern: Phrases | None) -> list[PhraseHit]:

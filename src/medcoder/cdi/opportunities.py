@@ -45,6 +45,7 @@ from medcoder.cdi.rules import (
     default_rules,
 )
 from medcoder.documents.model import Document, Encounter, Setting
+from medcoder.nlp.annotated import AnnotatedDocument
 from medcoder.suggestions import CodeSuggestion, CodingResult, Evidence
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
@@ -430,7 +431,7 @@ def _poa_unclear(rule: Rule, ctx: _Context, encounter_id: str) -> list[Opportuni
 
 
 def find(
-    document: Document | Encounter,
+    document: Document | AnnotatedDocument | Encounter,
     setting: str | Setting | None = None,
     *,
     coding: CodingResult | None = None,
@@ -445,10 +446,11 @@ def find(
     asks nothing, and code criteria and POA checks read it. Documents without sections are
     segmented first (:func:`medcoder.documents.sections.segment`).
     """
-    if not isinstance(document, Document | Encounter) and isinstance(
-        getattr(document, "document", None), Document
-    ):
-        document = document.document  # the pipeline's AnnotatedDocument: its document
+    sources: list[Document | AnnotatedDocument] = [document]
+    if isinstance(document, AnnotatedDocument):
+        document = document.document  # read its text; its assertion parse is lent below
+    elif isinstance(document, Encounter):
+        sources = list(document.documents)
     if setting is None:
         setting = str(document.setting) if isinstance(document, Encounter) else "inpatient"
     setting = str(setting)
@@ -456,8 +458,7 @@ def find(
         rules = default_rules()
     elif not isinstance(rules, RuleSet):
         rules = RuleSet(rules)  # a RuleSet keeps its compiled keywords; a list is wrapped
-    documents = document.documents if isinstance(document, Encounter) else [document]
-    found = collect_indicators(documents, keywords=rules.keywords)
+    found = collect_indicators(sources, keywords=rules.keywords)
     codes = list(coding.codes) if coding else []
     out: list[Opportunity] = []
     for rule in rules:

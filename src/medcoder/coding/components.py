@@ -93,7 +93,7 @@ class Annotate:
                     f"{MAX_TEXT:,}; split the document",
                 )
             state.result.warnings.extend(document.warnings)
-            annotated = state.pipeline.annotate(document)
+            annotated = state.given.get(document.id) or state.pipeline.annotate(document)
             state.annotated.append(annotated)
             state.candidates.extend(candidates_of(annotated))
 
@@ -459,8 +459,8 @@ class Procedures:
 
     def __call__(self, state: CodingState) -> None:
         model = state.request.model
-        for document in state.documents:
-            pcs = self.engine.analyze(document)
+        for document, annotated in zip(state.documents, state.annotated, strict=True):
+            pcs = self.engine.analyze(document, annotated)
             state.result.rejected.extend(pcs.rejected)  # procedures folded into another (B3.2)
             # A8: a procedure missing an axis is a query, shown apart from the codes (and
             # listed with the candidates not reported, with its evidence)
@@ -509,9 +509,13 @@ class Services:
         from medcoder.services.service_codes import service_codes
 
         setting = {"abstraction": "outpatient"}.get(self.request.setting, self.request.setting)
-        for document in state.documents:
+        for document, annotated in zip(state.documents, state.annotated, strict=True):
             found = service_codes(
-                document, setting=str(setting), on=self.request.on, systems=self.systems
+                document,
+                setting=str(setting),
+                on=self.request.on,
+                systems=self.systems,
+                annotated=annotated,
             )
             for code in found.codes:
                 if code.evidence:

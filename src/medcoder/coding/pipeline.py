@@ -50,6 +50,8 @@ class CodingState:
     documents: list[Document]
     result: CodingResult
     annotated: list[AnnotatedDocument] = field(default_factory=list)
+    # documents the caller annotated already (casework reads them before coding): id -> them
+    given: dict[str, AnnotatedDocument] = field(default_factory=dict)
     candidates: list[Candidate] = field(default_factory=list)  # every mention's codes
     kept: list[Candidate] = field(default_factory=list)  # those the setting lets through
     diagnoses: list[CodeSuggestion] = field(default_factory=list)
@@ -199,8 +201,22 @@ class Pipeline:
         """The annotated document every component reads (built once per run)."""
         return self.annotator.annotate(document)
 
-    def code(self, source: Document | Encounter | list[Document], name: str | None = None):
-        """Code one document, an encounter's documents, or a list of documents as one record."""
+    def code(
+        self,
+        source: Document | AnnotatedDocument | Encounter | list[Document | AnnotatedDocument],
+        name: str | None = None,
+    ):
+        """Code one document, an encounter's documents, or a list of documents as one record.
+
+        A document annotated already (by :meth:`annotate`, e.g. for casework's chronology) is
+        coded from that annotation, not annotated again."""
+        given: dict[str, AnnotatedDocument] = {}
+        if isinstance(source, AnnotatedDocument):
+            given[source.id] = source
+            source = source.document
+        elif isinstance(source, list):
+            given = {a.id: a for a in source if isinstance(a, AnnotatedDocument)}
+            source = [a.document if isinstance(a, AnnotatedDocument) else a for a in source]
         if isinstance(source, Encounter):
             documents, name = list(source.documents), name or source.id
         elif isinstance(source, Document):
@@ -213,7 +229,7 @@ class Pipeline:
         versions, notes = self.code_sets
         result.code_sets = dict(versions)
         result.warnings.extend(notes)
-        state = CodingState(self.request, self, documents, result)
+        state = CodingState(self.request, self, documents, result, given=given)
         for component in self.components:
             started = time.perf_counter()
             component(state)

@@ -12,12 +12,16 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from medcoder.documents.doctype import DocumentType
 from medcoder.documents.model import Document, LabResult, Section, Sentence
 from medcoder.nlp.medications import MedicationMention
 from medcoder.nlp.model import Assertion, Mention
 from medcoder.nlp.statements import Statement
+
+if TYPE_CHECKING:  # the assertion engine loads spaCy; importing the document must not
+    from medcoder.nlp.context import ContextParse, ContextResult
 
 
 @dataclass
@@ -35,6 +39,9 @@ class AnnotatedDocument:
     mentions: list[Mention] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
     described: set[int] = field(default_factory=set, repr=False)  # mentions with attributes read
+    # The note as the assertion engine reads it (tokens, sentences, roles), kept so later
+    # stages ask it about their own spans instead of tokenising the note again.
+    context: ContextParse | None = field(default=None, repr=False)
 
     @property
     def id(self) -> str:
@@ -82,6 +89,20 @@ class AnnotatedDocument:
 
     def mentions_in(self, section: Section) -> list[Mention]:
         return [m for m in self.mentions if section.start <= m.start < section.end]
+
+    def assertions(self, spans: list[tuple[int, int]]) -> list[ContextResult]:
+        """The assertion of each ``(start, end)`` span of the text, from the same engine, the
+        same sentences and the same section roles as the document's own mentions."""
+        return self.parse_context().assertions(spans)
+
+    def parse_context(self) -> ContextParse:
+        """The assertion engine's parse of the note (built by the annotator; here when the
+        document was annotated without one)."""
+        if self.context is None:
+            from medcoder.nlp.annotator import context_of
+
+            self.context = context_of(self.document)
+        return self.context
 
     def present(self) -> list[Mention]:
         return [m for m in self.mentions if m.assertion is Assertion.PRESENT]

@@ -20,15 +20,19 @@ inclusion terms); the annotator is built once per pack and shared by every docum
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from medcoder.codesets.icd10cm_pack import ICD10CMPack
 from medcoder.documents.doctype import classify
-from medcoder.documents.model import Document
+from medcoder.documents.model import Document, Section, Sentence
 from medcoder.documents.sections import segment
 from medcoder.nlp.annotated import AnnotatedDocument
 from medcoder.nlp.attributes import apply_attributes, link_mentions
 from medcoder.nlp.model import ConceptKind, Mention
 from medcoder.nlp.statements import find_statements
+
+if TYPE_CHECKING:  # the assertion engine loads spaCy on first use, not on import
+    from medcoder.nlp.context import ContextParse
 
 _KIND_BY_CHAPTER = {"R": ConceptKind.SYMPTOM, "Z": ConceptKind.FINDING}
 
@@ -69,8 +73,9 @@ class Annotator:
 
         sex = context_token(patient_sex(document.text))
         matches = self.matcher.match(document.text, spans, sex)
-        roles = [(s.start, s.end, s.role) for s in document.sections]
-        contexts = self.context.annotate(document.text, [(m.start, m.end) for m in matches], roles)
+        roles = assertion_roles(document.text, document.sections, document.sentences)
+        annotated.context = self.context.parse(document.text, roles)
+        contexts = annotated.context.assertions([(m.start, m.end) for m in matches])
         mentions: list[Mention] = []
         for match, ctx in zip(matches, contexts, strict=True):
             section = annotated.section_at(match.start)
@@ -111,6 +116,39 @@ class Annotator:
             attributes_of(annotated, mention)
         link_mentions(annotated.text, annotated.mentions)
         return annotated
+
+
+def assertion_roles(
+    text: str, sections: list[Section], sentences: list[Sentence]
+) -> list[tuple[int, int, str]]:
+    """The ranges whose role bears on assertion: each section's role, a consent section and
+    each consent or risk discussion (``documents.sections.risk_discussions``) as ``risk``.
+
+    "Risks include bleeding, infection and DVT" names what could happen, not what the patient
+    has: ConText makes such mentions hypothetical (``nlp.context``). One list for every reader
+    of the annotated document, so coding, CDI and casework agree on it.
+    """
+    from medcoder.documents.sections import risk_discussions
+    from medcoder.nlp.context import RISK_ROLE, overlay_roles
+
+    roles = [(s.start, s.end, RISK_ROLE if s.role == "consent" else s.role) for s in sections]
+    return overlay_roles(roles, risk_discussions(text, sentences))
+
+
+def context_of(document: Document, annotated: AnnotatedDocument | None = None) -> ContextParse:
+    """The assertion parse of ``document`` (a :class:`~medcoder.nlp.context.ContextParse`):
+    the annotated document's own when given, so procedures, services and CDI read the same
+    tokens, sentences and roles as the diagnoses; else one built with the same roles (an
+    engine used on its own, outside the pipeline, decides exactly as inside it)."""
+    if annotated is not None:
+        return annotated.parse_context()
+    from medcoder.documents.sections import find_sections, sentences
+    from medcoder.nlp.context import ContextAnnotator
+
+    text = document.text
+    sections = document.sections or find_sections(text)
+    lines = document.sentences if document.sections else sentences(text, sections)
+    return ContextAnnotator().parse(text, assertion_roles(text, sections, lines))
 
 
 def attributes_of(annotated: AnnotatedDocument, mention: Mention) -> Mention:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -85,12 +85,39 @@ _RULES_PATH = Path(__file__).parent / "data" / "assertion_rules.v1.json"
 _TARGET = "TARGET"
 
 
+# Distinct whitespace-separated chunks primed into the tokenizer's cache (see _make_doc);
+# past this many the cache stops growing and spaCy tokenizes as it would alone.
+MAX_PRIMED_CHUNKS = 1_000_000
+
+
 @dataclass(frozen=True)
 class _Compiled:
     nlp: Language
     matcher: Matcher
     phrases: PhraseMatcher
     rules: dict[int, ConTextRule]  # match id -> rule
+    primed: set[str] = field(default_factory=set)  # chunks whose tokenization was cached
+
+
+def _make_doc(compiled: _Compiled, text: str) -> Doc:
+    """The spaCy tokenization of ``text``, with the tokenizer's cache kept warm.
+
+    spaCy's tokenizer caches the tokens of each whitespace-separated chunk, but stops saving
+    to the cache for the rest of a text once one chunk hits a tokenizer exception ("Dr.",
+    "a.m.", "'s": the flag ``has_special`` is one per call, spaCy 3.7 ``tokenizer.pyx``
+    ``_tokenize_affixes``), and nearly every clinical note has one early on: two thirds of a
+    note's chunks were split by regular expressions again in every note. Tokenizing each new
+    chunk once on its own saves it to the cache exactly as spaCy would have (a chunk's tokens
+    do not depend on its neighbours; chunks that are exceptions are still never cached), so
+    the tokens are the same and later notes find their chunks in the cache.
+    """
+    primed = compiled.primed
+    if len(primed) < MAX_PRIMED_CHUNKS:
+        tokenizer = compiled.nlp.tokenizer
+        for chunk in set(text.split()) - primed:
+            primed.add(chunk)
+            tokenizer(chunk)
+    return compiled.nlp.make_doc(text)
 
 
 def _expand_first(pattern: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -252,6 +279,13 @@ class ContextAnnotator:
         self.use_default_rules = use_default_rules
         self.rule_set = RULE_SET
 
+    def parse(
+        self, text: str, section_roles: list[tuple[int, int, str]] | None = None
+    ) -> ContextParse:
+        """The text tokenised once, cut into sentences, with its roles: ask it the assertion of
+        any spans, as often as needed (:meth:`ContextParse.assertions`)."""
+        return ContextParse(_compile(self.use_default_rules), text, section_roles)
+
     def annotate(
         self,
         text: str,
@@ -266,12 +300,54 @@ class ContextAnnotator:
         """
         if not spans:
             return []
-        compiled = _compile(self.use_default_rules)
-        doc = compiled.nlp.make_doc(text)
-        roles = sorted(section_roles or [])
-        starts = _sentence_starts(doc, [start for start, _, _ in roles])
-        _set_sentences(doc, starts)
-        bounds = list(zip(starts, [*starts[1:], len(doc)], strict=True))
+        return self.parse(text, section_roles).assertions(spans)
+
+
+class ContextParse:
+    """One text as ConText reads it: tokens, sentences, section roles, triggers per sentence.
+
+    Built once per document (:attr:`medcoder.nlp.annotated.AnnotatedDocument.context`), so
+    diagnoses, procedures, services, CDI and casework ask for the assertion of their own spans
+    without tokenising the note again. Each :meth:`assertions` call relates its spans to the
+    triggers of their sentences afresh: a ConText rule may modify only its nearest targets
+    (``max_targets``), so the answer for a span depends on the other spans asked with it,
+    exactly as when the spans were annotated on their own.
+    """
+
+    def __init__(
+        self, compiled: _Compiled, text: str, section_roles: list[tuple[int, int, str]] | None
+    ) -> None:
+        self._compiled = compiled
+        self.text = text
+        self.roles = sorted(section_roles or [])
+        self._role_starts = [r[0] for r in self.roles]
+        self._doc: Doc | None = None
+        self._triggers: dict[int, list[tuple[int, int, ConTextRule]]] = {}
+
+    @property
+    def doc(self) -> Doc:
+        """The tokens with sentence starts set (tokenised on first use)."""
+        if self._doc is None:
+            doc = _make_doc(self._compiled, self.text)
+            self.starts = _sentence_starts(doc, self._role_starts)
+            _set_sentences(doc, self.starts)
+            self.bounds = list(zip(self.starts, [*self.starts[1:], len(doc)], strict=True))
+            self._doc = doc
+        return self._doc
+
+    def _sentence_triggers(self, s: int) -> list[tuple[int, int, ConTextRule]]:
+        found = self._triggers.get(s)
+        if found is None:
+            found = self._triggers[s] = _modifiers(self.doc, self._compiled, self.bounds[s])
+        return found
+
+    def assertions(self, spans: list[tuple[int, int]]) -> list[ContextResult]:
+        """One :class:`ContextResult` per span, in the same order (see
+        :meth:`ContextAnnotator.annotate`)."""
+        if not spans:
+            return []
+        text, doc = self.text, self.doc
+        starts, bounds, roles = self.starts, self.bounds, self.roles
         targets: list[Span | None] = []
         by_sentence: dict[int, tuple[list[Span], list[ConTextModifier]]] = {}
         for start, end in spans:
@@ -285,7 +361,7 @@ class ContextAnnotator:
         # Triggers are looked for only in the sentences that hold a target: a modifier acts
         # within its sentence, and most sentences of a note hold no concept.
         for s in sorted(by_sentence):
-            for start, end, rule in _modifiers(doc, compiled, bounds[s]):
+            for start, end, rule in self._sentence_triggers(s):
                 lo, hi = _scope(rule, start, end, bounds[s])
                 by_sentence[s][1].append(ConTextModifier(rule, start, end, doc, lo, hi))
         best: dict[tuple[int, int], tuple[int, int, ConTextModifier]] = {}
@@ -323,7 +399,6 @@ class ContextAnnotator:
                         best[key] = (_PRIORITY.index(modifier.category), 0, modifier)
                         break
         results = []
-        role_starts = [r[0] for r in roles]
         for (start, _end), target in zip(spans, targets, strict=True):
             found = best.get((target.start, target.end)) if target is not None else None
             if found:
@@ -332,7 +407,7 @@ class ContextAnnotator:
                 result = ContextResult(Assertion.PRESENT, "current")
             if roles and target is not None:
                 sentence = bounds[bisect_right(starts, target.start) - 1]
-                role = _role_at(roles, role_starts, start)
+                role = _role_at(roles, self._role_starts, start)
                 result = _apply_role(result, role, doc[sentence[0] : sentence[1]])
             results.append(result)
         return results

@@ -16,11 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from medcoder.codesets.icd10pcs import PcsData
 from medcoder.documents.model import Document, Sentence, Setting
 from medcoder.documents.sections import segment
-from medcoder.nlp.context import ContextAnnotator
+from medcoder.nlp.annotated import AnnotatedDocument
+from medcoder.nlp.annotator import context_of
 from medcoder.nlp.model import Assertion
 from medcoder.procedures.pcs_axes import axis_account
 from medcoder.procedures.pcs_builder import PcsBuilder, PcsConstruction
@@ -42,6 +44,9 @@ from medcoder.procedures.pcs_vocabulary import (
     phrase,
 )
 from medcoder.suggestions import CodeSuggestion, Evidence, Rejected
+
+if TYPE_CHECKING:  # the assertion engine (spaCy) loads on first use, not on import
+    from medcoder.nlp.context import ContextParse
 
 SYSTEM = "ICD-10-PCS"
 WINDOW = 6  # tokens either side of a procedure word that may name its body part or approach
@@ -134,13 +139,12 @@ class PcsEngine:
         self.items = ItemCoder(self.vocabulary, self.route, self.builder, self.finder)
         self.prefix_length = prefix_length
         self.min_prefix = min_prefix
-        self.context = ContextAnnotator()
 
     def code_document(self, document: Document) -> list[CodeSuggestion]:
         """Suggested PCS codes (complete codes and reported prefixes), best first."""
         return self.analyze(document).codes
 
-    def analyze(self, document: Document) -> PcsResult:
+    def analyze(self, document: Document, annotated: AnnotatedDocument | None = None) -> PcsResult:
         """Codes and queries of one document.
 
         Abstraction (registries, CodiEsp) codes every procedure a case report mentions and
@@ -150,18 +154,21 @@ class PcsEngine:
         """
         if not document.sentences:
             segment(document)
+        context = context_of(document, annotated)  # the assertion engine's parse of the note
         if self.setting == Setting.ABSTRACTION:
             spans = [(s.start, s.end) for s in document.sentences]
             mentions = self.finder.find(document.text, spans)
-            self._assert(document, mentions)
+            self._assert(document, context, mentions)
             return self._collect(document, mentions, "abstraction")
         sources = read_sources(document)
         if sources.codes_nothing:
             return PcsResult(document.id, [], [], [], kind=sources.kind)
-        mentions = self._performed(document, sources)
+        mentions = self._performed(document, context, sources)
         return self._collect(document, mentions, sources.kind)
 
-    def _performed(self, document: Document, sources: ProcedureSources) -> list[PcsMention]:
+    def _performed(
+        self, document: Document, context: ContextParse, sources: ProcedureSources
+    ) -> list[PcsMention]:
         """Procedures of the statement, then those the description, course or text adds."""
         text = document.text
         cues = NoteCues.read(document, sources)
@@ -188,7 +195,7 @@ class PcsEngine:
                         mention.queries = []
                     if mention.constructions or mention.queries:
                         scanned.append(mention)
-        self._assert(document, scanned, record=True)
+        self._assert(document, context, scanned, record=True)
         return mentions + scanned
 
     def _collect(self, document: Document, mentions: list[PcsMention], kind: str) -> PcsResult:
@@ -257,7 +264,12 @@ class PcsEngine:
     # -- assertion and output -------------------------------------------------------------
 
     def _assert(
-        self, document: Document, mentions: list[PcsMention], *, record: bool = False
+        self,
+        document: Document,
+        context: ContextParse,
+        mentions: list[PcsMention],
+        *,
+        record: bool = False,
     ) -> None:
         """Negated and planned procedures are not coded; history only when abstracting.
 
@@ -266,10 +278,7 @@ class PcsEngine:
         """
         if not mentions:
             return
-        roles = [(s.start, s.end, s.role) for s in document.sections]
-        results = self.context.annotate(
-            document.text, [(m.start, m.end) for m in mentions], roles or None
-        )
+        results = context.assertions([(m.start, m.end) for m in mentions])
         text = document.text
         for mention, result in zip(mentions, results, strict=True):
             after = text[mention.end : mention.sentence[1]]

@@ -22,16 +22,20 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from medcoder.codesets import pack_store, registry
 from medcoder.codesets.cpt import EM_CODES, CptCode, read_cpt
 from medcoder.documents.model import Document
 from medcoder.documents.sections import find_sections, sentences
+from medcoder.nlp.annotator import context_of
 from medcoder.nlp.attributes import extract_attributes
-from medcoder.nlp.context import ContextAnnotator
 from medcoder.nlp.model import Assertion
 from medcoder.nlp.tokens import STOPWORDS, tokenize
 from medcoder.suggestions import CodeSuggestion, Evidence
+
+if TYPE_CHECKING:  # the assertion engine (spaCy) loads on first use, not on import
+    from medcoder.nlp.context import ContextParse
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -49,7 +53,6 @@ _FILLER = _wordset(
     "per one more up cm"
 )
 _SKIP_ROLES = {"history", "family", "social", "medications", "plan", "ros", "other"}
-_annotator = ContextAnnotator()
 
 # (modifier, pattern) read from the sentence of the procedure.
 _SENTENCE_MODIFIERS = (
@@ -200,7 +203,7 @@ def _returned_to_or(text: str, m: ProcedureMatch, trigger: str | None) -> bool:
 
 
 def cpt_procedure_suggestions(
-    document: Document, *, on: date | None = None
+    document: Document, *, on: date | None = None, context: ContextParse | None = None
 ) -> tuple[list[CodeSuggestion], list[str]]:
     """Procedure candidates from the user's CPT file, modifiers in the path."""
     index, warnings = load_cpt_index(on)
@@ -215,7 +218,7 @@ def cpt_procedure_suggestions(
         if role in _SKIP_ROLES:
             continue
         matches.extend(_sentence_matches(text, sentence.start, sentence.end, index))
-    results = _annotator.annotate(text, [(m.start, m.end) for m in matches], roles)
+    results = (context or context_of(document)).assertions([(m.start, m.end) for m in matches])
     note_mods = [(mod, f'"{hit.group()}"') for mod, r in _NOTE_RES if (hit := r.search(text))]
     if {"78", "79"} <= {m for m, _ in note_mods}:
         warnings.append("note states both a related return to the OR (78) and an unrelated "

@@ -1,7 +1,8 @@
 """Which E/M cues a note actually asserts: the shared ConText engine plus decision hedges.
 
 Negation, family history and hypotheticals are decided by the one assertion engine medcoder
-has (``nlp.context.ContextAnnotator``, the ``medcoder.assertion_rules.v1`` rules), so "no
+has (``nlp.context``, the ``medcoder.assertion_rules.v1`` rules, read from the note's one
+parse with the same section and risk roles as diagnosis coding), so "no
 exacerbation", "denies worsening", "not well controlled" and "return if symptoms worsen" read
 the same way here as in diagnosis coding. What ConText does not model is whether a plan is a
 *decision*: "possible surgical intervention may be required", "if the pain does not improve I
@@ -12,10 +13,12 @@ AMA risk and data elements count only what was decided or done. Those hedges are
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from medcoder.documents.model import Section
 from medcoder.nlp.model import Assertion
+
+if TYPE_CHECKING:
+    from medcoder.nlp.context import ContextParse
 
 # Assertions under which a cue does not count.
 NOT_ASSERTED = frozenset(
@@ -38,26 +41,20 @@ _CALLED_OFF = re.compile(
 _CLAUSE_START = re.compile(r"[.;:!?\n]|\b(?:but|however|and then|in the meantime)\b", re.I)
 
 
-@lru_cache(maxsize=1)
-def _annotator():  # noqa: ANN202 - the shared medspaCy-backed annotator
-    from medcoder.nlp.context import ContextAnnotator
-
-    return ContextAnnotator()
-
-
 class NoteContext:
-    """Assertion answers for spans of one note (its text tokenised once per call)."""
+    """Assertion answers for spans of one note, from the note's one assertion parse
+    (:func:`medcoder.nlp.annotator.context_of`: the annotated document's when coding)."""
 
-    def __init__(self, text: str, sections: list[Section]) -> None:
+    def __init__(self, text: str, context: ContextParse) -> None:
         self.text = text
-        self.roles = [(s.start, s.end, s.role) for s in sections if s.role]
+        self.context = context
         self._cache: dict[tuple[int, int], Assertion] = {}
 
     def assertions(self, spans: list[tuple[int, int]]) -> list[Assertion]:
         """The ConText assertion of each span (cached, one annotator run for the new ones)."""
         new = [s for s in dict.fromkeys(spans) if s not in self._cache and s[0] < s[1]]
         if new:
-            results = _annotator().annotate(self.text, new, self.roles)
+            results = self.context.assertions(new)
             self._cache.update(
                 {span: result.assertion for span, result in zip(new, results, strict=True)}
             )

@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from medcoder.documents.model import Document, Section, Span
 from medcoder.documents.sections import find_sections, sentences
 from medcoder.errors import UsageError
+from medcoder.nlp.annotator import context_of
 from medcoder.services import em_level as lv
 from medcoder.services import em_terms as terms
 from medcoder.services.drugs import find_drugs
@@ -43,6 +45,9 @@ from medcoder.services.em_problems import (
     problem_blocks,
 )
 from medcoder.services.em_time import find_time
+
+if TYPE_CHECKING:  # the assertion engine (spaCy) loads on first use, not on import
+    from medcoder.nlp.context import ContextParse
 
 # --- where each element is read -------------------------------------------------------------
 
@@ -356,11 +361,11 @@ def _evidence(kind: str, text: str, start: int, end: int) -> MdmItem:
 class _Note:
     """One note under reading: text, sections, sentences and the assertion engine."""
 
-    def __init__(self, text: str, sections: list[Section]) -> None:
+    def __init__(self, text: str, sections: list[Section], context: ContextParse) -> None:
         self.text = text
         self.sections = sections
         self.sentences = sentences(text, sections)
-        self.ctx = NoteContext(text, sections)
+        self.ctx = NoteContext(text, context)
         self.has_ap = any(s.kind in AP_KINDS for s in sections)
 
     def plan_sentences(self) -> list[tuple[int, int]]:
@@ -645,13 +650,14 @@ def _find_status(note: _Note, found: EMFindings) -> None:
         found.needs_review.append("note says both new and established patient")
 
 
-def extract(note: Document | str) -> EMFindings:
-    """All E/M findings of a note (a :class:`Document` or plain text)."""
-    text = note.text if isinstance(note, Document) else note
-    sections = (
-        note.sections if isinstance(note, Document) and note.sections else find_sections(text)
-    )
-    reading = _Note(text, sections)
+def extract(note: Document | str, context: ContextParse | None = None) -> EMFindings:
+    """All E/M findings of a note (a :class:`Document` or plain text). ``context``: the
+    note's assertion parse when it was annotated already (coding passes the annotated
+    document's)."""
+    document = note if isinstance(note, Document) else Document(id="note", text=note)
+    text = document.text
+    sections = document.sections or find_sections(text)
+    reading = _Note(text, sections, context or context_of(document))
     found = EMFindings()
     _find_problems(reading, found)
     _find_data(reading, found)

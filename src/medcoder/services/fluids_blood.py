@@ -20,12 +20,17 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from medcoder.documents.model import Document
 from medcoder.documents.sections import find_sections, sentences
+from medcoder.nlp.annotator import context_of
 from medcoder.nlp.model import Assertion
 from medcoder.services.em_context import NoteContext
 from medcoder.suggestions import CodeSuggestion, Evidence
+
+if TYPE_CHECKING:  # the assertion engine (spaCy) loads on first use, not on import
+    from medcoder.nlp.context import ContextParse
 
 # fluid -> (pattern, [(mL per unit, code), ...] largest first)
 FLUIDS: dict[str, tuple[str, tuple[tuple[int, str], ...]]] = {
@@ -130,12 +135,14 @@ def _fluid_units(volume_ml: float, options: tuple[tuple[int, str], ...]) -> list
     return out
 
 
-def find_given(document: Document) -> tuple[list[_Given], list[str]]:
+def find_given(
+    document: Document, context: ContextParse | None = None
+) -> tuple[list[_Given], list[str]]:
     """IV fluids and blood components given in ``document``, and review notes."""
     text = document.text
     sections = document.sections or find_sections(text)
     roles = [(s.start, s.end, s.role) for s in sections]
-    ctx = NoteContext(text, sections)
+    ctx = NoteContext(text, context or context_of(document))
     found: list[_Given] = []
     review: list[str] = []
     for sentence in sentences(text, sections):
@@ -198,10 +205,10 @@ def _descriptions(codes: set[str], on: date | None) -> tuple[dict[str, str], lis
 
 
 def fluid_blood_suggestions(
-    document: Document, *, on: date | None = None
+    document: Document, *, on: date | None = None, context: ContextParse | None = None
 ) -> tuple[list[CodeSuggestion], list[str]]:
     """HCPCS codes for the fluids and blood components given, units in the path."""
-    given, warnings = find_given(document)
+    given, warnings = find_given(document, context)
     if not given:
         return [], warnings
     descriptions, more = _descriptions({g.code for g in given}, on)

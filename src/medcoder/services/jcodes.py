@@ -18,15 +18,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
+from typing import TYPE_CHECKING
 
 from medcoder.codesets import pack_store, registry
 from medcoder.codesets.hcpcs import HcpcsCode, dosage_descriptor, read_hcpcs
 from medcoder.documents.model import Document
 from medcoder.documents.sections import find_sections, sentences
-from medcoder.nlp.context import ContextAnnotator
+from medcoder.nlp.annotator import context_of
 from medcoder.nlp.model import Assertion
 from medcoder.services.drug_units import UnitsResult, billing_units
 from medcoder.suggestions import CodeSuggestion, Evidence
+
+if TYPE_CHECKING:  # the assertion engine (spaCy) loads on first use, not on import
+    from medcoder.nlp.context import ContextParse
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -306,7 +310,6 @@ _PRESCRIBED = re.compile(
 )
 _DILUENT = re.compile(r"\b(?:in|diluted in|mixed (?:in|with)|with)\s*$", re.I)
 _SKIP_ROLES = {"medications", "history", "family", "social", "other", "ros"}
-_annotator = ContextAnnotator()
 
 
 @dataclass
@@ -339,7 +342,7 @@ def _drug_hits(text: str, lo: int, hi: int, index: DrugIndex) -> list[tuple[int,
 
 
 def find_administrations(
-    document: Document, index: DrugIndex
+    document: Document, index: DrugIndex, context: ContextParse | None = None
 ) -> tuple[list[Administration], list[str]]:
     """Administrations in ``document`` and, for the rest, why each mention was not coded."""
     text = document.text
@@ -385,7 +388,8 @@ def find_administrations(
                 frozenset(_words(text[s:e])) | {generic},
             )
             candidates.append((admin, (lo, hi), text[s:e]))
-    results = _annotator.annotate(text, [(a.start, a.end) for a, _, _ in candidates], roles)
+    context = context or context_of(document)
+    results = context.assertions([(a.start, a.end) for a, _, _ in candidates])
     for (admin, (lo, hi), sent), ctx in zip(candidates, results, strict=True):
         clause = text[lo:hi]
         role = next((r for a, b, r in roles if a <= admin.start < b), None)
@@ -479,7 +483,7 @@ def _evidence(document: Document, admin: Administration) -> Evidence:
 
 
 def jcode_suggestions(
-    document: Document, *, on: date | None = None
+    document: Document, *, on: date | None = None, context: ContextParse | None = None
 ) -> tuple[list[CodeSuggestion], list[str]]:
     """HCPCS drug codes for the administrations in ``document``, units in the path."""
     if not _DOSE.search(document.text):
@@ -487,7 +491,7 @@ def jcode_suggestions(
     index, warnings = load_index(on)
     if index is None:
         return [], warnings
-    admins, _skipped = find_administrations(document, index)
+    admins, _skipped = find_administrations(document, index, context)
     lines: dict[str, list[tuple[Administration, DrugEntry, UnitsResult, list[DrugEntry]]]] = {}
     for admin in admins:
         entries = _candidates(admin, index, on)

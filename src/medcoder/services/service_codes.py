@@ -17,11 +17,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from medcoder.documents.doctype import document_type
 from medcoder.documents.model import Document
 from medcoder.documents.sections import find_sections, sentences
 from medcoder.errors import UsageError
+from medcoder.nlp.annotated import AnnotatedDocument
+from medcoder.nlp.annotator import context_of
 from medcoder.services import em_extract
 from medcoder.services.cpt_procedures import cpt_procedure_suggestions, load_cpt_index
 from medcoder.services.em_family import choose_family
@@ -31,6 +34,9 @@ from medcoder.services.em_preventive import Preventive, preventive_visit, signif
 from medcoder.services.fluids_blood import fluid_blood_suggestions
 from medcoder.services.jcodes import jcode_suggestions
 from medcoder.suggestions import CodeSuggestion, Evidence
+
+if TYPE_CHECKING:  # the assertion engine (spaCy) loads on first use, not on import
+    from medcoder.nlp.context import ContextParse
 
 SETTINGS = ("outpatient", "office", "emergency", "inpatient", "observation")
 SYSTEMS = ("CPT", "HCPCS")
@@ -224,15 +230,17 @@ def _em_suggestions(
     *,
     new_patient: bool | None = None,
     consults: bool = False,
+    annotated: AnnotatedDocument | None = None,
+    context: ContextParse | None = None,
 ) -> tuple[list[CodeSuggestion], EMResult | None]:
     year = on.year if on else 2024
-    doc_type = document_type(document)
+    doc_type = annotated.type if annotated is not None else document_type(document)
     choice = choose_family(doc_type, setting, consults=consults)
     if choice.family is None:
         warnings.append(f"E/M not leveled: {choice.notes[0][len('no E/M: ') :]}")
         return [], None
     try:
-        found = em_extract.extract(document)
+        found = em_extract.extract(document, context)
         em = _level(document, choice.family, found, new_patient, payer, year)
     except UsageError as exc:
         warnings.append(f"E/M not leveled: {exc}")
@@ -306,6 +314,7 @@ def service_codes(
     new_patient: bool | None = None,
     payer: str = "commercial",
     consults: bool = False,
+    annotated: AnnotatedDocument | None = None,
 ) -> ServiceResult:
     """E/M, HCPCS drug and CPT procedure codes of one note.
 
@@ -313,7 +322,8 @@ def service_codes(
     new/established (from ``new_patient`` or the note), emergency department, initial or
     subsequent hospital care, consultations where the payer accepts them (``consults``); no
     E/M for reports, letters and discharge summaries. ``on``: the date of service (default
-    the document's date) that picks the code-set packs.
+    the document's date) that picks the code-set packs. ``annotated``: the document as the
+    coding pipeline annotated it; its type and assertion parse are read, not computed again.
     """
     if setting not in SETTINGS:
         raise UsageError(f"setting must be one of {', '.join(SETTINGS)}, not {setting!r}")
@@ -323,6 +333,7 @@ def service_codes(
     document = _as_document(document)
     on = _service_date(document, on)
     result = ServiceResult()
+    context = context_of(document, annotated)  # tokenised on first use, once for all
     if "CPT" in wanted:
         cpt, cpt_warnings = load_cpt_index(on)
         result.warnings += cpt_warnings
@@ -336,10 +347,12 @@ def service_codes(
             result.warnings,
             new_patient=new_patient,
             consults=consults,
+            annotated=annotated,
+            context=context,
         )
         procedures: list[CodeSuggestion] = []
         if cpt is not None:
-            procedures, more = cpt_procedure_suggestions(document, on=on)
+            procedures, more = cpt_procedure_suggestions(document, on=on, context=context)
             result.warnings += [w for w in more if w not in result.warnings]
         if em_codes and procedures:
             _add_modifier_25(em_codes[0], procedures)
@@ -349,8 +362,8 @@ def service_codes(
             )
         result.codes += em_codes + sorted(procedures, key=lambda c: -c.score)
     if "HCPCS" in wanted:
-        drugs, drug_warnings = jcode_suggestions(document, on=on)
-        fluids, fluid_warnings = fluid_blood_suggestions(document, on=on)
+        drugs, drug_warnings = jcode_suggestions(document, on=on, context=context)
+        fluids, fluid_warnings = fluid_blood_suggestions(document, on=on, context=context)
         result.codes += drugs + fluids
         result.warnings += drug_warnings + fluid_warnings
     return result

@@ -88,17 +88,9 @@ class RuleContext:
         return out
 
     def assertion_of(self, annotated: AnnotatedDocument, start: int, end: int):  # noqa: ANN201
-        """The ConText assertion of a span the rules found themselves (the one assertion
-        engine: ``nlp.context``), with the section's role applied."""
-        from medcoder.nlp.context import ContextAnnotator
-
-        # A modifier acts within its sentence: annotate that sentence alone, with its role.
-        sentence = next((s for s in annotated.sentences if s.start <= start and end <= s.end), None)
-        lo, hi = (sentence.start, sentence.end) if sentence else (0, len(annotated.text))
-        section = annotated.section_at(start)
-        roles = [(0, hi - lo, section.role)] if section else None
-        text = annotated.text[lo:hi]
-        return ContextAnnotator().annotate(text, [(start - lo, end - lo)], roles)[0]
+        """The ConText assertion of a span the rules found themselves, read from the
+        document's one assertion parse (same sentences and roles as its mentions)."""
+        return annotated.assertions([(start, end)])[0]
 
     def add(
         self,
