@@ -5,7 +5,8 @@ setting (ICD-10-CM only: annotate, diagnoses, guidelines, scoring, sequencing), 
 loaded and warmed up first on the next N transcriptions (not the timed ones), and prints notes per CPU-second, also normalised to 500-word notes
 (issue 15 asks >= 50, issue 21 >= 100). ``--profile`` adds a cProfile listing.
 
-Usage: ``python benchmarks/bench_speed.py [--notes 200] [--setting outpatient] [--profile]``
+Usage: ``python benchmarks/bench_speed.py [--notes 200] [--setting outpatient] [--runs 3]
+[--profile]``
 """
 
 from __future__ import annotations
@@ -25,7 +26,17 @@ def main() -> None:
     parser.add_argument("--notes", type=int, default=200)
     parser.add_argument("--setting", default="outpatient")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=1,
+        help="measure in this many fresh processes and report each and the best (a shared "
+        "machine's other work slows single runs down)",
+    )
     args = parser.parse_args()
+    if args.runs > 1:
+        _several(args)
+        return
     source = args.shared / "data" / "mtsamples" / "mtsamples_first401.csv"
     if not source.exists():
         sys.exit(f"{source} not found (pass --shared)")
@@ -68,6 +79,21 @@ def main() -> None:
 
         cProfile.runctx("run()", globals(), {"run": run}, "/tmp/bench_speed.prof")
         pstats.Stats("/tmp/bench_speed.prof").sort_stats("cumulative").print_stats(30)
+
+
+def _several(args: argparse.Namespace) -> None:
+    """Run the measurement in ``args.runs`` fresh processes; print each and the best."""
+    import re
+    import subprocess
+
+    command = [sys.executable, __file__, "--shared", str(args.shared), "--notes", str(args.notes)]
+    command += ["--setting", args.setting]
+    rates = []
+    for _ in range(args.runs):
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        print(out.splitlines()[0])
+        rates.append(float(re.search(r"([\d.]+) normalised", out).group(1)))
+    print(f"best of {args.runs}: {max(rates):.1f} notes per CPU-second normalised to 500 words")
 
 
 if __name__ == "__main__":

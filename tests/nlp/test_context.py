@@ -240,3 +240,55 @@ def test_a_risk_range_makes_a_mention_hypothetical_unless_negated() -> None:
 
 def test_overlay_roles_without_sections_still_marks_the_risk() -> None:
     assert overlay_roles([], [(5, 9)]) == [(5, 9, "risk")]
+
+
+def test_rules_run_as_phrases_match_what_their_token_patterns_match():
+    """ConText rules made of words, word lists and optional words run in spaCy's
+    PhraseMatcher (speed, issue 21); each must find exactly the spans its token pattern finds,
+    and a pattern with other attributes or repeats stays a token pattern."""
+    from spacy.matcher import Matcher, PhraseMatcher
+    from spacy.tokens import Doc
+
+    from medcoder.nlp.context import _compile, _phrase_variants
+
+    compiled = _compile(True)
+    vocab = compiled.nlp.vocab
+    converted = 0
+    for rule in compiled.rules.values():
+        if not isinstance(rule.pattern, list):
+            continue
+        variants = _phrase_variants(rule.pattern)
+        if variants is None:
+            continue
+        converted += 1
+        tokens = Matcher(vocab, validate=False)
+        tokens.add("rule", [rule.pattern])
+        phrases = PhraseMatcher(vocab, attr="LOWER")
+        phrases.add("rule", [Doc(vocab, words=list(v)) for v in variants])
+        for variant in variants:
+            doc = Doc(vocab, words=["Patient", *[w.upper() for w in variant], "today"])
+            assert {(s, e) for _, s, e in tokens(doc)} == {(s, e) for _, s, e in phrases(doc)}
+    assert converted > 50
+    assert _phrase_variants([{"LOWER": "no"}, {"LOWER": "further", "OP": "*"}]) is None
+    assert _phrase_variants([{"LOWER": "No"}]) is None  # LOWER never equals "No"
+    assert _phrase_variants([{"LOWER": "rule"}, {"LOWER": {"IN": ["out", "o"]}, "OP": "?"}]) == [
+        ("rule",),
+        ("rule", "o"),
+        ("rule", "out"),
+    ]
+
+
+def test_a_span_two_rules_match_goes_to_the_rule_written_as_a_pattern():
+    """ "prophylaxis" is both a bare literal (negated existence) and a word of the token
+    patterns written for prevention (hypothetical, "prophylaxis of DVT"); the pattern decides,
+    whichever matcher found it, as when all patterns ran in the token matcher."""
+    from medcoder.nlp.context import _compile, _modifiers
+
+    compiled = _compile(True)
+    doc = compiled.nlp.make_doc("Heparin prophylaxis started.")
+    [(start, end, rule)] = _modifiers(doc, compiled)
+    assert (doc[start:end].text, rule.category) == ("prophylaxis", "HYPOTHETICAL")
+    text = "Started enoxaparin for prophylaxis of DVT."
+    start = text.index("DVT")
+    [result] = ContextAnnotator().annotate(text, [(start, start + 3)])
+    assert result.assertion is Assertion.HYPOTHETICAL

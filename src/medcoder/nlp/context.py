@@ -96,6 +96,7 @@ class _Compiled:
     matcher: Matcher
     phrases: PhraseMatcher
     rules: dict[int, ConTextRule]  # match id -> rule
+    order: dict[int, tuple[bool, int]]  # match id -> (literal rule?, position in the list)
     primed: set[str] = field(default_factory=set)  # chunks whose tokenization was cached
 
 
@@ -144,6 +145,39 @@ def _expand_first(pattern: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return [pattern]
 
 
+MAX_PHRASE_VARIANTS = 64
+
+
+def _phrase_variants(pattern: list[dict[str, Any]]) -> list[tuple[str, ...]] | None:
+    """The word sequences a token pattern of lower-case words matches, or None when it is no
+    such pattern (other attributes, repeats) or stands for too many.
+
+    Nearly all ConText rules are words, word lists (``IN``) and optional words (``OP: ?``);
+    as phrases they run in spaCy's PhraseMatcher, a hash lookup per token, instead of the
+    token Matcher, which tries every pattern at every token: the Matcher was two thirds of
+    the assertion engine's time. A token's ``LOWER`` must be the value, in either matcher.
+    """
+    options: list[list[str | None]] = []
+    for token in pattern:
+        op = token.get("OP")
+        if set(token) - {"LOWER", "OP"} or op not in (None, "?"):
+            return None
+        value = token.get("LOWER")
+        words = value.get("IN") if isinstance(value, dict) and set(value) == {"IN"} else value
+        words = [words] if isinstance(words, str) else words
+        if not isinstance(words, list) or not all(
+            isinstance(w, str) and w == w.lower() and w for w in words
+        ):
+            return None
+        options.append([*words, None] if op == "?" else list(words))
+    variants = [()]
+    for choice in options:
+        variants = [(*v, w) if w is not None else v for v in variants for w in choice]
+        if len(variants) > MAX_PHRASE_VARIANTS:
+            return None
+    return sorted({v for v in variants if v}) or None
+
+
 @lru_cache(maxsize=2)
 def _compile(use_defaults: bool) -> _Compiled:
     """Load medspaCy's default rules plus ours and compile them once per process.
@@ -173,13 +207,17 @@ def _compile(use_defaults: bool) -> _Compiled:
     for i, rule in enumerate(rules):
         key = f"ctx{i}"
         by_id[nlp.vocab.strings.add(key)] = rule
-        if isinstance(rule.pattern, list):
+        variants = _phrase_variants(rule.pattern) if isinstance(rule.pattern, list) else None
+        if variants is not None:
+            phrases.add(key, [Doc(nlp.vocab, words=list(words)) for words in variants])
+        elif isinstance(rule.pattern, list):
             matcher.add(key, _expand_first(rule.pattern))
         elif rule.pattern is None:
             phrases.add(key, [nlp.make_doc(rule.literal.lower())])
         else:
             raise ValueError(f"regex ConText rule {rule.literal!r} is not supported")
-    return _Compiled(nlp, matcher, phrases, by_id)
+    order = {m: (rule.pattern is None, i) for i, (m, rule) in enumerate(by_id.items())}
+    return _Compiled(nlp, matcher, phrases, by_id, order)
 
 
 def _ruled_out_reaches(target: Span, modifier: Span, between: Span) -> bool:
@@ -246,7 +284,11 @@ def _modifiers(
     # spaCy's Matcher answers a Span in the span's token offsets, its PhraseMatcher in the doc's.
     matches = [(m, s + lo, e + lo) for m, s, e in compiled.matcher(part)]
     matches += list(compiled.phrases(part))
-    matches.sort(key=lambda m: (m[1] - m[2], m[1]))
+    # Longest first, then leftmost; a span two rules match goes to a rule written as a token
+    # pattern (words in context: "to prevent ... prophylaxis") before a bare literal
+    # ("prophylaxis"), then to the rule listed first, whichever matcher found it.
+    order = compiled.order
+    matches.sort(key=lambda m: (m[1] - m[2], m[1], order[m[0]]))
     taken = bytearray(len(doc))
     kept = []
     for match_id, start, end in matches:

@@ -12,9 +12,11 @@ import csv
 import re
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from operator import itemgetter
 
 from medcoder.nlp.tokens import STOPWORDS, tokenize
 from medcoder.nlp.vocabulary import Entry, Vocabulary
@@ -44,6 +46,34 @@ class Match:
     sentence_end: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Bucket:
+    """The phrases of one key word: those of that word alone, and the rest by second word."""
+
+    alone: list[tuple[int, Entry, frozenset[str]]]
+    by_second: dict[str, list[tuple[int, Entry, frozenset[str]]]]
+
+    def candidates(self, present: Collection[str]) -> list[tuple[int, Entry, frozenset[str]]]:
+        """``(order, entry, words)`` of the phrases whose second word is ``present``, in the
+        bucket's order (which decides between equally good matches)."""
+        by_second = self.by_second
+        if not by_second:
+            return self.alone
+        if len(by_second) <= len(present):
+            groups = [group for word, group in by_second.items() if word in present]
+        else:
+            groups = [group for word in present if (group := by_second.get(word))]
+        if not groups:
+            return self.alone
+        if len(groups) == 1 and not self.alone:
+            return groups[0]
+        found = list(self.alone)
+        for group in groups:
+            found.extend(group)
+        found.sort(key=itemgetter(0))
+        return found
+
+
 class ConceptMatcher:
     """Matches a :class:`Vocabulary` against sentences.
 
@@ -63,15 +93,26 @@ class ConceptMatcher:
         self.slack = slack
         self.lexicon = lexicon
         self.bare = bare
-        self._buckets: dict[str, list[tuple[Entry, frozenset[str]]]] = {}
+        self._buckets: dict[str, _Bucket] = {}
 
-    def _bucket(self, token: str) -> list[tuple[Entry, frozenset[str]]]:
-        """The phrases keyed by ``token`` with the set of their words (built once)."""
+    def _bucket(self, token: str) -> _Bucket:
+        """The phrases keyed by ``token`` with the set of their words (built once), split by
+        their rarest other word: a sentence then checks only the phrases whose second word
+        it also holds (a body-part key such as "knee" keys hundreds of injury titles)."""
         bucket = self._buckets.get(token)
         if bucket is None:
-            bucket = self._buckets[token] = [
-                (entry, frozenset(entry.tokens)) for entry in self.vocabulary.by_key.get(token, ())
-            ]
+            frequency = self.vocabulary.frequency
+            alone: list[tuple[int, Entry, frozenset[str]]] = []
+            by_second: dict[str, list[tuple[int, Entry, frozenset[str]]]] = defaultdict(list)
+            for i, entry in enumerate(self.vocabulary.by_key.get(token, ())):
+                needed = frozenset(entry.tokens)
+                others = needed - {token}
+                if not others:
+                    alone.append((i, entry, needed))
+                    continue
+                second = min(others, key=lambda t: (frequency.get(t, 0), t))
+                by_second[second].append((i, entry, needed))
+            bucket = self._buckets[token] = _Bucket(alone, dict(by_second))
         return bucket
 
     def _expansions(self, text: str) -> list[tuple[int, int, tuple[str, ...]]]:
@@ -116,7 +157,7 @@ class ConceptMatcher:
         present = where.keys() | context if context else where.keys()
         found: list[Match] = []
         for token, places in where.items():
-            for entry, needed in self._bucket(token):
+            for _, entry, needed in self._bucket(token).candidates(present):
                 if not needed <= present:
                     continue
                 if len(entry.tokens) == 1 and token in self.bare:

@@ -261,7 +261,10 @@ def normalize(word: str) -> str:
 
 def tokenize(text: str) -> list[tuple[str, int, int]]:
     """``(normalised token, start, end)`` for every word of ``text``, stop words included."""
-    return [(normalize(m.group().lower()), m.start(), m.end()) for m in TOKEN.finditer(text)]
+    lower = text.lower()
+    if len(lower) != len(text):  # a character whose lower case is longer: word by word
+        return [(normalize(m.group().lower()), m.start(), m.end()) for m in TOKEN.finditer(text)]
+    return [(normalize(m.group()), *m.span()) for m in TOKEN.finditer(lower)]
 
 
 def content_tokens(text: str) -> tuple[str, ...]:
