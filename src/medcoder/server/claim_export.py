@@ -24,15 +24,15 @@ from medcoder.claims.from_codes import (
 from medcoder.claims.submission import Submitter, write_claim
 from medcoder.server.errors import ApiError
 from medcoder.store.base import FINAL_STATES as FINAL
-from medcoder.store.models import CodeSuggestion, Encounter
+from medcoder.store.models import CodeSuggestionRow, EncounterRow
 
 
-def final_codes(encounter: Encounter) -> list[CodeSuggestion]:
+def final_codes(encounter: EncounterRow) -> list[CodeSuggestionRow]:
     """The encounter's final codes (accepted, edited, added) in the order they were coded."""
     return sorted((s for s in encounter.suggestions if s.state in FINAL), key=lambda s: s.id)
 
 
-def final_diagnoses(encounter: Encounter) -> list[CodeSuggestion]:
+def final_diagnoses(encounter: EncounterRow) -> list[CodeSuggestionRow]:
     """The encounter's final ICD-10-CM codes, principal first, then in coding order."""
     return sorted(
         (s for s in final_codes(encounter) if s.system == DIAGNOSIS_SYSTEM),
@@ -40,7 +40,7 @@ def final_diagnoses(encounter: Encounter) -> list[CodeSuggestion]:
     )
 
 
-def claim_template(encounter: Encounter) -> dict:
+def claim_template(encounter: EncounterRow) -> dict:
     """The claim data a coder fills in: empty strings where the workbench knows nothing."""
     final = final_codes(encounter)
     pointers = default_pointers(len(diagnoses_from(final, limit=None)))
@@ -79,7 +79,7 @@ def _field(loc: tuple) -> str:
     return ".".join(str(p) for p in loc) or "body"
 
 
-def claim_model(encounter: Encounter, data: dict) -> claims.Encounter:
+def claim_model(encounter: EncounterRow, data: dict) -> claims.Encounter:
     """The claims library's encounter for ``encounter`` with the coder's ``data`` (ClaimIn
     fields): what the 837P is written from and what the scrubber checks."""
     diagnoses = diagnoses_from(final_codes(encounter), limit=None)
