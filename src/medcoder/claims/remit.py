@@ -17,7 +17,7 @@ a segment outside its loop, wrong SE count, missing trailer) raise
 does not balance (CLP03 - CLP04 != sum of CAS) is reported as a warning, not an error:
 the file is the payer's, and we still want to post it.
 
-Denial linking (:func:`link_denials`) matches CLP01 (our CLM01 = ``Encounter.id``) to the
+Denial linking (:func:`link_denials`) matches CLP01 (our CLM01 = ``ClaimEncounter.id``) to the
 submitted encounter and SVC lines to its lines, then maps each CARC to the
 scrubber rule family that should have caught it (:data:`CARC_RULE_FAMILIES`), so a denial
 says whether the scrubber had flagged it (sent anyway) or missed it (a rule gap).
@@ -32,7 +32,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.errors import SourceFileError
 
 __all__ = [
@@ -599,7 +599,7 @@ class DenialLink:
 
 def link_denials(
     remit: Remittance | Iterable[Remittance],
-    claims: Iterable[Encounter],
+    claims: Iterable[ClaimEncounter],
     findings: Mapping[str, Iterable[Any]] | None = None,
 ) -> list[DenialLink]:
     """Trace every denial-type adjustment back to the claim and line we submitted.
@@ -636,7 +636,7 @@ def link_denials(
     return out
 
 
-def _match_line(svc: ServiceLine, claim: ClaimPayment, enc: Encounter | None) -> int | None:
+def _match_line(svc: ServiceLine, claim: ClaimPayment, enc: ClaimEncounter | None) -> int | None:
     """The line whose REF*6R control number the 835 returns (as medcoder sends it: the line's
     own, else ``<claim id>-<n>``), else a trailing line number, else code+modifiers in order."""
     lines = (enc.lines or []) if enc else []

@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from medcoder.claims.model import Encounter
+    from medcoder.claims.model import ClaimEncounter
     from medcoder.edits.context import ScrubContext
 
 
@@ -79,7 +79,7 @@ class Finding:
         return out
 
 
-Check = Callable[["Encounter", "ScrubContext"], list[Finding]]
+Check = Callable[["ClaimEncounter", "ScrubContext"], list[Finding]]
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class Rule:
     needs: tuple[str, ...] = ()
     reads: frozenset[str] = frozenset()
 
-    def __call__(self, encounter: Encounter, context: ScrubContext) -> list[Finding]:
+    def __call__(self, encounter: ClaimEncounter, context: ScrubContext) -> list[Finding]:
         return self.check(encounter, context)
 
     def finding(

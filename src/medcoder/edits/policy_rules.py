@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from medcoder.edits.findings import Finding, Rule
 
 if TYPE_CHECKING:
-    from medcoder.claims.model import Encounter, Line
+    from medcoder.claims.model import ClaimEncounter, Line
     from medcoder.edits.context import ScrubContext
     from medcoder.edits.policy import (
         AbnModifierRule,
@@ -40,7 +40,7 @@ def code_matches(code: str, patterns: list[str]) -> bool:
     return False
 
 
-def _lines(encounter: Encounter, spec: PolicyRuleSpec) -> list[tuple[int, Line]]:
+def _lines(encounter: ClaimEncounter, spec: PolicyRuleSpec) -> list[tuple[int, Line]]:
     return [
         (n, line)
         for n, line in enumerate(encounter.lines or (), 1)
@@ -49,7 +49,11 @@ def _lines(encounter: Encounter, spec: PolicyRuleSpec) -> list[tuple[int, Line]]
 
 
 def _abn(
-    payer: PayerPolicy, spec: AbnModifierRule, me: Rule, encounter: Encounter, ctx: ScrubContext
+    payer: PayerPolicy,
+    spec: AbnModifierRule,
+    me: Rule,
+    encounter: ClaimEncounter,
+    ctx: ScrubContext,
 ) -> list[Finding]:
     if not encounter.abn_on_file:
         return []
@@ -69,7 +73,11 @@ def _abn(
 
 
 def _unspecified(
-    payer: PayerPolicy, spec: NoUnspecifiedDxRule, me: Rule, encounter: Encounter, ctx: ScrubContext
+    payer: PayerPolicy,
+    spec: NoUnspecifiedDxRule,
+    me: Rule,
+    encounter: ClaimEncounter,
+    ctx: ScrubContext,
 ) -> list[Finding]:
     dx = encounter.diagnoses or []
     out = []
@@ -95,7 +103,7 @@ def _unspecified(
 
 
 def _prior_auth(
-    payer: PayerPolicy, spec: PriorAuthRule, me: Rule, encounter: Encounter, ctx: ScrubContext
+    payer: PayerPolicy, spec: PriorAuthRule, me: Rule, encounter: ClaimEncounter, ctx: ScrubContext
 ) -> list[Finding]:
     if encounter.prior_authorization:
         return []

@@ -79,7 +79,7 @@ def _field(loc: tuple) -> str:
     return ".".join(str(p) for p in loc) or "body"
 
 
-def claim_model(encounter: EncounterRow, data: dict) -> claims.Encounter:
+def claim_model(encounter: EncounterRow, data: dict) -> claims.ClaimEncounter:
     """The claims library's encounter for ``encounter`` with the coder's ``data`` (ClaimIn
     fields): what the 837P is written from and what the scrubber checks."""
     diagnoses = diagnoses_from(final_codes(encounter), limit=None)
@@ -88,7 +88,7 @@ def claim_model(encounter: EncounterRow, data: dict) -> claims.Encounter:
     if data.get("service_date") is None and encounter.service_date is not None:
         data = {**data, "service_date": encounter.service_date}
     try:
-        return claims.Encounter.model_validate(
+        return claims.ClaimEncounter.model_validate(
             {**data, "id": str(encounter.id), "diagnoses": [d.model_dump() for d in diagnoses]}
         )
     except ValidationError as exc:
@@ -97,7 +97,7 @@ def claim_model(encounter: EncounterRow, data: dict) -> claims.Encounter:
         raise ApiError(422, f"{field}: {first.get('msg')}", field=field) from None
 
 
-def write_837p_text(claim: claims.Encounter, *, submitter_phone: str | None) -> str:
+def write_837p_text(claim: claims.ClaimEncounter, *, submitter_phone: str | None) -> str:
     """The validated 837P text of ``claim`` (from :func:`claim_model`), written through the
     claims package's one path: the sender, receiver and usage settings (MEDCODER_X12_*) and
     the data directory's control numbers, as ``medcoder claim`` uses them."""

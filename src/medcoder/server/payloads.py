@@ -81,7 +81,7 @@ class ClaimIn(_In):
 
     service_date: dt.date | None = Field(None, description="Default: the encounter's")
     place_of_service: str | None = Field(None, max_length=2)
-    patient: claims.Patient
+    patient: claims.ClaimPatient
     payer: claims.Payer
     billing_provider: claims.Provider
     rendering_provider: claims.Provider | None = None

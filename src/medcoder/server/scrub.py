@@ -43,7 +43,7 @@ AT_EXPORT = "checked at export: the claim data is entered then"
 PENDING_AT_CODES = dict.fromkeys(("providers", "payer", "patient", "addresses"), AT_EXPORT)
 
 
-def _codes_claim(encounter: EncounterRow) -> claims.Encounter:
+def _codes_claim(encounter: EncounterRow) -> claims.ClaimEncounter:
     """The claim before export: the final codes, the stored patient's birth date and sex
     (the age and sex edits need them; without a birth date the scrubber defers them), no
     addresses and no charges yet."""
@@ -120,7 +120,7 @@ def _not_scrubbed(encounter: EncounterRow, reason: str) -> dict[str, Any]:
     }
 
 
-def scrub_export(scrubber: Scrubber, encounter: EncounterRow, claim: claims.Encounter) -> dict:
+def scrub_export(scrubber: Scrubber, encounter: EncounterRow, claim: claims.ClaimEncounter) -> dict:
     """The scrubber's findings on the claim as exported (stage ``export``, nothing deferred)."""
     return _summarise(encounter, scrubber.scrub(claim).to_dict(), "export")
 
