@@ -13,7 +13,7 @@ import pytest
 from medcoder.claims.model import ClaimEncounter
 from medcoder.edits import load_mue, load_ptp
 from medcoder.edits.context import ScrubContext, claim_type_of, date_of_service
-from medcoder.edits.findings import Finding, Rule
+from medcoder.edits.findings import EditRule, Finding
 from medcoder.edits.mce import MceConfig
 from medcoder.edits.ncci import MueTable, PtpTable
 
@@ -63,7 +63,7 @@ def make() -> Callable[..., ClaimEncounter]:
 def run() -> Callable[..., list[Finding]]:
     """Run one rule with a context that has no code pack (for rules that need none)."""
 
-    def go(rule: Rule, encounter: ClaimEncounter, **ctx: Any) -> list[Finding]:
+    def go(rule: EditRule, encounter: ClaimEncounter, **ctx: Any) -> list[Finding]:
         context = ScrubContext(
             on=ctx.pop("on", None) or date_of_service(encounter) or DOS,
             today=ctx.pop("today", TODAY),

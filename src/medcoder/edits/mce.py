@@ -75,20 +75,20 @@ from typing import TYPE_CHECKING
 
 from medcoder.codesets.systems import code_key
 from medcoder.edits import mce_engine, mce_seed
-from medcoder.edits.findings import Finding, Rule, Severity, registrar
+from medcoder.edits.findings import EditRule, Finding, Severity, registrar
 from medcoder.edits.mce_engine import ClaimInput, Hit
 
 if TYPE_CHECKING:
     from medcoder.claims.model import ClaimEncounter
     from medcoder.edits.context import ScrubContext
 
-RULES: list[Rule] = []
+RULES: list[EditRule] = []
 _register = registrar(RULES)
 
 
 def rule(
     rule_id: str, severity: Severity, title: str, *, needs: str | None = None
-) -> Callable[[Callable[..., list[Finding]]], Rule]:
+) -> Callable[[Callable[..., list[Finding]]], EditRule]:
     """Every MCE edit reads the patient's age, so every rule needs the birth date."""
     return _register(rule_id, severity, title, needs=(*((needs,) if needs else ()), "birth_date"))
 
@@ -190,7 +190,7 @@ def _where(hit: Hit, code: str) -> str:
 
 
 def _mapped(
-    target: Rule,
+    target: EditRule,
     encounter: ClaimEncounter,
     ctx: ScrubContext,
     select: Callable[[Hit], bool],
@@ -224,7 +224,7 @@ _AGE_FIX = (
 
 
 def _age_rule(
-    target: Rule, label: str, encounter: ClaimEncounter, ctx: ScrubContext
+    target: EditRule, label: str, encounter: ClaimEncounter, ctx: ScrubContext
 ) -> list[Finding]:
     age = _age(encounter, ctx)
     if age is None:
@@ -245,7 +245,7 @@ def _age_rule(
 
 
 def _maternity_override(
-    target: Rule,
+    target: EditRule,
     age: int,
     ages: tuple[int, int],
     encounter: ClaimEncounter,
@@ -265,7 +265,14 @@ def _maternity_override(
 
 
 def _age_finding(
-    target: Rule, label: str, low: int, high: int, age: int, pos: object, code: str, note: str = ""
+    target: EditRule,
+    label: str,
+    low: int,
+    high: int,
+    age: int,
+    pos: object,
+    code: str,
+    note: str = "",
 ) -> Finding:
     span = f"age {low}" if low == high else f"ages {low}-{high}"
     return target.finding(
@@ -280,7 +287,7 @@ def _age_finding(
 
 
 def _seed_age_rule(
-    target: Rule, label: str, age: int, encounter: ClaimEncounter, ctx: ScrubContext
+    target: EditRule, label: str, age: int, encounter: ClaimEncounter, ctx: ScrubContext
 ) -> list[Finding]:
     low, high = {
         "newborn": (0, 0),
@@ -335,7 +342,7 @@ def _ambiguous_gender(encounter: ClaimEncounter) -> bool:
 
 
 def _sex_rule(
-    target: Rule,
+    target: EditRule,
     label: str,
     conflicting: str,
     kind: str,
@@ -433,7 +440,7 @@ def _edit_rule(
     select: Callable[[Hit], bool],
     reason: str | Callable[[ClaimEncounter, ScrubContext], str],
     fix: str,
-) -> Rule:
+) -> EditRule:
     """One MCE edit as a rule: a finding for each hit ``select`` picks, worded by ``reason``
     (a template with {where}, {edit}, {code}, or a function of the claim that returns one)."""
 

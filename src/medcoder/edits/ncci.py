@@ -24,12 +24,12 @@ from medcoder.codesets.ncci import (
     load_ptp,
 )
 from medcoder.edits.context import ScrubContext
-from medcoder.edits.findings import Finding, Rule, Severity, registrar
+from medcoder.edits.findings import EditRule, Finding, Severity, registrar
 from medcoder.edits.rules_lines import is_em
 
 __all__ = ["MueEdit", "MueTable", "PtpEdit", "PtpTable", "load_mue", "load_ptp"]
 
-RULES: list[Rule] = []
+RULES: list[EditRule] = []
 rule = registrar(RULES)
 
 # NCCI-associated modifiers (NCCI policy manual, CR8863).

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from medcoder.edits.findings import Rule, Severity
+from medcoder.edits.findings import EditRule, Severity
 from medcoder.edits.mce import MceConfig
 from medcoder.edits.policy_rules import as_rule, code_matches
 from medcoder.errors import SourceFileError
@@ -132,7 +132,7 @@ class Resolved:
 
     disabled: dict[str, str]  # rule id -> who disabled it
     severity: dict[str, Severity]
-    rules: list[Rule]
+    rules: list[EditRule]
     block_at: Severity
     mce: MceConfig
 
@@ -153,7 +153,7 @@ class Policy(_Strict):
     def resolve(self, encounter: ClaimEncounter) -> Resolved:
         disabled = {r: "house policy" for r in self.house.disable}
         severity = dict(self.house.severity)
-        rules: list[Rule] = []
+        rules: list[EditRule] = []
         for payer in self.payers:
             if not payer.applies_to(encounter):
                 continue

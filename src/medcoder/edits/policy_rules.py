@@ -1,14 +1,14 @@
 """The checks behind payer rules of a policy file (see :mod:`medcoder.edits.policy`).
 
 Each ``kind`` of payer rule is one function here; :func:`as_rule` binds a rule's settings
-from the policy file into a :class:`Rule` that the scrubber runs after the built-in rules.
+from the policy file into a :class:`EditRule` that the scrubber runs after the built-in rules.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from medcoder.edits.findings import Finding, Rule
+from medcoder.edits.findings import EditRule, Finding
 
 if TYPE_CHECKING:
     from medcoder.claims.model import ClaimEncounter, Line
@@ -51,7 +51,7 @@ def _lines(encounter: ClaimEncounter, spec: PolicyRuleSpec) -> list[tuple[int, L
 def _abn(
     payer: PayerPolicy,
     spec: AbnModifierRule,
-    me: Rule,
+    me: EditRule,
     encounter: ClaimEncounter,
     ctx: ScrubContext,
 ) -> list[Finding]:
@@ -75,7 +75,7 @@ def _abn(
 def _unspecified(
     payer: PayerPolicy,
     spec: NoUnspecifiedDxRule,
-    me: Rule,
+    me: EditRule,
     encounter: ClaimEncounter,
     ctx: ScrubContext,
 ) -> list[Finding]:
@@ -103,7 +103,11 @@ def _unspecified(
 
 
 def _prior_auth(
-    payer: PayerPolicy, spec: PriorAuthRule, me: Rule, encounter: ClaimEncounter, ctx: ScrubContext
+    payer: PayerPolicy,
+    spec: PriorAuthRule,
+    me: EditRule,
+    encounter: ClaimEncounter,
+    ctx: ScrubContext,
 ) -> list[Finding]:
     if encounter.prior_authorization:
         return []
@@ -128,11 +132,11 @@ _CHECKS = {
 }
 
 
-def as_rule(payer: PayerPolicy, spec: PolicyRuleSpec) -> Rule:
+def as_rule(payer: PayerPolicy, spec: PolicyRuleSpec) -> EditRule:
     kind = spec.kind  # type: ignore[attr-defined]
     title = spec.description or f"{payer.name}: {kind.replace('_', ' ')}"
-    holder: list[Rule] = []
-    rule = Rule(
+    holder: list[EditRule] = []
+    rule = EditRule(
         spec.id,
         spec.severity,
         title,

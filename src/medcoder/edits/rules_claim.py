@@ -14,9 +14,9 @@ import re
 from medcoder.claims.model import ClaimEncounter
 from medcoder.claims.npi import npi_is_valid
 from medcoder.edits.context import ScrubContext
-from medcoder.edits.findings import Finding, Rule, Severity, registrar
+from medcoder.edits.findings import EditRule, Finding, Severity, registrar
 
-RULES: list[Rule] = []
+RULES: list[EditRule] = []
 rule = registrar(RULES)
 
 # Medicare Beneficiary Identifier: 11 characters, letters S L O I B Z never used (CMS MBI format).

@@ -13,9 +13,9 @@ from medcoder.claims.model import ClaimEncounter
 from medcoder.codesets.icd10cm_pack import display
 from medcoder.codesets.systems import code_key
 from medcoder.edits.context import ScrubContext
-from medcoder.edits.findings import Finding, Rule, Severity, registrar
+from medcoder.edits.findings import EditRule, Finding, Severity, registrar
 
-RULES: list[Rule] = []
+RULES: list[EditRule] = []
 rule = registrar(RULES)
 
 

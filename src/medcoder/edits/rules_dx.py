@@ -18,10 +18,10 @@ from medcoder.codesets.icd10cm_tabular import key_in_range
 from medcoder.codesets.systems import code_key
 from medcoder.codesets.validation import Status
 from medcoder.edits.context import ScrubContext
-from medcoder.edits.findings import Finding, Rule, Severity, registrar
+from medcoder.edits.findings import EditRule, Finding, Severity, registrar
 from medcoder.edits.mce import covers_principal
 
-RULES: list[Rule] = []
+RULES: list[EditRule] = []
 rule = registrar(RULES)
 
 _FRONT_END = {"277ca": "A7:254"}  # "invalid ICD-10 for the DOS"
@@ -33,7 +33,7 @@ def _dx(encounter: ClaimEncounter) -> list[tuple[int, str]]:
 
 
 def _status_rule(
-    target: Rule, statuses: set[Status], encounter: ClaimEncounter, ctx: ScrubContext, fix: str
+    target: EditRule, statuses: set[Status], encounter: ClaimEncounter, ctx: ScrubContext, fix: str
 ) -> list[Finding]:
     out = []
     checked: list[tuple[int | str, str]] = list(_dx(encounter))

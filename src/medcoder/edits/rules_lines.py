@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from medcoder.claims.model import ClaimEncounter, Line
 from medcoder.edits.context import ScrubContext
-from medcoder.edits.findings import Finding, Rule, Severity, registrar
+from medcoder.edits.findings import EditRule, Finding, Severity, registrar
 
-RULES: list[Rule] = []
+RULES: list[EditRule] = []
 rule = registrar(RULES)
 
 MAX_POINTERS = 4

@@ -8,8 +8,8 @@ Two stages:
   principal first, CPT/HCPCS codes as service lines pointing at the first four) turned into
   the claims model by :func:`~medcoder.server.claim_export.claim_model`. Payer, provider and
   address details are typed in at export, so the rules that read them (the scrubber's
-  ``Rule.reads``, :data:`PENDING_AT_CODES`) are deferred rather than run on blanks; without a
-  birth date on the encounter's patient the scrubber defers the age edits itself. Nothing
+  ``EditRule.reads``, :data:`PENDING_AT_CODES`) are deferred rather than run on blanks; without
+  a birth date on the encounter's patient the scrubber defers the age edits itself. Nothing
   is stored: it is a read.
 * **export** (``POST /api/encounters/{id}/claim``): the full claim as exported, every rule;
   the run is stored with the claim (:mod:`medcoder.store.scrubs`).
@@ -38,7 +38,7 @@ from medcoder.store.models import EncounterRow
 from medcoder.store.scrubs import finding_dict
 
 AT_EXPORT = "checked at export: the claim data is entered then"
-#: Claim data typed in at export: the rules that read it (``Rule.reads``) are deferred while
+#: Claim data typed in at export: the rules that read it (``EditRule.reads``) are deferred while
 #: the codes are reviewed, instead of reporting the blanks of the template.
 PENDING_AT_CODES = dict.fromkeys(("providers", "payer", "patient", "addresses"), AT_EXPORT)
 

@@ -150,7 +150,7 @@ def _activity(page: Page, clause) -> list[AuditEvent]:  # noqa: ANN001 - a SQL c
     return list(page.session.scalars(stmt))
 
 
-def _codes_context(page: Page, encounter) -> dict:  # noqa: ANN001 - store Encounter
+def _codes_context(page: Page, encounter) -> dict:  # noqa: ANN001 - store EncounterRow
     codes = list(encounter.suggestions)
     pending = [s for s in codes if s.state == ReviewState.SUGGESTED]
     reviewers = {u.id: u.username for u in page.session.scalars(select(User))}
