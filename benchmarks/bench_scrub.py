@@ -15,7 +15,7 @@ import statistics
 import time
 from pathlib import Path
 
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.edits import Scrubber, load_mue, load_policy, load_ptp, scrub
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +33,7 @@ _LINES = [
 ]  # fmt: skip
 
 
-def make_encounter(rng: random.Random, n: int) -> Encounter:
+def make_encounter(rng: random.Random, n: int) -> ClaimEncounter:
     dx = [{"code": c} for c in rng.sample(_DX, 12)]
     lines = [
         {
@@ -45,7 +45,7 @@ def make_encounter(rng: random.Random, n: int) -> Encounter:
         }
         for code, mods in rng.sample(_LINES, 10)
     ]
-    return Encounter.model_validate(
+    return ClaimEncounter.model_validate(
         {
             "id": f"BENCH-{n}",
             "service_date": "2026-01-15",

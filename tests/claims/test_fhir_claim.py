@@ -20,13 +20,13 @@ from medcoder.claims.fhir_claim import (
     icd10cm_with_dot,
     to_fhir_claim,
 )
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 
 CREATED = dt.date(2025, 6, 1)
 
 
-def _load(fixtures: Path, name: str) -> Encounter:
-    return Encounter.model_validate(json.loads((fixtures / "claims" / name).read_text()))
+def _load(fixtures: Path, name: str) -> ClaimEncounter:
+    return ClaimEncounter.model_validate(json.loads((fixtures / "claims" / name).read_text()))
 
 
 def _contained(claim: dict, reference: str) -> dict:
@@ -99,7 +99,7 @@ def test_inpatient_claim_has_pcs_procedures_poa_and_admitting_dx(fixtures: Path)
 
 
 @pytest.mark.parametrize("enc", synthetic_encounters(), ids=lambda e: e.id)
-def test_every_synthetic_encounter_gives_a_valid_claim(enc: Encounter) -> None:
+def test_every_synthetic_encounter_gives_a_valid_claim(enc: ClaimEncounter) -> None:
     claim = to_fhir_claim(enc, created=CREATED)
     Claim.model_validate(claim)  # the returned JSON round-trips through the model
     assert Decimal(str(claim["total"]["value"])) == sum(ln.charge for ln in enc.lines)
@@ -144,7 +144,7 @@ def test_fhir_claim_keeps_prior_authorization_ndc_and_secondary_coverage(fixture
             "responsibility": "P",
         }  # fmt: skip
     ]
-    claim = to_fhir_claim(Encounter.model_validate(data), created=CREATED)
+    claim = to_fhir_claim(ClaimEncounter.model_validate(data), created=CREATED)
     primary, secondary = claim["insurance"]
     assert primary["sequence"] == 1 and not primary["focal"]
     assert _contained(claim, primary["coverage"]["reference"])["subscriberId"] == "1EG4TE5MK73"

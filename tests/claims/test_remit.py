@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.claims.remit import (
     CARC_RULE_FAMILIES,
     link_denials,
@@ -33,8 +33,8 @@ def remit():
 
 
 @pytest.fixture(scope="module")
-def office_visit(fixtures: Path) -> Encounter:
-    return Encounter.model_validate_json(
+def office_visit(fixtures: Path) -> ClaimEncounter:
+    return ClaimEncounter.model_validate_json(
         (fixtures / "claims" / "outpatient_office_visit.json").read_text()
     )
 

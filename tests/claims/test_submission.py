@@ -12,14 +12,14 @@ import pytest
 
 from medcoder.claims.control_numbers import MAX_CONTROL_NUMBER, ControlNumbers
 from medcoder.claims.errors import ClaimError, X12ValidationError
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.claims.submission import ClaimFile, Submitter, render, write_claim, write_claims
 from medcoder.claims.x12_validate import validate_many, validate_x12
 
 
-def _office(fixtures: Path, **changes) -> Encounter:
+def _office(fixtures: Path, **changes) -> ClaimEncounter:
     data = json.loads((fixtures / "claims" / "outpatient_office_visit.json").read_text())
-    return Encounter.model_validate({**data, **changes})
+    return ClaimEncounter.model_validate({**data, **changes})
 
 
 def _take(args: tuple[str, int]) -> list[int]:

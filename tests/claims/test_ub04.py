@@ -12,19 +12,19 @@ import pytest
 from test_cms1500 import data_text, ink_ratio, inside, render_pngs
 
 from medcoder.claims.errors import ClaimError
-from medcoder.claims.model import Encounter, Line
+from medcoder.claims.model import ClaimEncounter, Line
 from medcoder.claims.ub04 import BOXES, LINES_PER_PAGE, line_cell, render_ub04
 
 Text = list[tuple[str, float, float]]
 
 
-def inpatient(fixtures: Path, **changes: Any) -> Encounter:
+def inpatient(fixtures: Path, **changes: Any) -> ClaimEncounter:
     """The synthetic inpatient admission fixture (4 revenue lines, 4 dx, 2 procedures)."""
     data = json.loads((fixtures / "claims" / "inpatient_admission.json").read_text())
     data["rendering_provider"] = {"npi": "1003000126", "first_name": "Casey", "last_name": "Doctor"}
     data["prior_authorization"] = "AUTH-7788"
     data.update(changes)
-    return Encounter.model_validate(data)
+    return ClaimEncounter.model_validate(data)
 
 
 @pytest.fixture(scope="module")
@@ -193,13 +193,13 @@ def test_pages_render_to_non_blank_images(fixtures: Path, tmp_path: Path) -> Non
 # --- issue 17: FL45, FL72, FL77, dependents, FL64, codes, red-form data-only print -----------
 
 
-def _page(enc: Encounter, **kw: Any) -> Text:
+def _page(enc: ClaimEncounter, **kw: Any) -> Text:
     return data_text(render_ub04(enc, created_on=dt.date(2025, 1, 15), **kw))[0]
 
 
 def test_fl77_operating_physician_and_no_repeated_rendering(fixtures: Path) -> None:
     enc = inpatient(fixtures)
-    enc = Encounter.model_validate(
+    enc = ClaimEncounter.model_validate(
         {**enc.model_dump(mode="json"), "rendering_provider": enc.attending_provider.model_dump()}
     )
     page = _page(enc)
@@ -210,7 +210,7 @@ def test_fl77_operating_physician_and_no_repeated_rendering(fixtures: Path) -> N
 def test_fl72_holds_external_causes_not_fl67(fixtures: Path) -> None:
     data = inpatient(fixtures).model_dump(mode="json")
     data["diagnoses"].append({"code": "W19.XXXA", "poa": "Y"})
-    page = _page(Encounter.model_validate(data))
+    page = _page(ClaimEncounter.model_validate(data))
     assert inside(page, BOXES["72"]) == ["W19XXXA Y"]
     assert not any(
         "W19" in t for key in BOXES if key.startswith("67") for t in inside(page, BOXES[key])
@@ -232,7 +232,7 @@ def test_dependent_insured_replacement_dcn_and_claim_codes(fixtures: Path) -> No
         occurrence_codes=[{"code": "11", "date": "2025-01-05"}],
         value_codes=[{"code": "80", "amount": "3"}],
     )
-    page = _page(Encounter.model_validate(data))
+    page = _page(ClaimEncounter.model_validate(data))
     assert inside(page, BOXES["58"]) == ["SPOUSE, SAM"] and inside(page, BOXES["59"]) == ["01"]
     assert inside(page, BOXES["64"]) == ["DCN123"]
     assert inside(page, BOXES["18"]) == ["39"] and inside(page, BOXES["31"]) == ["11 010525"]

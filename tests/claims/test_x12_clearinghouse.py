@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from medcoder.claims.errors import ClaimError
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.claims.x12_validate import validate_x12
 from medcoder.claims.x12_writer import write_837i, write_837p
 
@@ -27,12 +27,14 @@ def _data(fixtures: Path, name: str) -> dict[str, Any]:
     return json.loads((fixtures / "claims" / name).read_text())
 
 
-def _office(fixtures: Path, **changes: Any) -> Encounter:
-    return Encounter.model_validate({**_data(fixtures, "outpatient_office_visit.json"), **changes})
+def _office(fixtures: Path, **changes: Any) -> ClaimEncounter:
+    return ClaimEncounter.model_validate(
+        {**_data(fixtures, "outpatient_office_visit.json"), **changes}
+    )
 
 
-def _stay(fixtures: Path, **changes: Any) -> Encounter:
-    return Encounter.model_validate({**_data(fixtures, "inpatient_admission.json"), **changes})
+def _stay(fixtures: Path, **changes: Any) -> ClaimEncounter:
+    return ClaimEncounter.model_validate({**_data(fixtures, "inpatient_admission.json"), **changes})
 
 
 def _segs(x12: str) -> list[list[str]]:
@@ -67,7 +69,7 @@ def test_dependent_is_billed_in_the_2000c_patient_loop(fixtures: Path, writer) -
     enc = _either(fixtures, writer)
     data = enc.model_dump(mode="json")
     data["payer"].update(relationship="19", subscriber=SUBSCRIBER)
-    enc = Encounter.model_validate(data)
+    enc = ClaimEncounter.model_validate(data)
     x12 = _valid(writer(enc, **KW))
     hl = _find(x12, "HL")
     assert hl[1][1:] == ["2", "1", "22", "1"] and hl[2][1:] == ["3", "2", "23", "0"]
@@ -84,7 +86,7 @@ def test_dependent_is_billed_in_the_2000c_patient_loop(fixtures: Path, writer) -
     assert names.index("PAT") < names.index("CLM")
 
 
-def _either(fixtures: Path, writer) -> Encounter:
+def _either(fixtures: Path, writer) -> ClaimEncounter:
     return _office(fixtures) if writer is write_837p else _stay(fixtures)
 
 
@@ -98,7 +100,7 @@ def test_secondary_payer_goes_in_the_2320_and_2330_loops(fixtures: Path, writer)
     enc = _either(fixtures, writer)
     data = enc.model_dump(mode="json")
     data["payer"]["responsibility"] = "S"
-    enc = Encounter.model_validate({**data, "other_payers": [other]})
+    enc = ClaimEncounter.model_validate({**data, "other_payers": [other]})
     x12 = _valid(writer(enc, **KW))
     sbrs = _find(x12, "SBR")
     assert sbrs[0][1] == "S" and sbrs[1][1:3] == ["P", "18"] and sbrs[1][9] == "MB"
@@ -122,7 +124,7 @@ def test_missing_patient_address_is_refused_not_omitted(fixtures: Path) -> None:
     data = _data(fixtures, "outpatient_office_visit.json")
     data["patient"].pop("address")
     with pytest.raises(ClaimError) as err:
-        write_837p(Encounter.model_validate(data), **KW)
+        write_837p(ClaimEncounter.model_validate(data), **KW)
     assert err.value.field == "patient.address"
 
 
@@ -177,7 +179,7 @@ def test_institutional_claim_writes_service_facility_and_referring(fixtures: Pat
 def test_every_line_carries_a_line_item_control_number(fixtures: Path) -> None:
     data = _data(fixtures, "outpatient_office_visit.json")
     data["lines"][1]["control_number"] = "LAB-7781"
-    x12 = _valid(write_837p(Encounter.model_validate(data), **KW))
+    x12 = _valid(write_837p(ClaimEncounter.model_validate(data), **KW))
     assert [s[2] for s in _find(x12, "REF", "6R")] == ["SYN-OP-0001-1", "LAB-7781", "SYN-OP-0001-3"]
     x12i = _valid(write_837i(_stay(fixtures), **KW))
     assert len(_find(x12i, "REF", "6R")) == 4
@@ -196,7 +198,7 @@ def test_ndc_without_its_quantity_is_refused(fixtures: Path) -> None:
     data = _data(fixtures, "outpatient_office_visit.json")
     del data["lines"][2]["ndc_quantity"]
     with pytest.raises(ClaimError) as err:
-        write_837p(Encounter.model_validate(data), **KW)
+        write_837p(ClaimEncounter.model_validate(data), **KW)
     assert err.value.field == "lines[2].ndc_quantity"
 
 
@@ -253,7 +255,7 @@ def test_point_of_origin_is_required(fixtures: Path) -> None:
 def test_external_cause_codes_go_on_hi_abn(fixtures: Path) -> None:
     data = _data(fixtures, "inpatient_admission.json")
     data["diagnoses"] += [{"code": "W19.XXXA", "poa": "Y"}, {"code": "Y92.009", "poa": "1"}]
-    x12 = _valid(write_837i(Encounter.model_validate(data), **KW))
+    x12 = _valid(write_837i(ClaimEncounter.model_validate(data), **KW))
     his = [s[1:] for s in _find(x12, "HI")]
     assert ["ABN:W19XXXA:::::::Y", "ABN:Y92009"] in his
     assert not any(c.startswith(("ABF:W", "ABF:Y")) for h in his for c in h)
@@ -263,7 +265,9 @@ def test_rendering_provider_is_not_repeated_when_it_is_the_attending(fixtures: P
     data = _data(fixtures, "inpatient_admission.json")
     x12 = _valid(
         write_837i(
-            Encounter.model_validate({**data, "rendering_provider": data["attending_provider"]}),
+            ClaimEncounter.model_validate(
+                {**data, "rendering_provider": data["attending_provider"]}
+            ),
             **KW,
         )
     )
@@ -298,7 +302,7 @@ def test_room_and_board_units_are_days(fixtures: Path) -> None:
 def test_revenue_code_only_lines_are_accepted_by_the_schema_and_written(fixtures: Path) -> None:
     data = _data(fixtures, "inpatient_admission.json")
     assert "code" not in data["lines"][0] and "code" not in data["lines"][1]
-    enc = Encounter.model_validate(data)
+    enc = ClaimEncounter.model_validate(data)
     x12 = _valid(write_837i(enc, **KW))
     assert _find(x12, "SV2")[1][1:3] == ["0360", ""]
 
@@ -307,7 +311,7 @@ def test_a_line_without_code_or_revenue_code_is_refused_by_the_schema(fixtures: 
     data = _data(fixtures, "inpatient_admission.json")
     data["lines"][0].pop("revenue_code")
     with pytest.raises(ValueError, match="revenue code"):
-        Encounter.model_validate(data)
+        ClaimEncounter.model_validate(data)
 
 
 def test_encounter_schema_does_not_require_a_line_code() -> None:
@@ -324,9 +328,9 @@ def test_missing_poa_on_an_inpatient_claim_is_caught(fixtures: Path) -> None:
     data = _data(fixtures, "inpatient_admission.json")
     del data["diagnoses"][1]["poa"]
     with pytest.raises(ClaimError) as err:
-        write_837i(Encounter.model_validate(data), **KW)
+        write_837i(ClaimEncounter.model_validate(data), **KW)
     assert err.value.field == "diagnoses[1].poa"
-    exempt = Encounter.model_validate({**data, "poa_exempt": True})
+    exempt = ClaimEncounter.model_validate({**data, "poa_exempt": True})
     assert "ABF:E119" in _valid(write_837i(exempt, **KW))
 
 
@@ -337,7 +341,7 @@ def test_accented_names_are_transliterated(fixtures: Path) -> None:
     data = _data(fixtures, "outpatient_office_visit.json")
     data["patient"].update(first_name="José Zoë", last_name="Muñoz-Øster")
     data["patient"]["address"]["city"] = "Española"
-    x12 = _valid(write_837p(Encounter.model_validate(data), **KW))
+    x12 = _valid(write_837p(ClaimEncounter.model_validate(data), **KW))
     assert _find(x12, "NM1", "IL")[0][3:5] == ["MUNOZ-OSTER", "JOSE ZOE"]
     assert _find(x12, "N4")[1][1] == "ESPANOLA"
 
@@ -346,5 +350,5 @@ def test_names_in_other_scripts_are_refused_with_the_field(fixtures: Path) -> No
     data = _data(fixtures, "outpatient_office_visit.json")
     data["patient"]["last_name"] = "王"
     with pytest.raises(ClaimError) as err:
-        write_837p(Encounter.model_validate(data), **KW)
+        write_837p(ClaimEncounter.model_validate(data), **KW)
     assert err.value.field == "patient.last_name"

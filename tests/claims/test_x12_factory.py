@@ -16,7 +16,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.claims.npi import npi_check_digit
 
 PAYERS = [
@@ -130,7 +130,7 @@ def _person(rng: random.Random, index: int, with_taxonomy: bool) -> dict[str, An
     return person
 
 
-def synthetic_encounter(index: int, seed: int = 20250301) -> Encounter:
+def synthetic_encounter(index: int, seed: int = 20250301) -> ClaimEncounter:
     rng = random.Random(seed * 1000 + index)
     inpatient = index % 3 == 0
     n_dx = index % 12 + 1
@@ -240,10 +240,10 @@ def synthetic_encounter(index: int, seed: int = 20250301) -> Encounter:
             }
             for k, code in enumerate(rng.sample(PCS, index % 4 + 1))
         ]
-    return Encounter.model_validate(data)
+    return ClaimEncounter.model_validate(data)
 
 
-def synthetic_encounters(count: int = 60) -> list[Encounter]:
+def synthetic_encounters(count: int = 60) -> list[ClaimEncounter]:
     return [synthetic_encounter(i) for i in range(count)]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_x12_factory import synthetic_encounters
 
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.claims.x12_reader import decode_x12, read_837, split_segments
 from medcoder.claims.x12_validate import validate_x12
 from medcoder.claims.x12_writer import write_837i, write_837p
@@ -48,7 +48,7 @@ def test_every_shared_x12_file_parses(shared_data: Path, record_property) -> Non
 
 
 @pytest.mark.parametrize("enc", ENCOUNTERS, ids=[e.id for e in ENCOUNTERS])
-def test_837p_round_trip_keeps_codes_charges_pointers_and_dates(enc: Encounter) -> None:
+def test_837p_round_trip_keeps_codes_charges_pointers_and_dates(enc: ClaimEncounter) -> None:
     (claim,) = read_837(write_837p(enc, **KW))
     assert claim.version == "005010X222A1"
     assert claim.claim_id == enc.id
@@ -78,7 +78,7 @@ def test_837p_round_trip_keeps_codes_charges_pointers_and_dates(enc: Encounter) 
 
 
 @pytest.mark.parametrize("enc", [e for e in ENCOUNTERS if e.procedures], ids=lambda e: e.id)
-def test_837i_round_trip_keeps_poa_procedures_and_revenue_codes(enc: Encounter) -> None:
+def test_837i_round_trip_keeps_poa_procedures_and_revenue_codes(enc: ClaimEncounter) -> None:
     (claim,) = read_837(write_837i(enc, **KW))
     assert claim.type_of_bill == enc.type_of_bill
     assert claim.statement_from == enc.admission_date and claim.statement_to == enc.discharge_date
@@ -101,7 +101,7 @@ def test_837i_round_trip_keeps_poa_procedures_and_revenue_codes(enc: Encounter) 
 
 
 def test_fixture_round_trip(fixtures: Path) -> None:
-    enc = Encounter.model_validate(
+    enc = ClaimEncounter.model_validate(
         json.loads((fixtures / "claims" / "outpatient_office_visit.json").read_text())
     )
     (claim,) = read_837(write_837p(enc, **KW))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_x12_factory import synthetic_encounter, synthetic_encounters
 
-from medcoder.claims.model import Diagnosis, Encounter, Line, Procedure
+from medcoder.claims.model import ClaimEncounter, Diagnosis, Line, Procedure
 from medcoder.claims.npi import npi_is_valid
 from medcoder.claims.x12_validate import validate_x12
 from medcoder.claims.x12_writer import ClaimError, write_837i, write_837p
@@ -26,8 +26,8 @@ KW = {
 ENCOUNTERS = synthetic_encounters()
 
 
-def _fixture(fixtures: Path, name: str) -> Encounter:
-    return Encounter.model_validate(json.loads((fixtures / "claims" / name).read_text()))
+def _fixture(fixtures: Path, name: str) -> ClaimEncounter:
+    return ClaimEncounter.model_validate(json.loads((fixtures / "claims" / name).read_text()))
 
 
 def _segments(x12: str) -> list[list[str]]:
@@ -38,7 +38,7 @@ def _find(x12: str, seg_id: str) -> list[list[str]]:
     return [s for s in _segments(x12) if s[0] == seg_id]
 
 
-def _modify(enc: Encounter, **changes: object) -> Encounter:
+def _modify(enc: ClaimEncounter, **changes: object) -> ClaimEncounter:
     return enc.model_copy(update=changes, deep=True)
 
 
@@ -59,12 +59,12 @@ def test_npi_check_rejects_wrong_shapes(bad: str | None) -> None:
 
 
 @pytest.mark.parametrize("enc", ENCOUNTERS, ids=[e.id for e in ENCOUNTERS])
-def test_synthetic_encounter_as_837p_passes_pyx12(enc: Encounter) -> None:
+def test_synthetic_encounter_as_837p_passes_pyx12(enc: ClaimEncounter) -> None:
     assert validate_x12(write_837p(enc, **KW)) == []
 
 
 @pytest.mark.parametrize("enc", ENCOUNTERS, ids=[e.id for e in ENCOUNTERS])
-def test_synthetic_encounter_as_837i_passes_pyx12(enc: Encounter) -> None:
+def test_synthetic_encounter_as_837i_passes_pyx12(enc: ClaimEncounter) -> None:
     assert validate_x12(write_837i(enc, **KW)) == []
 
 

@@ -11,7 +11,7 @@ import pytest
 from hl7apy.consts import VALIDATION_LEVEL
 from hl7apy.parser import parse_message
 
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.claims.xifin import CSV_COLUMNS, export_dft_p03, export_xifin_csv
 from medcoder.errors import UsageError
 
@@ -20,12 +20,12 @@ WHEN = dt.datetime(2025, 12, 3, 8, 30)
 
 
 @pytest.fixture()
-def lab() -> Encounter:
-    return Encounter.model_validate_json((XIFIN / "lab_accession.json").read_text())
+def lab() -> ClaimEncounter:
+    return ClaimEncounter.model_validate_json((XIFIN / "lab_accession.json").read_text())
 
 
-def _with(enc: Encounter, **changes) -> Encounter:
-    return Encounter.model_validate({**enc.model_dump(), **changes})
+def _with(enc: ClaimEncounter, **changes) -> ClaimEncounter:
+    return ClaimEncounter.model_validate({**enc.model_dump(), **changes})
 
 
 def _rows(text: str) -> list[dict[str, str]]:
@@ -39,65 +39,65 @@ def _parse(msg: str):
 # ------------------------------------------------------------------ CSV
 
 
-def test_csv_matches_the_documented_layout(lab: Encounter) -> None:
+def test_csv_matches_the_documented_layout(lab: ClaimEncounter) -> None:
     text = export_xifin_csv([lab])
     assert text.splitlines() == (XIFIN / "lab_accession.csv").read_text().splitlines()
     assert text.endswith("\r\n")  # RFC 4180 line ends
     assert tuple(next(csv.reader(io.StringIO(text)))) == CSV_COLUMNS
 
 
-def test_csv_has_one_row_per_test_keyed_by_accession(lab: Encounter) -> None:
+def test_csv_has_one_row_per_test_keyed_by_accession(lab: ClaimEncounter) -> None:
     rows = _rows(export_xifin_csv([lab]))
     assert [r["test_code"] for r in rows] == ["80053", "83036", "82306", "84443"]
     assert {r["accession_id"] for r in rows} == {"ACC-2025-000417"}
     assert rows[0]["ordering_npi"] == "1234567893" and rows[0]["clia"] == "05D0123456"
 
 
-def test_csv_resolves_dx_pointers_per_test(lab: Encounter) -> None:
+def test_csv_resolves_dx_pointers_per_test(lab: ClaimEncounter) -> None:
     rows = _rows(export_xifin_csv([lab]))
     assert (rows[0]["dx_pointers"], rows[0]["test_dx_codes"]) == ("1|2", "E1165|E785")
     assert rows[2]["test_dx_codes"] == "R5383"
     assert rows[0]["accession_dx_codes"] == "E1165|E785|R5383"
 
 
-def test_csv_flags_abn_from_ga_modifier_or_abn_on_file(lab: Encounter) -> None:
+def test_csv_flags_abn_from_ga_modifier_or_abn_on_file(lab: ClaimEncounter) -> None:
     rows = _rows(export_xifin_csv([lab]))
     assert [r["abn_signed"] for r in rows] == ["N", "N", "Y", "N"]
     signed = _rows(export_xifin_csv([_with(lab, abn_on_file=True)]))
     assert {r["abn_signed"] for r in signed} == {"Y"}
 
 
-def test_csv_line_date_overrides_the_accession_date(lab: Encounter) -> None:
+def test_csv_line_date_overrides_the_accession_date(lab: ClaimEncounter) -> None:
     rows = _rows(export_xifin_csv([lab]))
     assert [r["date_of_service"] for r in rows] == ["2025-12-02"] * 3 + ["2025-12-03"]
 
 
-def test_accession_id_defaults_to_the_encounter_id(lab: Encounter) -> None:
+def test_accession_id_defaults_to_the_encounter_id(lab: ClaimEncounter) -> None:
     data = lab.model_dump()
     del data["accession_id"]
-    rows = _rows(export_xifin_csv([Encounter.model_validate(data)]))
+    rows = _rows(export_xifin_csv([ClaimEncounter.model_validate(data)]))
     assert rows[0]["accession_id"] == "SYN-LAB-0003"
 
 
-def test_csv_quotes_commas_in_names(lab: Encounter) -> None:
+def test_csv_quotes_commas_in_names(lab: ClaimEncounter) -> None:
     payer = {**lab.payer.model_dump(), "name": "Plan, Inc."}
     rows = _rows(export_xifin_csv([_with(lab, payer=payer)]))
     assert rows[0]["payer_name"] == "Plan, Inc."
 
 
-def test_missing_ordering_provider_is_refused(lab: Encounter) -> None:
+def test_missing_ordering_provider_is_refused(lab: ClaimEncounter) -> None:
     with pytest.raises(UsageError, match="ACC-2025-000417.*ordering"):
         export_xifin_csv([_with(lab, referring_provider=None)])
 
 
-def test_bad_dx_pointer_is_refused(lab: Encounter) -> None:
+def test_bad_dx_pointer_is_refused(lab: ClaimEncounter) -> None:
     lines = [line.model_dump() for line in lab.lines]
     lines[0]["dx_pointers"] = [4]
     with pytest.raises(UsageError, match="pointer 4"):
         export_xifin_csv([_with(lab, lines=lines)])
 
 
-def test_line_without_a_test_code_is_refused(lab: Encounter) -> None:
+def test_line_without_a_test_code_is_refused(lab: ClaimEncounter) -> None:
     lines = [line.model_dump() for line in lab.lines]
     lines[1].update(code="", revenue_code="0300")  # a revenue code alone bills no test
     with pytest.raises(UsageError, match="line 2: no CPT/HCPCS"):
@@ -107,7 +107,7 @@ def test_line_without_a_test_code_is_refused(lab: Encounter) -> None:
 # ------------------------------------------------------------------ DFT^P03
 
 
-def test_dft_parses_back_with_hl7apy_strict_validation(lab: Encounter) -> None:
+def test_dft_parses_back_with_hl7apy_strict_validation(lab: ClaimEncounter) -> None:
     msg = _parse(export_dft_p03(lab, timestamp=WHEN, control_id="MSG0001"))
     assert msg.name == "DFT_P03" and msg.validate()
     assert msg.msh.msh_9.to_er7() == "DFT^P03^DFT_P03"
@@ -115,7 +115,7 @@ def test_dft_parses_back_with_hl7apy_strict_validation(lab: Encounter) -> None:
     assert msg.evn.evn_1.to_er7() == "P03"
 
 
-def test_dft_patient_and_visit_carry_mrn_and_accession(lab: Encounter) -> None:
+def test_dft_patient_and_visit_carry_mrn_and_accession(lab: ClaimEncounter) -> None:
     msg = _parse(export_dft_p03(lab, timestamp=WHEN))
     assert msg.pid.pid_3.to_er7() == "MRN-000333^^^^MR"
     assert msg.pid.pid_5.to_er7() == "O'Example^Jordan" and msg.pid.pid_8.to_er7() == "M"
@@ -123,7 +123,7 @@ def test_dft_patient_and_visit_carry_mrn_and_accession(lab: Encounter) -> None:
     assert msg.pv1.pv1_8.xcn_1.to_er7() == "1234567893"
 
 
-def test_dft_has_one_ft1_per_test_with_charge_fields(lab: Encounter) -> None:
+def test_dft_has_one_ft1_per_test_with_charge_fields(lab: ClaimEncounter) -> None:
     msg = _parse(export_dft_p03(lab, timestamp=WHEN))
     ft1s = [g.ft1 for g in msg.dft_p03_financial]
     assert [f.ft1_7.ce_1.to_er7() for f in ft1s] == ["80053", "83036", "82306", "84443"]
@@ -137,35 +137,35 @@ def test_dft_has_one_ft1_per_test_with_charge_fields(lab: Encounter) -> None:
     assert first.ft1_21.xcn_13.to_er7() == "NPI"
 
 
-def test_dft_modifiers_and_abn_code_per_test(lab: Encounter) -> None:
+def test_dft_modifiers_and_abn_code_per_test(lab: ClaimEncounter) -> None:
     msg = _parse(export_dft_p03(lab, timestamp=WHEN))
     ft1s = [g.ft1 for g in msg.dft_p03_financial]
     assert [m.to_er7() for m in ft1s[1].ft1_26] == ["QW^^C4"]
     assert [f.ft1_27.to_er7() for f in ft1s] == ["", "", "3", "4"]  # HL7 table 0339
 
 
-def test_dft_hcpcs_code_uses_the_hcpcs_coding_system(lab: Encounter) -> None:
+def test_dft_hcpcs_code_uses_the_hcpcs_coding_system(lab: ClaimEncounter) -> None:
     lines = [line.model_dump() for line in lab.lines]
     lines[0].update(code="G0103", modifiers=[])
     msg = _parse(export_dft_p03(_with(lab, lines=lines), timestamp=WHEN))
     assert msg.dft_p03_financial[0].ft1.ft1_25.to_er7() == "G0103^^HCPCS"
 
 
-def test_dft_lists_every_diagnosis_in_dg1_and_the_payer_in_in1(lab: Encounter) -> None:
+def test_dft_lists_every_diagnosis_in_dg1_and_the_payer_in_in1(lab: ClaimEncounter) -> None:
     msg = _parse(export_dft_p03(lab, timestamp=WHEN))
     assert [d.dg1_3.to_er7() for d in msg.dg1] == ["E11.65^^I10", "E78.5^^I10", "R53.83^^I10"]
     in1 = msg.dft_p03_insurance.in1
     assert in1.in1_3.to_er7() == "MCRB1" and in1.in1_36.to_er7() == "1EG4TE5MK73"
 
 
-def test_dft_escapes_delimiters_in_free_text(lab: Encounter) -> None:
+def test_dft_escapes_delimiters_in_free_text(lab: ClaimEncounter) -> None:
     patient = {**lab.patient.model_dump(), "last_name": "Smith|Jones^Jr"}
     msg = _parse(export_dft_p03(_with(lab, patient=patient), timestamp=WHEN))
     assert msg.pid.pid_5.xpn_1.to_er7() == "Smith\\F\\Jones\\S\\Jr"
     assert len(msg.pid.pid_5.children) == 2
 
 
-def test_dft_refuses_an_accession_without_ordering_provider(lab: Encounter) -> None:
+def test_dft_refuses_an_accession_without_ordering_provider(lab: ClaimEncounter) -> None:
     with pytest.raises(UsageError, match="ordering"):
         export_dft_p03(_with(lab, referring_provider=None))
 
@@ -177,7 +177,7 @@ def _segments(msg: str, name: str) -> list[list[str]]:
     return [s.split("|") for s in msg.split("\r") if s.startswith(name + "|")]
 
 
-def test_dft_carries_specimen_client_account_and_guarantor(lab: Encounter) -> None:
+def test_dft_carries_specimen_client_account_and_guarantor(lab: ClaimEncounter) -> None:
     enc = _with(
         lab,
         client_id="CL-0042",
@@ -199,13 +199,15 @@ def test_dft_carries_specimen_client_account_and_guarantor(lab: Encounter) -> No
     assert gt1[3] == "O'Example^Jordan" and gt1[11] == "SEL"
 
 
-def test_dft_lists_secondary_coverage_after_the_primary(lab: Encounter) -> None:
+def test_dft_lists_secondary_coverage_after_the_primary(lab: ClaimEncounter) -> None:
     other = {"name": "Medigap Plan", "id": "MGAP1", "member_id": "MG123", "responsibility": "S"}
     text = export_dft_p03(_with(lab, other_payers=[other]), timestamp=WHEN)
     assert [s[3] for s in _segments(text, "IN1")] == ["MCRB1", "MGAP1"]
 
 
-def test_export_leaves_out_a_bad_accession_and_exports_the_rest(lab: Encounter, tmp_path) -> None:
+def test_export_leaves_out_a_bad_accession_and_exports_the_rest(
+    lab: ClaimEncounter, tmp_path
+) -> None:
     import json
     import os
     import subprocess

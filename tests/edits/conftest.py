@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.edits import load_mue, load_ptp
 from medcoder.edits.context import ScrubContext, claim_type_of, date_of_service
-from medcoder.edits.findings import Finding, Rule
+from medcoder.edits.findings import EditRule, Finding
 from medcoder.edits.mce import MceConfig
 from medcoder.edits.ncci import MueTable, PtpTable
 
@@ -50,11 +50,11 @@ def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture()
-def make() -> Callable[..., Encounter]:
+def make() -> Callable[..., ClaimEncounter]:
     """``make(diagnoses=[...], patient={"sex": "M"})``: the clean encounter with changes."""
 
-    def build(**changes: Any) -> Encounter:
-        return Encounter.model_validate(_merge(BASE, changes))
+    def build(**changes: Any) -> ClaimEncounter:
+        return ClaimEncounter.model_validate(_merge(BASE, changes))
 
     return build
 
@@ -63,7 +63,7 @@ def make() -> Callable[..., Encounter]:
 def run() -> Callable[..., list[Finding]]:
     """Run one rule with a context that has no code pack (for rules that need none)."""
 
-    def go(rule: Rule, encounter: Encounter, **ctx: Any) -> list[Finding]:
+    def go(rule: EditRule, encounter: ClaimEncounter, **ctx: Any) -> list[Finding]:
         context = ScrubContext(
             on=ctx.pop("on", None) or date_of_service(encounter) or DOS,
             today=ctx.pop("today", TODAY),

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.edits import Scrubber, load_ptp
 from medcoder.edits import ncci as ncci_rules
 from medcoder.edits import rules_claim as rc
@@ -18,8 +18,8 @@ from medcoder.edits.findings import Severity
 TODAY = dt.date(2026, 3, 1)  # as in conftest: the date "in the future" is judged against
 
 
-def _stay(fixtures: Path) -> Encounter:
-    return Encounter.model_validate_json(
+def _stay(fixtures: Path) -> ClaimEncounter:
+    return ClaimEncounter.model_validate_json(
         (fixtures / "claims" / "inpatient_admission.json").read_text()
     )
 
@@ -151,7 +151,7 @@ def test_report_says_which_edits_were_not_run(make) -> None:
 
 def test_fixture_json_round_trips_through_the_schema(fixtures) -> None:
     data = json.loads((fixtures / "claims" / "inpatient_admission.json").read_text())
-    assert Encounter.model_validate(data).lines[0].code == ""
+    assert ClaimEncounter.model_validate(data).lines[0].code == ""
 
 
 # --- POA, HCPCS validity by date, modifiers --------------------------------------------------
@@ -162,9 +162,9 @@ def test_inpatient_diagnosis_without_poa_is_rejected(fixtures, run) -> None:
     assert run(rd.poa_missing, stay) == []
     data = stay.model_dump(mode="json")
     data["diagnoses"][2]["poa"] = None
-    (finding,) = run(rd.poa_missing, Encounter.model_validate(data))
+    (finding,) = run(rd.poa_missing, ClaimEncounter.model_validate(data))
     assert finding.rule_id == "DX-POA-001" and finding.codes == ("N17.9",)
-    exempt = Encounter.model_validate({**data, "poa_exempt": True})
+    exempt = ClaimEncounter.model_validate({**data, "poa_exempt": True})
     assert run(rd.poa_missing, exempt) == []
 
 

@@ -173,15 +173,15 @@ def test_a_refused_export_stores_no_claim(coder, app):
 
 
 def test_stored_data_the_claim_model_refuses_is_reported_not_raised(coder, app):
-    from medcoder.store.models import Encounter, Patient
+    from medcoder.store.models import EncounterRow, PatientRow
 
     eid = _encounter(coder)
     _add(coder, eid, "E11.9")
     with app.state.workbench.db.session() as session:
-        patient = Patient(external_id="MRN-1", sex="X")  # not F, M or U
+        patient = PatientRow(external_id="MRN-1", sex="X")  # not F, M or U
         session.add(patient)
         session.flush()
-        session.get(Encounter, eid).patient_id = patient.id
+        session.get(EncounterRow, eid).patient_id = patient.id
     scrub = _scrub(coder, eid)["scrub"]
     assert scrub["scrubbed"] is False
     assert scrub["reason"].startswith("the claim cannot be built: patient.sex")

@@ -15,17 +15,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from workbench_api import NOTE, PASSWORD, audit_rows, ensure_user, login, upload
 
-from medcoder.store.models import CodeSuggestion, Encounter
+from medcoder.store.models import CodeSuggestionRow, EncounterRow
 
 # A synthetic patient: what must never be found in a log line.
 PHI_NAME, PHI_MRN = "Ottilie Vandersloot", "MRN-77341902"
 
 
 def _stub_coder(encounter):
-    from medcoder.suggestions import CodeSuggestion as Suggested
-    from medcoder.suggestions import CodingResult
+    from medcoder.suggestions import CodeSuggestion, CodingResult
 
-    codes = [Suggested("ICD-10-CM", code, code, 0.9) for code in ("E11.22", "I10")]
+    codes = [CodeSuggestion("ICD-10-CM", code, code, 0.9) for code in ("E11.22", "I10")]
     return CodingResult(document=f"enc{encounter.id}", setting=encounter.setting, codes=codes)
 
 
@@ -86,7 +85,7 @@ def test_a_change_prepared_before_finalize_cannot_land_after_it(app, client_for)
         )
     racing = db.sessions()
     try:
-        held = racing.get(CodeSuggestion, encounter["codes"][0]["id"])
+        held = racing.get(CodeSuggestionRow, encounter["codes"][0]["id"])
         assert held.encounter.status == "coded"  # read before the finalize
         done = coder.post(f"/api/encounters/{encounter['id']}/finalize", json={"version": version})
         assert done.status_code == 200, done.text
@@ -106,7 +105,9 @@ def test_a_change_prepared_before_finalize_cannot_land_after_it(app, client_for)
     with db.session() as s:
         codes = set(
             s.scalars(
-                select(CodeSuggestion.code).where(CodeSuggestion.encounter_id == encounter["id"])
+                select(CodeSuggestionRow.code).where(
+                    CodeSuggestionRow.encounter_id == encounter["id"]
+                )
             )
         )
     assert codes == {"E11.22", "I10"}
@@ -404,7 +405,7 @@ def test_malformed_documents_are_refused_with_the_reason(client_for, app, body, 
     assert r.status_code == 422, r.text
     assert says in r.json()["error"]["message"]
     with app.state.workbench.db.session() as s:
-        assert s.scalar(select(Encounter.id)) is None  # nothing stored
+        assert s.scalar(select(EncounterRow.id)) is None  # nothing stored
 
 
 def test_each_format_has_its_size_limit(client_for):

@@ -94,26 +94,26 @@ def test_injection_strings_are_stored_verbatim(client_for):
 
 
 def test_unreadable_document_stores_nothing(client_for, app):
-    from medcoder.store.models import Document, Encounter
+    from medcoder.store.models import DocumentRow, EncounterRow
 
     coder = client_for("coder")
-    before = (_count(app, Encounter), _count(app, Document))
+    before = (_count(app, EncounterRow), _count(app, DocumentRow))
     r = coder.post(
         "/api/documents", content=b"%PDF-1.4 broken", headers={"content-type": "application/pdf"}
     )
     assert r.status_code == 422 and r.json()["error"]["code"] == "unreadable_document"
-    assert (_count(app, Encounter), _count(app, Document)) == before
+    assert (_count(app, EncounterRow), _count(app, DocumentRow)) == before
     assert not audit_rows(app, action="create", entity="encounter")
 
 
 def test_failure_after_writes_rolls_back(client_for, app):
     """An encounter created in the request disappears when a later step fails."""
-    from medcoder.store.models import Encounter
+    from medcoder.store.models import EncounterRow
 
     coder = client_for("coder")
     r = upload(coder, encounter_id=999)
     assert r.status_code == 404
-    assert _count(app, Encounter) == 0
+    assert _count(app, EncounterRow) == 0
 
 
 def test_no_phi_in_logs(client_for, caplog):

@@ -19,7 +19,7 @@ from medcoder.store import (
     users,
 )
 from medcoder.store.errors import AccessDeniedError
-from medcoder.store.models import AuditEvent, CodeSuggestion, Encounter
+from medcoder.store.models import AuditEvent, CodeSuggestionRow, EncounterRow
 
 CODER = Actor(1, "coder", "coder", "10.0.0.1")
 
@@ -80,15 +80,15 @@ def _coded(db) -> int:
 def test_review_with_optimistic_locking(db):
     eid = _coded(db)
     with db.session() as session:
-        first = session.scalars(select(CodeSuggestion).order_by(CodeSuggestion.id)).first()
+        first = session.scalars(select(CodeSuggestionRow).order_by(CodeSuggestionRow.id)).first()
         review.accept(session, CODER, first.id, version=1)
         assert first.version == 2
         with pytest.raises(ConflictError):
             review.reject(session, CODER, first.id, reason="x", version=1)
     # A concurrent writer that read version 2 loses when the row moved on underneath it.
     with db.session() as one, pytest.raises(StaleDataError), db.session() as two:
-        a = one.get(CodeSuggestion, first.id)
-        b = two.get(CodeSuggestion, first.id)
+        a = one.get(CodeSuggestionRow, first.id)
+        b = two.get(CodeSuggestionRow, first.id)
         a.reason = "first"
         one.flush()
         one.commit()
@@ -97,16 +97,18 @@ def test_review_with_optimistic_locking(db):
     with db.session() as session:
         with pytest.raises(ConflictError):
             review.finalize(session, CODER, eid, version=None)  # I10 is unreviewed
-        assert session.get(Encounter, eid).status == "coded"
+        assert session.get(EncounterRow, eid).status == "coded"
 
 
 def test_recoding_keeps_decisions(db):
     eid = _coded(db)
     with db.session() as session:
-        first = session.scalars(select(CodeSuggestion).where(CodeSuggestion.code == "E11.9")).one()
+        first = session.scalars(
+            select(CodeSuggestionRow).where(CodeSuggestionRow.code == "E11.9")
+        ).one()
         review.reject(session, CODER, first.id, reason="ruled out", version=1)
         review.code_encounter(session, CODER, eid, lambda _e: _Result([_Code("E11.9")]), "test")
-        states = sorted((s.code, s.state) for s in session.scalars(select(CodeSuggestion)))
+        states = sorted((s.code, s.state) for s in session.scalars(select(CodeSuggestionRow)))
     assert states == [("E11.9", "rejected")]
 
 
@@ -116,7 +118,7 @@ def test_rollback_takes_the_audit_row_with_it(db):
         encounters.get_patient(session, CODER, 12345)
     with db.session() as session:
         assert session.scalars(select(AuditEvent)).all() == []  # no half-written request
-        assert session.scalars(select(Encounter)).all() == []
+        assert session.scalars(select(EncounterRow)).all() == []
 
 
 def test_report_transitions_are_role_checked_and_diffs_tracked(db):

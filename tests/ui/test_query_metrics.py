@@ -47,7 +47,7 @@ def seed(app) -> None:
     from sqlalchemy import select
 
     from medcoder.store.case_models import Query
-    from medcoder.store.models import CodingResult, Encounter, User
+    from medcoder.store.models import CodingResultRow, EncounterRow, User
 
     for name in ("dr_a", "dr_b"):
         ensure_user(app, name, "physician")
@@ -55,11 +55,11 @@ def seed(app) -> None:
     with app.state.workbench.db.session() as session:
         ids = dict(session.execute(select(User.username, User.id)).all())
         for n in range(1, 6):
-            session.add(Encounter(id=n, setting="inpatient", status="coded"))
+            session.add(EncounterRow(id=n, setting="inpatient", status="coded"))
         session.flush()
         for encounter, day in CODED:
             session.add(
-                CodingResult(
+                CodingResultRow(
                     encounter_id=encounter, setting="inpatient", engine_version="t",
                     created_at=at(day),
                 )

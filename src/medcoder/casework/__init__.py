@@ -13,12 +13,12 @@ from medcoder.casework.coding import CaseCode, code_case
 from medcoder.casework.dates import DateContext, DateMention, resolve
 from medcoder.casework.issues import Issue, find_issues
 from medcoder.casework.render import render_html, render_json, render_pdf, render_text, write_report
-from medcoder.casework.synopsis import CaseReport, Statement, build_report
+from medcoder.casework.synopsis import CaseReport, SynopsisStatement, build_report
 
 __all__ = [
     "Case", "CaseCode", "CaseReport", "Chronology", "Citation", "Classification",
     "DataQualityItem", "DateContext", "DateMention", "Event", "Flag", "Issue", "Party",
-    "Statement", "Suggestion", "analyze_case", "build_chronology", "build_report", "classify",
-    "code_case", "find_issues", "load_case", "render_html", "render_json", "render_pdf", "render_text",
-    "resolve", "write_report",
+    "Suggestion", "SynopsisStatement", "analyze_case", "build_chronology", "build_report",
+    "classify", "code_case", "find_issues", "load_case", "render_html", "render_json",
+    "render_pdf", "render_text", "resolve", "write_report",
 ]  # fmt: skip

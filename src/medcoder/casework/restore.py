@@ -22,8 +22,8 @@ from medcoder.casework.synopsis import (
     CaseReport,
     PhysicianSection,
     Question,
-    Statement,
     SynopsisSection,
+    SynopsisStatement,
 )
 
 _SUGGESTION_FIELDS = ("kind", "code", "label", "confidence", "rationale", "evidence")
@@ -147,7 +147,7 @@ def report_from_dict(data: dict[str, Any]) -> CaseReport:
             SynopsisSection(
                 s["title"],
                 [
-                    Statement(st["text"], [citation(c) for c in st["citations"]])
+                    SynopsisStatement(st["text"], [citation(c) for c in st["citations"]])
                     for st in s.get("statements") or []
                 ],
             )

@@ -2,7 +2,7 @@
 
 A claims synopsis is read by people who decide money and reputations, so it states only
 what the records state: every sentence is built from cited events and
-:class:`Statement` refuses to exist without a citation. Interpretation (issues, allegation
+:class:`SynopsisStatement` refuses to exist without a citation. Interpretation (issues, allegation
 and severity suggestions) is labelled as a suggestion and cites the events it rests on.
 Open questions for the physician reviewer are kept apart from the statements, because a
 question about a missing record has nothing to cite.
@@ -31,7 +31,7 @@ MAX_FACTS = 60
 
 
 @dataclass
-class Statement:
+class SynopsisStatement:
     """One sentence of the synopsis with the citation(s) of the events it states."""
 
     text: str
@@ -59,7 +59,7 @@ class Question:
 @dataclass
 class SynopsisSection:
     title: str
-    statements: list[Statement] = field(default_factory=list)
+    statements: list[SynopsisStatement] = field(default_factory=list)
 
 
 @dataclass
@@ -88,7 +88,7 @@ class CaseReport:
     def data_quality(self) -> list[DataQualityItem]:
         return self.chronology.data_quality
 
-    def statements(self) -> list[Statement]:
+    def statements(self) -> list[SynopsisStatement]:
         return [s for section in self.synopsis for s in section.statements]
 
     def to_dict(self) -> dict[str, object]:
@@ -153,9 +153,11 @@ def critical_events(chron: Chronology, issues: list[Issue]) -> list[str]:
     return [e.id for e in timeline if e.id in wanted][:MAX_FACTS]
 
 
-def _fact(event: Event) -> Statement:
+def _fact(event: Event) -> SynopsisStatement:
     where = f" ({event.setting})" if event.setting else ""
-    return Statement(f'{when(event)}{where}: the record states "{quote(event)}".', [event.citation])
+    return SynopsisStatement(
+        f'{when(event)}{where}: the record states "{quote(event)}".', [event.citation]
+    )
 
 
 def build_report(
@@ -174,7 +176,7 @@ def build_report(
     the records and the codes.
     """
     critical = critical_events(chron, issues)
-    who = SynopsisSection("Who", handover.who(case, chron, Statement))
+    who = SynopsisSection("Who", handover.who(case, chron, SynopsisStatement))
     facts = SynopsisSection(
         "What happened and when", [_fact(e) for i in critical if (e := chron.event(i))]
     )
@@ -182,7 +184,7 @@ def build_report(
     sev = classification.severity
     if sev and sev.evidence:
         injury.statements.append(
-            Statement(
+            SynopsisStatement(
                 f"Suggested severity: NPDB outcome {sev.code} ({sev.label}), CRICO band "
                 f"{sev.extra.get('crico_band')}; {sev.rationale}.",
                 sev.evidence,
@@ -192,15 +194,15 @@ def build_report(
         if event.type == "outcome":
             injury.statements.append(_fact(event))
     deviation = SynopsisSection(
-        "Alleged deviation", handover.alleged_deviation(chron, issues, Statement, when)
+        "Alleged deviation", handover.alleged_deviation(chron, issues, SynopsisStatement, when)
     )
     posture = SynopsisSection(
-        "Outcome and procedural posture", handover.outcome(chron, Statement, when)
+        "Outcome and procedural posture", handover.outcome(chron, SynopsisStatement, when)
     )
     allegations = SynopsisSection("Allegations (suggested)")
     for a in classification.allegations:
         allegations.statements.append(
-            Statement(
+            SynopsisStatement(
                 f"Suggested NPDB allegation: group {a.extra['group_code']} ({a.extra['group_label']}), "
                 f"specific allegation {a.code} ({a.label}), confidence {a.confidence:.2f}; "
                 f"supported by {len(a.evidence)} cited event(s).",
@@ -212,13 +214,15 @@ def build_report(
         cites = [e.citation for i in flag.events if (e := chron.event(i))]
         if cites:
             flag_section.statements.append(
-                Statement(f"{flag.kind.replace('_', ' ').capitalize()}: {flag.message}.", cites)
+                SynopsisStatement(
+                    f"{flag.kind.replace('_', ' ').capitalize()}: {flag.message}.", cites
+                )
             )
     code_section = SynopsisSection("Codes of the episode")
     for c in codes:
         if c.citations:
             code_section.statements.append(
-                Statement(
+                SynopsisStatement(
                     f"{c.system} {c.code} ({c.description}) [{c.kind.replace('_', ' ')}] is "
                     "supported by the cited text.",
                     c.citations,

@@ -10,7 +10,7 @@ from medcoder.cdi.drafting import OTHER, UNDETERMINED, CitedIndicator, DraftQuer
 from medcoder.cdi.indicators import ExcludedValue, Indicator, IndicatorSet, collect_indicators
 from medcoder.cdi.lint import LintFinding, lint_query
 from medcoder.cdi.opportunities import Opportunity, find, find_opportunities
-from medcoder.cdi.rules import Rule, RuleSet, default_rules, load_rule_file, load_rules
+from medcoder.cdi.rules import QueryRule, RuleSet, default_rules, load_rule_file, load_rules
 
 __all__ = [
     "OTHER",
@@ -22,7 +22,7 @@ __all__ = [
     "IndicatorSet",
     "LintFinding",
     "Opportunity",
-    "Rule",
+    "QueryRule",
     "RuleSet",
     "collect_indicators",
     "default_rules",

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from medcoder.cdi.indicators import Indicator, IndicatorSet
-from medcoder.cdi.rules import Option, Rule
+from medcoder.cdi.rules import Option, QueryRule
 
 OTHER = "Other (please specify): ____"
 UNDETERMINED = "Clinically undetermined"
@@ -195,7 +195,7 @@ def _offered(option: Option, found: IndicatorSet | None) -> bool:
     return not values or any(option.when.holds(v) for v in values)
 
 
-def choose_options(rule: Rule, found: IndicatorSet | None) -> list[str]:
+def choose_options(rule: QueryRule, found: IndicatorSet | None) -> list[str]:
     """The rule's options supported by the indicators, then Other and Clinically undetermined."""
     options = [o.text for o in rule.query.options if _offered(o, found)]
     options = [o for o in options if not o.lower().startswith(("other", "clinically undetermined"))]
@@ -205,7 +205,7 @@ def choose_options(rule: Rule, found: IndicatorSet | None) -> list[str]:
 
 
 def draft_query(
-    rule: Rule,
+    rule: QueryRule,
     indicators: Iterable[Indicator],
     *,
     found: IndicatorSet | None = None,

@@ -38,7 +38,7 @@ from medcoder.cdi.rules import (
     KeywordCriterion,
     MeasurementCriterion,
     PoaCriterion,
-    Rule,
+    QueryRule,
     RuleSet,
     TrendCriterion,
     UnspecifiedCriterion,
@@ -121,12 +121,12 @@ class _Outcome:
 
 @dataclass
 class _Context:
-    rule: Rule
+    rule: QueryRule
     found: IndicatorSet
     codes: list[CodeSuggestion]
 
 
-def _undated(values: Iterable[Indicator], rule: Rule) -> list[ExcludedValue]:
+def _undated(values: Iterable[Indicator], rule: QueryRule) -> list[ExcludedValue]:
     reason = f"no date: rule {rule.id} compares values by date"
     return [
         ExcludedValue(v.name, v.text, reason, v.document, v.value, v.unit, v.start, v.end)
@@ -290,7 +290,7 @@ def _group(group: CriteriaGroup, ctx: _Context) -> _Outcome:
     return out
 
 
-def _unspecified_spans(rule: Rule, found: IndicatorSet) -> set[tuple[str, int, int]]:
+def _unspecified_spans(rule: QueryRule, found: IndicatorSet) -> set[tuple[str, int, int]]:
     """Where the rule's condition is documented without its specifiers."""
     spans: set[tuple[str, int, int]] = set()
     for c in rule.criteria_flat():
@@ -310,7 +310,7 @@ def _supports(code: CodeSuggestion, unspecified_at: set[tuple[str, int, int]]) -
     )
 
 
-def _already_there(rule: Rule, ctx: _Context) -> bool:
+def _already_there(rule: QueryRule, ctx: _Context) -> bool:
     """Coded, or documented by a provider: the record supports the code, so no query."""
     coded = [c for c in ctx.codes if _matches(c.code, rule.diagnosis.coded_prefixes)]
     if coded:
@@ -337,7 +337,7 @@ def _unique_excluded(items: Iterable[ExcludedValue]) -> list[ExcludedValue]:
     return list(seen.values())
 
 
-def _evaluate(rule: Rule, ctx: _Context, encounter_id: str) -> Opportunity | None:
+def _evaluate(rule: QueryRule, ctx: _Context, encounter_id: str) -> Opportunity | None:
     support: list[Indicator] = []
     missing: list[str] = []
     excluded = list(ctx.found.excluded_for(rule.analytes))
@@ -387,7 +387,7 @@ def _timing_stated(e: Evidence, c: PoaCriterion, found: IndicatorSet) -> bool:
     return any(m.document == e.document and lo <= m.start < hi for m in mentions)
 
 
-def _poa_unclear(rule: Rule, ctx: _Context, encounter_id: str) -> list[Opportunity]:
+def _poa_unclear(rule: QueryRule, ctx: _Context, encounter_id: str) -> list[Opportunity]:
     """One POA query per coded diagnosis whose onset the record genuinely leaves open.
 
     It must be documented only where the stay after admission is told (the hospital course),
@@ -435,7 +435,7 @@ def find(
     setting: str | Setting | None = None,
     *,
     coding: CodingResult | None = None,
-    rules: RuleSet | Iterable[Rule] | None = None,
+    rules: RuleSet | Iterable[QueryRule] | None = None,
 ) -> list[Opportunity]:
     """The query opportunities of one document (or annotated document), or of every document
     of an encounter.
@@ -477,7 +477,7 @@ def find(
 def find_opportunities(
     document: Document | Encounter,
     coding_result: CodingResult | None,
-    rules: RuleSet | Iterable[Rule] | None = None,
+    rules: RuleSet | Iterable[QueryRule] | None = None,
     *,
     setting: str | None = None,
 ) -> list[Opportunity]:

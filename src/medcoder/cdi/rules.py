@@ -270,8 +270,9 @@ class CriteriaGroup(_Strict):
         return self
 
 
-class Diagnosis(_Strict):
-    """What the rule looks for; coded or documented already means no query is needed.
+class TargetDiagnosis(_Strict):
+    """The diagnosis a rule's query is about; coded or documented already means no query is
+    needed.
 
     ``assertions``: how a documented phrase must be asserted to count. Present or uncertain by
     default (an uncertain inpatient diagnosis is coded as established, OCG II.H); add
@@ -361,7 +362,7 @@ class QuerySpec(_Strict):
         return self
 
 
-class Rule(_Strict):
+class QueryRule(_Strict):
     """One CDI opportunity: when to ask, what to cite, and how the query may be worded."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*\.v[0-9]+$")
@@ -371,19 +372,19 @@ class Rule(_Strict):
     settings: list[SettingName] = Field(
         default_factory=lambda: ["inpatient", "outpatient", "emergency", "observation"]
     )
-    diagnosis: Diagnosis
+    diagnosis: TargetDiagnosis
     criteria: list[CriteriaGroup] = Field(min_length=1)
     query: QuerySpec
 
     @model_validator(mode="after")
-    def _poa_rules(self) -> Rule:
+    def _poa_rules(self) -> QueryRule:
         poa = [c for g in self.criteria for c in g.any_of if isinstance(c, PoaCriterion)]
         if poa and self.query.reason != "present_on_admission":
             raise ValueError("a poa_unclear criterion needs query.reason present_on_admission")
         return self
 
     @model_validator(mode="after")
-    def _default_topic(self) -> Rule:
+    def _default_topic(self) -> QueryRule:
         if not self.topic:
             object.__setattr__(self, "topic", self.id.rsplit(".", 1)[0])
         return self
@@ -417,21 +418,21 @@ class Rule(_Strict):
         return frozenset(c.analyte for c in self.criteria_flat() if hasattr(c, "analyte"))
 
 
-def load_rule_file(path: str | Path) -> Rule:
+def load_rule_file(path: str | Path) -> QueryRule:
     """Read and validate one rule file; raise SourceFileError with line and field on error."""
     path = Path(path)
     data, locate = parse_rule_source(path)
     try:
-        return Rule.model_validate(data)
+        return QueryRule.model_validate(data)
     except ValidationError as exc:
         problem, line = problem_from_validation(exc, locate)
         raise SourceFileError(path, problem, line=line) from None
 
 
-class RuleSet(tuple[Rule, ...]):
+class RuleSet(tuple[QueryRule, ...]):
     """An ordered, id-unique collection of rules (a tuple, so it can be cached and hashed)."""
 
-    def by_id(self, rule_id: str) -> Rule:
+    def by_id(self, rule_id: str) -> QueryRule:
         for rule in self:
             if rule.id == rule_id:
                 return rule
@@ -477,11 +478,11 @@ def default_rules() -> RuleSet:
 
 def rule_schema() -> dict[str, Any]:
     """JSON Schema of a rule file, for editors and the CDI team's documentation."""
-    return Rule.model_json_schema()
+    return QueryRule.model_json_schema()
 
 
 __all__ = [
-    "Rule",
+    "QueryRule",
     "RuleSet",
     "load_rule_file",
     "load_rules",

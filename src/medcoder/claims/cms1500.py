@@ -1,4 +1,4 @@
-"""CMS-1500 (02/12) professional claim form as PDF, from the same Encounter as the 837P.
+"""CMS-1500 (02/12) professional claim form as PDF, from the same ClaimEncounter as the 837P.
 
 Item numbers and captions follow the NUCC 1500 Reference Instruction Manual for form version
 02/12; the field mapping mirrors :mod:`medcoder.claims.x12_837p` (the UHIN 1500-to-837P
@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 
 from medcoder.claims.errors import ClaimError
-from medcoder.claims.model import Address, Encounter, Line, Provider
+from medcoder.claims.model import Address, ClaimEncounter, Line, Provider
 from medcoder.claims.npi import npi_is_valid
 from medcoder.claims.pdf_forms import (
     Box,
@@ -169,7 +169,7 @@ def line_cell(row: int, column: str, *, shaded: bool = False) -> Box:
 
 
 def render_cms1500(
-    encounter: Encounter, *, signed_on: dt.date | None = None, data_only: bool = False
+    encounter: ClaimEncounter, *, signed_on: dt.date | None = None, data_only: bool = False
 ) -> bytes:
     """The encounter as a CMS-1500 (02/12) PDF; one page per six service lines.
 
@@ -199,7 +199,7 @@ def render_cms1500(
     return form.finish()
 
 
-def _validate(enc: Encounter) -> tuple[list[str], list[Line]]:
+def _validate(enc: ClaimEncounter) -> tuple[list[str], list[Line]]:
     """The checks that would make the printed claim wrong rather than merely incomplete."""
     eid = enc.id
     require_lines(enc)
@@ -271,7 +271,7 @@ def _draw_grid(form: FormCanvas) -> None:
         form.label(x0 + 4, LINES_TOP - 5, "MM    DD    YY", size=4)
 
 
-def _header(form: FormCanvas, enc: Encounter, page: int, total: int) -> None:
+def _header(form: FormCanvas, enc: ClaimEncounter, page: int, total: int) -> None:
     form.label(L, 58, "HEALTH INSURANCE CLAIM FORM", size=11, bold=True)
     form.label(L, 72, "APPROVED BY NATIONAL UNIFORM CLAIM COMMITTEE (NUCC) 02/12", size=5.5)
     form.label(L, 84, "PICA", size=5.5)
@@ -283,7 +283,7 @@ def _header(form: FormCanvas, enc: Encounter, page: int, total: int) -> None:
     form.label(B + 40, 778, "APPROVED OMB-0938-1197 FORM 1500 (02-12)", size=5.5)
 
 
-def _patient_and_insured(form: FormCanvas, enc: Encounter) -> None:
+def _patient_and_insured(form: FormCanvas, enc: ClaimEncounter) -> None:
     """Items 1-11: program, patient, insured (the subscriber), other insured (the next payer).
 
     Item 11 reads NONE on a claim to Medicare as primary with no other insurance (NUCC:
@@ -358,7 +358,7 @@ def _address_block(form: FormCanvas, box: Box, addr: Address | None) -> None:
     form.text(box.x + 2, box.top + 68, addr.zip)
 
 
-def _claim_items(form: FormCanvas, enc: Encounter, diagnoses: list[str]) -> None:
+def _claim_items(form: FormCanvas, enc: ClaimEncounter, diagnoses: list[str]) -> None:
     """Items 12-23: signatures, referring provider, hospitalization, diagnoses, prior auth."""
     form.put(BOXES["12"], "SIGNATURE ON FILE", line=1)
     form.put(BOXES["13"], "SIGNATURE ON FILE", line=1)
@@ -386,7 +386,7 @@ def _claim_items(form: FormCanvas, enc: Encounter, diagnoses: list[str]) -> None
     form.put(BOXES["23"], (enc.prior_authorization or enc.clia_number or "").upper(), line=1)
 
 
-def _service_line(form: FormCanvas, enc: Encounter, row: int, line: Line) -> None:
+def _service_line(form: FormCanvas, enc: ClaimEncounter, row: int, line: Line) -> None:
     """One item-24 line: unshaded claim data, shaded NDC supplemental information."""
     date = line.service_date or enc.service_date
     pos = line.place_of_service or enc.place_of_service or ""
@@ -415,7 +415,7 @@ def _service_line(form: FormCanvas, enc: Encounter, row: int, line: Line) -> Non
 
 
 def _footer_items(
-    form: FormCanvas, enc: Encounter, *, last: bool, signed_on: dt.date | None
+    form: FormCanvas, enc: ClaimEncounter, *, last: bool, signed_on: dt.date | None
 ) -> None:
     """Items 25-33: tax id, account no., assignment, total, signature, facility, billing."""
     billing = enc.billing_provider
@@ -461,7 +461,7 @@ def _provider_block(form: FormCanvas, box: Box, provider: Provider) -> None:
         form.put(box, text, line=n, line_height=9.5, size=7.5)
 
 
-def _service_facility(enc: Encounter) -> Provider | None:
+def _service_facility(enc: ClaimEncounter) -> Provider | None:
     """Item 32: the service facility (837P 2310C), when the encounter names one."""
     return enc.service_facility
 

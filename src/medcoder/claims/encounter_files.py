@@ -26,14 +26,14 @@ def load_encounter(path: Path):  # noqa: ANN201
     """Read and validate an encounter JSON file; errors name the field."""
     from pydantic import ValidationError
 
-    from medcoder.claims.model import Encounter
+    from medcoder.claims.model import ClaimEncounter
 
     try:
         data = json.loads(_read_text(path))
     except json.JSONDecodeError as exc:
         raise SourceFileError(path, f"invalid JSON ({exc.msg})", line=exc.lineno) from exc
     try:
-        return Encounter.model_validate(data)
+        return ClaimEncounter.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
@@ -55,7 +55,7 @@ def code_missing_diagnoses(encounter, base: Path) -> list[str]:  # noqa: ANN001
         return []
     from medcoder.claims.from_codes import diagnoses_from, procedures_from
     from medcoder.coding.api import engine_for
-    from medcoder.documents.model import Encounter as DocEncounter
+    from medcoder.documents.model import Encounter
     from medcoder.documents.readers import read_many
 
     if not encounter.documents:
@@ -68,7 +68,7 @@ def code_missing_diagnoses(encounter, base: Path) -> list[str]:  # noqa: ANN001
         if not outcome.ok:
             raise UsageError(f"cannot code the encounter's documents: {outcome.error}")
         docs.extend(outcome.documents)
-    result = engine.code_encounter(DocEncounter(id=encounter.id, documents=docs))
+    result = engine.code_encounter(Encounter(id=encounter.id, documents=docs))
     coded: list[str] = []
     if needs_dx:
         # Principal first (the engine sequences it); POA as the engine read it (inpatient).
@@ -80,7 +80,7 @@ def code_missing_diagnoses(encounter, base: Path) -> list[str]:  # noqa: ANN001
     return coded
 
 
-def load_for_batch(path: Path):  # noqa: ANN201 - claims.model.Encounter or the error
+def load_for_batch(path: Path):  # noqa: ANN201 - claims.model.ClaimEncounter or the error
     """Load and, when needed, code one encounter of a batch; the error instead of raising."""
     try:
         encounter = load_encounter(path)

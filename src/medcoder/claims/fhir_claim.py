@@ -1,4 +1,4 @@
-"""Build a FHIR R4 ``Claim`` resource from an :class:`~medcoder.claims.model.Encounter`.
+"""Build a FHIR R4 ``Claim`` resource from an :class:`~medcoder.claims.model.ClaimEncounter`.
 
 The resource is validated by constructing ``fhir.resources.R4B.claim.Claim`` (R4B's Claim is
 structurally R4's, so the JSON is a valid R4 Claim). Patient, billing provider, payer, the
@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from fhir.resources.R4B.claim import Claim
 
-from medcoder.claims.model import Address, Encounter, Line, Payer, Provider
+from medcoder.claims.model import Address, ClaimEncounter, Line, Payer, Provider
 from medcoder.claims.x12_envelope import total_charge
 
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
@@ -55,7 +55,7 @@ _RELATIONSHIP = {"18": "self", "01": "spouse", "19": "child", "53": "common", "G
 
 
 def to_fhir_claim(
-    encounter: Encounter,
+    encounter: ClaimEncounter,
     *,
     claim_type: Literal["professional", "institutional"] | None = None,
     created: dt.date | dt.datetime | None = None,
@@ -163,7 +163,7 @@ def _address(addr: Address | None) -> list[dict[str, Any]]:
     ]
 
 
-def _patient(enc: Encounter) -> dict[str, Any]:
+def _patient(enc: ClaimEncounter) -> dict[str, Any]:
     p = enc.patient
     resource: dict[str, Any] = {
         "resourceType": "Patient",
@@ -205,7 +205,7 @@ def _provider_resource(provider: Provider, resource_id: str) -> dict[str, Any]:
     return resource
 
 
-def _payer(enc: Encounter) -> dict[str, Any]:
+def _payer(enc: ClaimEncounter) -> dict[str, Any]:
     return _payer_resource(enc.payer, "payer")
 
 
@@ -218,7 +218,7 @@ def _payer_resource(payer: Payer, rid: str) -> dict[str, Any]:
     }
 
 
-def _coverage(enc: Encounter) -> dict[str, Any]:
+def _coverage(enc: ClaimEncounter) -> dict[str, Any]:
     return _coverage_resource(enc.payer, None)
 
 
@@ -254,7 +254,7 @@ def _coverage_resource(payer: Payer, n: int | None) -> dict[str, Any]:
     return resource
 
 
-def _insurance(enc: Encounter, payer: Payer, coverage: str, *, focal: bool) -> dict[str, Any]:
+def _insurance(enc: ClaimEncounter, payer: Payer, coverage: str, *, focal: bool) -> dict[str, Any]:
     """Claim.insurance: the coverage, whether this claim is for it (focal), its prior
     authorization (preAuthRef) and, for a payer that already paid, nothing more."""
     entry: dict[str, Any] = {
@@ -267,7 +267,7 @@ def _insurance(enc: Encounter, payer: Payer, coverage: str, *, focal: bool) -> d
     return entry
 
 
-def _supporting_info(enc: Encounter) -> list[dict[str, Any]]:
+def _supporting_info(enc: ClaimEncounter) -> list[dict[str, Any]]:
     """Institutional claim data as Claim.supportingInfo, in the CARIN Blue Button categories:
     type of bill, admission period, admission type, point of origin, discharge status."""
     info: list[dict[str, Any]] = []
@@ -306,7 +306,7 @@ def _supporting_info(enc: Encounter) -> list[dict[str, Any]]:
     return info
 
 
-def _care_team(enc: Encounter) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _care_team(enc: ClaimEncounter) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     team: list[dict[str, Any]] = []
     resources: list[dict[str, Any]] = []
     for attr, role in (
@@ -330,7 +330,7 @@ def _care_team(enc: Encounter) -> tuple[list[dict[str, Any]], list[dict[str, Any
     return team, resources
 
 
-def _diagnoses(enc: Encounter) -> list[dict[str, Any]]:
+def _diagnoses(enc: ClaimEncounter) -> list[dict[str, Any]]:
     result = []
     for index, dx in enumerate(enc.diagnoses or [], start=1):
         entry: dict[str, Any] = {
@@ -359,7 +359,7 @@ def _diagnoses(enc: Encounter) -> list[dict[str, Any]]:
     return result
 
 
-def _item(enc: Encounter, sequence: int, line: Line) -> dict[str, Any]:
+def _item(enc: ClaimEncounter, sequence: int, line: Line) -> dict[str, Any]:
     code = line.code.strip().upper()
     item: dict[str, Any] = {"sequence": sequence}
     if line.revenue_code:
@@ -397,7 +397,7 @@ def _item(enc: Encounter, sequence: int, line: Line) -> dict[str, Any]:
     return item
 
 
-def _billable_period(enc: Encounter) -> dict[str, str] | None:
+def _billable_period(enc: ClaimEncounter) -> dict[str, str] | None:
     dates = [d for d in [enc.service_date, *(ln.service_date for ln in enc.lines or [])] if d]
     start = enc.admission_date or (min(dates) if dates else None)
     end = enc.discharge_date or (max(dates) if dates else None)

@@ -53,7 +53,7 @@ class Person(_Model):
     address: Address | None = None
 
 
-class Patient(_Model):
+class ClaimPatient(_Model):
     id: str
     first_name: str
     last_name: str
@@ -195,14 +195,14 @@ class Line(_Model):
         return self
 
 
-class Encounter(_Model):
+class ClaimEncounter(_Model):
     """One encounter to bill."""
 
     id: str
     setting: Literal["outpatient", "inpatient", "emergency", "observation"] = "outpatient"
     service_date: dt.date | None = None
     place_of_service: str | None = None
-    patient: Patient
+    patient: ClaimPatient
     payer: Payer
     other_payers: list[OtherPayer] = Field(
         default_factory=list,
@@ -306,4 +306,4 @@ class Encounter(_Model):
 
 def encounter_schema() -> dict:
     """The JSON Schema of the encounter input, for ``medcoder claim --schema``."""
-    return Encounter.model_json_schema()
+    return ClaimEncounter.model_json_schema()

@@ -17,7 +17,7 @@ a segment outside its loop, wrong SE count, missing trailer) raise
 does not balance (CLP03 - CLP04 != sum of CAS) is reported as a warning, not an error:
 the file is the payer's, and we still want to post it.
 
-Denial linking (:func:`link_denials`) matches CLP01 (our CLM01 = ``Encounter.id``) to the
+Denial linking (:func:`link_denials`) matches CLP01 (our CLM01 = ``ClaimEncounter.id``) to the
 submitted encounter and SVC lines to its lines, then maps each CARC to the
 scrubber rule family that should have caught it (:data:`CARC_RULE_FAMILIES`), so a denial
 says whether the scrubber had flagged it (sent anyway) or missed it (a rule gap).
@@ -32,7 +32,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.errors import SourceFileError
 
 __all__ = [
@@ -40,7 +40,7 @@ __all__ = [
     "Adjustment",
     "ClaimPayment",
     "DenialLink",
-    "Party",
+    "RemitParty",
     "ProviderAdjustment",
     "Remittance",
     "ServiceLine",
@@ -192,7 +192,7 @@ class Adjustment:
 
 
 @dataclass
-class Party:
+class RemitParty:
     """An N1 (payer/payee) or NM1 (patient, insured, provider) entity."""
 
     entity: str
@@ -241,7 +241,7 @@ class ClaimPayment:
     drg_weight: Decimal | None = None
     adjustments: list[Adjustment] = field(default_factory=list)
     lines: list[ServiceLine] = field(default_factory=list)
-    parties: list[Party] = field(default_factory=list)
+    parties: list[RemitParty] = field(default_factory=list)
     dates: dict[str, dt.date] = field(default_factory=dict)
     rarcs: list[str] = field(default_factory=list)
 
@@ -283,8 +283,8 @@ class Remittance:
     payment_date: dt.date | None
     trace_number: str | None
     trace_originator: str | None
-    payer: Party | None = None
-    payee: Party | None = None
+    payer: RemitParty | None = None
+    payee: RemitParty | None = None
     production_date: dt.date | None = None
     claims: list[ClaimPayment] = field(default_factory=list)
     provider_adjustments: list[ProviderAdjustment] = field(default_factory=list)
@@ -361,7 +361,7 @@ class _Parser:
         self.remit: Remittance | None = None
         self.claim: ClaimPayment | None = None
         self.line: ServiceLine | None = None
-        self.party: Party | None = None
+        self.party: RemitParty | None = None
         self.st_pos = 0
         self.pos = 0
         self.tag = ""
@@ -436,7 +436,7 @@ class _Parser:
         r = self._remit()
         if self.claim is not None:
             raise self.fail("N1 after claim data; payer/payee loops belong in the header")
-        self.party = Party(e[1], e[2] or None, e[3] or None, e[4] or None)
+        self.party = RemitParty(e[1], e[2] or None, e[3] or None, e[4] or None)
         if e[1] == "PR":
             r.payer = self.party
         elif e[1] == "PE":
@@ -495,7 +495,7 @@ class _Parser:
         if self.claim is None:
             raise self.fail("NM1 outside a claim (CLP) loop")
         self.claim.parties.append(
-            Party(e[1], e[3] or None, e[8] or None, e[9] or None, e[4] or None)
+            RemitParty(e[1], e[3] or None, e[8] or None, e[9] or None, e[4] or None)
         )
 
     def _MOA(self, e: list[str]) -> None:
@@ -599,7 +599,7 @@ class DenialLink:
 
 def link_denials(
     remit: Remittance | Iterable[Remittance],
-    claims: Iterable[Encounter],
+    claims: Iterable[ClaimEncounter],
     findings: Mapping[str, Iterable[Any]] | None = None,
 ) -> list[DenialLink]:
     """Trace every denial-type adjustment back to the claim and line we submitted.
@@ -636,7 +636,7 @@ def link_denials(
     return out
 
 
-def _match_line(svc: ServiceLine, claim: ClaimPayment, enc: Encounter | None) -> int | None:
+def _match_line(svc: ServiceLine, claim: ClaimPayment, enc: ClaimEncounter | None) -> int | None:
     """The line whose REF*6R control number the 835 returns (as medcoder sends it: the line's
     own, else ``<claim id>-<n>``), else a trailing line number, else code+modifiers in order."""
     lines = (enc.lines or []) if enc else []

@@ -27,7 +27,7 @@ from enum import StrEnum
 
 from medcoder.claims.control_numbers import ControlNumbers
 from medcoder.claims.errors import ClaimError, X12ValidationError
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.claims.x12_validate import X12Issue, validate_many
 from medcoder.claims.x12_writer import write_837i, write_837p
 
@@ -97,7 +97,7 @@ class Submitter:
                 f"{PLACEHOLDER_SENDER!r} is only for test files",
             )
 
-    def receiver_for(self, encounter: Encounter) -> str:
+    def receiver_for(self, encounter: ClaimEncounter) -> str:
         return self.receiver_id or encounter.payer.id
 
     def with_phone(self, phone: str | None) -> Submitter:
@@ -120,7 +120,7 @@ def _writer(kind: ClaimKind) -> Callable[..., str]:
 
 
 def render(
-    encounter: Encounter,
+    encounter: ClaimEncounter,
     kind: ClaimKind | str,
     submitter: Submitter,
     control_number: int,
@@ -143,7 +143,7 @@ def render(
 
 
 def write_claim(
-    encounter: Encounter,
+    encounter: ClaimEncounter,
     kind: ClaimKind | str,
     submitter: Submitter,
     *,
@@ -172,7 +172,7 @@ def write_claim(
 
 
 def write_claims(
-    encounters: Sequence[Encounter],
+    encounters: Sequence[ClaimEncounter],
     kind: ClaimKind | str,
     submitter: Submitter,
     *,

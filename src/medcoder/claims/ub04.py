@@ -1,4 +1,4 @@
-"""UB-04 (CMS-1450) institutional claim form as PDF, from the same Encounter as the 837I.
+"""UB-04 (CMS-1450) institutional claim form as PDF, from the same ClaimEncounter as the 837I.
 
 Form locator (FL) numbers follow the NUBC UB-04 layout; the field mapping mirrors
 :mod:`medcoder.claims.x12_837i` so paper and electronic claims agree:
@@ -25,7 +25,7 @@ import datetime as dt
 from decimal import Decimal
 
 from medcoder.claims.errors import ClaimError
-from medcoder.claims.model import Encounter, Line, Provider
+from medcoder.claims.model import ClaimEncounter, Line, Provider
 from medcoder.claims.npi import npi_is_valid
 from medcoder.claims.pdf_forms import (
     Box,
@@ -166,7 +166,7 @@ def line_cell(row: int, column: str) -> Box:
 
 
 def render_ub04(
-    encounter: Encounter, *, created_on: dt.date | None = None, data_only: bool = False
+    encounter: ClaimEncounter, *, created_on: dt.date | None = None, data_only: bool = False
 ) -> bytes:
     """The encounter as a UB-04 PDF; one page per 22 revenue lines.
 
@@ -196,7 +196,7 @@ def render_ub04(
     return form.finish()
 
 
-def _validate(enc: Encounter) -> None:
+def _validate(enc: ClaimEncounter) -> None:
     eid = enc.id
     require_lines(enc)
     split_type_of_bill(enc)  # FL4 must be a type of bill such as 0111
@@ -280,7 +280,7 @@ def _draw_grid(form: FormCanvas) -> None:
     )
 
 
-def _header(form: FormCanvas, enc: Encounter) -> None:
+def _header(form: FormCanvas, enc: ClaimEncounter) -> None:
     """FL1-17: provider, control numbers, type of bill, tax no., period, patient, admission."""
     billing = enc.billing_provider
     provider_lines = [(billing.name or _last_first(billing)).upper()]
@@ -322,7 +322,7 @@ def _header(form: FormCanvas, enc: Encounter) -> None:
         form.text(box.x + 2, box.bottom - 2.5, value, size=form.fit(value, box.w - 3, 8.5))
 
 
-def _revenue_line(form: FormCanvas, enc: Encounter, row: int, line: Line) -> None:
+def _revenue_line(form: FormCanvas, enc: ClaimEncounter, row: int, line: Line) -> None:
     """FL42-47 for one line: code, description/NDC, HCPCS or rate, date, units, charge."""
     revenue = revenue_code(line) or ""
     code = line.code.strip().upper()
@@ -364,7 +364,7 @@ def _money(form: FormCanvas, row: int, column: str, value: Decimal) -> None:
 
 
 def _totals_line(
-    form: FormCanvas, enc: Encounter, page: int, total: int, created_on: dt.date | None
+    form: FormCanvas, enc: ClaimEncounter, page: int, total: int, created_on: dt.date | None
 ) -> None:
     """Line 23: PAGE n OF m, creation date; 0001 and the claim total on the last page."""
     row = LINES_PER_PAGE
@@ -381,7 +381,7 @@ def _totals_line(
     form.label(line_cell(row, "46").x + 2, line_cell(row, "46").top + 3, "TOTALS")
 
 
-def _payer_and_codes(form: FormCanvas, enc: Encounter) -> None:
+def _payer_and_codes(form: FormCanvas, enc: ClaimEncounter) -> None:
     """FL50-81: payer, insured, authorization, diagnoses, procedures, physicians, taxonomy."""
     payer, patient, billing = enc.payer, enc.patient, enc.billing_provider
     insured = payer.subscriber if payer.relationship != "18" and payer.subscriber else patient
@@ -439,7 +439,7 @@ def _payer_and_codes(form: FormCanvas, enc: Encounter) -> None:
         form.put(BOXES["81"], f"a B3 {billing.taxonomy.upper()}", size=8)
 
 
-def _occurrence_and_value_codes(form: FormCanvas, enc: Encounter) -> None:
+def _occurrence_and_value_codes(form: FormCanvas, enc: ClaimEncounter) -> None:
     """FL18-28 condition codes, FL31-34 occurrence codes with dates, FL35-36 occurrence spans,
     FL39-41 value codes with amounts (the first of each box's rows)."""
     for key, code in zip([str(n) for n in range(18, 29)], enc.condition_codes, strict=False):

@@ -18,7 +18,7 @@ import datetime as dt
 import re
 
 from medcoder.claims.errors import ClaimError
-from medcoder.claims.model import Encounter, Line
+from medcoder.claims.model import ClaimEncounter, Line
 from medcoder.claims.x12_837p import person_provider
 from medcoder.claims.x12_envelope import (
     Segments,
@@ -63,7 +63,7 @@ FINAL_FREQUENCIES = frozenset({"1", "4"})
 SURGICAL_PCS_SECTIONS = frozenset({"0", "1"})
 
 
-def claim_loop_837i(seg: Segments, enc: Encounter) -> None:
+def claim_loop_837i(seg: Segments, enc: ClaimEncounter) -> None:
     """Append 2300 (CLM, DTP, CL1, REF, HI), 2310A attending, 2310B operating, 2310D
     rendering, 2310E service facility, 2310F referring, 2320/2330 other payers and 2400."""
     eid = enc.id
@@ -131,7 +131,7 @@ def claim_loop_837i(seg: Segments, enc: Encounter) -> None:
         _service_line(seg, enc, number, line)
 
 
-def _dates(seg: Segments, enc: Encounter, *, inpatient: bool, frequency: str) -> None:
+def _dates(seg: Segments, enc: ClaimEncounter, *, inpatient: bool, frequency: str) -> None:
     """DTP*096 discharge hour (final inpatient claims), DTP*434 statement period, DTP*435
     admission date (with its hour when known)."""
     eid = enc.id
@@ -157,7 +157,7 @@ def _dates(seg: Segments, enc: Encounter, *, inpatient: bool, frequency: str) ->
         )
 
 
-def _providers(seg: Segments, enc: Encounter) -> None:
+def _providers(seg: Segments, enc: ClaimEncounter) -> None:
     """2310A attending (required), 2310B operating (required with a surgical procedure code),
     2310D rendering (only when not the attending), 2310E service facility, 2310F referring."""
     eid = enc.id
@@ -204,7 +204,7 @@ def is_external_cause(code: str) -> bool:
     return icd_code(code)[:1] in ("V", "W", "X", "Y")
 
 
-def _claim_codes(seg: Segments, enc: Encounter) -> None:
+def _claim_codes(seg: Segments, enc: ClaimEncounter) -> None:
     """HI*BI occurrence spans, HI*BH occurrences, HI*BE values, HI*BG conditions (UB-04
     FL18-41), twelve per segment, at most two segments of each."""
     spans = [("BI", c.code, "RD8", rd8(c.start, c.end)) for c in enc.occurrence_spans]
@@ -216,7 +216,7 @@ def _claim_codes(seg: Segments, enc: Encounter) -> None:
             seg.add("HI", *composites[chunk_start : chunk_start + PER_HI])
 
 
-def split_type_of_bill(enc: Encounter) -> tuple[str, str]:
+def split_type_of_bill(enc: ClaimEncounter) -> tuple[str, str]:
     """Type of bill 0111 -> facility type code ``11`` (CLM05-1) and frequency ``1`` (CLM05-3)."""
     tob = (enc.type_of_bill or "").strip().upper()
     match = _TYPE_OF_BILL.match(tob)
@@ -229,7 +229,7 @@ def split_type_of_bill(enc: Encounter) -> tuple[str, str]:
     return match.group(1), match.group(2)
 
 
-def statement_period(enc: Encounter) -> tuple[dt.date, dt.date]:
+def statement_period(enc: ClaimEncounter) -> tuple[dt.date, dt.date]:
     """Statement covers period (DTP*434): admission to discharge, else the span of service dates."""
     dates = [
         d for d in [enc.service_date, *(ln.service_date for ln in enc.lines or [])] if d is not None
@@ -254,7 +254,7 @@ def _poa(value: str | None) -> str | None:
     return None if value in (None, "1") else value
 
 
-def _diagnoses(seg: Segments, enc: Encounter, inpatient: bool, poa_required: bool) -> None:
+def _diagnoses(seg: Segments, enc: ClaimEncounter, inpatient: bool, poa_required: bool) -> None:
     """HI*ABK principal, HI*ABJ admitting, HI*APR reasons for visit, HI*ABN external causes,
     HI*ABF other diagnoses, each with its POA; a missing POA on a claim that reports POA is an
     error, not a blank (a blank reads as "exempt" and costs the HAC and CC/MCC logic)."""
@@ -308,7 +308,7 @@ def _diagnoses(seg: Segments, enc: Encounter, inpatient: bool, poa_required: boo
         seg.add("HI", *[("ABF", code, None, None, None, None, None, None, p) for code, p in chunk])
 
 
-def _procedures(seg: Segments, enc: Encounter) -> None:
+def _procedures(seg: Segments, enc: ClaimEncounter) -> None:
     """ICD-10-PCS: HI*BBR principal, then HI*BBQ in segments of twelve; each needs a date."""
     eid = enc.id
     procedures = enc.procedures or []
@@ -344,7 +344,7 @@ def _procedures(seg: Segments, enc: Encounter) -> None:
         seg.add("HI", *[("BBQ", c, "D8", d) for c, d in chunk])
 
 
-def _service_line(seg: Segments, enc: Encounter, number: int, line: Line) -> None:
+def _service_line(seg: Segments, enc: ClaimEncounter, number: int, line: Line) -> None:
     """LX, SV2 (revenue code, optional HC composite, charge, UN, units), DTP*472, 2410."""
     eid = enc.id
     field = f"lines[{number - 1}]"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from medcoder.claims.errors import ClaimError
-from medcoder.claims.model import Encounter, Line, Provider
+from medcoder.claims.model import ClaimEncounter, Line, Provider
 from medcoder.claims.x12_envelope import (
     Segments,
     amount,
@@ -42,7 +42,7 @@ _POS = re.compile(r"^\d{2}$")
 _CLIA = re.compile(r"^\d{2}D\d{7}$")
 
 
-def claim_loop_837p(seg: Segments, enc: Encounter) -> None:
+def claim_loop_837p(seg: Segments, enc: ClaimEncounter) -> None:
     """Append loop 2300 (CLM, DTP, REF, HI), the 2310A-D providers and facility, 2320/2330
     other payers and the 2400 lines."""
     eid = enc.id
@@ -134,7 +134,7 @@ def person_provider(seg: Segments, entity: str, provider: Provider, field: str, 
     provider_nm1(seg, entity, provider, field, eid)
 
 
-def diagnosis_codes(enc: Encounter) -> list[str]:
+def diagnosis_codes(enc: ClaimEncounter) -> list[str]:
     """The HI codes in claim order; at least one and at most twelve (HI is required)."""
     codes = [icd_code(d.code) for d in enc.diagnoses or []]
     if not codes:
@@ -158,7 +158,7 @@ def diagnosis_codes(enc: Encounter) -> list[str]:
     return codes
 
 
-def _place_of_service(enc: Encounter) -> str:
+def _place_of_service(enc: ClaimEncounter) -> str:
     """CLM05-1: the encounter's POS, else the first line's; two digits (CMS POS code set)."""
     pos = enc.place_of_service or next(
         (ln.place_of_service for ln in enc.lines or [] if ln.place_of_service), None
@@ -177,7 +177,7 @@ def _place_of_service(enc: Encounter) -> str:
 
 
 def _service_line(
-    seg: Segments, enc: Encounter, number: int, line: Line, n_dx: int, claim_pos: str
+    seg: Segments, enc: ClaimEncounter, number: int, line: Line, n_dx: int, claim_pos: str
 ) -> None:
     """LX, SV1 (HC composite, charge, UN, units, POS if it differs, pointers), DTP*472, 2410."""
     eid = enc.id

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from medcoder.claims.errors import ClaimError
-from medcoder.claims.model import Address, Encounter, Provider
+from medcoder.claims.model import Address, ClaimEncounter, Provider
 from medcoder.claims.npi import npi_is_valid
 
 SEGMENT = "~"
@@ -373,7 +373,7 @@ def taxonomy(value: str, field: str, eid: str) -> str:
     return clean
 
 
-def require_lines(enc: Encounter) -> None:
+def require_lines(enc: ClaimEncounter) -> None:
     """Loop 2400 is required (at least one service line); charges must not be negative."""
     if not enc.lines:
         raise ClaimError(
@@ -386,6 +386,6 @@ def require_lines(enc: Encounter) -> None:
             raise ClaimError(f"lines[{index}].units", "must be positive", encounter_id=enc.id)
 
 
-def total_charge(encounter: Encounter) -> Decimal:
+def total_charge(encounter: ClaimEncounter) -> Decimal:
     """CLM02 must equal the sum of the line charges (SV102 / SV203), so it is computed."""
     return sum((line.charge for line in encounter.lines or []), Decimal(0))

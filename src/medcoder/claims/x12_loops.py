@@ -10,7 +10,7 @@ keeps the segment from being written as the guide requires.
 from __future__ import annotations
 
 from medcoder.claims.errors import ClaimError
-from medcoder.claims.model import Encounter, Line, OtherPayer, Patient, Person, Provider
+from medcoder.claims.model import ClaimEncounter, ClaimPatient, Line, OtherPayer, Person, Provider
 from medcoder.claims.npi import npi_is_valid
 from medcoder.claims.x12_envelope import (
     FILING_INDICATORS,
@@ -30,7 +30,7 @@ REPLACEMENT_OR_VOID = frozenset({"7", "8"})
 MAX_LINE_CONTROL = 50
 
 
-def frequency_reference(seg: Segments, enc: Encounter, frequency: str) -> None:
+def frequency_reference(seg: Segments, enc: ClaimEncounter, frequency: str) -> None:
     """REF*F8: a replacement (7) or void (8) names the payer's number of the claim it changes.
 
     Payers match a corrected claim to the original by this number (835 CLP07); without it
@@ -66,7 +66,7 @@ def frequency_reference(seg: Segments, enc: Encounter, frequency: str) -> None:
 def person_name_nm1(
     seg: Segments,
     entity: str,
-    person: Person | Patient,
+    person: Person | ClaimPatient,
     field: str,
     eid: str,
     *,
@@ -88,14 +88,14 @@ def person_name_nm1(
     )
 
 
-def demographics(seg: Segments, person: Person | Patient, field: str, eid: str) -> None:
+def demographics(seg: Segments, person: Person | ClaimPatient, field: str, eid: str) -> None:
     """DMG: birth date and sex (U when not known)."""
     if person.birth_date is None:
         raise ClaimError(f"{field}.birth_date", "a birth date is required (DMG)", encounter_id=eid)
     seg.add("DMG", "D8", d8(person.birth_date), person.sex or "U")
 
 
-def other_payers(seg: Segments, enc: Encounter, *, institutional: bool) -> None:
+def other_payers(seg: Segments, enc: ClaimEncounter, *, institutional: bool) -> None:
     """Loops 2320 (other subscriber) and 2330A/2330B (other subscriber and payer) per other
     payer: its order (SBR01), the patient's relationship to its subscriber, group, filing
     indicator, what it paid (AMT*D), the benefits-assignment and release flags (OI), the
@@ -113,7 +113,7 @@ def other_payers(seg: Segments, enc: Encounter, *, institutional: bool) -> None:
 
 
 def _other_payer(
-    seg: Segments, enc: Encounter, index: int, other: OtherPayer, *, institutional: bool
+    seg: Segments, enc: ClaimEncounter, index: int, other: OtherPayer, *, institutional: bool
 ) -> None:
     eid = enc.id
     field = f"other_payers[{index}]"
@@ -209,7 +209,7 @@ def location(seg: Segments, entity: str, place: Provider, field: str, eid: str) 
     address(seg, place.address, f"{field}.address", eid)
 
 
-def line_control_number(enc: Encounter, number: int, line: Line) -> str:
+def line_control_number(enc: ClaimEncounter, number: int, line: Line) -> str:
     """REF*6R: the line's own control number, else ``<claim id>-<line number>``.
 
     The payer returns it on the 835 line (2110 REF*6R), so payments and denials are matched

@@ -26,7 +26,7 @@ PROCEDURE_QUALIFIERS = frozenset({"BBR", "BBQ", "BR", "BQ", "CAH"})
 
 
 @dataclass
-class Party:
+class ReadParty:
     """A person or organisation from an NM1 (plus DMG for people)."""
 
     entity: str
@@ -78,10 +78,10 @@ class ReadClaim:
     version: str | None
     claim_id: str
     total_charge: Decimal | None
-    billing_provider: Party | None = None
-    subscriber: Party | None = None
-    patient: Party | None = None
-    payer: Party | None = None
+    billing_provider: ReadParty | None = None
+    subscriber: ReadParty | None = None
+    patient: ReadParty | None = None
+    payer: ReadParty | None = None
     filing_indicator: str | None = None
     relationship: str | None = None
     facility_code: str | None = None
@@ -91,9 +91,9 @@ class ReadClaim:
     procedures: list[ReadProcedure] = field(default_factory=list)
     other_codes: list[tuple[str, str]] = field(default_factory=list)
     lines: list[ReadLine] = field(default_factory=list)
-    rendering_provider: Party | None = None
-    attending_provider: Party | None = None
-    referring_provider: Party | None = None
+    rendering_provider: ReadParty | None = None
+    attending_provider: ReadParty | None = None
+    referring_provider: ReadParty | None = None
     statement_from: dt.date | None = None
     statement_to: dt.date | None = None
     admission_date: dt.date | None = None
@@ -171,15 +171,15 @@ class _Reader:
         self.d = delims
         self.claims: list[ReadClaim] = []
         self.version: str | None = None
-        self.billing: Party | None = None
-        self.subscriber: Party | None = None
-        self.patient: Party | None = None
-        self.payer: Party | None = None
+        self.billing: ReadParty | None = None
+        self.subscriber: ReadParty | None = None
+        self.patient: ReadParty | None = None
+        self.payer: ReadParty | None = None
         self.filing: str | None = None
         self.relationship: str | None = None
         self.claim: ReadClaim | None = None
         self.line: ReadLine | None = None
-        self.last_party: Party | None = None
+        self.last_party: ReadParty | None = None
 
     def run(self, segments: list[list[str]]) -> list[ReadClaim]:
         for elements in segments:
@@ -217,7 +217,7 @@ class _Reader:
         self.relationship = e.get(1) or self.relationship
 
     def _seg_NM1(self, e: _Elements) -> None:
-        party = Party(
+        party = ReadParty(
             entity=e.get(1) or "",
             last_name=e.get(3),
             first_name=e.get(4),

@@ -1,4 +1,4 @@
-"""Write an :class:`~medcoder.claims.model.Encounter` as an X12 5010 837P or 837I claim.
+"""Write an :class:`~medcoder.claims.model.ClaimEncounter` as an X12 5010 837P or 837I claim.
 
 The public functions return the interchange as a string (no I/O). The loops shared by both
 transactions live here (BHT, 1000A submitter, 1000B receiver, 2000A/2010AA billing provider,
@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from medcoder.claims.errors import ClaimError
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.claims.npi import npi_is_valid
 from medcoder.claims.x12_837i import claim_loop_837i
 from medcoder.claims.x12_837p import claim_loop_837p
@@ -40,7 +40,7 @@ __all__ = ["ClaimError", "npi_is_valid", "write_837i", "write_837p"]
 
 
 def write_837p(
-    encounter: Encounter,
+    encounter: ClaimEncounter,
     *,
     sender_id: str,
     receiver_id: str,
@@ -82,7 +82,7 @@ def write_837p(
 
 
 def write_837i(
-    encounter: Encounter,
+    encounter: ClaimEncounter,
     *,
     sender_id: str,
     receiver_id: str,
@@ -119,7 +119,7 @@ def write_837i(
 
 
 def _body(
-    enc: Encounter,
+    enc: ClaimEncounter,
     *,
     sender_id: str,
     receiver_id: str,
@@ -191,7 +191,7 @@ def _body(
     return seg
 
 
-def _billing_provider(seg: Segments, enc: Encounter, *, organisation: bool) -> None:
+def _billing_provider(seg: Segments, enc: ClaimEncounter, *, organisation: bool) -> None:
     """2000A HL*20 with PRV*BI taxonomy, 2010AA NM1*85 + N3/N4 + REF*EI (tax id required)."""
     eid = enc.id
     bp = enc.billing_provider
@@ -222,7 +222,7 @@ def _billing_provider(seg: Segments, enc: Encounter, *, organisation: bool) -> N
     seg.add("REF", "EI", ein)
 
 
-def _pay_to(seg: Segments, enc: Encounter) -> None:
+def _pay_to(seg: Segments, enc: ClaimEncounter) -> None:
     """2010AB pay-to address, when payment goes elsewhere than the billing address."""
     if enc.pay_to_address is None:
         return
@@ -230,7 +230,7 @@ def _pay_to(seg: Segments, enc: Encounter) -> None:
     address(seg, enc.pay_to_address, "pay_to_address", enc.id)
 
 
-def _subscriber(seg: Segments, enc: Encounter) -> None:
+def _subscriber(seg: Segments, enc: ClaimEncounter) -> None:
     """2000B HL*22 + SBR, 2010BA subscriber, 2010BB payer; 2000C/2010CA for a dependent.
 
     When the patient is the subscriber (relationship 18) the patient is 2010BA, with the
@@ -315,7 +315,7 @@ def _subscriber(seg: Segments, enc: Encounter) -> None:
         demographics(seg, patient, "patient", eid)
 
 
-def _patient_address(seg: Segments, enc: Encounter) -> None:
+def _patient_address(seg: Segments, enc: ClaimEncounter) -> None:
     """The patient's N3/N4: required in 2010BA when the patient is the subscriber and in
     2010CA otherwise; a claim without it is rejected at the front end."""
     if enc.patient.address is None:

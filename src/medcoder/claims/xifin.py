@@ -6,7 +6,7 @@ charges as an HL7 v2 DFT^P03 "charge interface" or a flat file. So we export bot
 every field such an accession carries (patient, insurance, ordering and performing
 providers, diagnoses, tests with modifiers, ABN and NDC), and no XiFin-only guesses.
 
-Encounter mapping (the model allows extra fields; nothing here renames one):
+ClaimEncounter mapping (the model allows extra fields; nothing here renames one):
 
 ==================  ==========================================================
 accession id        ``encounter.accession_id`` (extra field) else ``encounter.id``
@@ -47,7 +47,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from medcoder.claims.model import Address, Encounter, Line, Provider
+from medcoder.claims.model import Address, ClaimEncounter, Line, Provider
 from medcoder.errors import MedcoderError, UsageError
 
 CSV_COLUMNS = (
@@ -62,11 +62,11 @@ CSV_COLUMNS = (
 _PATIENT_CLASS = {"outpatient": "O", "inpatient": "I", "emergency": "E", "observation": "O"}
 
 
-def accession_id(encounter: Encounter) -> str:
+def accession_id(encounter: ClaimEncounter) -> str:
     return str(getattr(encounter, "accession_id", None) or encounter.id)
 
 
-def clia_number(encounter: Encounter) -> str | None:
+def clia_number(encounter: ClaimEncounter) -> str | None:
     """The encounter's CLIA number, else one kept on the billing or rendering provider."""
     if encounter.clia_number:
         return encounter.clia_number.strip().upper()
@@ -77,7 +77,7 @@ def clia_number(encounter: Encounter) -> str | None:
     return None
 
 
-def _ordering(encounter: Encounter) -> Provider:
+def _ordering(encounter: ClaimEncounter) -> Provider:
     """The ordering physician (``ordering_provider``, else the referring provider)."""
     ordering = encounter.ordering_provider or encounter.referring_provider
     if ordering is None:
@@ -88,7 +88,7 @@ def _ordering(encounter: Encounter) -> Provider:
     return ordering
 
 
-def _tests(encounter: Encounter) -> list[Line]:
+def _tests(encounter: ClaimEncounter) -> list[Line]:
     lines = encounter.lines or []
     if not lines:
         raise UsageError(f"accession {accession_id(encounter)}: no tests (lines) to bill")
@@ -100,18 +100,18 @@ def _tests(encounter: Encounter) -> list[Line]:
     return lines
 
 
-def _dos(encounter: Encounter, line: Line) -> dt.date:
+def _dos(encounter: ClaimEncounter, line: Line) -> dt.date:
     dos = line.service_date or encounter.service_date or encounter.admission_date
     if dos is None:
         raise UsageError(f"accession {accession_id(encounter)}: no date of service")
     return dos
 
 
-def _dx_codes(encounter: Encounter) -> list[str]:
+def _dx_codes(encounter: ClaimEncounter) -> list[str]:
     return [d.code.replace(".", "").upper() for d in encounter.diagnoses or []]
 
 
-def _test_dx(encounter: Encounter, line: Line) -> list[str]:
+def _test_dx(encounter: ClaimEncounter, line: Line) -> list[str]:
     codes = _dx_codes(encounter)
     out = []
     for p in line.dx_pointers:
@@ -124,7 +124,7 @@ def _test_dx(encounter: Encounter, line: Line) -> list[str]:
     return out
 
 
-def _abn_signed(encounter: Encounter, line: Line) -> bool | None:
+def _abn_signed(encounter: ClaimEncounter, line: Line) -> bool | None:
     """True: ABN signed (GA or abn_on_file); False: GZ (expected denial, no ABN); else None."""
     mods = {m.upper() for m in line.modifiers}
     if "GA" in mods or encounter.abn_on_file:
@@ -143,9 +143,9 @@ def _units(value: Decimal) -> str:
 
 
 def export_xifin_csv(
-    encounters: Iterable[Encounter],
+    encounters: Iterable[ClaimEncounter],
     *,
-    on_error: Callable[[Encounter, MedcoderError], None] | None = None,
+    on_error: Callable[[ClaimEncounter, MedcoderError], None] | None = None,
 ) -> str:
     """The accession CSV (layout in the module docstring), header row first.
 
@@ -167,7 +167,7 @@ def export_xifin_csv(
     return buf.getvalue()
 
 
-def _csv_rows(enc: Encounter) -> list[tuple[object, ...]]:
+def _csv_rows(enc: ClaimEncounter) -> list[tuple[object, ...]]:
     ordering = _ordering(enc)
     accession_dx = "|".join(_dx_codes(enc))
     rows = []
@@ -234,7 +234,7 @@ def _xad(a: Address | None) -> str:
 
 
 def export_dft_p03(
-    encounter: Encounter,
+    encounter: ClaimEncounter,
     *,
     sending_application: str = "MEDCODER",
     receiving_application: str = "XIFIN",

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from medcoder.claims.errors import ClaimError
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.claims.submission import VALIDATION_CHUNK, ClaimFile, Submitter, write_claims
 from medcoder.edits import Scrubber
 
@@ -61,10 +61,10 @@ class BatchWriter:
         self._ids: dict[str, str] = {}
         self._names: dict[str, str] = {}
         self._rows: list[Row] = []
-        self._pending: list[tuple[Row, Encounter, str]] = []
+        self._pending: list[tuple[Row, ClaimEncounter, str]] = []
 
     def add(
-        self, path: Path, loaded: Encounter | Exception, *, on_done: Callable[[Row], None]
+        self, path: Path, loaded: ClaimEncounter | Exception, *, on_done: Callable[[Row], None]
     ) -> None:
         """One encounter (or the error that kept it from loading)."""
         row: Row = {"file": path.name}
@@ -82,7 +82,7 @@ class BatchWriter:
         self._flush()
         self._emit(on_done)
 
-    def _add(self, row: Row, path: Path, loaded: Encounter | Exception) -> None:
+    def _add(self, row: Row, path: Path, loaded: ClaimEncounter | Exception) -> None:
         if isinstance(loaded, Exception):
             self._fail(row, str(loaded))
             return

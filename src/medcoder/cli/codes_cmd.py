@@ -115,7 +115,7 @@ def lookup(
         out.print(t)
 
 
-def _show_entry(entry, fmt: Format) -> None:  # noqa: ANN001 - a codesets.other_lookup.Entry
+def _show_entry(entry, fmt: Format) -> None:  # noqa: ANN001 - a codesets.other_lookup.LookupEntry
     if entry.warning:
         typer.echo(f"warning: {entry.warning}", err=True)
     if fmt is Format.JSON:

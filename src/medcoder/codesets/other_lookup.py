@@ -39,7 +39,7 @@ class Detail:
 
 
 @dataclass(frozen=True)
-class Entry:
+class LookupEntry:
     """A code of ICD-10-PCS, HCPCS or CPT as the pack of its version describes it."""
 
     code: str
@@ -89,7 +89,7 @@ def system_of(code: str, system: CodeSystem | str | None = None) -> CodeSystem:
         return CodeSystem.ICD10CM
 
 
-def lookup_other(code: str, system: CodeSystem, on: date | None = None) -> Entry:
+def lookup_other(code: str, system: CodeSystem, on: date | None = None) -> LookupEntry:
     """Look up a code of ICD-10-PCS, HCPCS or CPT; :class:`CodeError` when it does not exist."""
     if system is CodeSystem.ICD10PCS:
         return lookup_pcs(code, on)
@@ -116,7 +116,7 @@ def _definition(data, section: str, pos: int, label: str) -> str:  # noqa: ANN00
     return ""
 
 
-def lookup_pcs(code: str, on: date | None = None) -> Entry:
+def lookup_pcs(code: str, on: date | None = None) -> LookupEntry:
     """A PCS code axis by axis, or a partial code with the values its next axis allows."""
     key = code_key(code)
     if not _PCS_PREFIX.match(key):
@@ -143,7 +143,7 @@ def lookup_pcs(code: str, on: date | None = None) -> Entry:
             Detail(axis.title, axis.value, axis.label, _definition(data, key[0], axis.pos, axis.label))
             for axis in described.axes
         )  # fmt: skip
-        return Entry(key, "ICD-10-PCS", chosen.label, described.title, "valid", details,
+        return LookupEntry(key, "ICD-10-PCS", chosen.label, described.title, "valid", details,
                      warning=chosen.warning)  # fmt: skip
     table = tables.tables.get(key[:3])
     titles = table.titles if table else ("Section", "Body System", "Operation")
@@ -156,14 +156,14 @@ def lookup_pcs(code: str, on: date | None = None) -> Entry:
             label = tables.values_for(key[:pos]).get(char, "")
         details.append(Detail(titles[pos], char, label, _definition(data, key[0], pos + 1, label)))
     title = table.definition if table and len(key) >= 3 else ""
-    return Entry(
+    return LookupEntry(
         key, "ICD-10-PCS", chosen.label, title, "partial code", tuple(details),
         next_values=tables.values_for(key), next_axis=tables.axis_title(key),
         warning=chosen.warning,
     )  # fmt: skip
 
 
-def lookup_hcpcs(code: str, on: date | None = None) -> Entry:
+def lookup_hcpcs(code: str, on: date | None = None) -> LookupEntry:
     """A HCPCS Level II code or modifier with its descriptions and dates."""
     from medcoder.codesets.hcpcs import read_hcpcs_code
 
@@ -192,10 +192,10 @@ def lookup_hcpcs(code: str, on: date | None = None) -> Entry:
     ]
     details = tuple(Detail(label, value) for label, value in rows if value)
     title = found.long_description or found.short_description
-    return Entry(key, "HCPCS", chosen.label, title, status, details, warning=chosen.warning)
+    return LookupEntry(key, "HCPCS", chosen.label, title, status, details, warning=chosen.warning)
 
 
-def lookup_cpt(code: str, on: date | None = None) -> Entry:
+def lookup_cpt(code: str, on: date | None = None) -> LookupEntry:
     """A CPT code from the user's licensed file; without one, says how to import it."""
     key = normalize_code(code, CodeSystem.CPT)
     if not registry.list_packs("cpt"):
@@ -216,4 +216,6 @@ def lookup_cpt(code: str, on: date | None = None) -> Entry:
     if row is None:
         raise CodeError(code, f"not in your CPT {chosen.label} file", system="CPT")
     details = (Detail("Short description", row[1]),) if row[1] else ()
-    return Entry(key, "CPT", chosen.label, row[0], "in your file", details, warning=chosen.warning)
+    return LookupEntry(
+        key, "CPT", chosen.label, row[0], "in your file", details, warning=chosen.warning
+    )

@@ -14,7 +14,7 @@ the MCE, claim fields, lines, payer policies).
 
 from __future__ import annotations
 
-from medcoder.edits.findings import Finding, Rule, Severity
+from medcoder.edits.findings import EditRule, Finding, Severity
 from medcoder.edits.mce import MceConfig
 from medcoder.edits.ncci import MueEdit, MueTable, PtpEdit, PtpTable, load_mue, load_ptp
 from medcoder.edits.policy import Policy, check_policy_file, load_policy, parse_policy
@@ -29,7 +29,7 @@ __all__ = [
     "Policy",
     "PtpEdit",
     "PtpTable",
-    "Rule",
+    "EditRule",
     "ScrubReport",
     "Scrubber",
     "Severity",

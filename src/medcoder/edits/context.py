@@ -18,7 +18,7 @@ from medcoder.codesets.validation import Validation, validate_icd10cm
 from medcoder.edits.mce import MceConfig
 
 if TYPE_CHECKING:
-    from medcoder.claims.model import Encounter, Line
+    from medcoder.claims.model import ClaimEncounter, Line
     from medcoder.codesets.hcpcs import HcpcsCode
     from medcoder.codesets.icd10cm_pack import ICD10CMPack, Note
     from medcoder.edits.ncci import MueTable, PtpTable
@@ -29,7 +29,7 @@ ClaimType = Literal["837P", "837I"]
 _NOTE_KINDS = ("excludes1", "codeFirst")
 
 
-def claim_type_of(encounter: Encounter) -> ClaimType:
+def claim_type_of(encounter: ClaimEncounter) -> ClaimType:
     """837I for institutional claims (a type of bill, revenue codes, inpatient); else 837P."""
     if encounter.type_of_bill or encounter.setting == "inpatient":
         return "837I"
@@ -38,7 +38,7 @@ def claim_type_of(encounter: Encounter) -> ClaimType:
     return "837P"
 
 
-def date_of_service(encounter: Encounter) -> dt.date | None:
+def date_of_service(encounter: ClaimEncounter) -> dt.date | None:
     """The date the code sets are chosen by.
 
     Inpatient claims use the discharge date (the MCE and grouper key on it);
@@ -110,7 +110,7 @@ class ScrubContext:
             self._notes[key] = cached
         return [n for n in cached if n.kind == kind]
 
-    def line_date(self, line: Line, encounter: Encounter) -> dt.date | None:
+    def line_date(self, line: Line, encounter: ClaimEncounter) -> dt.date | None:
         return line.service_date or encounter.service_date
 
     def hcpcs(self) -> tuple[dict[str, HcpcsCode] | None, str | None]:
@@ -183,7 +183,7 @@ def _hcpcs_table(path: str) -> dict[str, HcpcsCode]:
 
 
 def build_context(
-    encounter: Encounter,
+    encounter: ClaimEncounter,
     *,
     on: dt.date | None = None,
     today: dt.date | None = None,

@@ -1,4 +1,4 @@
-"""What the scrubber reports (:class:`Finding`) and how a rule is declared (:class:`Rule`).
+"""What the scrubber reports (:class:`Finding`) and how a rule is declared (:class:`EditRule`).
 
 Severities follow where a claim would stop if sent as it is:
 
@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from medcoder.claims.model import Encounter
+    from medcoder.claims.model import ClaimEncounter
     from medcoder.edits.context import ScrubContext
 
 
@@ -42,7 +42,7 @@ class Severity(StrEnum):
 
 _RANK = {Severity.REJECT: 0, Severity.DENY: 1, Severity.WARN: 2}
 
-#: Groups of claim data a rule may read (``Rule.reads``): the providers' identifiers, the
+#: Groups of claim data a rule may read (``EditRule.reads``): the providers' identifiers, the
 #: payer and member, the patient's demographics, and the addresses.
 DATA_GROUPS = frozenset({"providers", "payer", "patient", "addresses"})
 
@@ -79,11 +79,11 @@ class Finding:
         return out
 
 
-Check = Callable[["Encounter", "ScrubContext"], list[Finding]]
+Check = Callable[["ClaimEncounter", "ScrubContext"], list[Finding]]
 
 
 @dataclass(frozen=True)
-class Rule:
+class EditRule:
     """A registered check. Calling it runs the check: ``rule(encounter, context)``.
 
     ``needs`` names data the rule cannot run without (``icd10cm``, ``ptp``, ``mue``,
@@ -100,7 +100,7 @@ class Rule:
     needs: tuple[str, ...] = ()
     reads: frozenset[str] = frozenset()
 
-    def __call__(self, encounter: Encounter, context: ScrubContext) -> list[Finding]:
+    def __call__(self, encounter: ClaimEncounter, context: ScrubContext) -> list[Finding]:
         return self.check(encounter, context)
 
     def finding(
@@ -120,11 +120,11 @@ class Rule:
 
 
 def registrar(
-    registry: list[Rule],
-) -> Callable[..., Callable[[Check], Rule]]:
-    """A decorator that turns a check function into a :class:`Rule` appended to ``registry``.
+    registry: list[EditRule],
+) -> Callable[..., Callable[[Check], EditRule]]:
+    """A decorator that turns a check function into a :class:`EditRule` appended to ``registry``.
 
-    The decorated name is bound to the Rule, so the function body can call
+    The decorated name is bound to the EditRule, so the function body can call
     ``its_own_name.finding(...)`` and the default severity is written once.
     """
 
@@ -135,14 +135,14 @@ def registrar(
         *,
         needs: str | tuple[str, ...] | None = None,
         reads: Iterable[str] = (),
-    ) -> Callable[[Check], Rule]:
+    ) -> Callable[[Check], EditRule]:
         unknown = set(reads) - DATA_GROUPS
         if unknown:
             raise ValueError(f"{rule_id}: unknown data groups {sorted(unknown)}")
 
-        def wrap(check: Check) -> Rule:
+        def wrap(check: Check) -> EditRule:
             wanted = (needs,) if isinstance(needs, str) else tuple(needs or ())
-            made = Rule(rule_id, severity, title, check, wanted, frozenset(reads))
+            made = EditRule(rule_id, severity, title, check, wanted, frozenset(reads))
             registry.append(made)
             return made
 

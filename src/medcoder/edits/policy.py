@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from medcoder.edits.findings import Rule, Severity
+from medcoder.edits.findings import EditRule, Severity
 from medcoder.edits.mce import MceConfig
 from medcoder.edits.policy_rules import as_rule, code_matches
 from medcoder.errors import SourceFileError
 
 if TYPE_CHECKING:
-    from medcoder.claims.model import Encounter
+    from medcoder.claims.model import ClaimEncounter
 
 SCHEMA_VERSION = 1
 _RULE_ID = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
@@ -120,7 +120,7 @@ class PayerPolicy(_Overrides):
             raise ValueError("give payer_ids or filing_indicators to say which claims it covers")
         return self
 
-    def applies_to(self, encounter: Encounter) -> bool:
+    def applies_to(self, encounter: ClaimEncounter) -> bool:
         return encounter.payer.id in self.payer_ids or (
             encounter.payer.filing_indicator in self.filing_indicators
         )
@@ -132,7 +132,7 @@ class Resolved:
 
     disabled: dict[str, str]  # rule id -> who disabled it
     severity: dict[str, Severity]
-    rules: list[Rule]
+    rules: list[EditRule]
     block_at: Severity
     mce: MceConfig
 
@@ -150,10 +150,10 @@ class Policy(_Strict):
     def _revision_text(cls, value: Any) -> Any:
         return value.isoformat() if isinstance(value, dt.date) else value
 
-    def resolve(self, encounter: Encounter) -> Resolved:
+    def resolve(self, encounter: ClaimEncounter) -> Resolved:
         disabled = {r: "house policy" for r in self.house.disable}
         severity = dict(self.house.severity)
-        rules: list[Rule] = []
+        rules: list[EditRule] = []
         for payer in self.payers:
             if not payer.applies_to(encounter):
                 continue

@@ -1,17 +1,17 @@
 """The checks behind payer rules of a policy file (see :mod:`medcoder.edits.policy`).
 
 Each ``kind`` of payer rule is one function here; :func:`as_rule` binds a rule's settings
-from the policy file into a :class:`Rule` that the scrubber runs after the built-in rules.
+from the policy file into a :class:`EditRule` that the scrubber runs after the built-in rules.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from medcoder.edits.findings import Finding, Rule
+from medcoder.edits.findings import EditRule, Finding
 
 if TYPE_CHECKING:
-    from medcoder.claims.model import Encounter, Line
+    from medcoder.claims.model import ClaimEncounter, Line
     from medcoder.edits.context import ScrubContext
     from medcoder.edits.policy import (
         AbnModifierRule,
@@ -40,7 +40,7 @@ def code_matches(code: str, patterns: list[str]) -> bool:
     return False
 
 
-def _lines(encounter: Encounter, spec: PolicyRuleSpec) -> list[tuple[int, Line]]:
+def _lines(encounter: ClaimEncounter, spec: PolicyRuleSpec) -> list[tuple[int, Line]]:
     return [
         (n, line)
         for n, line in enumerate(encounter.lines or (), 1)
@@ -49,7 +49,11 @@ def _lines(encounter: Encounter, spec: PolicyRuleSpec) -> list[tuple[int, Line]]
 
 
 def _abn(
-    payer: PayerPolicy, spec: AbnModifierRule, me: Rule, encounter: Encounter, ctx: ScrubContext
+    payer: PayerPolicy,
+    spec: AbnModifierRule,
+    me: EditRule,
+    encounter: ClaimEncounter,
+    ctx: ScrubContext,
 ) -> list[Finding]:
     if not encounter.abn_on_file:
         return []
@@ -69,7 +73,11 @@ def _abn(
 
 
 def _unspecified(
-    payer: PayerPolicy, spec: NoUnspecifiedDxRule, me: Rule, encounter: Encounter, ctx: ScrubContext
+    payer: PayerPolicy,
+    spec: NoUnspecifiedDxRule,
+    me: EditRule,
+    encounter: ClaimEncounter,
+    ctx: ScrubContext,
 ) -> list[Finding]:
     dx = encounter.diagnoses or []
     out = []
@@ -95,7 +103,11 @@ def _unspecified(
 
 
 def _prior_auth(
-    payer: PayerPolicy, spec: PriorAuthRule, me: Rule, encounter: Encounter, ctx: ScrubContext
+    payer: PayerPolicy,
+    spec: PriorAuthRule,
+    me: EditRule,
+    encounter: ClaimEncounter,
+    ctx: ScrubContext,
 ) -> list[Finding]:
     if encounter.prior_authorization:
         return []
@@ -120,11 +132,11 @@ _CHECKS = {
 }
 
 
-def as_rule(payer: PayerPolicy, spec: PolicyRuleSpec) -> Rule:
+def as_rule(payer: PayerPolicy, spec: PolicyRuleSpec) -> EditRule:
     kind = spec.kind  # type: ignore[attr-defined]
     title = spec.description or f"{payer.name}: {kind.replace('_', ' ')}"
-    holder: list[Rule] = []
-    rule = Rule(
+    holder: list[EditRule] = []
+    rule = EditRule(
         spec.id,
         spec.severity,
         title,

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.claims.npi import npi_is_valid
 from medcoder.edits.context import ScrubContext
-from medcoder.edits.findings import Finding, Rule, Severity, registrar
+from medcoder.edits.findings import EditRule, Finding, Severity, registrar
 
-RULES: list[Rule] = []
+RULES: list[EditRule] = []
 rule = registrar(RULES)
 
 # Medicare Beneficiary Identifier: 11 characters, letters S L O I B Z never used (CMS MBI format).
@@ -25,7 +25,7 @@ _MBI = re.compile(rf"^[1-9][{_A}][{_A}0-9][0-9][{_A}][{_A}0-9][0-9][{_A}][{_A}][
 _MEDICARE = {"MA", "MB"}  # X12 claim filing indicators for Medicare Part A / Part B
 
 
-def _providers(encounter: Encounter) -> list[tuple[str, str | None]]:
+def _providers(encounter: ClaimEncounter) -> list[tuple[str, str | None]]:
     out = [("billing", encounter.billing_provider.npi)]
     for role in ("rendering", "attending", "referring"):
         provider = getattr(encounter, f"{role}_provider")
@@ -40,7 +40,7 @@ def _providers(encounter: Encounter) -> list[tuple[str, str | None]]:
     "Provider NPI missing or fails its check digit",
     reads=["providers"],
 )
-def npi_invalid(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def npi_invalid(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     out = []
     for role, npi in _providers(encounter):
         if not npi_is_valid(npi):
@@ -65,7 +65,7 @@ def npi_invalid(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
     "Billing provider ZIP code is not ZIP+4",
     reads=["addresses"],
 )
-def billing_zip_plus4(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def billing_zip_plus4(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     """The 837 TR3 requires nine digits in 2010AA N403 (billing provider address)."""
     address = encounter.billing_provider.address
     if address is None or len(address.zip.replace("-", "")) == 9:
@@ -80,7 +80,7 @@ def billing_zip_plus4(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
 
 
 @rule("CLM-MEMBER-001", Severity.REJECT, "Subscriber/member id missing", reads=["payer"])
-def member_missing(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def member_missing(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     if encounter.payer.member_id.strip():
         return []
     return [
@@ -93,7 +93,7 @@ def member_missing(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
 
 
 @rule("CLM-MEMBER-002", Severity.REJECT, "Medicare member id is not an MBI", reads=["payer"])
-def mbi_format(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def mbi_format(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     member = encounter.payer.member_id.replace("-", "").upper()
     if encounter.payer.filing_indicator not in _MEDICARE or not member or _MBI.match(member):
         return []
@@ -109,7 +109,7 @@ def mbi_format(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
     ]
 
 
-def _dated_fields(encounter: Encounter) -> list[tuple[str, dt.date, int | None]]:
+def _dated_fields(encounter: ClaimEncounter) -> list[tuple[str, dt.date, int | None]]:
     """(label, date, line number) for every date on the claim."""
     out: list[tuple[str, dt.date, int | None]] = []
     for label in ("service_date", "admission_date", "discharge_date"):
@@ -126,7 +126,7 @@ def _dated_fields(encounter: Encounter) -> list[tuple[str, dt.date, int | None]]
 
 
 @rule("CLM-DATE-001", Severity.REJECT, "Required date missing")
-def date_missing(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def date_missing(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     """Every service needs a date: a line's own, the encounter's, or on an institutional
     claim the statement period (admission to discharge), which dates lines such as room and
     board whose service dates the guide leaves out (837I DTP*472 is situational)."""
@@ -169,7 +169,7 @@ def date_missing(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
 
 
 @rule("CLM-DATE-002", Severity.REJECT, "Date in the future")
-def date_future(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def date_future(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     out = []
     for label, value, line in _dated_fields(encounter):
         if value > ctx.today:
@@ -185,7 +185,7 @@ def date_future(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
 
 
 @rule("CLM-DATE-003", Severity.REJECT, "Date before the patient's birth", needs="birth_date")
-def date_before_birth(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def date_before_birth(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     born = encounter.patient.birth_date
     out = []
     for label, value, line in _dated_fields(encounter):
@@ -202,7 +202,7 @@ def date_before_birth(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
 
 
 @rule("CLM-DATE-004", Severity.REJECT, "Discharge before admission")
-def discharge_before_admission(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def discharge_before_admission(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     adm, dis = encounter.admission_date, encounter.discharge_date
     if adm is None or dis is None or dis >= adm:
         return []
@@ -215,7 +215,7 @@ def discharge_before_admission(encounter: Encounter, ctx: ScrubContext) -> list[
 
 
 @rule("CLM-DX-001", Severity.REJECT, "No diagnosis on the claim")
-def no_diagnosis(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def no_diagnosis(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     if encounter.diagnoses:
         return []
     return [
@@ -231,7 +231,7 @@ _DX_LIMIT = {"837P": 12, "837I": 25}
 
 
 @rule("CLM-DX-002", Severity.REJECT, "More diagnoses than the claim format holds")
-def too_many_dx(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def too_many_dx(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     count = len(encounter.diagnoses or ())
     limit = _DX_LIMIT[ctx.claim_type]
     if count <= limit:
@@ -249,7 +249,7 @@ def too_many_dx(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
 
 
 @rule("CLM-PAT-001", Severity.REJECT, "Patient birth date missing", reads=["patient"])
-def birth_date_missing(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def birth_date_missing(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     if encounter.patient.birth_date is not None:
         return []
     return [
@@ -262,7 +262,7 @@ def birth_date_missing(encounter: Encounter, ctx: ScrubContext) -> list[Finding]
 
 
 @rule("CLM-ADDR-002", Severity.REJECT, "Patient address missing", reads=["addresses"])
-def patient_address_missing(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def patient_address_missing(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     """2010BA (patient who is the subscriber) or 2010CA N3/N4 is required."""
     if encounter.patient.address is not None:
         return []
@@ -284,7 +284,7 @@ DISCHARGE_STATUSES = frozenset(
 
 
 @rule("CLM-STATUS-001", Severity.REJECT, "Discharge status is not a NUBC code")
-def discharge_status_invalid(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def discharge_status_invalid(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     status = (encounter.discharge_status or "").strip()
     if ctx.claim_type == "837I" and not status:
         return [
@@ -309,7 +309,7 @@ def discharge_status_invalid(encounter: Encounter, ctx: ScrubContext) -> list[Fi
 
 
 @rule("CLM-FREQ-001", Severity.REJECT, "Corrected or void claim without the original's number")
-def replacement_without_original(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def replacement_without_original(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     frequency = encounter.claim_frequency()
     if frequency not in ("7", "8") or encounter.payer_claim_control_number:
         return []
@@ -332,7 +332,7 @@ def is_lab_test(code: str) -> bool:
 
 
 @rule("CLM-CLIA-001", Severity.DENY, "Lab test billed without a CLIA number")
-def clia_missing(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def clia_missing(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     """Professional lab claims carry the performing lab's CLIA certificate (REF*X4, item 23);
     Medicare denies lab lines without it (CO-16 with MA120)."""
     if ctx.claim_type != "837P" or encounter.clia_number:

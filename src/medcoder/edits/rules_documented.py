@@ -9,13 +9,13 @@ rules run only when the caller gives the documents (``Scrubber.scrub(..., docume
 
 from __future__ import annotations
 
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.codesets.icd10cm_pack import display
 from medcoder.codesets.systems import code_key
 from medcoder.edits.context import ScrubContext
-from medcoder.edits.findings import Finding, Rule, Severity, registrar
+from medcoder.edits.findings import EditRule, Finding, Severity, registrar
 
-RULES: list[Rule] = []
+RULES: list[EditRule] = []
 rule = registrar(RULES)
 
 
@@ -24,10 +24,10 @@ def _documented_codes(ctx: ScrubContext) -> dict[str, str]:
     found = ctx.memo.get("documented_codes")
     if found is None:
         from medcoder.coding.api import engine_for
-        from medcoder.documents.model import Encounter as Record
+        from medcoder.documents.model import Encounter
 
         pipeline = engine_for("outpatient", None, ctx.on, ("ICD-10-CM",))
-        result = pipeline.code(Record("scrub", documents=list(ctx.documents)))
+        result = pipeline.code(Encounter("scrub", documents=list(ctx.documents)))
         found = {code_key(c.code): (c.evidence[0].text if c.evidence else "") for c in result.codes}
         ctx.memo["documented_codes"] = found
     return found  # type: ignore[return-value]
@@ -39,7 +39,7 @@ def _documented_codes(ctx: ScrubContext) -> dict[str, str]:
     "Unspecified side where the note documents the side",
     needs=("icd10cm", "documents"),
 )
-def unspecified_side(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def unspecified_side(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     from medcoder.coding.guidelines.laterality import lateral_siblings
 
     documented = None

@@ -12,28 +12,28 @@ from __future__ import annotations
 
 import re
 
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.codesets.icd10cm_pack import Note
 from medcoder.codesets.icd10cm_tabular import key_in_range
 from medcoder.codesets.systems import code_key
 from medcoder.codesets.validation import Status
 from medcoder.edits.context import ScrubContext
-from medcoder.edits.findings import Finding, Rule, Severity, registrar
+from medcoder.edits.findings import EditRule, Finding, Severity, registrar
 from medcoder.edits.mce import covers_principal
 
-RULES: list[Rule] = []
+RULES: list[EditRule] = []
 rule = registrar(RULES)
 
 _FRONT_END = {"277ca": "A7:254"}  # "invalid ICD-10 for the DOS"
 
 
-def _dx(encounter: Encounter) -> list[tuple[int, str]]:
+def _dx(encounter: ClaimEncounter) -> list[tuple[int, str]]:
     """(1-based position, code as written) of each diagnosis."""
     return [(i, d.code) for i, d in enumerate(encounter.diagnoses or (), 1)]
 
 
 def _status_rule(
-    target: Rule, statuses: set[Status], encounter: Encounter, ctx: ScrubContext, fix: str
+    target: EditRule, statuses: set[Status], encounter: ClaimEncounter, ctx: ScrubContext, fix: str
 ) -> list[Finding]:
     out = []
     checked: list[tuple[int | str, str]] = list(_dx(encounter))
@@ -60,7 +60,7 @@ def _status_rule(
 
 
 @rule("DX-PACK-001", Severity.WARN, "Diagnoses not checked: no code set for the DOS")
-def no_pack(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def no_pack(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     if ctx.pack is not None or not encounter.diagnoses:
         return []
     return [
@@ -74,7 +74,7 @@ def no_pack(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
 
 
 @rule("DX-VALID-001", Severity.REJECT, "Diagnosis is not an ICD-10-CM code", needs="icd10cm")
-def dx_unknown(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def dx_unknown(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     return _status_rule(
         dx_unknown,
         {Status.UNKNOWN, Status.MALFORMED, Status.WRONG_SYSTEM},
@@ -85,7 +85,7 @@ def dx_unknown(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
 
 
 @rule("DX-VALID-002", Severity.REJECT, "Diagnosis is a header, not billable", needs="icd10cm")
-def dx_header(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def dx_header(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     return _status_rule(
         dx_header,
         {Status.HEADER},
@@ -97,7 +97,7 @@ def dx_header(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
 
 
 @rule("DX-VALID-003", Severity.REJECT, "Diagnosis lacks a required 7th character", needs="icd10cm")
-def dx_seventh(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def dx_seventh(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     return _status_rule(
         dx_seventh,
         {Status.MISSING_7TH, Status.MISSING_PLACEHOLDER, Status.INVALID_7TH},
@@ -114,7 +114,7 @@ def dx_seventh(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
     "Diagnosis deleted or not yet valid on the DOS",
     needs="icd10cm",
 )
-def dx_not_in_force(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def dx_not_in_force(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     return _status_rule(
         dx_not_in_force,
         {Status.DELETED, Status.NOT_YET_VALID},
@@ -133,7 +133,7 @@ def _excluded_by(refs: list[tuple[Note, str, str]], key: str) -> Note | None:
 
 
 @rule("DX-EXCL1-001", Severity.REJECT, "Excludes1 pair reported together", needs="icd10cm")
-def excludes1_pair(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def excludes1_pair(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     """Pairs forbidden by an Excludes1 note of either code or its ancestors (I.A.12.a).
 
     Notes are read once per distinct code; pairs are then compared in memory.
@@ -179,7 +179,7 @@ def is_manifestation(code: str, ctx: ScrubContext) -> bool:
 
 
 @rule("DX-MANIF-001", Severity.REJECT, "Manifestation code listed first", needs="icd10cm")
-def manifestation_first(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def manifestation_first(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     dx = _dx(encounter)
     if not dx or covers_principal(encounter) or not is_manifestation(dx[0][1], ctx):
         return []
@@ -196,7 +196,7 @@ def manifestation_first(encounter: Encounter, ctx: ScrubContext) -> list[Finding
 
 
 @rule("DX-SEQ-001", Severity.WARN, "Code-first instruction not followed", needs="icd10cm")
-def code_first_order(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def code_first_order(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     """A code whose "code first" note names another diagnosis on the claim listed after it."""
     dx = [(pos, code, code_key(code)) for pos, code in _dx(encounter)]
     out = []
@@ -219,7 +219,7 @@ def code_first_order(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
 
 
 @rule("DX-ECODE-001", Severity.REJECT, "External cause code listed first")
-def external_cause_first(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def external_cause_first(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     dx = _dx(encounter)
     if not dx or covers_principal(encounter) or code_key(dx[0][1])[:1] not in {"V", "W", "X", "Y"}:
         return []
@@ -235,7 +235,7 @@ def external_cause_first(encounter: Encounter, ctx: ScrubContext) -> list[Findin
 
 
 @rule("DX-DUP-001", Severity.WARN, "Duplicate diagnosis")
-def duplicate_dx(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def duplicate_dx(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     first: dict[str, int] = {}
     out = []
     for pos, code in _dx(encounter):
@@ -255,7 +255,7 @@ def duplicate_dx(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
     return out
 
 
-def reports_poa(encounter: Encounter) -> bool:
+def reports_poa(encounter: ClaimEncounter) -> bool:
     """Inpatient acute claims (type of bill 11x, or an inpatient encounter without one) report
     POA on every diagnosis unless the facility is exempt (critical access hospitals and the
     like, ``poa_exempt``)."""
@@ -268,7 +268,7 @@ def reports_poa(encounter: Encounter) -> bool:
 
 
 @rule("DX-POA-001", Severity.REJECT, "Present-on-admission indicator missing")
-def poa_missing(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def poa_missing(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     """A blank POA reads as exempt (5010 sends "1" blank), so a forgotten indicator would
     silently turn off the HAC logic and the CC/MCC it decides; the claim is stopped instead."""
     if not reports_poa(encounter):

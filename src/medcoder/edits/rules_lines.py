@@ -7,11 +7,11 @@ Modifier rules follow CMS CR8863 (the X{EPSU} modifiers) and the NCCI policy man
 
 from __future__ import annotations
 
-from medcoder.claims.model import Encounter, Line
+from medcoder.claims.model import ClaimEncounter, Line
 from medcoder.edits.context import ScrubContext
-from medcoder.edits.findings import Finding, Rule, Severity, registrar
+from medcoder.edits.findings import EditRule, Finding, Severity, registrar
 
-RULES: list[Rule] = []
+RULES: list[EditRule] = []
 rule = registrar(RULES)
 
 MAX_POINTERS = 4
@@ -52,7 +52,7 @@ def _mods(line: Line) -> set[str]:
 
 
 @rule("LINE-PTR-001", Severity.REJECT, "More than four diagnosis pointers on a line")
-def too_many_pointers(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def too_many_pointers(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     if ctx.claim_type != "837P":
         return []
     out = []
@@ -71,7 +71,7 @@ def too_many_pointers(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
 
 
 @rule("LINE-PTR-002", Severity.REJECT, "Diagnosis pointer points at no diagnosis")
-def dangling_pointer(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def dangling_pointer(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     if ctx.claim_type != "837P":
         return []
     count = len(encounter.diagnoses or ())
@@ -93,7 +93,7 @@ def dangling_pointer(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
 
 
 @rule("LINE-PTR-003", Severity.REJECT, "Service line without a diagnosis pointer")
-def missing_pointer(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def missing_pointer(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     if ctx.claim_type != "837P" or not encounter.diagnoses:
         return []
     lines = [n for n, line in enumerate(encounter.lines or (), 1) if not line.dx_pointers]
@@ -110,7 +110,7 @@ def missing_pointer(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
 
 
 @rule("LINE-MOD-001", Severity.WARN, "Modifier 59/X on an E/M service")
-def distinct_on_em(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def distinct_on_em(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     out = []
     for n, line in enumerate(encounter.lines or (), 1):
         wrong = sorted(_mods(line) & DISTINCT)
@@ -129,7 +129,7 @@ def distinct_on_em(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
 
 
 @rule("LINE-MOD-002", Severity.WARN, "Modifier 59 together with an X modifier")
-def fifty_nine_with_x(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def fifty_nine_with_x(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     out = []
     for n, line in enumerate(encounter.lines or (), 1):
         mods = _mods(line)
@@ -147,7 +147,7 @@ def fifty_nine_with_x(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
 
 
 @rule("LINE-EM25-001", Severity.DENY, "E/M with a same-day procedure and no modifier 25")
-def em_without_25(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def em_without_25(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     """An E/M billed with a procedure on the same date is bundled unless it carries 25."""
     by_date: dict[object, list[int]] = {}
     lines = encounter.lines or []
@@ -234,7 +234,7 @@ CPT_MODIFIERS = frozenset(
 
 
 @rule("LINE-MOD-003", Severity.REJECT, "Modifier is not a CPT or HCPCS modifier", needs="hcpcs")
-def unknown_modifier(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def unknown_modifier(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     """A modifier neither in CPT's list nor in the HCPCS file in force (or terminated by the
     date of service) is refused at the front end (CO-4 if it gets through)."""
     table, _ = ctx.hcpcs()
@@ -267,7 +267,7 @@ def unknown_modifier(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
     "HCPCS code deleted or not yet valid on the DOS",
     needs="hcpcs",
 )
-def hcpcs_not_in_force(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def hcpcs_not_in_force(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     """HCPCS Level II codes (a letter and four digits) are checked against the HCPCS file in
     force on the date of service, terminations included. CPT codes are checked only against
     the user's licensed CPT file (`medcoder validate`), which medcoder does not ship."""
@@ -312,7 +312,7 @@ def hcpcs_not_in_force(encounter: Encounter, ctx: ScrubContext) -> list[Finding]
     "CPT code deleted or not yet valid on the DOS",
     needs="cpt",
 )
-def cpt_not_in_force(encounter: Encounter, ctx: ScrubContext) -> list[Finding]:
+def cpt_not_in_force(encounter: ClaimEncounter, ctx: ScrubContext) -> list[Finding]:
     """CPT codes (five digits, or four and a letter) are checked against the user's licensed
     CPT file of the date of service's year: a code deleted on 1 January, or new that year, is
     not in the other year's file (the CPT pack chosen by date, as the HCPCS one is)."""

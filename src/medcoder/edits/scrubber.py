@@ -21,16 +21,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from medcoder.claims.model import Encounter
+from medcoder.claims.model import ClaimEncounter
 from medcoder.codesets.icd10cm_pack import ICD10CMPack
 from medcoder.edits import mce, ncci, rules_claim, rules_documented, rules_dx, rules_lines
 from medcoder.edits.context import ClaimType, ScrubContext, build_context, date_of_service
-from medcoder.edits.findings import Finding, Rule, Severity
+from medcoder.edits.findings import EditRule, Finding, Severity
 from medcoder.edits.ncci import MueTable, PtpTable, load_mue, load_ptp
 from medcoder.edits.policy import Policy, load_policy
 from medcoder.errors import PackNotFoundError
 
-RULES: tuple[Rule, ...] = (
+RULES: tuple[EditRule, ...] = (
     *rules_claim.RULES,
     *rules_dx.RULES,
     *rules_documented.RULES,
@@ -38,7 +38,7 @@ RULES: tuple[Rule, ...] = (
     *rules_lines.RULES,
     *ncci.RULES,
 )
-RULE_IDS: dict[str, Rule] = {r.id: r for r in RULES}
+RULE_IDS: dict[str, EditRule] = {r.id: r for r in RULES}
 NO_BIRTH_DATE = "the patient's birth date is not known yet"
 _MISSING = {
     "ptp": "NCCI PTP edits not run: no PTP table loaded (pass ncci=load_ptp(...))",
@@ -158,7 +158,7 @@ class Scrubber:
         return pack, others
 
     @staticmethod
-    def _missing(rule: Rule, encounter: Encounter, ctx: ScrubContext) -> str | None:
+    def _missing(rule: EditRule, encounter: ClaimEncounter, ctx: ScrubContext) -> str | None:
         """Why ``rule`` cannot run on this claim (a table, pack or field it needs), if so."""
         for need in rule.needs:
             if need == "birth_date" and encounter.patient.birth_date is None:
@@ -179,7 +179,7 @@ class Scrubber:
 
     def scrub(
         self,
-        encounter: Encounter | dict[str, Any],
+        encounter: ClaimEncounter | dict[str, Any],
         *,
         on: dt.date | None = None,
         today: dt.date | None = None,
@@ -196,8 +196,8 @@ class Scrubber:
         compare the codes with what the note documents (they do not run without them).
         """
         started = time.perf_counter()
-        if not isinstance(encounter, Encounter):
-            encounter = Encounter.model_validate(encounter)
+        if not isinstance(encounter, ClaimEncounter):
+            encounter = ClaimEncounter.model_validate(encounter)
         resolved = self.policy.resolve(encounter) if self.policy else None
         when = on or date_of_service(encounter) or today or dt.date.today()
         others = None
@@ -265,7 +265,7 @@ class Scrubber:
 
 
 def scrub(
-    encounter: Encounter | dict[str, Any],
+    encounter: ClaimEncounter | dict[str, Any],
     *,
     policy: Policy | str | Path | None = None,
     ncci: PtpTable | str | Path | None = None,

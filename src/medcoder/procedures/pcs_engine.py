@@ -27,7 +27,7 @@ from medcoder.nlp.model import Assertion
 from medcoder.procedures.pcs_axes import axis_account
 from medcoder.procedures.pcs_builder import PcsBuilder, PcsConstruction
 from medcoder.procedures.pcs_cues import NoteCues
-from medcoder.procedures.pcs_items import ItemCoder, Span
+from medcoder.procedures.pcs_items import ItemCoder, ProcedureSpan
 from medcoder.procedures.pcs_mentions import MentionFinder, PcsMention
 from medcoder.procedures.pcs_queries import (
     NOT_SIGNIFICANT,
@@ -175,7 +175,7 @@ class PcsEngine:
         mentions: list[PcsMention] = []
         for a, b in sources.statement:
             for item in split_statement(text[a:b], a):
-                span = Span(item.start, item.end, item.context, item.borrowed, item=True)
+                span = ProcedureSpan(item.start, item.end, item.context, item.borrowed, item=True)
                 for mention in self.items.code(text, span, cues):
                     mention.source = "statement"
                     mentions.append(mention)
@@ -183,7 +183,7 @@ class PcsEngine:
         for source, spans in (("description", sources.body), ("course", sources.course)):
             for sentence in _sentences_in(document, spans):
                 where = (sentence.start, sentence.end)
-                span = Span(*where, where, description=source == "description")
+                span = ProcedureSpan(*where, where, description=source == "description")
                 for mention in self.items.code(text, span, cues):
                     mention.source = source
                     if source == "description" and sources.statement:

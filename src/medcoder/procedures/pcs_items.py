@@ -48,8 +48,9 @@ _BODY_AXES = frozenset({"Body Part", "Body System", "Body Region", "Body System 
 
 
 @dataclass(frozen=True)
-class Span:
-    """Where to look: the words ``[start, end)``, their wider context, a borrowed tail."""
+class ProcedureSpan:
+    """Where to look for a procedure: the words ``[start, end)``, their wider context, a
+    borrowed tail."""
 
     start: int
     end: int
@@ -96,7 +97,7 @@ class ItemCoder:
         self.finder = finder
 
     def code(
-        self, text: str, span: Span, cues: NoteCues, *, terms_only: bool = False
+        self, text: str, span: ProcedureSpan, cues: NoteCues, *, terms_only: bool = False
     ) -> list[PcsMention]:
         """Mentions of the procedures in ``text[span.start:span.end]`` with constructions."""
         own = text[span.start : span.end] + span.borrowed
@@ -123,7 +124,7 @@ class ItemCoder:
             mentions.append(mention)
         return mentions
 
-    def _index_words(self, text: str, span: Span, cues: NoteCues) -> list[PcsMention]:
+    def _index_words(self, text: str, span: ProcedureSpan, cues: NoteCues) -> list[PcsMention]:
         """Index-route procedure words of the span, read further while an axis is open."""
         where = [(span.start, span.end)]
         around = self._with_context(text, span)
@@ -150,7 +151,7 @@ class ItemCoder:
     def _term(
         self,
         text: str,
-        span: Span,
+        span: ProcedureSpan,
         term: ProcedureTerm,
         own: str,
         context: str,
@@ -209,7 +210,7 @@ class ItemCoder:
         built = self.builder.build(part.start, ctx, [said], why)
         return max(built, key=lambda c: len(c.code))
 
-    def _part_context(self, text: str, span: Span, part: Part) -> AxisContext:
+    def _part_context(self, text: str, span: ProcedureSpan, part: Part) -> AxisContext:
         own = _tokens(text[span.start : span.end] + span.borrowed)
         around = _tokens(text[span.context[0] : span.context[1]] + span.borrowed)
         words = self.finder.body_words(own)
@@ -250,7 +251,7 @@ class ItemCoder:
         self,
         built: PcsConstruction,
         build: Callable[[AxisContext], PcsConstruction],
-        span: Span,
+        span: ProcedureSpan,
         cues: NoteCues,
         ctx: AxisContext,
     ) -> PcsConstruction:
@@ -272,7 +273,7 @@ class ItemCoder:
                 break
         return built
 
-    def _with_context(self, text: str, span: Span) -> Callable[[AxisContext], AxisContext]:
+    def _with_context(self, text: str, span: ProcedureSpan) -> Callable[[AxisContext], AxisContext]:
         """The approach the item's coordinated piece names ("upper endoscopy with removal
         of food impaction": the removal is endoscopic)."""
         around = _tokens(text[span.context[0] : span.context[1]])
@@ -285,7 +286,7 @@ class ItemCoder:
 
         return extend
 
-    def _with_span(self, text: str, span: Span) -> Callable[[AxisContext], AxisContext]:
+    def _with_span(self, text: str, span: ProcedureSpan) -> Callable[[AxisContext], AxisContext]:
         """Body words of the whole span, beyond the window around the procedure word ("cup
         biopsies were taken from the right lateral wall of the bladder")."""
         words = self.finder.body_words(_tokens(text[span.start : span.end]))
@@ -295,7 +296,9 @@ class ItemCoder:
 
         return extend
 
-    def _words(self, span: Span, cues: NoteCues) -> list[Callable[[AxisContext], AxisContext]]:
+    def _words(
+        self, span: ProcedureSpan, cues: NoteCues
+    ) -> list[Callable[[AxisContext], AxisContext]]:
         """Where to read body words next: for a sentence of an operative description, the
         organs the statement operates on ("a biopsy was taken"); then the diagnoses."""
         diagnosis = self._with_diagnosis(cues)
@@ -331,7 +334,7 @@ class ItemCoder:
         return extend
 
 
-def span_of(span: Span) -> tuple[int, int]:
+def span_of(span: ProcedureSpan) -> tuple[int, int]:
     return span.start, span.end
 
 

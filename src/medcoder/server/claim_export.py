@@ -24,15 +24,15 @@ from medcoder.claims.from_codes import (
 from medcoder.claims.submission import Submitter, write_claim
 from medcoder.server.errors import ApiError
 from medcoder.store.base import FINAL_STATES as FINAL
-from medcoder.store.models import CodeSuggestion, Encounter
+from medcoder.store.models import CodeSuggestionRow, EncounterRow
 
 
-def final_codes(encounter: Encounter) -> list[CodeSuggestion]:
+def final_codes(encounter: EncounterRow) -> list[CodeSuggestionRow]:
     """The encounter's final codes (accepted, edited, added) in the order they were coded."""
     return sorted((s for s in encounter.suggestions if s.state in FINAL), key=lambda s: s.id)
 
 
-def final_diagnoses(encounter: Encounter) -> list[CodeSuggestion]:
+def final_diagnoses(encounter: EncounterRow) -> list[CodeSuggestionRow]:
     """The encounter's final ICD-10-CM codes, principal first, then in coding order."""
     return sorted(
         (s for s in final_codes(encounter) if s.system == DIAGNOSIS_SYSTEM),
@@ -40,7 +40,7 @@ def final_diagnoses(encounter: Encounter) -> list[CodeSuggestion]:
     )
 
 
-def claim_template(encounter: Encounter) -> dict:
+def claim_template(encounter: EncounterRow) -> dict:
     """The claim data a coder fills in: empty strings where the workbench knows nothing."""
     final = final_codes(encounter)
     pointers = default_pointers(len(diagnoses_from(final, limit=None)))
@@ -79,7 +79,7 @@ def _field(loc: tuple) -> str:
     return ".".join(str(p) for p in loc) or "body"
 
 
-def claim_model(encounter: Encounter, data: dict) -> claims.Encounter:
+def claim_model(encounter: EncounterRow, data: dict) -> claims.ClaimEncounter:
     """The claims library's encounter for ``encounter`` with the coder's ``data`` (ClaimIn
     fields): what the 837P is written from and what the scrubber checks."""
     diagnoses = diagnoses_from(final_codes(encounter), limit=None)
@@ -88,7 +88,7 @@ def claim_model(encounter: Encounter, data: dict) -> claims.Encounter:
     if data.get("service_date") is None and encounter.service_date is not None:
         data = {**data, "service_date": encounter.service_date}
     try:
-        return claims.Encounter.model_validate(
+        return claims.ClaimEncounter.model_validate(
             {**data, "id": str(encounter.id), "diagnoses": [d.model_dump() for d in diagnoses]}
         )
     except ValidationError as exc:
@@ -97,7 +97,7 @@ def claim_model(encounter: Encounter, data: dict) -> claims.Encounter:
         raise ApiError(422, f"{field}: {first.get('msg')}", field=field) from None
 
 
-def write_837p_text(claim: claims.Encounter, *, submitter_phone: str | None) -> str:
+def write_837p_text(claim: claims.ClaimEncounter, *, submitter_phone: str | None) -> str:
     """The validated 837P text of ``claim`` (from :func:`claim_model`), written through the
     claims package's one path: the sender, receiver and usage settings (MEDCODER_X12_*) and
     the data directory's control numbers, as ``medcoder claim`` uses them."""

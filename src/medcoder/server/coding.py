@@ -9,20 +9,19 @@ from __future__ import annotations
 from datetime import date
 
 from medcoder.store.errors import InvalidError
-from medcoder.store.models import Encounter
+from medcoder.store.models import EncounterRow
 
 
-def core_encounter(row: Encounter) -> object:
+def core_encounter(row: EncounterRow) -> object:
     """The stored encounter as the core library's Encounter (document ids ``doc<id>``, the
     ids every stored evidence and CDI indicator points to)."""
-    from medcoder.documents.model import Document
-    from medcoder.documents.model import Encounter as CoreEncounter
+    from medcoder.documents.model import Document, Encounter
 
     documents = [
         Document(id=f"doc{d.id}", text=d.text, source=d.file_name, format=d.format, kind=d.kind)
         for d in row.documents
     ]
-    return CoreEncounter(
+    return Encounter(
         id=f"enc{row.id}",
         documents=documents,
         setting=row.setting,
@@ -30,7 +29,7 @@ def core_encounter(row: Encounter) -> object:
     )
 
 
-def engine_coder(row: Encounter) -> object:
+def engine_coder(row: EncounterRow) -> object:
     """Code the stored encounter's documents with medcoder.code, in its setting."""
     import medcoder
 

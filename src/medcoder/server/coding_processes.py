@@ -14,7 +14,7 @@ the others' ordinary notes wait behind it; and every run has a time limit
 (``time_limit``): a run past it is stopped (its process is ended and replaced) and the request
 is answered 422, naming the limit.
 
-The worker gets the stored encounter as the core library's plain ``Encounter`` (documents and
+The worker gets the stored encounter as the core library's plain ``EncounterRow`` (documents and
 setting, see :func:`medcoder.server.coding.core_encounter`) and returns the engine's
 ``CodingResult``. A medcoder error raised there (an unreadable document, a missing pack) is
 raised again here as the same class with the same message, so the API answers as it would
@@ -36,7 +36,7 @@ from typing import Any
 from medcoder.errors import MedcoderError
 from medcoder.server.coding import core_encounter
 from medcoder.server.errors import ApiError
-from medcoder.store.models import Encounter
+from medcoder.store.models import EncounterRow
 
 LARGE_TEXT = 100_000  # characters of documents from which an encounter takes the large lane
 TIME_LIMIT = 60.0  # seconds a coding run may take before it is stopped
@@ -85,7 +85,7 @@ def _warm() -> None:
     import medcoder.coding  # noqa: F401
 
 
-def encounter_chars(row: Encounter) -> int:
+def encounter_chars(row: EncounterRow) -> int:
     return sum(len(d.text) for d in row.documents)
 
 
@@ -136,7 +136,7 @@ class CodingProcesses:
         self.time_limit = time_limit
         self.lanes = {"small": _Lane(processes), "large": _Lane(1)}
 
-    def lane(self, row: Encounter) -> str:
+    def lane(self, row: EncounterRow) -> str:
         return "large" if encounter_chars(row) > LARGE_TEXT else "small"
 
     def start(self) -> None:
@@ -144,7 +144,7 @@ class CodingProcesses:
         for lane in self.lanes.values():
             lane.pool().submit(_warm)
 
-    def __call__(self, row: Encounter) -> object:
+    def __call__(self, row: EncounterRow) -> object:
         encounter = core_encounter(row)
         data_dir = os.environ.get("MEDCODER_DATA_DIR")
         lane = self.lanes[self.lane(row)]

@@ -12,10 +12,10 @@ from typing import Any
 
 from medcoder.server.coding import core_encounter
 from medcoder.store.base import ReviewState
-from medcoder.store.models import Encounter
+from medcoder.store.models import EncounterRow
 
 
-def _coding_result(row: Encounter) -> object | None:
+def _coding_result(row: EncounterRow) -> object | None:
     """The stored codes (not rejected) as the library's CodingResult; None before coding."""
     from medcoder.suggestions import CodeSuggestion, CodingResult, Evidence
 
@@ -47,7 +47,7 @@ def _coding_result(row: Encounter) -> object | None:
     return CodingResult(f"enc{row.id}", row.setting, codes)
 
 
-def drafted_queries(row: Encounter) -> list[dict[str, Any]]:
+def drafted_queries(row: EncounterRow) -> list[dict[str, Any]]:
     """One draft per opportunity: the question, options, the full draft and its lint."""
     from medcoder.cdi import find_opportunities, lint_query
 

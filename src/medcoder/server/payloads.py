@@ -14,8 +14,15 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from medcoder.claims import model as claims
-from medcoder.store.case_models import Case, Comment, Query, Report, ReportVersion
-from medcoder.store.models import ApiToken, CodeSuggestion, Document, Encounter, Patient, User
+from medcoder.store.case_models import CaseRow, Comment, Query, Report, ReportVersion
+from medcoder.store.models import (
+    ApiToken,
+    CodeSuggestionRow,
+    DocumentRow,
+    EncounterRow,
+    PatientRow,
+    User,
+)
 
 ID_MAX = 2**31 - 1  # ids are 32-bit integers on every database
 PathId = Annotated[int, Path(ge=1, le=ID_MAX)]
@@ -74,7 +81,7 @@ class ClaimIn(_In):
 
     service_date: dt.date | None = Field(None, description="Default: the encounter's")
     place_of_service: str | None = Field(None, max_length=2)
-    patient: claims.Patient
+    patient: claims.ClaimPatient
     payer: claims.Payer
     billing_provider: claims.Provider
     rendering_provider: claims.Provider | None = None
@@ -212,7 +219,7 @@ def token(t: ApiToken) -> dict[str, Any]:
     }
 
 
-def patient(p: Patient) -> dict[str, Any]:
+def patient(p: PatientRow) -> dict[str, Any]:
     return {
         "id": p.id,
         "external_id": p.external_id,
@@ -222,7 +229,7 @@ def patient(p: Patient) -> dict[str, Any]:
     }
 
 
-def suggestion(s: CodeSuggestion) -> dict[str, Any]:
+def suggestion(s: CodeSuggestionRow) -> dict[str, Any]:
     return {
         "id": s.id,
         "encounter_id": s.encounter_id,
@@ -242,7 +249,7 @@ def suggestion(s: CodeSuggestion) -> dict[str, Any]:
     }
 
 
-def document(d: Document, *, text: bool = False) -> dict[str, Any]:
+def document(d: DocumentRow, *, text: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": d.id,
         "encounter_id": d.encounter_id,
@@ -261,7 +268,7 @@ def document(d: Document, *, text: bool = False) -> dict[str, Any]:
     return out
 
 
-def encounter(e: Encounter, *, detail: bool = False) -> dict[str, Any]:
+def encounter(e: EncounterRow, *, detail: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": e.id,
         "patient_id": e.patient_id,
@@ -341,7 +348,7 @@ def query(q: Query) -> dict[str, Any]:
     }
 
 
-def case(c: Case) -> dict[str, Any]:
+def case(c: CaseRow) -> dict[str, Any]:
     return {
         "id": c.id,
         "title": c.title,

@@ -8,8 +8,8 @@ Two stages:
   principal first, CPT/HCPCS codes as service lines pointing at the first four) turned into
   the claims model by :func:`~medcoder.server.claim_export.claim_model`. Payer, provider and
   address details are typed in at export, so the rules that read them (the scrubber's
-  ``Rule.reads``, :data:`PENDING_AT_CODES`) are deferred rather than run on blanks; without a
-  birth date on the encounter's patient the scrubber defers the age edits itself. Nothing
+  ``EditRule.reads``, :data:`PENDING_AT_CODES`) are deferred rather than run on blanks; without
+  a birth date on the encounter's patient the scrubber defers the age edits itself. Nothing
   is stored: it is a read.
 * **export** (``POST /api/encounters/{id}/claim``): the full claim as exported, every rule;
   the run is stored with the claim (:mod:`medcoder.store.scrubs`).
@@ -34,16 +34,16 @@ from medcoder.server.claim_export import (
 )
 from medcoder.server.errors import ApiError
 from medcoder.store.case_models import Claim
-from medcoder.store.models import Encounter
+from medcoder.store.models import EncounterRow
 from medcoder.store.scrubs import finding_dict
 
 AT_EXPORT = "checked at export: the claim data is entered then"
-#: Claim data typed in at export: the rules that read it (``Rule.reads``) are deferred while
+#: Claim data typed in at export: the rules that read it (``EditRule.reads``) are deferred while
 #: the codes are reviewed, instead of reporting the blanks of the template.
 PENDING_AT_CODES = dict.fromkeys(("providers", "payer", "patient", "addresses"), AT_EXPORT)
 
 
-def _codes_claim(encounter: Encounter) -> claims.Encounter:
+def _codes_claim(encounter: EncounterRow) -> claims.ClaimEncounter:
     """The claim before export: the final codes, the stored patient's birth date and sex
     (the age and sex edits need them; without a birth date the scrubber defers them), no
     addresses and no charges yet."""
@@ -58,7 +58,7 @@ def _codes_claim(encounter: Encounter) -> claims.Encounter:
     return claim_model(encounter, data)
 
 
-def _involved(encounter: Encounter, finding: dict[str, Any]) -> list[int]:
+def _involved(encounter: EncounterRow, finding: dict[str, Any]) -> list[int]:
     """The ids of the final codes a finding names (by code, or by service line number)."""
     final = final_codes(encounter)
     lines = line_codes(final)
@@ -70,7 +70,7 @@ def _involved(encounter: Encounter, finding: dict[str, Any]) -> list[int]:
     return ids
 
 
-def _summarise(encounter: Encounter, report: dict[str, Any], stage: str) -> dict[str, Any]:
+def _summarise(encounter: EncounterRow, report: dict[str, Any], stage: str) -> dict[str, Any]:
     findings = report["findings"]
     for finding in findings:
         finding["suggestion_ids"] = _involved(encounter, finding)
@@ -91,7 +91,7 @@ def _summarise(encounter: Encounter, report: dict[str, Any], stage: str) -> dict
     }
 
 
-def scrub_codes(scrubber: Scrubber, encounter: Encounter) -> dict[str, Any]:
+def scrub_codes(scrubber: Scrubber, encounter: EncounterRow) -> dict[str, Any]:
     """The scrubber's findings on the encounter's final codes (stage ``codes``)."""
     if not final_diagnoses(encounter):
         return _not_scrubbed(
@@ -105,7 +105,7 @@ def scrub_codes(scrubber: Scrubber, encounter: Encounter) -> dict[str, Any]:
     return _summarise(encounter, report, "codes")
 
 
-def _not_scrubbed(encounter: Encounter, reason: str) -> dict[str, Any]:
+def _not_scrubbed(encounter: EncounterRow, reason: str) -> dict[str, Any]:
     return {
         "encounter_id": encounter.id,
         "stage": "codes",
@@ -120,7 +120,7 @@ def _not_scrubbed(encounter: Encounter, reason: str) -> dict[str, Any]:
     }
 
 
-def scrub_export(scrubber: Scrubber, encounter: Encounter, claim: claims.Encounter) -> dict:
+def scrub_export(scrubber: Scrubber, encounter: EncounterRow, claim: claims.ClaimEncounter) -> dict:
     """The scrubber's findings on the claim as exported (stage ``export``, nothing deferred)."""
     return _summarise(encounter, scrubber.scrub(claim).to_dict(), "export")
 

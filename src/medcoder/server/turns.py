@@ -49,11 +49,11 @@ async def session_turn(request: Request) -> AsyncIterator[None]:
 def _encounter_bytes(request: Request, encounter_id: int) -> int:
     from sqlalchemy import func, select
 
-    from medcoder.store.models import Document
+    from medcoder.store.models import DocumentRow
 
     with request.app.state.workbench.db.sessions() as session:
-        stmt = select(func.coalesce(func.sum(Document.size_bytes), 0)).where(
-            Document.encounter_id == encounter_id
+        stmt = select(func.coalesce(func.sum(DocumentRow.size_bytes), 0)).where(
+            DocumentRow.encounter_id == encounter_id
         )
         return int(session.scalar(stmt) or 0)
 

@@ -31,14 +31,14 @@ from sqlalchemy.orm import Session
 from medcoder.store import audit
 from medcoder.store.audit import Actor
 from medcoder.store.base import EncounterStatus, Role
-from medcoder.store.case_models import Case, Query, Report
+from medcoder.store.case_models import CaseRow, Query, Report
 from medcoder.store.errors import AccessDeniedError, ConflictError, InvalidError, NotFoundError
-from medcoder.store.models import Encounter, RecordShare, User
+from medcoder.store.models import EncounterRow, RecordShare, User
 
 R = Role
 POOL_ROLES = (R.CODER.value, R.CDI.value)  # see the unassigned pool
 ASSIGNABLE = (R.CODER.value, R.CDI.value)  # may be an encounter's assignee
-SHAREABLE = {"encounter": Encounter, "case": Case, "report": Report}
+SHAREABLE = {"encounter": EncounterRow, "case": CaseRow, "report": Report}
 
 
 def _manager(actor: Actor) -> bool:
@@ -65,31 +65,33 @@ def _deny(what: str, actor: Actor, why: str) -> AccessDeniedError:
 
 
 def encounter_clause(actor: Actor) -> Any:
-    """The encounters the actor may read, as a condition on ``Encounter``."""
+    """The encounters the actor may read, as a condition on ``EncounterRow``."""
     if _manager(actor):
         return true()
     if actor.role is None or actor.role == R.ADMIN.value:
         return false()
     clauses = [
-        Encounter.id.in_(_shared("encounter", actor)),
-        Encounter.assignee_id == actor.user_id,
+        EncounterRow.id.in_(_shared("encounter", actor)),
+        EncounterRow.assignee_id == actor.user_id,
     ]
     if actor.role in POOL_ROLES:
-        clauses.append(Encounter.assignee_id.is_(None))
+        clauses.append(EncounterRow.assignee_id.is_(None))
     if actor.role == R.CDI.value:  # concurrent review: the encounters still being worked
-        clauses.append(Encounter.status != EncounterStatus.FINALIZED.value)
+        clauses.append(EncounterRow.status != EncounterStatus.FINALIZED.value)
         clauses.append(
-            Encounter.id.in_(select(Query.encounter_id).where(Query.asked_by == actor.user_id))
+            EncounterRow.id.in_(select(Query.encounter_id).where(Query.asked_by == actor.user_id))
         )
     if actor.role == R.PHYSICIAN.value:
         clauses.append(
-            Encounter.id.in_(select(Query.encounter_id).where(Query.addressed_to == actor.user_id))
+            EncounterRow.id.in_(
+                select(Query.encounter_id).where(Query.addressed_to == actor.user_id)
+            )
         )
     return or_(*clauses)
 
 
 def can_read_encounter(session: Session, actor: Actor, encounter_id: int) -> bool:
-    stmt = select(Encounter.id).where(Encounter.id == encounter_id, encounter_clause(actor))
+    stmt = select(EncounterRow.id).where(EncounterRow.id == encounter_id, encounter_clause(actor))
     return session.scalar(stmt) is not None
 
 
@@ -98,7 +100,7 @@ def read_encounter(session: Session, actor: Actor, encounter_id: int) -> None:
         raise _deny(f"read encounter {encounter_id}", actor, "not assigned or shared to you")
 
 
-def work_encounter(session: Session, actor: Actor, encounter: Encounter) -> None:
+def work_encounter(session: Session, actor: Actor, encounter: EncounterRow) -> None:
     """May the actor change this encounter's documents and codes? A coder working an
     unassigned encounter takes it from the pool (audited ``assign``)."""
     if _manager(actor) or encounter.assignee_id == actor.user_id:
@@ -115,11 +117,11 @@ def work_encounter(session: Session, actor: Actor, encounter: Encounter) -> None
 def assign(
     session: Session,
     actor: Actor,
-    encounter: Encounter,
+    encounter: EncounterRow,
     username: str | None,
     *,
     version: int | None = None,
-) -> Encounter:
+) -> EncounterRow:
     """Assign an encounter: a manager to any coder or CDI specialist (or back to the pool); a
     coder or CDI specialist takes one from the pool or gives their own back."""
     user = None
@@ -168,10 +170,10 @@ def read_patient(session: Session, actor: Actor, patient_id: int) -> None:
     """A patient is readable through a readable encounter or case of theirs."""
     if _manager(actor):
         return
-    via_encounter = select(Encounter.id).where(
-        Encounter.patient_id == patient_id, encounter_clause(actor)
+    via_encounter = select(EncounterRow.id).where(
+        EncounterRow.patient_id == patient_id, encounter_clause(actor)
     )
-    via_case = select(Case.id).where(Case.patient_id == patient_id, case_clause(actor))
+    via_case = select(CaseRow.id).where(CaseRow.patient_id == patient_id, case_clause(actor))
     if session.scalar(via_encounter.limit(1)) is None and session.scalar(via_case.limit(1)) is None:
         raise _deny(f"read patient {patient_id}", actor, "no encounter or case of theirs is yours")
 
@@ -184,13 +186,13 @@ def case_clause(actor: Actor) -> Any:
         return true()
     if actor.role is None or actor.role == R.ADMIN.value:
         return false()
-    return or_(Case.id.in_(_shared("case", actor)), Case.created_by == actor.user_id)
+    return or_(CaseRow.id.in_(_shared("case", actor)), CaseRow.created_by == actor.user_id)
 
 
-def check_case(session: Session, actor: Actor, case_id: int) -> Case:
+def check_case(session: Session, actor: Actor, case_id: int) -> CaseRow:
     """The case, if the actor is a member (or its author, or a manager); read and work alike:
     what a member may do is their role's to say."""
-    case = session.get(Case, case_id)
+    case = session.get(CaseRow, case_id)
     if case is None:
         raise NotFoundError("case", case_id)
     mine = _manager(actor) or case.created_by == actor.user_id
@@ -210,8 +212,8 @@ def report_clause(actor: Actor) -> Any:
     return or_(
         Report.created_by == actor.user_id,
         Report.id.in_(_shared("report", actor)),
-        Report.encounter_id.in_(select(Encounter.id).where(encounter_clause(actor))),
-        Report.case_id.in_(select(Case.id).where(case_clause(actor))),
+        Report.encounter_id.in_(select(EncounterRow.id).where(encounter_clause(actor))),
+        Report.case_id.in_(select(CaseRow.id).where(case_clause(actor))),
     )
 
 
@@ -229,7 +231,7 @@ def work_report(session: Session, actor: Actor, report: Report) -> None:
     if is_shared(session, "report", report.id, actor):
         return
     if report.encounter_id is not None:
-        encounter = session.get(Encounter, report.encounter_id)
+        encounter = session.get(EncounterRow, report.encounter_id)
         if encounter is not None and encounter.assignee_id == actor.user_id:
             return
         if actor.role == R.PHYSICIAN.value and can_read_encounter(
@@ -249,7 +251,7 @@ def query_clause(actor: Actor) -> Any:
         return true()
     if actor.role == R.PHYSICIAN.value:
         return Query.addressed_to == actor.user_id
-    readable = Query.encounter_id.in_(select(Encounter.id).where(encounter_clause(actor)))
+    readable = Query.encounter_id.in_(select(EncounterRow.id).where(encounter_clause(actor)))
     if actor.role == R.CDI.value:
         return or_(Query.asked_by == actor.user_id, readable)
     return readable

@@ -1,8 +1,8 @@
 """Tables of a malpractice case file (issue 9): the claim facts, the records filed with the
 case, and each analysis run.
 
-Kept beside ``case_models.Case`` rather than in it: a case opened for any review has a title and
-linked encounters; a claim file adds facts (claim and suit numbers, parties, dates, policy),
+Kept beside ``case_models.CaseRow`` rather than in it: a case opened for any review has a title
+and linked encounters; a claim file adds facts (claim and suit numbers, parties, dates, policy),
 records that belong to no coded encounter (the complaint letter, depositions), and analyses
 whose result is read by the case pages without running the pipeline again.
 """
@@ -39,7 +39,7 @@ class CaseFile(Base):
 
 
 class CaseDocument(Base):
-    """A record filed with a case; like ``models.Document``, text only, never a path."""
+    """A record filed with a case; like ``models.DocumentRow``, text only, never a path."""
 
     __tablename__ = "case_documents"
 

@@ -14,10 +14,10 @@ from medcoder.store import access, audit
 from medcoder.store.audit import Actor
 from medcoder.store.base import utcnow
 from medcoder.store.case_file_models import CaseAnalysis, CaseDocument, CaseFile
-from medcoder.store.case_models import Case, Report
+from medcoder.store.case_models import CaseRow, Report
 from medcoder.store.encounters import check_version, file_columns
 from medcoder.store.errors import ConflictError, InvalidError, NotFoundError
-from medcoder.store.models import Document
+from medcoder.store.models import DocumentRow
 
 #: Title of the report that carries a case's synopsis of facts through review.
 SYNOPSIS_TITLE = "Synopsis of facts"
@@ -25,8 +25,8 @@ SYNOPSIS_TITLE = "Synopsis of facts"
 CASE_STATUSES = ("open", "closed")
 
 
-def load_case(session: Session, case_id: int) -> Case:
-    case = session.get(Case, case_id)
+def load_case(session: Session, case_id: int) -> CaseRow:
+    case = session.get(CaseRow, case_id)
     if case is None:
         raise NotFoundError("case", case_id)
     return case
@@ -45,13 +45,13 @@ def case_file(session: Session, case_id: int) -> CaseFile:
 
 def list_cases(
     session: Session, actor: Actor, *, status: str | None = None, limit: int = 25, offset: int = 0
-) -> tuple[list[Case], int]:
+) -> tuple[list[CaseRow], int]:
     """A page of the cases the actor is a member of, newest first, and how many match."""
-    stmt = select(Case).where(access.case_clause(actor))
+    stmt = select(CaseRow).where(access.case_clause(actor))
     if status:
-        stmt = stmt.where(Case.status == status)
+        stmt = stmt.where(CaseRow.status == status)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = list(session.scalars(stmt.order_by(Case.id.desc()).limit(limit).offset(offset)))
+    rows = list(session.scalars(stmt.order_by(CaseRow.id.desc()).limit(limit).offset(offset)))
     audit.record(session, actor, "list", "case", None, detail=f"count={len(rows)} offset={offset}")
     return rows, total
 
@@ -91,7 +91,7 @@ def add_document(
     return row
 
 
-def documents(session: Session, case: Case) -> tuple[list[CaseDocument], list[Document]]:
+def documents(session: Session, case: CaseRow) -> tuple[list[CaseDocument], list[DocumentRow]]:
     """Records filed with the case, and the documents of the encounters linked to it."""
     filed = list(
         session.scalars(
@@ -102,7 +102,9 @@ def documents(session: Session, case: Case) -> tuple[list[CaseDocument], list[Do
     linked = (
         list(
             session.scalars(
-                select(Document).where(Document.encounter_id.in_(ids)).order_by(Document.id)
+                select(DocumentRow)
+                .where(DocumentRow.encounter_id.in_(ids))
+                .order_by(DocumentRow.id)
             )
         )
         if ids
@@ -111,7 +113,9 @@ def documents(session: Session, case: Case) -> tuple[list[CaseDocument], list[Do
     return filed, linked
 
 
-def get_document(session: Session, actor: Actor, case_id: int, key: str) -> CaseDocument | Document:
+def get_document(
+    session: Session, actor: Actor, case_id: int, key: str
+) -> CaseDocument | DocumentRow:
     """One record of the case by its citation key (``cdoc<id>`` filed, ``doc<id>`` linked)."""
     case = access.check_case(session, actor, case_id)
     filed, linked = documents(session, case)
@@ -183,7 +187,7 @@ def reports(session: Session, case_id: int) -> list[Report]:
     )
 
 
-def set_status(session: Session, actor: Actor, case_id: int, status: str) -> Case:
+def set_status(session: Session, actor: Actor, case_id: int, status: str) -> CaseRow:
     """Close or reopen a case (audited ``close`` / ``reopen`` with the change). Asking for the
     status the case already has is a conflict: the caller acted on a stale page, and a silent
     success would hide that someone else changed it first."""
@@ -202,7 +206,7 @@ def set_status(session: Session, actor: Actor, case_id: int, status: str) -> Cas
 
 
 def record_export(
-    session: Session, actor: Actor, case: Case, analysis: CaseAnalysis, fmt: str
+    session: Session, actor: Actor, case: CaseRow, analysis: CaseAnalysis, fmt: str
 ) -> None:
     """Audit a download of the case report: it carries patient facts out of the workbench."""
     audit.record(

@@ -85,7 +85,7 @@ class Query(Base):
     recode: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
 
 
-class Case(Base):
+class CaseRow(Base):
     """A matter (claim review, litigation) that gathers encounters and reports."""
 
     __tablename__ = "cases"

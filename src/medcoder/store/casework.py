@@ -9,13 +9,13 @@ from sqlalchemy.orm import Session
 
 from medcoder.store import access, audit
 from medcoder.store.audit import Actor
-from medcoder.store.case_models import Case, Comment, Report
+from medcoder.store.case_models import CaseRow, Comment, Report
 from medcoder.store.errors import InvalidError, NotFoundError
-from medcoder.store.models import Encounter, Patient, User
+from medcoder.store.models import EncounterRow, PatientRow, User
 
 # @name not preceded by a word character (so e-mail addresses are not mentions).
 MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
-TARGETS = {"encounter": Encounter, "report": Report, "case": Case}
+TARGETS = {"encounter": EncounterRow, "report": Report, "case": CaseRow}
 
 
 def parse_mentions(session: Session, body: str) -> list[str]:
@@ -84,14 +84,14 @@ def create_case(
     kind: str,
     patient_id: int | None,
     encounter_ids: list[int],
-) -> Case:
-    if patient_id is not None and session.get(Patient, patient_id) is None:
+) -> CaseRow:
+    if patient_id is not None and session.get(PatientRow, patient_id) is None:
         raise InvalidError(f"patient {patient_id} not found", field="patient_id")
     for encounter_id in encounter_ids:
-        if session.get(Encounter, encounter_id) is None:
+        if session.get(EncounterRow, encounter_id) is None:
             raise InvalidError(f"encounter {encounter_id} not found", field="encounter_ids")
         access.read_encounter(session, actor, encounter_id)
-    case = Case(
+    case = CaseRow(
         title=title,
         kind=kind,
         patient_id=patient_id,
@@ -104,7 +104,7 @@ def create_case(
     return case
 
 
-def get_case(session: Session, actor: Actor, case_id: int) -> Case:
+def get_case(session: Session, actor: Actor, case_id: int) -> CaseRow:
     case = access.check_case(session, actor, case_id)
     audit.record(session, actor, "read", "case", case_id)
     return case

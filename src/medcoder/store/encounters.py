@@ -19,7 +19,7 @@ from medcoder.store import access, audit
 from medcoder.store.audit import Actor
 from medcoder.store.base import EncounterStatus
 from medcoder.store.errors import ConflictError, InvalidError, NotFoundError
-from medcoder.store.models import Document, Encounter, Patient, User
+from medcoder.store.models import DocumentRow, EncounterRow, PatientRow, User
 
 SETTINGS = tuple(s.value for s in Setting)  # the one list of settings
 
@@ -42,16 +42,16 @@ def create_patient(
     name: str | None = None,
     birth_date: dt.date | None = None,
     sex: str | None = None,
-) -> Patient:
-    patient = Patient(external_id=external_id, name=name, birth_date=birth_date, sex=sex)
+) -> PatientRow:
+    patient = PatientRow(external_id=external_id, name=name, birth_date=birth_date, sex=sex)
     session.add(patient)
     session.flush()
     audit.record(session, actor, "create", "patient", patient.id)
     return patient
 
 
-def get_patient(session: Session, actor: Actor, patient_id: int) -> Patient:
-    patient = session.get(Patient, patient_id)
+def get_patient(session: Session, actor: Actor, patient_id: int) -> PatientRow:
+    patient = session.get(PatientRow, patient_id)
     if patient is None:
         raise NotFoundError("patient", patient_id)
     access.read_patient(session, actor, patient_id)
@@ -77,14 +77,14 @@ def create_encounter(
     service_date: dt.date | None = None,
     external_id: str | None = None,
     assignee: str | None = None,
-) -> Encounter:
+) -> EncounterRow:
     try:
         setting = Setting.parse(setting).value
     except MedcoderError:
         raise InvalidError(
             f"unknown setting {setting!r}; allowed: {', '.join(SETTINGS)}", field="setting"
         ) from None
-    if patient_id is not None and session.get(Patient, patient_id) is None:
+    if patient_id is not None and session.get(PatientRow, patient_id) is None:
         raise InvalidError(f"patient {patient_id} not found", field="patient_id")
     assignee_id = _user_id(session, assignee)
     if actor.role != "manager" and assignee_id not in (None, actor.user_id):
@@ -93,7 +93,7 @@ def create_encounter(
         )
     if assignee_id is None and actor.role == "coder":
         assignee_id = actor.user_id  # a coder's new encounter is their work, not the pool's
-    encounter = Encounter(
+    encounter = EncounterRow(
         setting=setting,
         patient_id=patient_id,
         service_date=service_date,
@@ -106,9 +106,11 @@ def create_encounter(
     return encounter
 
 
-def load_encounter(session: Session, encounter_id: int, *, for_update: bool = False) -> Encounter:
+def load_encounter(
+    session: Session, encounter_id: int, *, for_update: bool = False
+) -> EncounterRow:
     """The encounter, without an audit row: for functions that audit their own action."""
-    stmt = select(Encounter).where(Encounter.id == encounter_id)
+    stmt = select(EncounterRow).where(EncounterRow.id == encounter_id)
     if for_update:
         # Locked and read from the database even if the session holds the row already: the
         # status and version decided on must be the committed ones.
@@ -119,14 +121,14 @@ def load_encounter(session: Session, encounter_id: int, *, for_update: bool = Fa
     return encounter
 
 
-def get_encounter(session: Session, actor: Actor, encounter_id: int) -> Encounter:
+def get_encounter(session: Session, actor: Actor, encounter_id: int) -> EncounterRow:
     encounter = load_encounter(session, encounter_id)
     access.read_encounter(session, actor, encounter_id)
     audit.record(session, actor, "read", "encounter", encounter_id)
     return encounter
 
 
-def require_open(encounter: Encounter) -> None:
+def require_open(encounter: EncounterRow) -> None:
     if encounter.status == EncounterStatus.FINALIZED:
         raise ConflictError(
             f"encounter {encounter.id} is finalized; its documents and codes can no longer change",
@@ -162,7 +164,7 @@ def file_columns(
 def add_document(
     session: Session,
     actor: Actor,
-    encounter: Encounter,
+    encounter: EncounterRow,
     *,
     file_name: str,
     text: str,
@@ -171,9 +173,9 @@ def add_document(
     media_type: str | None = None,
     kind: str | None = None,
     meta: dict[str, Any] | None = None,
-) -> Document:
+) -> DocumentRow:
     require_open(encounter)
-    document = Document(
+    document = DocumentRow(
         encounter_id=encounter.id,
         **file_columns(actor, file_name, text, format, raw, media_type, kind, meta),
     )
@@ -185,8 +187,8 @@ def add_document(
     return document
 
 
-def get_document(session: Session, actor: Actor, document_id: int) -> Document:
-    document = session.get(Document, document_id)
+def get_document(session: Session, actor: Actor, document_id: int) -> DocumentRow:
+    document = session.get(DocumentRow, document_id)
     if document is None:
         raise NotFoundError("document", document_id)
     access.read_encounter(session, actor, document.encounter_id)
@@ -203,17 +205,17 @@ def worklist(
     assignee: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> tuple[list[Encounter], int]:
+) -> tuple[list[EncounterRow], int]:
     """A page of the encounters the actor may read, oldest first, and how many match."""
-    stmt = select(Encounter).where(access.encounter_clause(actor))
+    stmt = select(EncounterRow).where(access.encounter_clause(actor))
     if status:
-        stmt = stmt.where(Encounter.status == status)
+        stmt = stmt.where(EncounterRow.status == status)
     if setting:
-        stmt = stmt.where(Encounter.setting == setting)
+        stmt = stmt.where(EncounterRow.setting == setting)
     if assignee:
-        stmt = stmt.join(User, User.id == Encounter.assignee_id).where(User.username == assignee)
+        stmt = stmt.join(User, User.id == EncounterRow.assignee_id).where(User.username == assignee)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = list(session.scalars(stmt.order_by(Encounter.id).limit(limit).offset(offset)))
+    rows = list(session.scalars(stmt.order_by(EncounterRow.id).limit(limit).offset(offset)))
     audit.record(
         session, actor, "list", "encounter", None, detail=f"count={len(rows)} offset={offset}"
     )

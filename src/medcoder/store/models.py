@@ -1,6 +1,6 @@
 """Tables of people, patient data and coding: who may do what, and what was coded from what.
 
-Patient data (patients, encounters, documents, suggestions) is only ever touched through the
+PatientRow data (patients, encounters, documents, suggestions) is only ever touched through the
 repository modules, which write an :class:`AuditEvent` in the same transaction. Documents keep
 their text, never a file path: uploads never reach the file system.
 """
@@ -134,7 +134,7 @@ class AuditEvent(Base):
     detail: Mapped[str | None] = mapped_column(String(255))  # ids and role names only
 
 
-class Patient(Base):
+class PatientRow(Base):
     __tablename__ = "patients"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -145,7 +145,7 @@ class Patient(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class Encounter(Base):
+class EncounterRow(Base):
     __tablename__ = "encounters"
     __table_args__ = (Index("ix_encounters_worklist", "status", "setting", "assignee_id"),)
 
@@ -161,19 +161,19 @@ class Encounter(Base):
     finalized_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    patient: Mapped[Patient | None] = relationship()
+    patient: Mapped[PatientRow | None] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
-    documents: Mapped[list[Document]] = relationship(
-        back_populates="encounter", order_by="Document.id"
+    documents: Mapped[list[DocumentRow]] = relationship(
+        back_populates="encounter", order_by="DocumentRow.id"
     )
-    suggestions: Mapped[list[CodeSuggestion]] = relationship(
-        back_populates="encounter", order_by="CodeSuggestion.id"
+    suggestions: Mapped[list[CodeSuggestionRow]] = relationship(
+        back_populates="encounter", order_by="CodeSuggestionRow.id"
     )
 
     __mapper_args__ = {"version_id_col": version}
 
 
-class Document(Base):
+class DocumentRow(Base):
     __tablename__ = "documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -189,10 +189,10 @@ class Document(Base):
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    encounter: Mapped[Encounter] = relationship(back_populates="documents")
+    encounter: Mapped[EncounterRow] = relationship(back_populates="documents")
 
 
-class CodingResult(Base):
+class CodingResultRow(Base):
     """One run of the engine over an encounter's documents."""
 
     __tablename__ = "coding_results"
@@ -209,7 +209,7 @@ class CodingResult(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class CodeSuggestion(Base):
+class CodeSuggestionRow(Base):
     """A code on an encounter and its review; ``version`` guards against lost updates."""
 
     __tablename__ = "code_suggestions"
@@ -231,7 +231,7 @@ class CodeSuggestion(Base):
     reviewed_at: Mapped[dt.datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    encounter: Mapped[Encounter] = relationship(back_populates="suggestions")
+    encounter: Mapped[EncounterRow] = relationship(back_populates="suggestions")
     reviewer: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}

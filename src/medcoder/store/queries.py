@@ -24,7 +24,7 @@ from medcoder.store.base import EncounterStatus, ReviewState, Role, utcnow
 from medcoder.store.case_models import Query
 from medcoder.store.encounters import add_document, load_encounter
 from medcoder.store.errors import AccessDeniedError, ConflictError, InvalidError, NotFoundError
-from medcoder.store.models import CodeSuggestion, CodingResult, User
+from medcoder.store.models import CodeSuggestionRow, CodingResultRow, User
 
 STATES = tuple(s.value for s in QueryStatus)
 OTHER_PREFIX = "other"  # "Other (please specify): ____" needs the physician's own words
@@ -249,9 +249,9 @@ def answer_text(options: list[str], option: str | None, text: str | None) -> str
 
 
 def _codes(session: Session, encounter_id: int) -> list[str]:
-    stmt = select(CodeSuggestion.code).where(
-        CodeSuggestion.encounter_id == encounter_id,
-        CodeSuggestion.state != ReviewState.REJECTED.value,
+    stmt = select(CodeSuggestionRow.code).where(
+        CodeSuggestionRow.encounter_id == encounter_id,
+        CodeSuggestionRow.state != ReviewState.REJECTED.value,
     )
     return sorted(set(session.scalars(stmt)))
 
@@ -302,7 +302,7 @@ def answer_query(
             {
                 s.code
                 for s in session.scalars(
-                    select(CodeSuggestion).where(CodeSuggestion.coding_result_id == result.id)
+                    select(CodeSuggestionRow).where(CodeSuggestionRow.coding_result_id == result.id)
                 )
                 if any(e.get("document") == f"doc{document.id}" for e in s.evidence or [])
             }
@@ -392,8 +392,8 @@ def query_metrics(
         for row in session.execute(stmt)
     ]
     coded = session.scalar(
-        select(func.count(func.distinct(CodingResult.encounter_id))).where(
-            *_window(CodingResult.created_at, start, end)
+        select(func.count(func.distinct(CodingResultRow.encounter_id))).where(
+            *_window(CodingResultRow.created_at, start, end)
         )
     )
     audit.record(

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from medcoder.store import access, audit
 from medcoder.store.audit import Actor
 from medcoder.store.base import ReportState, Role
-from medcoder.store.case_models import Case, Report, ReportVersion
+from medcoder.store.case_models import CaseRow, Report, ReportVersion
 from medcoder.store.encounters import check_version
 from medcoder.store.errors import AccessDeniedError, ConflictError, InvalidError, NotFoundError
-from medcoder.store.models import Encounter
+from medcoder.store.models import EncounterRow
 
 S, R = ReportState, Role
 TRANSITIONS: dict[tuple[ReportState, ReportState], tuple[Role, ...]] = {
@@ -43,11 +43,11 @@ def create_report(
     encounter_id: int | None = None,
 ) -> Report:
     if case_id is not None:
-        if session.get(Case, case_id) is None:
+        if session.get(CaseRow, case_id) is None:
             raise InvalidError(f"case {case_id} not found", field="case_id")
         access.check_case(session, actor, case_id)
     if encounter_id is not None:
-        if session.get(Encounter, encounter_id) is None:
+        if session.get(EncounterRow, encounter_id) is None:
             raise InvalidError(f"encounter {encounter_id} not found", field="encounter_id")
         access.read_encounter(session, actor, encounter_id)
     report = Report(

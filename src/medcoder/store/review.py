@@ -25,14 +25,14 @@ from medcoder.store.audit import Actor
 from medcoder.store.base import EncounterStatus, ReviewState, utcnow
 from medcoder.store.encounters import check_version, load_encounter, require_open
 from medcoder.store.errors import ConflictError, InvalidError, NotFoundError
-from medcoder.store.models import CodeSuggestion, CodingResult, Encounter
+from medcoder.store.models import CodeSuggestionRow, CodingResultRow, EncounterRow
 
-Coder = Callable[[Encounter], object]  # returns a medcoder.suggestions.CodingResult
+Coder = Callable[[EncounterRow], object]  # returns a medcoder.suggestions.CodingResult
 
 
 def code_encounter(
     session: Session, actor: Actor, encounter_id: int, coder: Coder, engine_version: str
-) -> CodingResult:
+) -> CodingResultRow:
     """Run the engine and store its suggestions.
 
     Unreviewed suggestions of an earlier run are replaced; reviewed ones are kept, and the new
@@ -46,18 +46,18 @@ def code_encounter(
         )
     result = coder(encounter)
     session.execute(
-        delete(CodeSuggestion).where(
-            CodeSuggestion.encounter_id == encounter_id,
-            CodeSuggestion.state == ReviewState.SUGGESTED.value,
+        delete(CodeSuggestionRow).where(
+            CodeSuggestionRow.encounter_id == encounter_id,
+            CodeSuggestionRow.state == ReviewState.SUGGESTED.value,
         )
     )
     decided = {
         (s.system, s.code)
         for s in session.scalars(
-            select(CodeSuggestion).where(CodeSuggestion.encounter_id == encounter_id)
+            select(CodeSuggestionRow).where(CodeSuggestionRow.encounter_id == encounter_id)
         )
     }
-    row = CodingResult(
+    row = CodingResultRow(
         encounter_id=encounter_id,
         setting=encounter.setting,
         engine_version=engine_version,
@@ -72,7 +72,7 @@ def code_encounter(
         if (suggestion.system, suggestion.code) in decided:
             continue
         session.add(
-            CodeSuggestion(
+            CodeSuggestionRow(
                 encounter_id=encounter_id,
                 coding_result_id=row.id,
                 system=suggestion.system,
@@ -91,16 +91,16 @@ def code_encounter(
     return row
 
 
-def _load_suggestion(session: Session, actor: Actor, suggestion_id: int) -> CodeSuggestion:
+def _load_suggestion(session: Session, actor: Actor, suggestion_id: int) -> CodeSuggestionRow:
     # The code and its encounter in one read, the encounter row locked and both read from
     # the database: a review action is that read, two updates (the code, the encounter's
     # version) and its audit row.
     suggestion = session.scalar(
-        select(CodeSuggestion)
-        .join(CodeSuggestion.encounter)
-        .options(contains_eager(CodeSuggestion.encounter))
-        .where(CodeSuggestion.id == suggestion_id)
-        .with_for_update(of=Encounter)
+        select(CodeSuggestionRow)
+        .join(CodeSuggestionRow.encounter)
+        .options(contains_eager(CodeSuggestionRow.encounter))
+        .where(CodeSuggestionRow.id == suggestion_id)
+        .with_for_update(of=EncounterRow)
         .execution_options(populate_existing=True)
     )
     if suggestion is None:
@@ -111,18 +111,18 @@ def _load_suggestion(session: Session, actor: Actor, suggestion_id: int) -> Code
     return suggestion
 
 
-def _codes_changed(session: Session, encounter: Encounter) -> None:
+def _codes_changed(session: Session, encounter: EncounterRow) -> None:
     """Bump the encounter's version, unless it was finalized meanwhile (then 409): a finalize
     based on the version before this change is refused. One atomic ``UPDATE ... SET version =
     version + 1 WHERE status <> finalized``, so two codes of one encounter reviewed at once
     do not refuse each other, while a finalize between the read and the write still wins."""
     bumped = session.execute(
-        update(Encounter)
+        update(EncounterRow)
         .where(
-            Encounter.id == encounter.id,
-            Encounter.status != EncounterStatus.FINALIZED.value,
+            EncounterRow.id == encounter.id,
+            EncounterRow.status != EncounterStatus.FINALIZED.value,
         )
-        .values(version=Encounter.version + 1)
+        .values(version=EncounterRow.version + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
     if bumped != 1:
@@ -136,10 +136,10 @@ def _codes_changed(session: Session, encounter: Encounter) -> None:
 def _decide(
     session: Session,
     actor: Actor,
-    suggestion: CodeSuggestion,
+    suggestion: CodeSuggestionRow,
     state: ReviewState,
     reason: str | None,
-) -> CodeSuggestion:
+) -> CodeSuggestionRow:
     suggestion.state = state.value
     suggestion.reason = reason
     suggestion.reviewer_id = actor.user_id
@@ -160,7 +160,7 @@ def _decide(
 
 def accept(
     session: Session, actor: Actor, suggestion_id: int, *, version: int | None
-) -> CodeSuggestion:
+) -> CodeSuggestionRow:
     suggestion = _load_suggestion(session, actor, suggestion_id)
     check_version("suggestion", suggestion.version, version)
     return _decide(session, actor, suggestion, ReviewState.ACCEPTED, None)
@@ -168,7 +168,7 @@ def accept(
 
 def reject(
     session: Session, actor: Actor, suggestion_id: int, *, reason: str, version: int | None
-) -> CodeSuggestion:
+) -> CodeSuggestionRow:
     if not reason or not reason.strip():
         raise InvalidError("a reason is required to reject a code", field="reason")
     suggestion = _load_suggestion(session, actor, suggestion_id)
@@ -189,7 +189,7 @@ def edit(
     reason: str | None,
     version: int | None,
     validator: Validator,
-) -> CodeSuggestion:
+) -> CodeSuggestionRow:
     suggestion = _load_suggestion(session, actor, suggestion_id)
     check_version("suggestion", suggestion.version, version)
     display, system, title = validator(code, suggestion.encounter.service_date)
@@ -207,16 +207,16 @@ def add_code(
     code: str,
     reason: str | None,
     validator: Validator,
-) -> CodeSuggestion:
+) -> CodeSuggestionRow:
     encounter = load_encounter(session, encounter_id, for_update=True)
     access.work_encounter(session, actor, encounter)
     require_open(encounter)
     display, system, title = validator(code, encounter.service_date)
     exists = session.scalar(
-        select(CodeSuggestion.id).where(
-            CodeSuggestion.encounter_id == encounter_id,
-            CodeSuggestion.code == display,
-            CodeSuggestion.system == system,
+        select(CodeSuggestionRow.id).where(
+            CodeSuggestionRow.encounter_id == encounter_id,
+            CodeSuggestionRow.code == display,
+            CodeSuggestionRow.system == system,
         )
     )
     if exists is not None:
@@ -224,7 +224,7 @@ def add_code(
             f"{system} {display} is already on encounter {encounter_id} (suggestion {exists})",
             field="code",
         )
-    suggestion = CodeSuggestion(
+    suggestion = CodeSuggestionRow(
         encounter_id=encounter_id,
         system=system,
         code=display,
@@ -243,7 +243,7 @@ def add_code(
     return suggestion
 
 
-def finalize(session: Session, actor: Actor, encounter_id: int, *, version: int) -> Encounter:
+def finalize(session: Session, actor: Actor, encounter_id: int, *, version: int) -> EncounterRow:
     """Finalize the encounter as reviewed at ``version``: refused (409) if any code changed
     since, or if a code is still unreviewed."""
     encounter = load_encounter(session, encounter_id, for_update=True)
@@ -267,7 +267,7 @@ def finalize(session: Session, actor: Actor, encounter_id: int, *, version: int)
 
 def reopen(
     session: Session, actor: Actor, encounter_id: int, *, reason: str, version: int
-) -> Encounter:
+) -> EncounterRow:
     """A manager opens a finalized encounter again (status coded), with the reason audited;
     the codes can then change and the encounter must be finalized again."""
     encounter = load_encounter(session, encounter_id, for_update=True)

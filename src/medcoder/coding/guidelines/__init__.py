@@ -10,7 +10,7 @@ traceable to the rule and the guideline. A new rule goes in its own module here 
 
 from __future__ import annotations
 
-from medcoder.coding.guidelines.base import Rule, RuleContext
+from medcoder.coding.guidelines.base import GuidelineRule, RuleContext
 from medcoder.coding.guidelines.bmi import BMI
 from medcoder.coding.guidelines.chronic_pain import CHRONIC_PAIN
 from medcoder.coding.guidelines.diabetes_with import DIABETES_WITH
@@ -24,7 +24,7 @@ from medcoder.coding.guidelines.underdosing import UNDERDOSING
 from medcoder.coding.guidelines.unspecified_superseded import UNSPECIFIED_SUPERSEDED
 from medcoder.coding.guidelines.with_symptoms import WITH_SYMPTOMS
 
-RULES: tuple[Rule, ...] = (
+RULES: tuple[GuidelineRule, ...] = (
     WITH_SYMPTOMS,
     DIABETES_WITH,
     LATERALITY,
@@ -39,4 +39,4 @@ RULES: tuple[Rule, ...] = (
     ENCOUNTER_REASON,
 )
 
-__all__ = ["RULES", "Rule", "RuleContext"]
+__all__ = ["RULES", "GuidelineRule", "RuleContext"]

@@ -16,7 +16,7 @@ from medcoder.suggestions import CodeSuggestion, Evidence, Rejected
 
 
 @dataclass(frozen=True)
-class Rule:
+class GuidelineRule:
     """One guideline rule: ``apply(context)`` edits the context's suggestions in place."""
 
     id: str
@@ -95,7 +95,7 @@ class RuleContext:
     def add(
         self,
         code: str,
-        rule: Rule,
+        rule: GuidelineRule,
         evidence,
         why: str,
         guideline: str | None = None,  # noqa: ANN001
@@ -135,7 +135,9 @@ class RuleContext:
     def all_mentions(self) -> list[tuple[AnnotatedDocument, Mention]]:
         return [(a, m) for a in self.annotated.values() for m in a.mentions]
 
-    def recode(self, suggestion: CodeSuggestion, new_code: str, rule: Rule, why: str) -> None:
+    def recode(
+        self, suggestion: CodeSuggestion, new_code: str, rule: GuidelineRule, why: str
+    ) -> None:
         """Replace a suggestion's code by ``new_code`` (a billable code), saying why."""
         key = code_key(new_code)
         if not self.pack.is_billable(key) or key == code_key(suggestion.code):
@@ -147,7 +149,7 @@ class RuleContext:
         if rule.guideline not in suggestion.guidelines:
             suggestion.guidelines.append(rule.guideline)
 
-    def drop(self, suggestion: CodeSuggestion, rule: Rule, why: str) -> None:
+    def drop(self, suggestion: CodeSuggestion, rule: GuidelineRule, why: str) -> None:
         """Take a suggestion out, recording the rule and the reason."""
         if suggestion in self.suggestions:
             self.suggestions.remove(suggestion)

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from medcoder.codesets.icd10cm_pack import ICD10CMPack
 from medcoder.codesets.systems import code_key
-from medcoder.coding.guidelines.base import Rule, RuleContext
+from medcoder.coding.guidelines.base import GuidelineRule, RuleContext
 
 # Obesity and overweight (E66), malnutrition (E40-E46), underweight and abnormal weight loss
 # or gain (R63.4-R63.6).
@@ -77,7 +77,7 @@ def apply(context: RuleContext) -> None:
             return
 
 
-BMI = Rule(
+BMI = GuidelineRule(
     "bmi",
     "I.C.21.c.3",
     "A stated adult BMI is coded (Z68) with its weight diagnosis",

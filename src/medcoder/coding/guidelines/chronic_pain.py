@@ -10,7 +10,7 @@ gets G89.29 beside it.
 from __future__ import annotations
 
 from medcoder.codesets.systems import code_key
-from medcoder.coding.guidelines.base import Rule, RuleContext
+from medcoder.coding.guidelines.base import GuidelineRule, RuleContext
 
 # Site pain codes that do not say the pain is chronic (M54 dorsalgia, joint and limb pain).
 _SITE_PAIN = ("M542", "M545", "M546", "M549", "M2550", "M255", "M796", "R10", "R07", "R51")
@@ -34,7 +34,7 @@ def apply(context: RuleContext) -> None:
             return
 
 
-CHRONIC_PAIN = Rule(
+CHRONIC_PAIN = GuidelineRule(
     "chronic_pain",
     "I.C.6.b.1",
     "Pain documented as chronic gets G89.29 beside its site code",

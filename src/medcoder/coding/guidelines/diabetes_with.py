@@ -18,7 +18,7 @@ from functools import lru_cache
 from medcoder.codesets.icd10cm_pack import ICD10CMPack
 from medcoder.codesets.icd10cm_tabular import key_in_range
 from medcoder.codesets.systems import code_key
-from medcoder.coding.guidelines.base import Rule, RuleContext
+from medcoder.coding.guidelines.base import GuidelineRule, RuleContext
 
 _DIABETES = ("E08", "E09", "E10", "E11", "E13")
 
@@ -72,7 +72,7 @@ def apply(context: RuleContext) -> None:
                 context.add(combination, DIABETES_WITH, list(other.evidence), why)
 
 
-DIABETES_WITH = Rule(
+DIABETES_WITH = GuidelineRule(
     "diabetes_with",
     "I.C.4.a",
     "Diabetes with a complication its codes ask to identify is the combination code",

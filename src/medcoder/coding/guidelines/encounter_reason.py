@@ -15,7 +15,7 @@ import re
 
 from medcoder.codesets.icd10cm_pack import display
 from medcoder.codesets.systems import code_key
-from medcoder.coding.guidelines.base import Rule, RuleContext
+from medcoder.coding.guidelines.base import GuidelineRule, RuleContext
 from medcoder.suggestions import CodeSuggestion, Evidence
 
 # "Annual visit" alone is not a routine examination (a yearly follow-up of chronic problems
@@ -105,7 +105,7 @@ def apply(context: RuleContext) -> None:
     )
 
 
-ENCOUNTER_REASON = Rule(
+ENCOUNTER_REASON = GuidelineRule(
     "encounter_reason",
     "I.C.21.c.8",
     "Follow-up only after completed treatment; a routine examination is first-listed",

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from medcoder.codesets.icd10cm_pack import ICD10CMPack
 from medcoder.codesets.systems import code_key
-from medcoder.coding.guidelines.base import Rule, RuleContext
+from medcoder.coding.guidelines.base import GuidelineRule, RuleContext
 
 _SIDE_WORDS = ("right", "left", "bilateral", "unspecified")
 _SIDE = re.compile(r"\b(right|left|bilateral|unspecified)\b", re.I)
@@ -139,7 +139,7 @@ def _lateral(pack: ICD10CMPack, suggestion, side: str) -> str | None:  # noqa: A
     return sibling
 
 
-LATERALITY = Rule(
+LATERALITY = GuidelineRule(
     "laterality",
     "I.B.13",
     "The side documented for the condition picks the right, left or bilateral code",

@@ -14,7 +14,7 @@ from __future__ import annotations
 from medcoder.codesets.icd10cm_pack import display
 from medcoder.codesets.systems import code_key
 from medcoder.coding.drugs import drug_classes
-from medcoder.coding.guidelines.base import Rule, RuleContext
+from medcoder.coding.guidelines.base import GuidelineRule, RuleContext
 from medcoder.suggestions import CodeSuggestion, Evidence
 
 _DIABETES_CLASSES = frozenset({"insulin", "oral_hypoglycemic", "injectable_antidiabetic"})
@@ -58,7 +58,7 @@ def apply(context: RuleContext) -> None:
     context.suggestions.extend(added.values())
 
 
-LONG_TERM_DRUGS = Rule(
+LONG_TERM_DRUGS = GuidelineRule(
     "long_term_drugs",
     "I.C.21.c.3",
     "A current drug taken long term gives its Z79 code (diabetes drugs with a diabetes code)",

@@ -10,7 +10,7 @@ reports C67.- alone: the Z85 code of the same site says the opposite of the curr
 from __future__ import annotations
 
 from medcoder.codesets.systems import code_key
-from medcoder.coding.guidelines.base import Rule, RuleContext
+from medcoder.coding.guidelines.base import GuidelineRule, RuleContext
 from medcoder.coding.neoplasm_history import history_code
 
 
@@ -28,7 +28,7 @@ def apply(context: RuleContext) -> None:
             context.drop(suggestion, MALIGNANCY_HISTORY, why)
 
 
-MALIGNANCY_HISTORY = Rule(
+MALIGNANCY_HISTORY = GuidelineRule(
     "malignancy_history",
     "I.C.2.d",
     "No Z85 history code beside a current malignancy of the same site",

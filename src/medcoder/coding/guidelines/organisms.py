@@ -12,7 +12,7 @@ import re
 
 from medcoder.codesets.icd10cm_tabular import key_in_range
 from medcoder.codesets.systems import code_key
-from medcoder.coding.guidelines.base import Rule, RuleContext
+from medcoder.coding.guidelines.base import GuidelineRule, RuleContext
 from medcoder.nlp.model import Assertion
 
 # Most specific first: the first pattern that matches a sentence names its agent.
@@ -72,7 +72,7 @@ def apply(context: RuleContext) -> None:
                 return
 
 
-ORGANISMS = Rule(
+ORGANISMS = GuidelineRule(
     "organisms",
     "I.C.1.b",
     "An infection whose code asks for its agent gets the documented organism (B95-B97)",

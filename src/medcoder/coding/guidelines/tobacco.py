@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from medcoder.coding.guidelines.base import Rule, RuleContext
+from medcoder.coding.guidelines.base import GuidelineRule, RuleContext
 from medcoder.nlp.model import Assertion
 
 _CURRENT = re.compile(
@@ -98,7 +98,7 @@ def apply(context: RuleContext) -> None:
         context.add("Z87.891", TOBACCO, former, "former smoker", "I.C.21.c.4")
 
 
-TOBACCO = Rule(
+TOBACCO = GuidelineRule(
     "tobacco",
     "I.C.5.b",
     "A current smoker is coded by the product (F17.2-); a former smoker Z87.891",

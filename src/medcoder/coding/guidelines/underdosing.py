@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from medcoder.coding.drugs import drug_classes
-from medcoder.coding.guidelines.base import Rule, RuleContext
+from medcoder.coding.guidelines.base import GuidelineRule, RuleContext
 
 _UNINTENTIONAL = re.compile(
     r"\bforg[eo]t(?:s|ten|ting)?\s+(?:about\s+)?(?:to\s+take|(?:his|her|their|some|several|"
@@ -141,7 +141,7 @@ def apply(context: RuleContext) -> None:
             context.add(_intent(text, intentional), UNDERDOSING, evidence, f"{how} underdosing")
 
 
-UNDERDOSING = Rule(
+UNDERDOSING = GuidelineRule(
     "underdosing",
     "I.C.19.e.5.c",
     "Taking less of a drug than prescribed: the Table of Drugs underdosing code and the intent",

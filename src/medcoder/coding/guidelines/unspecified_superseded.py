@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from medcoder.codesets.icd10cm_pack import ICD10CMPack
 from medcoder.codesets.systems import code_key
-from medcoder.coding.guidelines.base import Rule, RuleContext
+from medcoder.coding.guidelines.base import GuidelineRule, RuleContext
 from medcoder.suggestions import CodeSuggestion
 
 
@@ -74,7 +74,7 @@ def apply(context: RuleContext) -> None:
             context.drop(sug, UNSPECIFIED_SUPERSEDED, why)
 
 
-UNSPECIFIED_SUPERSEDED = Rule(
+UNSPECIFIED_SUPERSEDED = GuidelineRule(
     "unspecified_superseded",
     "I.B.18",
     "A code leaving more axes unspecified yields to its specific sibling of the same side",

@@ -18,7 +18,7 @@ import re
 
 from medcoder.codesets.icd10cm_tabular import key_in_range
 from medcoder.codesets.systems import code_key
-from medcoder.coding.guidelines.base import Rule, RuleContext
+from medcoder.coding.guidelines.base import GuidelineRule, RuleContext
 from medcoder.nlp.model import Assertion
 
 _NOT_READ = frozenset({"excluded", "family", "support"})
@@ -131,7 +131,7 @@ def apply(context: RuleContext) -> None:
             break
 
 
-WITH_SYMPTOMS = Rule(
+WITH_SYMPTOMS = GuidelineRule(
     "with_symptoms",
     "I.A.15",
     "'X without Y' becomes 'X with Y' when the record codes what Y's notes list",

@@ -12,7 +12,7 @@ from medcoder.server.claim_export import final_diagnoses
 from medcoder.store.base import FINAL_STATES as FINAL
 
 
-def claim_preview(encounter) -> dict:  # noqa: ANN001 - medcoder.store.models.Encounter
+def claim_preview(encounter) -> dict:  # noqa: ANN001 - medcoder.store.models.EncounterRow
     diagnoses = final_diagnoses(encounter)
     lines = [s for s in encounter.suggestions if s.state in FINAL and s not in diagnoses]
     pointers = list(range(1, min(4, len(diagnoses)) + 1))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from medcoder.store.base import EncounterStatus, ReportState, ReviewState
 from medcoder.store.case_models import Report
-from medcoder.store.models import CodeSuggestion, Encounter
+from medcoder.store.models import CodeSuggestionRow, EncounterRow
 
 CHART_WIDTH = 460
 LABEL_WIDTH = 130
@@ -69,22 +69,24 @@ def _hours(started, ended) -> float:  # noqa: ANN001 - datetimes, aware or naive
 
 
 def dashboard(session: Session) -> dict:
-    statuses = _counts(session, Encounter.status, [s.value for s in EncounterStatus])
-    settings = _counts(session, Encounter.setting, ["inpatient", "outpatient", "abstraction"])
+    statuses = _counts(session, EncounterRow.status, [s.value for s in EncounterStatus])
+    settings = _counts(session, EncounterRow.setting, ["inpatient", "outpatient", "abstraction"])
     reports = _counts(session, Report.state, [s.value for s in ReportState])
-    engine = select(CodeSuggestion.state, func.count()).where(
-        CodeSuggestion.coding_result_id.is_not(None)
+    engine = select(CodeSuggestionRow.state, func.count()).where(
+        CodeSuggestionRow.coding_result_id.is_not(None)
     )
-    decided = dict(session.execute(engine.group_by(CodeSuggestion.state)).all())
+    decided = dict(session.execute(engine.group_by(CodeSuggestionRow.state)).all())
     review = {s.value: int(decided.get(s.value, 0)) for s in ReviewState if s != ReviewState.ADDED}
     review["added"] = int(
-        session.scalar(select(func.count()).where(CodeSuggestion.state == ReviewState.ADDED.value))
+        session.scalar(
+            select(func.count()).where(CodeSuggestionRow.state == ReviewState.ADDED.value)
+        )
         or 0
     )
     judged = review["accepted"] + review["rejected"] + review["edited"]
     finished = session.execute(
-        select(Encounter.created_at, Encounter.finalized_at).where(
-            Encounter.finalized_at.is_not(None)
+        select(EncounterRow.created_at, EncounterRow.finalized_at).where(
+            EncounterRow.finalized_at.is_not(None)
         )
     ).all()
     hours = [_hours(a, b) for a, b in finished]

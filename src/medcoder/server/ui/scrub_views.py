@@ -19,12 +19,12 @@ from medcoder.server.ui._page import PREFIX, Page, page_for, render
 from medcoder.store import encounters as encounter_repo
 from medcoder.store import scrubs
 from medcoder.store.base import FINAL_STATES
-from medcoder.store.models import Encounter
+from medcoder.store.models import EncounterRow
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
 
-def _chips(encounter: Encounter, findings: list[dict[str, Any]]) -> None:
+def _chips(encounter: EncounterRow, findings: list[dict[str, Any]]) -> None:
     """Per finding, its codes as (code, suggestion id or None): a chip shows the evidence."""
     by_code = {s.code: s.id for s in encounter.suggestions if s.state in FINAL_STATES}
     for finding in findings:
@@ -39,7 +39,7 @@ def _grouped(reasons: dict[str, str]) -> list[tuple[str, list[str]]]:
     return sorted(out.items())
 
 
-def scrub_context(page: Page, encounter: Encounter, *, fragment: bool = False) -> dict[str, Any]:
+def scrub_context(page: Page, encounter: EncounterRow, *, fragment: bool = False) -> dict[str, Any]:
     """What ``_scrub.html`` needs: the findings on the final codes and the last export's."""
     result = scrub_codes(workbench(page.request).scrubber, encounter)
     _chips(encounter, result["findings"])

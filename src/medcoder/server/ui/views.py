@@ -28,7 +28,7 @@ from medcoder.store import encounters as encounter_repo
 from medcoder.store import reports as report_repo
 from medcoder.store.base import ReportState, ReviewState
 from medcoder.store.case_models import Report
-from medcoder.store.models import AuditEvent, CodingResult, User
+from medcoder.store.models import AuditEvent, CodingResultRow, User
 from medcoder.store.users import list_tokens
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -150,7 +150,7 @@ def _activity(page: Page, clause) -> list[AuditEvent]:  # noqa: ANN001 - a SQL c
     return list(page.session.scalars(stmt))
 
 
-def _codes_context(page: Page, encounter) -> dict:  # noqa: ANN001 - store Encounter
+def _codes_context(page: Page, encounter) -> dict:  # noqa: ANN001 - store EncounterRow
     codes = list(encounter.suggestions)
     pending = [s for s in codes if s.state == ReviewState.SUGGESTED]
     reviewers = {u.id: u.username for u in page.session.scalars(select(User))}
@@ -178,9 +178,9 @@ def encounter_view(
         for d in encounter.documents
     ]
     last_run = page.session.scalar(
-        select(CodingResult)
-        .where(CodingResult.encounter_id == encounter_id)
-        .order_by(CodingResult.id.desc())
+        select(CodingResultRow)
+        .where(CodingResultRow.encounter_id == encounter_id)
+        .order_by(CodingResultRow.id.desc())
     )
     reports = list(page.session.scalars(select(Report).where(Report.encounter_id == encounter_id)))
     key = str(encounter_id)
@@ -226,7 +226,7 @@ def encounter_codes_view(
     return render(request, "_codes.html", _codes_context(page, encounter), page=page)
 
 
-def _claim_context(encounter) -> dict:  # noqa: ANN001 - medcoder.store.models.Encounter
+def _claim_context(encounter) -> dict:  # noqa: ANN001 - medcoder.store.models.EncounterRow
     claim = claim_preview(encounter)
     return {"claim": claim, "claim_json": json.dumps(claim, indent=2)}
 
