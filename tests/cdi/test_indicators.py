@@ -7,7 +7,7 @@ from datetime import date, datetime
 from cdi_cases import note
 
 from medcoder.cdi import collect_indicators, default_rules, find_opportunities
-from medcoder.cdi._dates import find_dates
+from medcoder.documents.dates import find_dates
 from medcoder.documents.model import LabResult
 
 
@@ -28,6 +28,16 @@ def test_a_date_heading_its_paragraph_dates_the_values_below():
     text = "03/02/2024 06:00\nNa 126 mmol/L\nCr 1.4 mg/dL\n\nNa 131 mmol/L"
     values = collect_indicators(note(text)).values("sodium")
     assert [v.observed_at for v in values] == [datetime(2024, 3, 2, 6, 0), None]
+
+
+def test_a_date_of_birth_heading_the_labs_never_dates_them():
+    (sodium,) = collect_indicators(note("DOB: 02/11/1961\nNa 126 mmol/L")).values("sodium")
+    assert sodium.observed_at is None
+
+
+def test_a_draw_time_marked_pm_is_read_on_the_24_hour_clock():
+    (potassium,) = collect_indicators(note("K 5.9 mmol/L (03/02/2024 6:15 pm)")).values("potassium")
+    assert potassium.observed_at == datetime(2024, 3, 2, 18, 15)
 
 
 def test_dates_in_common_note_forms_are_found_and_ratios_are_not():

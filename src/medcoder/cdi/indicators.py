@@ -7,17 +7,24 @@ unit, impossible, see ``LabResult.excluded_reason``) is never an indicator; it i
 :class:`ExcludedValue` with its reason so the CDI specialist sees what was left out and why.
 
 Rule phrases (treatments, documented conditions) are read by :mod:`medcoder.cdi.mentions`,
-asserted by the pipeline's one assertion engine; values are read by :mod:`medcoder.nlp.labs`.
+asserted by the pipeline's one assertion engine; values are read by :mod:`medcoder.nlp.labs`;
+dates by the one date parser, :mod:`medcoder.documents.dates`.
+
+Rules that compare draws over time (KDIGO: creatinine rise within 48 h) need each value's
+date; a value takes the date attached to it, else its line's, else that of a date heading its
+paragraph. Never the note's own date: a creatinine quoted in a progress note was not
+necessarily drawn that day, and a wrong date is worse than none (the value is then listed as
+excluded, "no date", where a rule needs one).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from medcoder.cdi._dates import DateIndex
 from medcoder.cdi.mentions import (
     PhraseHit,
     assert_mentions,
@@ -25,6 +32,7 @@ from medcoder.cdi.mentions import (
     phrase_pattern,
     read_mentions,
 )
+from medcoder.documents.dates import DateSpan, find_dates
 from medcoder.documents.model import Document, LabResult
 from medcoder.nlp.labs import find_lab_values, normalize_result
 
@@ -151,6 +159,51 @@ def _ejection_fractions(document: Document) -> list[LabResult]:
             )
         )  # fmt: skip
     return out
+
+
+# --- dates of values ------------------------------------------------------------------------
+_ATTACHED_DATE = re.compile(r"\s*[,(\[]?\s*(?:(?i:on|at|drawn|collected)\s+)?$")
+_HEADING_BEFORE = re.compile(r"[ \t]*(?:[A-Za-z][A-Za-z ]{0,20}:?[ \t]*)?$")
+_HEADING_AFTER = re.compile(r"[ \t]*[:\-]?[ \t]*$")
+
+
+class DateIndex:
+    """Dates of one text; a value takes the date attached to it, else the one its line (or a
+    date-led line heading its paragraph) gives. Never the note's own date: a creatinine quoted
+    in a progress note was not necessarily drawn that day."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.found: list[DateSpan] = find_dates(text)
+        self.starts = [s for s, _, _ in self.found]
+
+    def at(self, start: int, end: int) -> datetime | date | None:
+        if not self.found:
+            return None
+        text = self.text
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        i = bisect_right(self.starts, end)
+        if i < len(self.found):  # "Na 126 (03/02/2024)", "Na 126 on 03/02/2024"
+            s, _, d = self.found[i]
+            if s < line_end and _ATTACHED_DATE.match(text[end:s]) and s - end <= 12:
+                return d
+        j = bisect_right(self.starts, start) - 1
+        if j < 0:
+            return None
+        s, e, d = self.found[j]
+        if s >= line_start:
+            return d  # the nearest date before the value on its line
+        # else a date heading the paragraph: "Collected 03/02/2024 06:00:" alone on its line
+        date_line = text.rfind("\n", 0, s) + 1
+        date_line_end = text.find("\n", s)
+        heads = bool(
+            _HEADING_BEFORE.match(text, date_line, s)
+            and _HEADING_AFTER.match(text, e, date_line_end)
+        )
+        between = text[date_line_end:line_start]
+        return d if heads and "\n\n" not in between.replace(" ", "") else None
 
 
 # --- collection ------------------------------------------------------------------------------

@@ -1,10 +1,15 @@
-"""The one date parser: absolute and relative dates in narrative records, each with its
+"""The one date parser: absolute and relative dates in clinical and legal text, each with its
 precision, resolved against a running anchor.
 
-Chronologies are only as good as their dates, and records state them loosely:
-"03/14/2021", "March 14, 2021", "14 Mar 2021", "on 3/14" (no year), "In August 1987", "in the
-summer of 2007", "in 2005", "about fifteen months later", "two days after surgery", "the
-following morning", "on postoperative day 2", "at 0300". Every date therefore carries its
+Every reader of dates uses this module: the header of a text note ("Date of service: Jan 5,
+2024", :func:`parse_date`), the dates of lab values for CDI ("Na 126 on 03/02/2024 06:00",
+:func:`find_dates`, also ``AnnotatedDocument.dates``) and the chronology of a malpractice case
+(:func:`resolve`). Records state dates loosely: "03/14/2021", "3/14/21", "2021-03-14",
+"March 14, 2021", "Mar. 14th, 2021", "14 Mar 2021", "on 3/14" (no year), "In August 1987", "in
+the summer of 2007", "in 2005", "about fifteen months later", "two days after surgery", "the
+following morning", "on postoperative day 2", "at 0300". A date that does not exist
+("02/30/2024", "13/45/2020") is no date. A two-digit year is read in the century that puts it
+nearest (``00``-``49`` in the 2000s, ``50``-``99`` in the 1900s). Every date carries its
 *precision* (``day``, ``month`` or ``year``) and whether it is *approximate* ("about", "the
 summer of", "several weeks later"): a reviewer must see "March 2016" where the record says
 March 2016, never an invented March 1.
@@ -17,7 +22,11 @@ month), a stated operation date anchors "postoperative day N", an admission date
 names the event it counts from ("two days after the colonoscopy", "after twenty-five minutes in
 recovery") keeps that reference (``ref``) and its offset, so the chronology can place it after
 that event even when the event itself has no date. Dates of birth are recognised and never
-become anchors (a DOB in a header must not date the events below it).
+become anchors (a DOB in a header must not date the events below it), nor dates of values.
+
+Patterns that run over whole notes start with a plain character class (a digit, the first
+letter of a month), checking what precedes it in a look-behind after that character: the regex
+engine then skips ahead to candidates quickly instead of trying every position.
 """
 
 from __future__ import annotations
@@ -25,14 +34,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
 }  # fmt: skip
+# A month's name or abbreviation, not inside a word ("dismay 3" is no date); its first letter
+# is a plain class, so patterns that start with a month skip ahead (see the module's notes).
 _MONTH = (
-    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+    r"(?P<mon>[JjFfMmAaSsOoNnDd](?<![^\W\d_].)(?i:(?<=j)(?:an(?:uary)?|une?|uly?)"
+    r"|(?<=f)eb(?:ruary)?|(?<=m)(?:ar(?:ch)?|ay)|(?<=a)(?:pr(?:il)?|ug(?:ust)?)"
+    r"|(?<=s)ept?(?:ember)?|(?<=o)ct(?:ober)?|(?<=n)ov(?:ember)?|(?<=d)ec(?:ember)?))\.?"
 )
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -73,17 +86,25 @@ _SEASON_MONTH = {"spring": 4, "summer": 7, "fall": 10, "autumn": 10, "winter": 1
 _PART_OF_YEAR = {"early": 2, "mid": 7, "mid-": 7, "late": 11}
 _YEAR = r"(?P<y>(?:1[89]|20)\d{2})"
 
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("iso", re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b")),
+# Dates written to the day: 2024-03-02, 03/02/2024 (or 03-02-2024, 3/2/24), March 2, 2024 (or
+# "Mar. 2nd, 2024", "March 2" with the year left to the anchor) and 2 March 2024. A numeric
+# date is not part of a longer number, ratio or decimal ("1.03/02/2024", "1/2/3/2024").
+_DAY_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", re.compile(r"(?P<y>\d(?<![\d/.]\d)\d{3})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?![\d/])")),
     (
         "mdy",
-        re.compile(r"(?<![\d/.])(?P<m>\d{1,2})[/-](?P<d>\d{1,2})[/-](?P<y>\d{4}|\d{2})(?![\d/])"),
+        re.compile(
+            r"(?P<m>\d(?<![\d/.]\d)\d?)(?P<sep>[/-])(?P<d>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?![\d/])"
+        ),
     ),
     (
         "month_day",
-        re.compile(_MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{4})\b)?", re.I),
+        re.compile(_MONTH + r"\s+(?P<d>\d{1,2})(?i:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{4})\b)?"),
     ),
-    ("day_month", re.compile(r"\b(?P<d>\d{1,2})\s+" + _MONTH + r",?\s+(?P<y>\d{4})\b", re.I)),
+    ("day_month", re.compile(r"(?P<d>\d(?<!\w\d)\d?)\s+" + _MONTH + r",?\s+(?P<y>\d{4})\b")),
+]
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    *_DAY_PATTERNS,
     (
         "season",
         re.compile(
@@ -104,7 +125,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"(?:\b(?:in|during|by|since|until|of|from|through|throughout|circa|around|about|before|after)\s+"
             r"(?:the\s+(?:year\s+)?)?(?:(?P<q>early|late|mid-?)\s*)?|\b(?P<q2>early|late|mid-)\s*)"
             + _YEAR
-            + r"\b(?!\s*(?:mg|mcg|ml|units?|cc|g\b|kg|%|dollars))",
+            # not a dose, nor the year of a date written in full ("since 2020-01-05")
+            + r"\b(?![-/]\d)(?!\s*(?:mg|mcg|ml|units?|cc|g\b|kg|%|dollars))",
             re.I,
         ),
     ),
@@ -175,12 +197,18 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
+# A clock time (06:00, 6:00 pm, 18:00) and its half of the day.
+_HOUR_MINUTE = r"(?P<h>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)"
+_MERIDIEM = r"(?P<ap>[ap]\.?m\.?)"
 _TIME_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "clock",
         re.compile(
             r"(?:\b(?:at|@|approximately|about|around)\s+|(?<=\d{4})\s+|(?<=\d{2})\s+|\b)"
-            r"(?P<h>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)\s*(?P<ap>[ap]\.?m\.?)?(?![\d:])",
+            + _HOUR_MINUTE
+            + r"\s*"
+            + _MERIDIEM
+            + r"?(?![\d:])",
             re.I,
         ),
     ),
@@ -196,11 +224,16 @@ _TIME_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "ampm",
         re.compile(
-            r"\b(?:at|@|around|approximately)\s+(?P<h>1[0-2]|0?[1-9])\s*(?P<ap>[ap]\.?m\.?)(?!\w)",
+            r"\b(?:at|@|around|approximately)\s+(?P<h>1[0-2]|0?[1-9])\s*" + _MERIDIEM + r"(?!\w)",
             re.I,
         ),
     ),
 ]
+# The time of day written right after a date: "03/02/2024 06:00", "2024-03-02T06:00",
+# "March 2, 2024, 6:00 pm", "03/02/2024 at 06:00".
+_ATTACHED_TIME = re.compile(
+    r"(?:[ T]+|,\s*)(?:(?i:at)\s+)?" + _HOUR_MINUTE + r"(?!\d)(?:\s*(?i:" + _MERIDIEM + r")(?!\w))?"
+)
 _BIRTH_BEFORE = re.compile(r"(?:\bdob|birth|\bborn|d\.o\.b\.?)[\s:#.]*$", re.I)
 
 
@@ -428,6 +461,19 @@ def _relative(rule: str, m: re.Match[str], ctx: DateContext) -> _Relative:
     return _Relative(base, part, offset_days=0.0)
 
 
+def clock_time(hour: int, minute: int, meridiem: str | None = None) -> time | None:
+    """The time of ``hour:minute`` with its ``am``/``pm`` (``"p.m."`` too), or ``None`` where
+    no such time exists (25:00)."""
+    ap = (meridiem or "").lower().replace(".", "")
+    if ap == "pm" and hour < 12:
+        hour += 12
+    elif ap == "am" and hour == 12:
+        hour = 0
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        return None
+    return time(hour, minute)
+
+
 def _clock(rule: str, m: re.Match[str]) -> time | None:
     hour = m.group("h") if "h" in m.groupdict() else None
     minute = m.group("mi") if "mi" in m.groupdict() else "0"
@@ -435,26 +481,26 @@ def _clock(rule: str, m: re.Match[str]) -> time | None:
         hour, minute = m.group("h2"), m.group("mi2")
     if hour is None:
         return None
-    h, mi = int(hour), int(minute or 0)
-    ap = (m.groupdict().get("ap") or "").lower().replace(".", "")
-    if ap == "pm" and h < 12:
-        h += 12
-    elif ap == "am" and h == 12:
-        h = 0
-    return time(h, mi)
+    return clock_time(int(hour), int(minute or 0), m.groupdict().get("ap"))
 
 
 def _minutes(t: time) -> int:
     return t.hour * 60 + t.minute
 
 
-def _candidates(text: str, start: int, end: int) -> list[tuple[int, int, str, re.Match[str], bool]]:
+def _candidates(
+    text: str,
+    start: int,
+    end: int,
+    patterns: list[tuple[str, re.Pattern[str]]] = _PATTERNS,
+    time_patterns: list[tuple[str, re.Pattern[str]]] = _TIME_PATTERNS,
+) -> list[tuple[int, int, str, re.Match[str], bool]]:
     found: list[tuple[int, int, str, re.Match[str], bool]] = []
-    for rule, pattern in _PATTERNS:
+    for rule, pattern in patterns:
         for m in pattern.finditer(text, start, end):
             s = m.start("m") if rule == "md_short" else m.start()
             found.append((s, m.end(), rule, m, False))
-    for rule, pattern in _TIME_PATTERNS:
+    for rule, pattern in time_patterns:
         for m in pattern.finditer(text, start, end):
             found.append((m.start(), m.end(), rule, m, True))
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
@@ -566,4 +612,43 @@ def first_date(text: str) -> date | None:
     for mention in resolve(text, DateContext()):
         if mention.kind == "absolute" and mention.value:
             return mention.value
+    return None
+
+
+class DateSpan(NamedTuple):
+    """A date written to the day, with its year, at ``text[start:end]``; ``value`` is a
+    ``datetime`` when a clock time follows the date (the span then covers it)."""
+
+    start: int
+    end: int
+    value: date
+
+
+def find_dates(text: str) -> list[DateSpan]:
+    """The dates written to the day in ``text``, in order, each with the clock time written
+    right after it ("Na 126 on 03/02/2024 06:00").
+
+    No anchor is used: a date without its year ("on 3/14", "March 14") is left out, as are
+    dates that do not exist ("02/30/2024") and dates of birth, which date no event.
+    """
+    found: list[DateSpan] = []
+    no_anchor = DateContext()
+    for s, e, rule, m, _ in _candidates(text, 0, len(text), _DAY_PATTERNS, []):
+        value, kind, _, _ = _absolute(rule, m, no_anchor)
+        if value is None or kind != "absolute" or _BIRTH_BEFORE.search(text, max(0, s - 24), s):
+            continue
+        t = _ATTACHED_TIME.match(text, e)
+        clock = clock_time(int(t.group("h")), int(t.group("mi")), t.group("ap")) if t else None
+        if t and clock:
+            value, e = datetime.combine(value, clock), t.end()
+        found.append(DateSpan(s, e, value))
+    return found
+
+
+def parse_date(text: str) -> date | None:
+    """The first date written to the day in ``text``, without its time: the value of a header
+    field ("Date of service: Jan 5, 2024"); ``None`` when it holds none."""
+    for found in find_dates(text):
+        value = found.value
+        return value.date() if isinstance(value, datetime) else value
     return None
