@@ -8,7 +8,8 @@ unit, impossible, see ``LabResult.excluded_reason``) is never an indicator; it i
 
 Rule phrases (treatments, documented conditions) are read by :mod:`medcoder.cdi.mentions`,
 asserted by the pipeline's one assertion engine; values are read by :mod:`medcoder.nlp.labs`;
-dates by the one date parser, :mod:`medcoder.documents.dates`.
+dates by the one date parser, :mod:`medcoder.documents.dates` (an annotated document's
+``dates``).
 
 Rules that compare draws over time (KDIGO: creatinine rise within 48 h) need each value's
 date; a value takes the date attached to it, else its line's, else that of a date heading its
@@ -34,6 +35,7 @@ from medcoder.cdi.mentions import (
 )
 from medcoder.documents.dates import DateSpan, find_dates
 from medcoder.documents.model import Document, LabResult
+from medcoder.nlp.annotated import AnnotatedDocument
 from medcoder.nlp.labs import find_lab_values, normalize_result
 
 
@@ -170,11 +172,12 @@ _HEADING_AFTER = re.compile(r"[ \t]*[:\-]?[ \t]*$")
 class DateIndex:
     """Dates of one text; a value takes the date attached to it, else the one its line (or a
     date-led line heading its paragraph) gives. Never the note's own date: a creatinine quoted
-    in a progress note was not necessarily drawn that day."""
+    in a progress note was not necessarily drawn that day. ``found``: the text's dates where
+    already read (an annotated document's ``dates``), else read here by the same parser."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, found: list[DateSpan] | None = None) -> None:
         self.text = text
-        self.found: list[DateSpan] = find_dates(text)
+        self.found = find_dates(text) if found is None else found
         self.starts = [s for s, _, _ in self.found]
 
     def at(self, start: int, end: int) -> datetime | date | None:
@@ -220,21 +223,31 @@ def _results(document: Document) -> list[LabResult]:
 
 
 def collect_indicators(
-    documents: Document | Iterable[Document], *, keywords: frozenset[str] = frozenset()
+    documents: Document | AnnotatedDocument | Iterable[Document | AnnotatedDocument],
+    *,
+    keywords: frozenset[str] = frozenset(),
 ) -> IndicatorSet:
-    """Measurements (usable or excluded with reason) and keyword mentions of ``documents``."""
-    if isinstance(documents, Document):
+    """Measurements (usable or excluded with reason) and keyword mentions of ``documents``.
+
+    An annotated document's values are dated by the dates it has read (``dates``); a plain
+    document's dates are read here, by the same parser.
+    """
+    if isinstance(documents, Document | AnnotatedDocument):
         documents = [documents]
     pattern = phrase_pattern(keywords)
     out = IndicatorSet()
     for document in documents:
+        annotated = document if isinstance(document, AnnotatedDocument) else None
+        if annotated is not None:
+            document = annotated.document
         out.texts[document.id] = document.text
         out.documents[document.id] = document
         dates: DateIndex | None = None  # built only for a note with values to date
         for r in _results(document):
             observed = r.observed_at
             if observed is None and r.start is not None and r.end is not None:
-                dates = dates or DateIndex(document.text)
+                found = annotated.dates if annotated is not None else None
+                dates = dates or DateIndex(document.text, found)
                 observed = dates.at(r.start, r.end)
             shown = "" if r.value is None else f"{r.value:g}"
             text = r.raw_text or " ".join(filter(None, (r.name, shown, r.unit)))

@@ -445,10 +445,12 @@ def find(
     asks nothing, and code criteria and POA checks read it. Documents without sections are
     segmented first (:func:`medcoder.documents.sections.segment`).
     """
+    annotated = None
     if not isinstance(document, Document | Encounter) and isinstance(
         getattr(document, "document", None), Document
     ):
-        document = document.document  # the pipeline's AnnotatedDocument: its document
+        annotated = document  # the pipeline's AnnotatedDocument: its document, its dates
+        document = document.document
     if setting is None:
         setting = str(document.setting) if isinstance(document, Encounter) else "inpatient"
     setting = str(setting)
@@ -456,7 +458,7 @@ def find(
         rules = default_rules()
     elif not isinstance(rules, RuleSet):
         rules = RuleSet(rules)  # a RuleSet keeps its compiled keywords; a list is wrapped
-    documents = document.documents if isinstance(document, Encounter) else [document]
+    documents = document.documents if isinstance(document, Encounter) else [annotated or document]
     found = collect_indicators(documents, keywords=rules.keywords)
     codes = list(coding.codes) if coding else []
     out: list[Opportunity] = []
