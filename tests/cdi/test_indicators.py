@@ -6,9 +6,10 @@ from datetime import date, datetime
 
 from cdi_cases import note
 
-from medcoder.cdi import collect_indicators, default_rules, find_opportunities
-from medcoder.cdi._dates import find_dates
+from medcoder.cdi import collect_indicators, default_rules, find, find_opportunities
+from medcoder.documents.dates import DateSpan, find_dates
 from medcoder.documents.model import LabResult
+from medcoder.nlp.annotated import AnnotatedDocument
 
 
 def test_lab_value_carries_unit_date_and_source_span():
@@ -28,6 +29,28 @@ def test_a_date_heading_its_paragraph_dates_the_values_below():
     text = "03/02/2024 06:00\nNa 126 mmol/L\nCr 1.4 mg/dL\n\nNa 131 mmol/L"
     values = collect_indicators(note(text)).values("sodium")
     assert [v.observed_at for v in values] == [datetime(2024, 3, 2, 6, 0), None]
+
+
+def test_a_date_of_birth_heading_the_labs_never_dates_them():
+    (sodium,) = collect_indicators(note("DOB: 02/11/1961\nNa 126 mmol/L")).values("sodium")
+    assert sodium.observed_at is None
+
+
+def test_a_draw_time_marked_pm_is_read_on_the_24_hour_clock():
+    (potassium,) = collect_indicators(note("K 5.9 mmol/L (03/02/2024 6:15 pm)")).values("potassium")
+    assert potassium.observed_at == datetime(2024, 3, 2, 18, 15)
+
+
+def test_an_annotated_document_dates_its_values_by_the_dates_it_has_read():
+    text = "Na 128 mmol/L on 03/01/2024.\nNa 126 mmol/L on 03/02/2024.\nPlan: fluid restriction."
+    annotated = AnnotatedDocument(note(text))
+    assert [d.value for d in annotated.dates] == [date(2024, 3, 1), date(2024, 3, 2)]
+    # CDI reads the annotated document's dates, never the text again: dates set on it are used
+    annotated.dates = [DateSpan(s, e, date(2023, 1, 1)) for s, e, _ in annotated.dates]
+    (opportunity,) = find(annotated, rules=[default_rules().by_id("hyponatremia.v2")])
+    sodium = [i for i in opportunity.indicators if i.name == "sodium"]
+    assert [i.observed_at for i in sodium] == [date(2023, 1, 1), date(2023, 1, 1)]
+    assert [i.value for i in sodium] == [128.0, 126.0]
 
 
 def test_dates_in_common_note_forms_are_found_and_ratios_are_not():

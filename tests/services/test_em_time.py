@@ -182,3 +182,16 @@ def test_critical_care_time_is_not_visit_time_and_is_flagged():
 )
 def test_spoken_and_compound_durations(phrase: str, minutes: int) -> None:
     assert find_time(phrase, find_sections(phrase)).minutes == minutes
+
+
+@pytest.mark.parametrize(
+    ("phrase", "minutes"),
+    [
+        ("Time in 11:50 am, time out 12:35 pm.", 45),
+        ("Time in 12:10 a.m. Time out 12:55 a.m.", 45),
+        ("Time in 11:50, time out 12:20.", 30),
+        ("Time in 10:05, time out 10:75.", None),  # no such time: no statement
+    ],
+)
+def test_time_in_and_out_are_read_on_one_clock(phrase: str, minutes: int | None) -> None:
+    assert find_time(phrase, find_sections(phrase)).minutes == minutes

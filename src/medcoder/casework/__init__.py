@@ -10,10 +10,10 @@ from medcoder.casework.case import Case, Citation, Party, load_case
 from medcoder.casework.chronology import Chronology, DataQualityItem, Event, Flag, build_chronology
 from medcoder.casework.classify import Classification, Suggestion, classify
 from medcoder.casework.coding import CaseCode, code_case
-from medcoder.casework.dates import DateContext, DateMention, resolve
 from medcoder.casework.issues import Issue, find_issues
 from medcoder.casework.render import render_html, render_json, render_pdf, render_text, write_report
 from medcoder.casework.synopsis import CaseReport, SynopsisStatement, build_report
+from medcoder.documents.dates import DateContext, DateMention, resolve
 
 __all__ = [
     "Case", "CaseCode", "CaseReport", "Chronology", "Citation", "Classification",

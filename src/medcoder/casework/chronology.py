@@ -3,13 +3,14 @@
 A reviewer rebuilds the timeline of a claim by hand today; here each clause that states a
 clinical event becomes an :class:`Event` with its date (and how precisely the record knows
 it: a day, a month, a year, approximately), time, setting, actor, type and the exact
-characters it came from. Dates are resolved with a per-document anchor (see ``dates.py``): a
-document starts from its own header date, never from the previous document's last date,
-because an undated note carried onto someone else's date is the kind of silent error that
-misleads an expert. A date counted from an event ("twelve hours later", "right after the
-procedure") keeps that event as ``relative_to``, so an event is placed after the one it
-follows even when neither has a calendar date; a symptom onset ("pain that began on March 2")
-dates its own sentence but never becomes the anchor of the admission that follows.
+characters it came from. Dates are resolved with a per-document anchor (the one date parser,
+``medcoder.documents.dates``): a document starts from its own header date, never from the
+previous document's last date, because an undated note carried onto someone else's date is
+the kind of silent error that misleads an expert. A date counted from an event ("twelve hours
+later", "right after the procedure") keeps that event as ``relative_to``, so an event is
+placed after the one it follows even when neither has a calendar date; a symptom onset ("pain
+that began on March 2") dates its own sentence but never becomes the anchor of the admission
+that follows.
 
 Court proceedings (the suit, the verdict, the appeal) are the procedural history, kept apart
 from the clinical chronology: they are not care, they never date care, and a "wrongful death
@@ -28,7 +29,6 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from medcoder.casework.case import Case, Citation
-from medcoder.casework.dates import DateContext, DateMention, coarser, first_date, resolve
 from medcoder.casework.extract import (
     ABNORMAL,
     LEGAL,
@@ -41,6 +41,7 @@ from medcoder.casework.extract import (
     same_person,
     setting_of,
 )
+from medcoder.documents.dates import DateContext, DateMention, coarser, first_date, resolve
 from medcoder.documents.model import Document
 
 if TYPE_CHECKING:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from medcoder.casework.dates import date_spans
 from medcoder.casework.sentences import split_sentences
+from medcoder.documents.dates import date_spans
 from medcoder.documents.model import Document
 
 # Event types in priority order: a clause is typed by the first type whose lexicon matches,

@@ -7,18 +7,26 @@ unit, impossible, see ``LabResult.excluded_reason``) is never an indicator; it i
 :class:`ExcludedValue` with its reason so the CDI specialist sees what was left out and why.
 
 Rule phrases (treatments, documented conditions) are read by :mod:`medcoder.cdi.mentions`,
-asserted by the pipeline's one assertion engine; values are read by :mod:`medcoder.nlp.labs`.
+asserted by the pipeline's one assertion engine; values are read by :mod:`medcoder.nlp.labs`;
+dates by the one date parser, :mod:`medcoder.documents.dates` (an annotated document's
+``dates``).
+
+Rules that compare draws over time (KDIGO: creatinine rise within 48 h) need each value's
+date; a value takes the date attached to it, else its line's, else that of a date heading its
+paragraph. Never the note's own date: a creatinine quoted in a progress note was not
+necessarily drawn that day, and a wrong date is worse than none (the value is then listed as
+excluded, "no date", where a rule needs one).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from medcoder.cdi._dates import DateIndex
 from medcoder.cdi.mentions import (
     PhraseHit,
     assert_mentions,
@@ -26,6 +34,7 @@ from medcoder.cdi.mentions import (
     phrase_pattern,
     read_mentions,
 )
+from medcoder.documents.dates import DateSpan, find_dates
 from medcoder.documents.model import Document, LabResult
 from medcoder.nlp.annotated import AnnotatedDocument
 from medcoder.nlp.annotator import context_of
@@ -165,6 +174,52 @@ def _ejection_fractions(document: Document) -> list[LabResult]:
     return out
 
 
+# --- dates of values ------------------------------------------------------------------------
+_ATTACHED_DATE = re.compile(r"\s*[,(\[]?\s*(?:(?i:on|at|drawn|collected)\s+)?$")
+_HEADING_BEFORE = re.compile(r"[ \t]*(?:[A-Za-z][A-Za-z ]{0,20}:?[ \t]*)?$")
+_HEADING_AFTER = re.compile(r"[ \t]*[:\-]?[ \t]*$")
+
+
+class DateIndex:
+    """Dates of one text; a value takes the date attached to it, else the one its line (or a
+    date-led line heading its paragraph) gives. Never the note's own date: a creatinine quoted
+    in a progress note was not necessarily drawn that day. ``found``: the text's dates where
+    already read (an annotated document's ``dates``), else read here by the same parser."""
+
+    def __init__(self, text: str, found: list[DateSpan] | None = None) -> None:
+        self.text = text
+        self.found = find_dates(text) if found is None else found
+        self.starts = [s for s, _, _ in self.found]
+
+    def at(self, start: int, end: int) -> datetime | date | None:
+        if not self.found:
+            return None
+        text = self.text
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        i = bisect_right(self.starts, end)
+        if i < len(self.found):  # "Na 126 (03/02/2024)", "Na 126 on 03/02/2024"
+            s, _, d = self.found[i]
+            if s < line_end and _ATTACHED_DATE.match(text[end:s]) and s - end <= 12:
+                return d
+        j = bisect_right(self.starts, start) - 1
+        if j < 0:
+            return None
+        s, e, d = self.found[j]
+        if s >= line_start:
+            return d  # the nearest date before the value on its line
+        # else a date heading the paragraph: "Collected 03/02/2024 06:00:" alone on its line
+        date_line = text.rfind("\n", 0, s) + 1
+        date_line_end = text.find("\n", s)
+        heads = bool(
+            _HEADING_BEFORE.match(text, date_line, s)
+            and _HEADING_AFTER.match(text, e, date_line_end)
+        )
+        between = text[date_line_end:line_start]
+        return d if heads and "\n\n" not in between.replace(" ", "") else None
+
+
 # --- collection ------------------------------------------------------------------------------
 def _results(document: Document) -> list[LabResult]:
     """Structured results first (they carry dates), then text findings not overlapping them."""
@@ -183,23 +238,28 @@ def collect_indicators(
     *,
     keywords: frozenset[str] = frozenset(),
 ) -> IndicatorSet:
-    """Measurements (usable or excluded with reason) and keyword mentions of ``documents``;
-    an annotated document lends its assertion parse."""
+    """Measurements (usable or excluded with reason) and keyword mentions of ``documents``.
+
+    An annotated document lends its assertion parse and dates its values by the dates it
+    has read (``dates``); a plain document's dates are read here, by the same parser.
+    """
     if isinstance(documents, Document | AnnotatedDocument):
         documents = [documents]
     pattern = phrase_pattern(keywords)
     out = IndicatorSet()
     for document in documents:
-        if isinstance(document, AnnotatedDocument):
-            out.contexts[document.id] = document.parse_context()
-            document = document.document
+        annotated = document if isinstance(document, AnnotatedDocument) else None
+        if annotated is not None:
+            out.contexts[annotated.id] = annotated.parse_context()
+            document = annotated.document
         out.texts[document.id] = document.text
         out.documents[document.id] = document
         dates: DateIndex | None = None  # built only for a note with values to date
         for r in _results(document):
             observed = r.observed_at
             if observed is None and r.start is not None and r.end is not None:
-                dates = dates or DateIndex(document.text)
+                found = annotated.dates if annotated is not None else None
+                dates = dates or DateIndex(document.text, found)
                 observed = dates.at(r.start, r.end)
             shown = "" if r.value is None else f"{r.value:g}"
             text = r.raw_text or " ".join(filter(None, (r.name, shown, r.unit)))

@@ -13,9 +13,9 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from datetime import date, datetime
 from pathlib import Path
 
+from medcoder.documents.dates import parse_date
 from medcoder.documents.model import Document
 from medcoder.errors import DocumentError
 
@@ -162,26 +162,7 @@ _DATE_RE = re.compile(
     r"dictation date|date of report|report date|date)[ \t]*:[ \t]*(?P<value>[^\n]{6,40})$",
     re.I | re.M,
 )
-_NUMERIC_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})|(\d{4})-(\d{2})-(\d{2})")
-_MONTH_DATE = re.compile(r"([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})")
 _HEAD_CHARS = 2000
-
-
-def parse_text_date(value: str) -> date | None:
-    """Parse the common US note dates (``01/02/2023``, ``2023-01-02``, ``January 2, 2023``)."""
-    m = _NUMERIC_DATE.search(value)
-    try:
-        if m and m.group(1):
-            return date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
-        if m:
-            return date(int(m.group(4)), int(m.group(5)), int(m.group(6)))
-        m = _MONTH_DATE.search(value)
-        if m:
-            parsed = datetime.strptime(f"{m.group(1)[:3]} {m.group(2)} {m.group(3)}", "%b %d %Y")
-            return parsed.date()
-    except ValueError:
-        return None
-    return None
 
 
 def _fill_header_metadata(document: Document) -> None:
@@ -197,7 +178,7 @@ def _fill_header_metadata(document: Document) -> None:
         document.author = m.group("value").strip()
     m = _DATE_RE.search(head_and_tail)
     if m:
-        document.created = parse_text_date(m.group("value"))
+        document.created = parse_date(m.group("value"))  # the one date parser
     first_lines = text.lstrip()[:200].lower()
     for title, kind in _TITLE_KINDS.items():
         if first_lines.startswith(title):

@@ -3,7 +3,7 @@
 Diagnoses, procedures, services, CDI and casework all need the same facts about a note — its
 type, its sections and their roles, its sentences, the concepts it mentions with their
 assertion (present, negated, uncertain, historical, family, hypothetical), laterality and
-site, and its lab values. :class:`AnnotatedDocument` holds them; :class:`~medcoder.nlp.
+site, its lab values and its dates. :class:`AnnotatedDocument` holds them; :class:`~medcoder.nlp.
 annotator.Annotator` builds it. No stage re-annotates the text.
 """
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from medcoder.documents.dates import DateSpan, find_dates
 from medcoder.documents.doctype import DocumentType
 from medcoder.documents.model import Document, LabResult, Section, Sentence
 from medcoder.nlp.medications import MedicationMention
@@ -122,3 +123,11 @@ class AnnotatedDocument:
         from medcoder.nlp.mentions import document_results
 
         return document_results(self.document)
+
+    @cached_property
+    def dates(self) -> list[DateSpan]:
+        """Dates written to the day in the text, ``(start, end, value)`` in order, each with the
+        clock time written after it (a ``datetime``), by the one date parser
+        (:func:`medcoder.documents.dates.find_dates`: no date of birth, no date that does not
+        exist); read on first use (CDI dates its values by them)."""
+        return find_dates(self.document.text)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from medcoder.documents.dates import clock_time
 from medcoder.documents.model import Section, Span
 from medcoder.documents.sections import sentences
 
@@ -120,14 +121,12 @@ def minutes_of(m: re.Match[str]) -> int:
 
 
 def _clock_minutes(m: re.Match[str]) -> int | None:
-    def at(h: str, mm: str, period: str | None) -> int:
-        hour = int(h) % 12 if period else int(h)
-        if period and period[0].lower() == "p":
-            hour += 12
-        return hour * 60 + int(mm)
-
-    start = at(m.group("h1"), m.group("m1"), m.group("p1"))
-    end = at(m.group("h2"), m.group("m2"), m.group("p2"))
+    time_in = clock_time(int(m.group("h1")), int(m.group("m1")), m.group("p1"))
+    time_out = clock_time(int(m.group("h2")), int(m.group("m2")), m.group("p2"))
+    if time_in is None or time_out is None:
+        return None  # no such time ("10:75")
+    start = time_in.hour * 60 + time_in.minute
+    end = time_out.hour * 60 + time_out.minute
     if end < start and not m.group("p2"):
         end += 12 * 60  # 11:50 -> 12:20 without a.m./p.m.
     return end - start if 0 < end - start <= 8 * 60 else None
