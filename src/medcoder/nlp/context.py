@@ -86,8 +86,9 @@ _TARGET = "TARGET"
 
 
 # Distinct whitespace-separated chunks primed into the tokenizer's cache (see _make_doc);
-# past this many the cache stops growing and spaCy tokenizes as it would alone.
-MAX_PRIMED_CHUNKS = 1_000_000
+# past this many (about 40 MB with spaCy's cache entries; a month of notes meets its common
+# words well before) the cache stops growing and spaCy tokenizes as it would alone.
+MAX_PRIMED_CHUNKS = 100_000
 
 
 @dataclass(frozen=True)

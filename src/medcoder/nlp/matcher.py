@@ -74,6 +74,9 @@ class _Bucket:
         return found
 
 
+_NO_PHRASES = _Bucket([], {})
+
+
 class ConceptMatcher:
     """Matches a :class:`Vocabulary` against sentences.
 
@@ -101,10 +104,14 @@ class ConceptMatcher:
         it also holds (a body-part key such as "knee" keys hundreds of injury titles)."""
         bucket = self._buckets.get(token)
         if bucket is None:
+            entries = self.vocabulary.by_key.get(token, ())
+            if not entries:  # most words of a note key no phrase: one shared empty bucket
+                self._buckets[token] = _NO_PHRASES
+                return _NO_PHRASES
             frequency = self.vocabulary.frequency
             alone: list[tuple[int, Entry, frozenset[str]]] = []
             by_second: dict[str, list[tuple[int, Entry, frozenset[str]]]] = defaultdict(list)
-            for i, entry in enumerate(self.vocabulary.by_key.get(token, ())):
+            for i, entry in enumerate(entries):
                 needed = frozenset(entry.tokens)
                 others = needed - {token}
                 if not others:
