@@ -218,3 +218,19 @@ def test_risk_discussions_run_from_the_risk_words_to_the_sentence_end():
 def test_a_risk_without_a_discussion_is_not_a_consent_passage():
     text = "So the patient is at low to no risk of prostate cancer at this time."
     assert risk_discussions(text, sentences(text)) == []
+
+
+def test_complications_reported_as_they_happened_are_no_risk_discussion():
+    """ "Complications include ..." in a course reports what happened (coded, Section III);
+    the discussion word must be the sentence's own, not the cue's "include" or "such as"."""
+    text = (
+        "HOSPITAL COURSE: Admitted to the intensive care unit for 6 days. Complications "
+        "include acute kidney injury and aspiration pneumonia. A 75-year-old woman with "
+        "type 2 diabetes with chronic complications such as polyneuropathy was scheduled "
+        "for knee replacement. Possible complications such as bleeding and infection were "
+        "discussed with the patient."
+    )
+    spans = [text[s:e] for s, e in risk_discussions(text, sentences(text))]
+    assert spans == [
+        "Possible complications such as bleeding and infection were discussed with the patient."
+    ]

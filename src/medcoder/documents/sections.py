@@ -357,7 +357,13 @@ def risk_discussions(text: str, sentences: list[Sentence]) -> list[tuple[int, in
     spans: list[tuple[int, int]] = []
     for sentence in sentences:
         cue = _RISK_CUE.search(text, sentence.start, sentence.end)
-        if cue and _CONSENT_WORDS.search(text, sentence.start, sentence.end):
+        # The discussion word must be the sentence's own, not the cue's: "complications
+        # included acute kidney injury" reports what happened; "the risks include bleeding"
+        # and "possible complications were discussed" tell what could.
+        if cue and (
+            _CONSENT_WORDS.search(text, sentence.start, cue.start())
+            or _CONSENT_WORDS.search(text, cue.end(), sentence.end)
+        ):
             spans.append((cue.start(), sentence.end))
     return spans
 
