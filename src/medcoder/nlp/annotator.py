@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from medcoder.codesets.icd10cm_pack import ICD10CMPack
 from medcoder.documents.doctype import classify
 from medcoder.documents.model import Document, Section, Sentence
-from medcoder.documents.sections import segment
+from medcoder.documents.sections import risk_discussions, segment
 from medcoder.nlp.annotated import AnnotatedDocument
 from medcoder.nlp.attributes import apply_attributes, link_mentions
 from medcoder.nlp.model import ConceptKind, Mention
@@ -67,13 +67,14 @@ class Annotator:
             segment(document)
         decision = classify(document.text, document.sections, given=document.kind)
         annotated = AnnotatedDocument(document, decision.type, decision.clues)
-        annotated.statements = find_statements(document, decision.type)
+        risks = risk_discussions(document.text, document.sentences)  # read once, used twice
+        annotated.statements = find_statements(document, decision.type, risks)
         spans = [(s.start, s.end) for s in document.sentences]
         from medcoder.nlp.patient_sex import context_token, patient_sex
 
         sex = context_token(patient_sex(document.text))
         matches = self.matcher.match(document.text, spans, sex)
-        roles = assertion_roles(document.text, document.sections, document.sentences)
+        roles = assertion_roles(document.text, document.sections, document.sentences, risks)
         annotated.context = self.context.parse(document.text, roles)
         contexts = annotated.context.assertions([(m.start, m.end) for m in matches])
         mentions: list[Mention] = []
@@ -119,20 +120,25 @@ class Annotator:
 
 
 def assertion_roles(
-    text: str, sections: list[Section], sentences: list[Sentence]
+    text: str,
+    sections: list[Section],
+    sentences: list[Sentence],
+    risks: list[tuple[int, int]] | None = None,
 ) -> list[tuple[int, int, str]]:
     """The ranges whose role bears on assertion: each section's role, a consent section and
     each consent or risk discussion (``documents.sections.risk_discussions``) as ``risk``.
 
     "Risks include bleeding, infection and DVT" names what could happen, not what the patient
     has: ConText makes such mentions hypothetical (``nlp.context``). One list for every reader
-    of the annotated document, so coding, CDI and casework agree on it.
+    of the annotated document, so coding, CDI and casework agree on it. ``risks``: the
+    discussions when the caller has read them already.
     """
-    from medcoder.documents.sections import risk_discussions
     from medcoder.nlp.context import RISK_ROLE, overlay_roles
 
+    if risks is None:
+        risks = risk_discussions(text, sentences)
     roles = [(s.start, s.end, RISK_ROLE if s.role == "consent" else s.role) for s in sections]
-    return overlay_roles(roles, risk_discussions(text, sentences))
+    return overlay_roles(roles, risks)
 
 
 def context_of(document: Document, annotated: AnnotatedDocument | None = None) -> ContextParse:

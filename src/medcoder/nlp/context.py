@@ -20,7 +20,7 @@ import json
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -364,24 +364,22 @@ class ContextParse:
         self.text = text
         self.roles = sorted(section_roles or [])
         self._role_starts = [r[0] for r in self.roles]
-        self._doc: Doc | None = None
         self._triggers: dict[int, list[tuple[int, int, ConTextRule]]] = {}
 
-    @property
-    def doc(self) -> Doc:
-        """The tokens with sentence starts set (tokenised on first use)."""
-        if self._doc is None:
-            doc = _make_doc(self._compiled, self.text)
-            self.starts = _sentence_starts(doc, self._role_starts)
-            _set_sentences(doc, self.starts)
-            self.bounds = list(zip(self.starts, [*self.starts[1:], len(doc)], strict=True))
-            self._doc = doc
-        return self._doc
+    @cached_property
+    def _sentences(self) -> tuple[Doc, list[int], list[tuple[int, int]]]:
+        """The tokens (sentence starts set), the sentences' first tokens and their bounds;
+        tokenised on first use."""
+        doc = _make_doc(self._compiled, self.text)
+        starts = _sentence_starts(doc, self._role_starts)
+        _set_sentences(doc, starts)
+        return doc, starts, list(zip(starts, [*starts[1:], len(doc)], strict=True))
 
     def _sentence_triggers(self, s: int) -> list[tuple[int, int, ConTextRule]]:
         found = self._triggers.get(s)
         if found is None:
-            found = self._triggers[s] = _modifiers(self.doc, self._compiled, self.bounds[s])
+            doc, _, bounds = self._sentences
+            found = self._triggers[s] = _modifiers(doc, self._compiled, bounds[s])
         return found
 
     def assertions(self, spans: list[tuple[int, int]]) -> list[ContextResult]:
@@ -389,8 +387,8 @@ class ContextParse:
         :meth:`ContextAnnotator.annotate`)."""
         if not spans:
             return []
-        text, doc = self.text, self.doc
-        starts, bounds, roles = self.starts, self.bounds, self.roles
+        text, roles = self.text, self.roles
+        doc, starts, bounds = self._sentences
         targets: list[Span | None] = []
         by_sentence: dict[int, tuple[list[Span], list[ConTextModifier]]] = {}
         for start, end in spans:

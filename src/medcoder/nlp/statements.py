@@ -122,20 +122,32 @@ def role_of_section(kind: str, doc_type: DocumentType) -> str:
     return _ROLE_OF_KIND.get(kind, "excluded")
 
 
-def find_statements(document: Document, doc_type: DocumentType) -> list[Statement]:
+def find_statements(
+    document: Document,
+    doc_type: DocumentType,
+    risks: list[tuple[int, int]] | None = None,
+) -> list[Statement]:
     """The statements of a segmented ``document`` in text order, covering every section.
 
     A report (radiology, pathology, test) without an impression states its diagnoses in its
     findings, whatever their headings ("2-D M-MODE: 1. Left atrial enlargement ...").
+    ``risks``: the document's consent and risk discussions when the caller has read them
+    (``documents.sections.risk_discussions``).
     """
-    statements = _statements(document, doc_type, reports_by_findings=False)
+    if risks is None:
+        risks = risk_discussions(document.text, document.sentences)
+    statements = _statements(document, doc_type, risks, reports_by_findings=False)
     if doc_type.is_report and not any(s.role == "diagnosis" for s in statements):
-        statements = _statements(document, doc_type, reports_by_findings=True)
+        statements = _statements(document, doc_type, risks, reports_by_findings=True)
     return statements
 
 
 def _statements(
-    document: Document, doc_type: DocumentType, *, reports_by_findings: bool
+    document: Document,
+    doc_type: DocumentType,
+    risks: list[tuple[int, int]],
+    *,
+    reports_by_findings: bool,
 ) -> list[Statement]:
     kinds = {s.kind for s in document.sections}
     ends = sorted(s.end for s in document.sentences)
@@ -151,7 +163,7 @@ def _statements(
             out.append(Statement(section.start, section.end, role, section.kind))
             continue
         out.extend(_diagnosis_statements(document.text, section, body_start, ends))
-    out = _cut_out(out, risk_discussions(document.text, document.sentences))
+    out = _cut_out(out, risks)
     item = 0
     numbered: list[Statement] = []
     for statement in out:
